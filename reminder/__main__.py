@@ -1,0 +1,3 @@
+from reminder.cli import main
+
+raise SystemExit(main())

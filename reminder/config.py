@@ -1,0 +1,167 @@
+"""The one config model: frozen value objects built by `reminder.loader` from schedules.toml."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, time
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from reminder.errors import Issue
+from reminder.rules import DueRule, Offset
+from reminder.workcal import WorkCalendar, WorkdayMode
+
+Shift = Literal["before", "after", "none"]
+Role = Literal["lead", "cooperate", "escalation"]
+
+ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def env_names(raw: str) -> list[str]:
+    """The environment variables a ``${NAME}`` value refers to."""
+    return ENV_REF.findall(raw)
+
+
+def expand_env(raw: str, environ: Mapping[str, str] | None = None) -> str | None:
+    """Replace every ``${NAME}`` from the environment; None when one of them is unset or empty."""
+    env = os.environ if environ is None else environ
+    missing = False
+
+    def sub(m: re.Match[str]) -> str:
+        nonlocal missing
+        value = env.get(m.group(1), "")
+        missing = missing or not value
+        return value
+
+    value = ENV_REF.sub(sub, raw)
+    return None if missing else value
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Settings:
+    """``[settings]``: defaults every deadline inherits."""
+
+    timezone: str = "Asia/Shanghai"
+    send_time: time = time(9, 0)
+    workdays: WorkdayMode = "cn"
+    shift: Shift = "before"
+    remind: tuple[Offset, ...] = (
+        Offset(30, "d"), Offset(7, "d"), Offset(3, "wd"), Offset(1, "wd"), Offset(0, "d"),
+    )  # fmt: skip
+    overdue_every: Offset = Offset(1, "wd")
+    escalate_after: Offset = Offset(3, "wd")
+    escalate_to: tuple[str, ...] = ()
+    database: str = "sqlite:///reminder.db"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CalendarOverrides:
+    """``[calendar]``: days the admin declares rest or working days, overriding the package."""
+
+    holidays: frozenset[date] = frozenset()
+    workdays: frozenset[date] = frozenset()
+    confirmed_years: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Delivery:
+    """``[delivery]``: how far ahead reminders are planned."""
+
+    horizon: Offset = Offset(60, "d")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Office:
+    """An office (科室/单位) that receives reminders."""
+
+    id: str
+    name: str
+    email: tuple[str, ...] = ()
+    wecom: str | None = None  # as written: a ${NAME} reference, a key or a URL
+    channels: tuple[str, ...] | None = None
+    mention_mobiles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Group:
+    """A named set of offices, such as 各科室（单位）."""
+
+    id: str
+    name: str
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Deadline:
+    """One task of the table with its due rule and who is responsible."""
+
+    id: str
+    title: str
+    rule: DueRule
+    lead: tuple[str, ...]
+    cooperate: tuple[str, ...] = ()
+    task: int | None = None
+    requirement: str = ""
+    limit: str = ""
+    remind: tuple[Offset, ...] | None = None
+    shift: Shift | None = None
+    send_time: time | None = None
+
+    @property
+    def due_text(self) -> str:
+        return self.rule.text
+
+
+@dataclass(frozen=True, kw_only=True)
+class Config:
+    """A whole, valid schedules.toml."""
+
+    path: str
+    settings: Settings
+    calendar_overrides: CalendarOverrides
+    delivery: Delivery
+    offices: dict[str, Office]
+    groups: dict[str, Group]
+    deadlines: tuple[Deadline, ...]
+    warnings: tuple[Issue, ...] = ()
+    lines: dict[str, int] = field(default_factory=dict, repr=False)
+
+    def calendar(self) -> WorkCalendar:
+        o = self.calendar_overrides
+        return WorkCalendar(
+            mode=self.settings.workdays,
+            extra_holidays=o.holidays,
+            extra_workdays=o.workdays,
+            confirmed_years=o.confirmed_years,
+        )
+
+    def expand(self, refs: tuple[str, ...]) -> list[str]:
+        """Office ids behind office and group ids, in order, without repeats."""
+        out: list[str] = []
+        for ref in refs:
+            for office in self.groups[ref].members if ref in self.groups else (ref,):
+                if office not in out:
+                    out.append(office)
+        return out
+
+    def recipients(self, deadline: Deadline) -> list[tuple[str, Role]]:
+        """Who hears about a deadline: leads first; an office that leads is not also cooperating."""
+        leads = self.expand(deadline.lead)
+        helpers = [o for o in self.expand(deadline.cooperate) if o not in leads]
+        return [(o, "lead") for o in leads] + [(o, "cooperate") for o in helpers]
+
+    def remind_offsets(self, deadline: Deadline) -> tuple[Offset, ...]:
+        return deadline.remind if deadline.remind is not None else self.settings.remind
+
+    def shift_for(self, deadline: Deadline) -> Shift:
+        return deadline.shift or self.settings.shift
+
+    def send_time_for(self, deadline: Deadline) -> time:
+        return deadline.send_time or self.settings.send_time

@@ -1,0 +1,57 @@
+"""Every error `reminder` raises on purpose, in one place.
+
+A user mistake (a bad schedules.toml, a bad command-line value) is one of these and is
+printed as a message with a non-zero exit, never as a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class ReminderError(Exception):
+    """Base class: the CLI prints ``str(error)`` and exits with ``exit_code``."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Issue:
+    """One problem in a config file, located by line and field path."""
+
+    path: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.field}: {self.message}"
+
+
+class ConfigError(ReminderError):
+    """Raised by the config loader when schedules.toml is invalid; carries every issue found."""
+
+    exit_code = 2
+
+    def __init__(self, issues: list[Issue]) -> None:
+        self.issues = sorted(issues, key=lambda i: (i.line, i.field))
+        super().__init__("\n".join(str(i) for i in self.issues))
+
+
+class RuleError(ReminderError):
+    """Raised by the rule and duration parsers; the loader turns it into a located Issue."""
+
+    exit_code = 2
+
+
+class UsageError(ReminderError):
+    """Raised by the CLI for a bad option value (a date that is not a date, say)."""
+
+    exit_code = 2
+
+
+class DatabaseError(ReminderError):
+    """Raised by the store when the database cannot be reached, is locked, or is too new."""
+
+    exit_code = 1

@@ -1,0 +1,563 @@
+"""schedules.toml → `Config`, or a `ConfigError` listing every problem with file, line and field.
+
+The loader never raises anything else for any input: a user mistake is a message, not a traceback.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from datetime import date, time
+from pathlib import Path
+from typing import Any, TypeVar, cast
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from reminder.config import (
+    CalendarOverrides,
+    Config,
+    Deadline,
+    Delivery,
+    Group,
+    Office,
+    Settings,
+    Shift,
+    env_names,
+    expand_env,
+)
+from reminder.errors import ConfigError, Issue, RuleError
+from reminder.rules import Offset, parse_date, parse_offset, parse_rule
+from reminder.tomlpos import key_lines, line_of
+
+T = TypeVar("T")
+
+SECTIONS = {
+    "settings": {"timezone", "send_time", "workdays", "shift", "remind", "overdue_every",
+                 "escalate_after", "escalate_to", "database"},
+    "calendar": {"holidays", "workdays", "confirmed_years"},
+    "delivery": {"horizon"},
+    "offices": {"id", "name", "email", "wecom", "channels", "mention_mobiles"},
+    "groups": {"id", "name", "members"},
+    "deadlines": {"id", "task", "title", "requirement", "limit", "lead", "cooperate", "due",
+                  "remind", "shift", "send_time", "start", "end"},
+}  # fmt: skip
+ARRAYS = {"offices", "groups", "deadlines"}
+CHANNELS = ("email", "wecom")
+ID_RE = re.compile(r"[a-z][a-z0-9_-]{0,63}")
+EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+MOBILE_RE = re.compile(r"1\d{10}|@all")
+
+
+def q(value: object) -> str:
+    """Quote a value as it would be written in TOML."""
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    return repr(value)
+
+
+class Checker:
+    """Collects located issues while the loader walks the parsed TOML."""
+
+    def __init__(self, path: str, lines: dict[str, int]) -> None:
+        self.path = path
+        self.lines = lines
+        self.errors: list[Issue] = []
+        self.warnings: list[Issue] = []
+
+    def issue(self, field: str, message: str) -> Issue:
+        return Issue(path=self.path, line=line_of(self.lines, field), field=field, message=message)
+
+    def error(self, field: str, message: str) -> None:
+        self.errors.append(self.issue(field, message))
+
+    def warn(self, field: str, message: str) -> None:
+        self.warnings.append(self.issue(field, message))
+
+    def known_keys(self, table: Mapping[str, Any], allowed: set[str], field: str) -> None:
+        for key in table:
+            if key not in allowed:
+                close = difflib.get_close_matches(key, sorted(allowed), n=1)
+                hint = f' (did you mean "{close[0]}"?)' if close else ""
+                self.error(f"{field}.{key}" if field else key, f"unknown key{hint}")
+
+    def get(
+        self,
+        table: Mapping[str, Any],
+        key: str,
+        field: str,
+        kind: type[T],
+        what: str,
+        *,
+        required: bool = False,
+    ) -> T | None:
+        """The value at `key` if it has the right type; else an issue and None."""
+        if key not in table:
+            if required:
+                self.error(f"{field}.{key}", "is required")
+            return None
+        value = table[key]
+        if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
+            self.error(f"{field}.{key}", f"must be {what}, got {q(value)}")
+            return None
+        return value
+
+    def text(
+        self, table: Mapping[str, Any], key: str, field: str, *, required: bool = False
+    ) -> str | None:
+        value = self.get(table, key, field, str, "a string", required=required)
+        if value is not None and required and not value.strip():
+            self.error(f"{field}.{key}", "must not be empty")
+            return None
+        return value
+
+    def strings(
+        self, table: Mapping[str, Any], key: str, field: str, *, required: bool = False
+    ) -> tuple[str, ...] | None:
+        value = self.get(table, key, field, list, "a list of strings", required=required)
+        if value is None:
+            return None
+        bad = [i for i, v in enumerate(value) if not isinstance(v, str)]
+        for i in bad:
+            self.error(f"{field}.{key}[{i}]", f"must be a string, got {q(value[i])}")
+        return None if bad else tuple(value)
+
+    def parsed(self, field: str, parse: Callable[[Any], T], value: Any) -> T | None:
+        """Run a parser that raises RuleError; turn its message into an issue."""
+        try:
+            return parse(value)
+        except RuleError as exc:
+            self.error(field, str(exc))
+            return None
+
+
+def load_config(
+    path: str | os.PathLike[str], *, environ: Mapping[str, str] | None = None
+) -> Config:
+    """Read and validate schedules.toml; raise ConfigError with every issue found."""
+    shown = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise ConfigError(
+            [
+                Issue(
+                    path=shown,
+                    line=0,
+                    field="file",
+                    message=f"cannot read it ({exc.strerror or exc})",
+                )
+            ]
+        ) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            [
+                Issue(
+                    path=shown,
+                    line=line,
+                    field="file",
+                    message="is not UTF-8 text (save it as UTF-8)",
+                )
+            ]
+        ) from None
+    return parse_config(text, shown, environ=environ)
+
+
+_TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)|\(at end of document\)")
+
+
+def parse_config(
+    text: str, path: str = "schedules.toml", *, environ: Mapping[str, str] | None = None
+) -> Config:
+    """Validate TOML text; `path` is only used in messages."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        m = _TOML_AT.search(message)
+        line = int(m.group(1)) if m and m.group(1) else text.count("\n") + 1
+        reason = _TOML_AT.sub("", message).strip()
+        raise ConfigError(
+            [Issue(path=path, line=line, field="toml", message=f"{reason} (not valid TOML)")]
+        ) from None
+    check = Checker(path, key_lines(text))
+    config = _build(data, check, path, os.environ if environ is None else environ)
+    if check.errors or config is None:
+        raise ConfigError(check.errors)
+    return config
+
+
+def _build(
+    data: dict[str, Any], check: Checker, path: str, environ: Mapping[str, str]
+) -> Config | None:
+    for key, value in data.items():
+        if key not in SECTIONS:
+            close = difflib.get_close_matches(key, sorted(SECTIONS), n=1)
+            hint = f' (did you mean "{close[0]}"?)' if close else ""
+            check.error(key, f"unknown section{hint}")
+        elif key in ARRAYS and not (
+            isinstance(value, list) and all(isinstance(v, dict) for v in value)
+        ):
+            check.error(key, f"must be an array of tables, written [[{key}]]")
+        elif key not in ARRAYS and not isinstance(value, dict):
+            check.error(key, f"must be a table, written [{key}]")
+    if check.errors:
+        return None
+    settings = _settings(data.get("settings", {}), check)
+    overrides = _calendar(data.get("calendar", {}), check)
+    delivery = _delivery(data.get("delivery", {}), check)
+    offices = _offices(data.get("offices", []), check, environ)
+    groups = _groups(data.get("groups", []), check, offices)
+    deadlines = _deadlines(data.get("deadlines", []), check, offices, groups)
+    for i, ref in enumerate(settings.escalate_to):
+        if ref not in offices and ref not in groups:
+            check.error(f"settings.escalate_to[{i}]", f"unknown office or group {q(ref)}")
+    if not offices:
+        check.error("offices", "define at least one [[offices]]")
+    if check.errors:
+        return None
+    return Config(
+        path=path,
+        settings=settings,
+        calendar_overrides=overrides,
+        delivery=delivery,
+        offices=offices,
+        groups=groups,
+        deadlines=tuple(deadlines),
+        warnings=tuple(check.warnings),
+        lines=check.lines,
+    )
+
+
+def _offset(check: Checker, field: str, value: Any, *, allow_zero: bool = True) -> Offset | None:
+    return check.parsed(field, lambda v: parse_offset(v, allow_zero=allow_zero), value)
+
+
+def _offsets(
+    check: Checker, table: Mapping[str, Any], key: str, field: str
+) -> tuple[Offset, ...] | None:
+    items = check.strings(table, key, field)
+    if items is None:
+        return None
+    parsed = [_offset(check, f"{field}.{key}[{i}]", v) for i, v in enumerate(items)]
+    if any(p is None for p in parsed):
+        return None
+    if not items:
+        check.error(f"{field}.{key}", 'must list at least one lead time, e.g. ["0d"]')
+    return tuple(p for p in parsed if p is not None)
+
+
+def _time(check: Checker, table: Mapping[str, Any], key: str, field: str) -> time | None:
+    value = check.text(table, key, field)
+    if value is None:
+        return None
+    m = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", value.strip())
+    if m is None:
+        check.error(f"{field}.{key}", f"{q(value)} is not a time of day (write HH:MM)")
+        return None
+    return time(int(m.group(1)), int(m.group(2)))
+
+
+def _choice(
+    check: Checker, table: Mapping[str, Any], key: str, field: str, choices: tuple[str, ...]
+) -> str | None:
+    value = check.text(table, key, field)
+    if value is not None and value not in choices:
+        options = " | ".join(q(c) for c in choices)
+        check.error(f"{field}.{key}", f"{q(value)} is not one of {options}")
+        return None
+    return value
+
+
+def _settings(table: dict[str, Any], check: Checker) -> Settings:
+    f = "settings"
+    check.known_keys(table, SECTIONS[f], f)
+    values: dict[str, Any] = {}
+    tz = check.text(table, "timezone", f)
+    if tz is not None:
+        try:
+            ZoneInfo(tz)
+            values["timezone"] = tz
+        except (ZoneInfoNotFoundError, ValueError):
+            check.error(f"{f}.timezone", f'{q(tz)} is not a time zone (e.g. "Asia/Shanghai")')
+    values["send_time"] = _time(check, table, "send_time", f)
+    values["workdays"] = _choice(check, table, "workdays", f, ("cn", "weekdays"))
+    values["shift"] = _choice(check, table, "shift", f, ("before", "after", "none"))
+    values["remind"] = _offsets(check, table, "remind", f)
+    for key in ("overdue_every", "escalate_after"):
+        if key in table:
+            values[key] = _offset(check, f"{f}.{key}", table[key], allow_zero=False)
+    refs = check.strings(table, "escalate_to", f)
+    values["escalate_to"] = refs
+    database = check.text(table, "database", f)
+    values["database"] = database
+    return Settings(**{k: v for k, v in values.items() if v is not None})
+
+
+def _dates(check: Checker, table: Mapping[str, Any], key: str, field: str) -> frozenset[date]:
+    value = check.get(table, key, field, list, "a list of dates")
+    out: set[date] = set()
+    for i, item in enumerate(value or []):
+        day = check.parsed(f"{field}.{key}[{i}]", parse_date, item)
+        if day is not None:
+            out.add(day)
+    return frozenset(out)
+
+
+def _calendar(table: dict[str, Any], check: Checker) -> CalendarOverrides:
+    f = "calendar"
+    check.known_keys(table, SECTIONS[f], f)
+    holidays = _dates(check, table, "holidays", f)
+    workdays = _dates(check, table, "workdays", f)
+    for day in sorted(holidays & workdays):
+        check.error(f"{f}.workdays", f"{day} is also listed in calendar.holidays")
+    years = check.get(table, "confirmed_years", f, list, "a list of years") or []
+    for i, year in enumerate(years):
+        if not isinstance(year, int) or isinstance(year, bool) or not 1970 <= year <= 2200:
+            check.error(f"{f}.confirmed_years[{i}]", f"must be a year like 2027, got {q(year)}")
+    return CalendarOverrides(
+        holidays=holidays,
+        workdays=workdays,
+        confirmed_years=frozenset(y for y in years if isinstance(y, int)),
+    )
+
+
+def _delivery(table: dict[str, Any], check: Checker) -> Delivery:
+    f = "delivery"
+    check.known_keys(table, SECTIONS[f], f)
+    horizon = (
+        _offset(check, f"{f}.horizon", table["horizon"], allow_zero=False)
+        if "horizon" in table
+        else None
+    )
+    return Delivery(horizon=horizon) if horizon else Delivery()
+
+
+def _new_id(
+    check: Checker, table: Mapping[str, Any], field: str, seen: dict[str, str]
+) -> str | None:
+    value = check.text(table, "id", field, required=True)
+    if value is None:
+        return None
+    if not ID_RE.fullmatch(value):
+        check.error(
+            f"{field}.id",
+            f"{q(value)} is not an id: use lowercase letters, digits, "
+            '"-" or "_", starting with a letter',
+        )
+        return None
+    if value in seen:
+        check.error(f"{field}.id", f"duplicate id {q(value)} (first used by {seen[value]})")
+        return None
+    seen[value] = field
+    return value
+
+
+def _offices(
+    items: list[dict[str, Any]], check: Checker, environ: Mapping[str, str]
+) -> dict[str, Office]:
+    offices: dict[str, Office] = {}
+    seen: dict[str, str] = {}
+    for i, table in enumerate(items):
+        f = f"offices[{i}]"
+        check.known_keys(table, SECTIONS["offices"], f)
+        office_id = _new_id(check, table, f, seen)
+        name = check.text(table, "name", f, required=True)
+        emails = check.strings(table, "email", f) or ()
+        for j, address in enumerate(emails):
+            if not EMAIL_RE.fullmatch(address):
+                check.error(f"{f}.email[{j}]", f"{q(address)} is not an email address")
+        wecom = _wecom(check, table, f, environ, office_id, name)
+        channels = check.strings(table, "channels", f)
+        for j, channel in enumerate(channels or ()):
+            if channel not in CHANNELS:
+                check.error(
+                    f"{f}.channels[{j}]",
+                    f"unknown channel {q(channel)} (one of {', '.join(CHANNELS)})",
+                )
+        mobiles = check.strings(table, "mention_mobiles", f) or ()
+        for j, mobile in enumerate(mobiles):
+            if not MOBILE_RE.fullmatch(mobile):
+                check.error(
+                    f"{f}.mention_mobiles[{j}]",
+                    f'{q(mobile)} is not a mobile number (11 digits) or "@all"',
+                )
+        if office_id and name:
+            if not emails and wecom is None:
+                check.warn(
+                    f, f"office {q(office_id)} has no email and no wecom: it cannot be reminded"
+                )
+            offices[office_id] = Office(
+                id=office_id,
+                name=name,
+                email=emails,
+                wecom=wecom,
+                channels=channels,
+                mention_mobiles=mobiles,
+            )
+    return offices
+
+
+def _wecom(
+    check: Checker,
+    table: Mapping[str, Any],
+    field: str,
+    environ: Mapping[str, str],
+    office_id: str | None,
+    name: str | None,
+) -> str | None:
+    value = check.text(table, "wecom", field)
+    if value is None:
+        return None
+    f = f"{field}.wecom"
+    leftover = re.sub(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}", "", value)
+    if "${" in leftover or ("$" in leftover and "{" in leftover):
+        check.error(f, "a ${NAME} reference must be ${ followed by letters, digits or _ and }")
+        return None
+    if not value.strip():
+        check.error(f, "must not be empty (leave the key out instead)")
+        return None
+    names = env_names(value)
+    if not names:
+        check.warn(
+            f,
+            "a robot key written in the file is a secret in git: "
+            'use "${WECOM_KEY_...}" and set it in the environment',
+        )
+    elif expand_env(value, environ) is None:
+        unset = [n for n in names if not environ.get(n)]
+        check.warn(
+            f,
+            f"environment variable {', '.join(unset)} is not set: office "
+            f"{q(office_id)} ({name}) gets no WeCom reminders until it is",
+        )
+    return value
+
+
+def _groups(
+    items: list[dict[str, Any]], check: Checker, offices: dict[str, Office]
+) -> dict[str, Group]:
+    groups: dict[str, Group] = {}
+    seen: dict[str, str] = {o: "an office" for o in offices}
+    for i, table in enumerate(items):
+        f = f"groups[{i}]"
+        check.known_keys(table, SECTIONS["groups"], f)
+        group_id = _new_id(check, table, f, seen)
+        name = check.text(table, "name", f, required=True)
+        members = check.strings(table, "members", f, required=True)
+        if members is not None and not members:
+            check.error(f"{f}.members", "must list at least one office")
+        for j, member in enumerate(members or ()):
+            if member in offices:
+                continue
+            what = (
+                "a group (groups list offices only)"
+                if any(g.get("id") == member for g in items)
+                else f"unknown office {q(member)}"
+            )
+            check.error(
+                f"{f}.members[{j}]",
+                what if what.startswith("unknown") else f"{q(member)} is {what}",
+            )
+        if group_id and name and members:
+            groups[group_id] = Group(id=group_id, name=name, members=members)
+    return groups
+
+
+def _refs(
+    check: Checker,
+    table: Mapping[str, Any],
+    key: str,
+    field: str,
+    known: set[str],
+    *,
+    required: bool,
+) -> tuple[str, ...]:
+    refs = check.strings(table, key, field, required=required)
+    if refs is None:
+        return ()
+    if required and not refs:
+        check.error(f"{field}.{key}", "must name at least one office or group")
+    for j, ref in enumerate(refs):
+        if ref not in known:
+            close = difflib.get_close_matches(ref, sorted(known), n=1)
+            hint = f' (did you mean "{close[0]}"?)' if close else ""
+            check.error(f"{field}.{key}[{j}]", f"unknown office or group {q(ref)}{hint}")
+    return refs
+
+
+def _deadlines(
+    items: list[dict[str, Any]],
+    check: Checker,
+    offices: dict[str, Office],
+    groups: dict[str, Group],
+) -> list[Deadline]:
+    out: list[Deadline] = []
+    seen: dict[str, str] = {}
+    tasks: dict[int, str] = {}
+    known = set(offices) | set(groups)
+    for i, table in enumerate(items):
+        f = f"deadlines[{i}]"
+        check.known_keys(table, SECTIONS["deadlines"], f)
+        deadline = _deadline(table, f, check, known, seen)
+        if deadline is None:
+            continue
+        if deadline.task is not None:
+            if deadline.task in tasks:
+                check.warn(
+                    f"{f}.task", f"task {deadline.task} is also deadline {q(tasks[deadline.task])}"
+                )
+            tasks.setdefault(deadline.task, deadline.id)
+        out.append(deadline)
+    return out
+
+
+def _deadline(
+    table: dict[str, Any], f: str, check: Checker, known: set[str], seen: dict[str, str]
+) -> Deadline | None:
+    before = len(check.errors)
+    deadline_id = _new_id(check, table, f, seen)
+    title = check.text(table, "title", f, required=True)
+    task = check.get(table, "task", f, int, "a task number")
+    if task is not None and not 1 <= task <= 9999:
+        check.error(f"{f}.task", f"must be a task number from 1 to 9999, got {task}")
+    lead = _refs(check, table, "lead", f, known, required=True)
+    cooperate = _refs(check, table, "cooperate", f, known, required=False)
+    bounds = {
+        k: check.parsed(f"{f}.{k}", parse_date, table[k]) for k in ("start", "end") if k in table
+    }
+    if isinstance(table.get("due"), date):  # an unquoted TOML date
+        table = {**table, "due": table["due"].isoformat()}
+    due_text = check.get(table, "due", f, str, 'a due rule like "yearly 01-31"', required=True)
+    rule = None
+    if due_text is not None and None not in bounds.values():
+        rule = check.parsed(
+            f"{f}.due",
+            lambda v: parse_rule(v, start=bounds.get("start"), end=bounds.get("end")),
+            due_text,
+        )
+    remind = _offsets(check, table, "remind", f) if "remind" in table else None
+    shift = _choice(check, table, "shift", f, ("before", "after", "none"))
+    send_time = _time(check, table, "send_time", f)
+    requirement = check.text(table, "requirement", f) or ""
+    limit = check.text(table, "limit", f) or ""
+    if len(check.errors) > before or deadline_id is None or title is None or rule is None:
+        return None
+    return Deadline(
+        id=deadline_id,
+        title=title,
+        rule=rule,
+        lead=lead,
+        cooperate=cooperate,
+        task=task,
+        requirement=requirement,
+        limit=limit,
+        remind=remind,
+        shift=cast(Shift | None, shift),
+        send_time=send_time,
+    )
