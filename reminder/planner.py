@@ -1,0 +1,215 @@
+"""From config and calendar to occurrences and the reminders each office gets. Pure date logic.
+
+Nothing here reads the clock, the database or the network: callers pass the window.
+
+Rules, in one place:
+- a due date on a non-working day moves by `shift` ("before", "after" or "none");
+- a lead time in ``d`` counts calendar days and lands on the previous working day when it
+  hits a rest day; ``wd`` counts working days; ``0d`` is the due day itself;
+- after the due day, overdue reminders repeat every `overdue_every`; one landing on a rest day
+  goes out on the next working day (the office is overdue either way, and nobody reads mail on
+  a holiday); they stop at the next occurrence's due date, which takes over;
+- from `escalate_after` on, the escalation offices are told too, unless they are on the task;
+- two lead times landing on the same day for the same office make one reminder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Literal
+
+from reminder.config import Config, Deadline, Role, Shift
+from reminder.rules import Offset
+from reminder.workcal import WorkCalendar
+
+Kind = Literal["before", "due", "overdue", "escalation"]
+ROLE_ORDER = {"lead": 0, "cooperate": 1, "escalation": 2}
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Occurrence:
+    """One due date of a deadline and the period its completion covers."""
+
+    deadline_id: str
+    period_key: str
+    period_start: date  # the day after the previous occurrence's nominal due
+    nominal_due: date
+    due: date  # after shifting off a non-working day
+    next_due: date | None  # the following occurrence's due date, if the rule goes on
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PlannedReminder:
+    """One message one office should get about one occurrence."""
+
+    deadline: Deadline
+    occurrence: Occurrence
+    office: str
+    role: Role
+    kind: Kind
+    step: str  # which lead time or overdue round: "30d", "3wd", "0d", "overdue-2"
+    day: date
+    remind_at: datetime
+    working_days_left: int
+    provisional_years: tuple[int, ...]
+
+    @property
+    def provisional(self) -> bool:
+        return bool(self.provisional_years)
+
+
+def shift_due(cal: WorkCalendar, nominal: date, shift: Shift) -> date:
+    """Move a due date off a rest day as `shift` says."""
+    if shift == "before":
+        return cal.previous_workday(nominal)
+    if shift == "after":
+        return cal.next_workday(nominal)
+    return nominal
+
+
+def lookahead(offsets: tuple[Offset, ...]) -> timedelta:
+    """A span of calendar days surely covering the longest lead time (holidays included)."""
+    days = [o.amount if o.unit == "d" else o.amount * 2 + 20 for o in offsets]
+    return timedelta(days=max(days, default=0) + 10)
+
+
+def occurrences(
+    config: Config, cal: WorkCalendar, deadline: Deadline, first: date, last: date
+) -> list[Occurrence]:
+    """Occurrences whose nominal due falls in [first, last], each knowing its period."""
+    rule, shift = deadline.rule, config.shift_for(deadline)
+    dues = rule.dues_between(first, last, cal)
+    if not dues:
+        return []
+    following = rule.next_after(dues[-1].nominal, cal)
+    previous = rule.previous_before(dues[0].nominal, cal)
+    out: list[Occurrence] = []
+    for i, due in enumerate(dues):
+        before = previous.nominal if i == 0 and previous else dues[i - 1].nominal if i else None
+        nxt = dues[i + 1] if i + 1 < len(dues) else following
+        out.append(Occurrence(
+            deadline_id=deadline.id,
+            period_key=due.period_key,
+            period_start=before + timedelta(days=1) if before else (rule.start or due.nominal),
+            nominal_due=due.nominal,
+            due=shift_due(cal, due.nominal, shift),
+            next_due=shift_due(cal, nxt.nominal, shift) if nxt else None,
+        ))  # fmt: skip
+    return out
+
+
+def _before_days(
+    cal: WorkCalendar, due: date, offsets: tuple[Offset, ...]
+) -> list[tuple[date, str]]:
+    """(day, step) for each lead time, nearest first, one per day."""
+    seen: dict[date, str] = {}
+    for offset in sorted(offsets, key=lambda o: (o.amount, o.unit == "d")):
+        if offset.amount == 0:
+            day = cal.previous_workday(due)
+        elif offset.unit == "d":
+            day = cal.previous_workday(due - timedelta(days=offset.amount))
+        else:
+            day = cal.add_workdays(due, -offset.amount)
+        seen.setdefault(day, str(offset))
+    return sorted(seen.items())
+
+
+def _after(cal: WorkCalendar, due: date, offset: Offset, rounds: int) -> date:
+    if offset.unit == "wd":
+        return cal.add_workdays(due, offset.amount * rounds)
+    return cal.next_workday(due + timedelta(days=offset.amount * rounds))
+
+
+def _overdue_days(
+    cal: WorkCalendar, occ: Occurrence, every: Offset, last: date
+) -> list[tuple[date, int]]:
+    """(day, round) of each overdue reminder up to `last` or the next occurrence's due."""
+    out: list[tuple[date, int]] = []
+    rounds = 1
+    while True:
+        day = _after(cal, occ.due, every, rounds)
+        if day > last or (occ.next_due is not None and day >= occ.next_due):
+            return out
+        if not out or day > out[-1][0]:
+            out.append((day, rounds))
+        rounds += 1
+
+
+def _provisional(cal: WorkCalendar, *days: date) -> tuple[int, ...]:
+    years = range(min(days).year, max(days).year + 1)
+    return tuple(y for y in years if not cal.is_official(y))
+
+
+def reminders_for(
+    config: Config, cal: WorkCalendar, deadline: Deadline, occ: Occurrence, first: date, last: date
+) -> list[PlannedReminder]:
+    """Every reminder of one occurrence whose day falls in [first, last]."""
+    settings = config.settings
+    recipients = config.recipients(deadline)
+    on_task = {office for office, _ in recipients}
+    escalation = [o for o in config.expand(settings.escalate_to) if o not in on_task]
+    escalate_from = _after(cal, occ.due, settings.escalate_after, 1)
+    tz, send_time = settings.tz, config.send_time_for(deadline)
+
+    days: list[tuple[date, str, Kind]] = [
+        (day, step, "due" if step in ("0d", "0wd") else "before")
+        for day, step in _before_days(cal, occ.due, config.remind_offsets(deadline))
+    ]
+    days += [
+        (day, f"overdue-{n}", "overdue")
+        for day, n in _overdue_days(cal, occ, settings.overdue_every, last)
+    ]
+    out: list[PlannedReminder] = []
+    for day, step, kind in days:
+        if not first <= day <= last:
+            continue
+        told = list(recipients)
+        if kind == "overdue" and day >= escalate_from:
+            told += [(office, "escalation") for office in escalation]
+        remind_at = datetime.combine(day, send_time, tzinfo=tz)
+        left = cal.workdays_between(day, occ.due)
+        years = _provisional(cal, occ.nominal_due, occ.due, day)
+        out += [
+            PlannedReminder(
+                deadline=deadline, occurrence=occ, office=office, role=role, step=step, day=day,
+                kind="escalation" if role == "escalation" else kind, remind_at=remind_at,
+                working_days_left=left, provisional_years=years,
+            )
+            for office, role in told
+        ]  # fmt: skip
+    return out
+
+
+def sort_key(r: PlannedReminder) -> tuple[datetime, int, str, int, str]:
+    return (r.remind_at, r.deadline.task or 0, r.deadline.id, ROLE_ORDER[r.role], r.office)
+
+
+def plan(
+    config: Config,
+    first: date,
+    last: date,
+    *,
+    epoch: date | None = None,
+    offices: set[str] | None = None,
+    deadlines: set[str] | None = None,
+    cal: WorkCalendar | None = None,
+) -> list[PlannedReminder]:
+    """All reminders due in [first, last], in time order.
+
+    Occurrences due before `epoch` (default: `first`) are taken as handled, so a preview of a
+    window does not dig up the past; later ones count as not done.
+    """
+    cal = cal or config.calendar()
+    epoch = epoch or first
+    out: list[PlannedReminder] = []
+    for deadline in config.deadlines:
+        if deadlines is not None and deadline.id not in deadlines:
+            continue
+        ahead = lookahead(config.remind_offsets(deadline))
+        for occ in occurrences(config, cal, deadline, epoch, last + ahead):
+            for reminder in reminders_for(config, cal, deadline, occ, first, last):
+                if offices is None or reminder.office in offices:
+                    out.append(reminder)
+    out.sort(key=sort_key)
+    return out
