@@ -1,0 +1,59 @@
+"""Warnings that need the calendar and the planner: provisional years, rules that have ended.
+
+`check` and `preview` print them; they never stop the service.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, timedelta
+
+from reminder.config import Config
+from reminder.errors import Issue
+from reminder.planner import PlannedReminder, plan
+from reminder.tomlpos import line_of
+
+LOOKAHEAD = timedelta(days=365)
+
+
+def provisional_warnings(config: Config, reminders: list[PlannedReminder]) -> list[Issue]:
+    """One warning per provisional year that reminders depend on, naming the year."""
+    counts: Counter[int] = Counter()
+    first: dict[int, date] = {}
+    for r in reminders:
+        for year in r.provisional_years:
+            counts[year] += 1
+            first.setdefault(year, r.day)
+    return [
+        Issue(
+            path=config.path,
+            line=line_of(config.lines, "calendar"),
+            field="calendar",
+            message=(
+                f"{year} has no official holiday schedule yet: {n} reminder(s) from "
+                f"{first[year]} use a provisional calendar (weekends and statutory holidays, "
+                f"no 调休 make-up workdays); when the State Council publishes {year}'s "
+                "schedule, add it under [calendar] and list the year in confirmed_years"
+            ),
+        )
+        for year, n in sorted(counts.items())
+    ]
+
+
+def ended_warnings(config: Config, today: date) -> list[Issue]:
+    """Deadlines whose rule has no due date from today on: they will never remind anyone."""
+    cal = config.calendar()
+    out = []
+    for i, d in enumerate(config.deadlines):
+        if d.rule.next_after(today - timedelta(days=1), cal) is None:
+            field = f"deadlines[{i}].due"
+            out.append(Issue(path=config.path, line=line_of(config.lines, field), field=field,
+                             message=f"{d.rule.text!s} has no due date on or after {today}: "
+                                     f"deadline \"{d.id}\" will not remind anyone"))  # fmt: skip
+    return out
+
+
+def advisories(config: Config, today: date) -> list[Issue]:
+    """Everything `check` warns about beyond the file itself, for the year ahead."""
+    reminders = plan(config, today, today + LOOKAHEAD)
+    return ended_warnings(config, today) + provisional_warnings(config, reminders)

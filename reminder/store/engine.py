@@ -1,0 +1,86 @@
+"""Database URL, engine and transactions, with errors turned into messages people can act on."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from reminder.errors import DatabaseError
+
+ENV_URL = "REMINDER_DATABASE_URL"
+
+
+def database_url(
+    configured: str, config_path: str | None, environ: Mapping[str, str] | None = None
+) -> str:
+    """REMINDER_DATABASE_URL wins; a relative SQLite path is relative to schedules.toml."""
+    env = os.environ if environ is None else environ
+    url_text = env.get(ENV_URL) or configured
+    try:
+        url = make_url(url_text)
+    except ArgumentError:
+        raise DatabaseError(
+            f"database: {url_text!r} is not a database URL (e.g. sqlite:///reminder.db)"
+        ) from None
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        path = Path(url.database)
+        if not path.is_absolute() and config_path is not None and not env.get(ENV_URL):
+            path = Path(config_path).resolve().parent / path
+            url = url.set(database=str(path))
+    return url.render_as_string(hide_password=False)
+
+
+def shown(url: str) -> str:
+    """The URL for messages and logs, password hidden."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")  # wait for a writer rather than fail at once
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite gets WAL, foreign keys and a 10 s busy timeout."""
+    try:
+        engine = create_engine(url, future=True)
+    except (ArgumentError, ImportError) as exc:
+        raise DatabaseError(f"database {shown(url)}: {exc}") from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Session]:
+    """One session in one transaction: committed on success, rolled back on any error."""
+    factory = sessionmaker(engine, expire_on_commit=False)
+    with translate_errors(engine), factory.begin() as session:
+        yield session
+
+
+@contextmanager
+def translate_errors(engine: Engine) -> Iterator[None]:
+    """Turn driver errors (locked, unreachable, read-only) into a DatabaseError message."""
+    try:
+        yield
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        hint = ""
+        if "locked" in reason:
+            hint = " (another process holds a write lock; try again when it is done)"
+        raise DatabaseError(f"database {shown(str(engine.url))}: {reason}{hint}") from None
+    except DBAPIError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise DatabaseError(f"database {shown(str(engine.url))}: {reason}") from None

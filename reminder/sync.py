@@ -1,0 +1,114 @@
+"""`reminder sync`: apply a valid schedules.toml to the database in one transaction.
+
+Unchanged rows are not written; changed ones are updated; removed offices, groups and
+deadlines are disabled (their history stays). An invalid file never gets this far.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.engine import Engine
+
+from reminder.config import Config
+from reminder.planner import lookahead, occurrences
+from reminder.store import schedule
+from reminder.store.engine import database_url, make_engine, transaction
+from reminder.store.migrate import upgrade
+from reminder.store.schedule import Changes, Values
+from reminder.workcal import WorkCalendar
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SyncReport:
+    offices: Changes
+    groups: Changes
+    deadlines: Changes
+    occurrences: Changes
+
+    @property
+    def changed(self) -> bool:
+        return any(c.changed for c in (self.offices, self.groups, self.deadlines, self.occurrences))
+
+    def summary(self) -> str:
+        if not self.changed:
+            return "nothing changed"
+        return "; ".join(f"{name} {changes.summary()}" for name, changes in (
+            ("offices", self.offices), ("groups", self.groups), ("deadlines", self.deadlines),
+            ("occurrences", self.occurrences)))  # fmt: skip
+
+
+def open_database(config: Config) -> Engine:
+    """The configured database, migrated to the newest schema."""
+    engine = make_engine(database_url(config.settings.database, config.path))
+    upgrade(engine)
+    return engine
+
+
+def office_values(config: Config) -> dict[str, Values]:
+    return {o.id: {"name": o.name, "email": list(o.email), "wecom": o.wecom,
+                   "channels": list(o.channels) if o.channels is not None else None,
+                   "mention_mobiles": list(o.mention_mobiles)}
+            for o in config.offices.values()}  # fmt: skip
+
+
+def group_values(config: Config) -> dict[str, Values]:
+    return {g.id: {"name": g.name, "members": list(g.members)} for g in config.groups.values()}
+
+
+def deadline_values(config: Config) -> dict[str, Values]:
+    out: dict[str, Values] = {}
+    for d in config.deadlines:
+        out[d.id] = {
+            "task": d.task, "title": d.title, "requirement": d.requirement,
+            "limit_text": d.limit, "lead": list(d.lead), "cooperate": list(d.cooperate),
+            "due_rule": d.due_text, "start": d.rule.start, "end": d.rule.end,
+            "remind": [str(o) for o in d.remind] if d.remind is not None else None,
+            "shift": d.shift, "send_time": d.send_time.strftime("%H:%M") if d.send_time else None,
+        }  # fmt: skip
+    return out
+
+
+def occurrence_values(config: Config, cal: WorkCalendar, today: date) -> dict[str, list[Values]]:
+    """Occurrences due from `today` to the planning horizon plus each deadline's longest lead."""
+    horizon = timedelta(
+        days=config.delivery.horizon.amount * 2
+        if config.delivery.horizon.unit == "wd"
+        else config.delivery.horizon.amount
+    )
+    out: dict[str, list[Values]] = {}
+    for d in config.deadlines:
+        last = today + horizon + lookahead(config.remind_offsets(d))
+        out[d.id] = [
+            {"period_key": o.period_key, "period_start": o.period_start,
+             "nominal_due": o.nominal_due, "due": o.due,
+             "provisional": not all(cal.is_official(x.year) for x in (o.nominal_due, o.due))}
+            for o in occurrences(config, cal, d, today, last)
+        ]  # fmt: skip
+    return out
+
+
+def config_digest(text: bytes) -> str:
+    return hashlib.sha256(text).hexdigest()
+
+
+def sync(config: Config, engine: Engine, now: datetime, *, digest: str | None = None) -> SyncReport:
+    """Apply `config` as of `now`; all or nothing."""
+    today = now.astimezone(config.settings.tz).date()
+    cal = config.calendar()
+    wanted_occurrences = occurrence_values(config, cal, today)
+    with transaction(engine) as session:
+        report = SyncReport(
+            offices=schedule.apply_offices(session, office_values(config), now),
+            groups=schedule.apply_groups(session, group_values(config), now),
+            deadlines=schedule.apply_deadlines(session, deadline_values(config), now, today),
+            occurrences=schedule.apply_occurrences(session, wanted_occurrences, today, now),
+        )
+        if digest is not None and schedule.get_meta(session, "config_sha256") != digest:
+            schedule.set_meta(
+                session,
+                {"config_sha256": digest, "config_path": config.path, "synced_at": now.isoformat()},
+            )
+    return report
