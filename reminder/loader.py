@@ -212,10 +212,14 @@ def _build(
     overrides = _calendar(data.get("calendar", {}), check)
     delivery = _delivery(data.get("delivery", {}), check)
     offices = _offices(data.get("offices", []), check, environ)
-    groups = _groups(data.get("groups", []), check, offices)
-    deadlines = _deadlines(data.get("deadlines", []), check, offices, groups)
+    # References are checked against every id written, valid or not, so one bad office
+    # is one error, not one more for each place that names it.
+    office_ids = _declared(data.get("offices", []))
+    group_ids = _declared(data.get("groups", []))
+    groups = _groups(data.get("groups", []), check, offices, office_ids, group_ids)
+    deadlines = _deadlines(data.get("deadlines", []), check, office_ids | group_ids)
     for i, ref in enumerate(settings.escalate_to):
-        if ref not in offices and ref not in groups:
+        if ref not in office_ids | group_ids:
             check.error(f"settings.escalate_to[{i}]", f"unknown office or group {q(ref)}")
     if not offices:
         check.error("offices", "define at least one [[offices]]")
@@ -439,8 +443,16 @@ def _wecom(
     return value
 
 
+def _declared(items: list[dict[str, Any]]) -> set[str]:
+    return {t["id"] for t in items if isinstance(t.get("id"), str)}
+
+
 def _groups(
-    items: list[dict[str, Any]], check: Checker, offices: dict[str, Office]
+    items: list[dict[str, Any]],
+    check: Checker,
+    offices: dict[str, Office],
+    office_ids: set[str],
+    group_ids: set[str],
 ) -> dict[str, Group]:
     groups: dict[str, Group] = {}
     seen: dict[str, str] = {o: "an office" for o in offices}
@@ -453,17 +465,12 @@ def _groups(
         if members is not None and not members:
             check.error(f"{f}.members", "must list at least one office")
         for j, member in enumerate(members or ()):
-            if member in offices:
-                continue
-            what = (
-                "a group (groups list offices only)"
-                if any(g.get("id") == member for g in items)
-                else f"unknown office {q(member)}"
-            )
-            check.error(
-                f"{f}.members[{j}]",
-                what if what.startswith("unknown") else f"{q(member)} is {what}",
-            )
+            if member in group_ids and member not in office_ids:
+                check.error(
+                    f"{f}.members[{j}]", f"{q(member)} is a group (groups list offices only)"
+                )
+            elif member not in office_ids:
+                check.error(f"{f}.members[{j}]", f"unknown office {q(member)}")
         if group_id and name and members:
             groups[group_id] = Group(id=group_id, name=name, members=members)
     return groups
@@ -491,16 +498,10 @@ def _refs(
     return refs
 
 
-def _deadlines(
-    items: list[dict[str, Any]],
-    check: Checker,
-    offices: dict[str, Office],
-    groups: dict[str, Group],
-) -> list[Deadline]:
+def _deadlines(items: list[dict[str, Any]], check: Checker, known: set[str]) -> list[Deadline]:
     out: list[Deadline] = []
     seen: dict[str, str] = {}
     tasks: dict[int, str] = {}
-    known = set(offices) | set(groups)
     for i, table in enumerate(items):
         f = f"deadlines[{i}]"
         check.known_keys(table, SECTIONS["deadlines"], f)

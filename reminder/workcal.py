@@ -118,14 +118,16 @@ class WorkCalendar:
 
     def _named_days(self, year: int) -> tuple[dict[date, str], dict[date, str], str]:
         if self.mode == "weekdays":
-            return {}, {}, "official: settings.workdays = \"weekdays\", Monday to Friday"
+            return {}, {}, 'official: settings.workdays = "weekdays", Monday to Friday'
         holidays, workdays, years = _official_data()
         if year in years:
             rest = {d: n for d, n in holidays.items() if d.year == year}
             work = {d: n for d, n in workdays.items() if d.year == year}
             return rest, work, "official: the State Council's published schedule (chinesecalendar)"
-        source = ("PROVISIONAL: weekends and fixed statutory holidays only; the State Council "
-                  "has not published this year's schedule, so 调休 make-up workdays are unknown")
+        source = (
+            "PROVISIONAL: weekends and fixed statutory holidays only; the State Council "
+            "has not published this year's schedule, so 调休 make-up workdays are unknown"
+        )
         if year in self.confirmed_years:
             source = "official: [calendar] overrides (confirmed_years)"
         return dict(_statutory_dates(year)), {}, source

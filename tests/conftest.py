@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reminder.config import Config
+from reminder.loader import parse_config
+from reminder.workcal import WorkCalendar
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED = ROOT / "schedules.toml"
+
+# A small valid schedules.toml; tests change one line of it at a time.
+BASE = """\
+[settings]
+timezone = "Asia/Shanghai"
+send_time = "09:00"
+remind = ["7d", "1wd", "0d"]
+
+[[offices]]
+id = "office"
+name = "办公室"
+email = ["bgs@example.gov.cn"]
+
+[[offices]]
+id = "legal"
+name = "法规信访科"
+email = ["fgxfk@example.gov.cn"]
+
+[[groups]]
+id = "all"
+name = "各科室（单位）"
+members = ["office", "legal"]
+
+[[deadlines]]
+id = "annual-report"
+task = 41
+title = "发布年度报告"
+limit = "每年1月31日前"
+lead = ["office"]
+cooperate = ["all"]
+due = "yearly 01-31"
+"""
+
+
+def variant(old: str, new: str, base: str = BASE) -> str:
+    """BASE with one exact piece of text replaced (the piece must be there)."""
+    assert old in base, old
+    return base.replace(old, new, 1)
+
+
+def config_from(text: str, **env: str) -> Config:
+    return parse_config(text, "schedules.toml", environ=env)
+
+
+@pytest.fixture
+def cal() -> WorkCalendar:
+    return WorkCalendar()
