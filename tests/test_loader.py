@@ -15,114 +15,260 @@ CALENDAR = '\n[calendar]\nholidays = ["2027-02-05"]\nworkdays = ["2027-02-20"]\n
 
 # (what to replace, with what, the one expected error)
 CASES = [
-    ('due = "yearly 01-31"', 'due = "yearly 02-30"',
-     '28: deadlines[0].due: "yearly 02-30" is not a date (February has at most 29 days)'),
-    ('due = "yearly 01-31"', 'due = "yearly 13-01"',
-     '28: deadlines[0].due: "yearly 13-01" is not a date (there is no month 13)'),
-    ('due = "yearly 01-31"', 'due = "monthly 31"',
-     '28: deadlines[0].due: "monthly 31" is not a date in every period (the shortest first '
-     'month has 28 days); write "monthly last" for the end of the period'),
-    ('due = "yearly 01-31"', 'due = "weekly FUNDAY"',
-     '28: deadlines[0].due: "weekly FUNDAY": weekly takes one day of MON TUE WED THU FRI SAT SUN'),
-    ('due = "yearly 01-31"', 'due = "RRULE:FREQ=YEARLY;BYMONTH=4;BYMONTHDAY=31"',
-     '28: deadlines[0].due: "RRULE:FREQ=YEARLY;BYMONTH=4;BYMONTHDAY=31" never fires'),
-    ('due = "yearly 01-31"', 'due = "2027-02-30"',
-     '28: deadlines[0].due: "2027-02-30" is not a date (February 2027 has 28 days)'),
-    ('due = "yearly 01-31"', "due = 20270630",
-     '28: deadlines[0].due: must be a due rule like "yearly 01-31", got 20270630'),
-    ('due = "yearly 01-31"', 'due = "yearly 01-31"\nstart = "2027-07-01"\nend = "2027-01-01"',
-     "28: deadlines[0].due: start 2027-07-01 is after end 2027-01-01"),
-    ('due = "yearly 01-31"', 'due = "yearly 01-31"\nend = "2027-02-30"',
-     '29: deadlines[0].end: "2027-02-30" is not a date (February 2027 has 28 days)'),
-    ('due = "yearly 01-31"', 'due = "yearly 01-31"\nstart = 2027-06-30\nend = 2027-12-31',
-     '28: deadlines[0].due: "yearly 01-31" never fires on or after start 2027-06-30 on or '
-     "before end 2027-12-31"),
-    ('due = "yearly 01-31"', 'due = "yearly 01-31"\nremind = ["7d", "soon"]',
-     '29: deadlines[0].remind[1]: "soon" is not a lead time: write a number of calendar days '
-     '("7d") or working days ("3wd")'),
-    ('due = "yearly 01-31"', 'dew = "yearly 01-31"',
-     ("21: deadlines[0].due: is required",
-      '28: deadlines[0].dew: unknown key (did you mean "due"?)')),
+    (
+        'due = "yearly 01-31"',
+        'due = "yearly 02-30"',
+        '28: deadlines[0].due: "yearly 02-30" is not a date (February has at most 29 days)',
+    ),
+    (
+        'due = "yearly 01-31"',
+        'due = "yearly 13-01"',
+        '28: deadlines[0].due: "yearly 13-01" is not a date (there is no month 13)',
+    ),
+    (
+        'due = "yearly 01-31"',
+        'due = "monthly 31"',
+        '28: deadlines[0].due: "monthly 31" is not a date in every period (the shortest first '
+        'month has 28 days); write "monthly last" for the end of the period',
+    ),
+    (
+        'due = "yearly 01-31"',
+        'due = "weekly FUNDAY"',
+        '28: deadlines[0].due: "weekly FUNDAY": weekly takes one day of MON TUE WED THU FRI SAT SUN',
+    ),
+    (
+        'due = "yearly 01-31"',
+        'due = "RRULE:FREQ=YEARLY;BYMONTH=4;BYMONTHDAY=31"',
+        '28: deadlines[0].due: "RRULE:FREQ=YEARLY;BYMONTH=4;BYMONTHDAY=31" never fires',
+    ),
+    (
+        'due = "yearly 01-31"',
+        'due = "2027-02-30"',
+        '28: deadlines[0].due: "2027-02-30" is not a date (February 2027 has 28 days)',
+    ),
+    (
+        'due = "yearly 01-31"',
+        "due = 20270630",
+        '28: deadlines[0].due: must be a due rule like "yearly 01-31", got 20270630',
+    ),
+    (
+        'due = "yearly 01-31"',
+        'due = "yearly 01-31"\nstart = "2027-07-01"\nend = "2027-01-01"',
+        "28: deadlines[0].due: start 2027-07-01 is after end 2027-01-01",
+    ),
+    (
+        'due = "yearly 01-31"',
+        'due = "yearly 01-31"\nend = "2027-02-30"',
+        '29: deadlines[0].end: "2027-02-30" is not a date (February 2027 has 28 days)',
+    ),
+    (
+        'due = "yearly 01-31"',
+        'due = "yearly 01-31"\nstart = 2027-06-30\nend = 2027-12-31',
+        '28: deadlines[0].due: "yearly 01-31" never fires on or after start 2027-06-30 on or '
+        "before end 2027-12-31",
+    ),
+    (
+        'due = "yearly 01-31"',
+        'due = "yearly 01-31"\nremind = ["7d", "soon"]',
+        '29: deadlines[0].remind[1]: "soon" is not a lead time: write a number of calendar days '
+        '("7d") or working days ("3wd")',
+    ),
+    (
+        'due = "yearly 01-31"',
+        'dew = "yearly 01-31"',
+        (
+            "21: deadlines[0].due: is required",
+            '28: deadlines[0].dew: unknown key (did you mean "due"?)',
+        ),
+    ),
     ('due = "yearly 01-31"\n', "", "21: deadlines[0].due: is required"),
     ('title = "发布年度报告"\n', "", "21: deadlines[0].title: is required"),
     ('title = "发布年度报告"', 'title = "  "', "24: deadlines[0].title: must not be empty"),
-    ('lead = ["office"]', 'lead = ["ofice"]',
-     '26: deadlines[0].lead[0]: unknown office or group "ofice" (did you mean "office"?)'),
-    ('lead = ["office"]', "lead = []", "26: deadlines[0].lead: must name at least one office or group"),
-    ('cooperate = ["all"]', 'cooperate = "all"',
-     '27: deadlines[0].cooperate: must be a list of strings, got "all"'),
-    ('cooperate = ["all"]', 'cooperate = ["all", 3]',
-     "27: deadlines[0].cooperate[1]: must be a string, got 3"),
+    (
+        'lead = ["office"]',
+        'lead = ["ofice"]',
+        '26: deadlines[0].lead[0]: unknown office or group "ofice" (did you mean "office"?)',
+    ),
+    (
+        'lead = ["office"]',
+        "lead = []",
+        "26: deadlines[0].lead: must name at least one office or group",
+    ),
+    (
+        'cooperate = ["all"]',
+        'cooperate = "all"',
+        '27: deadlines[0].cooperate: must be a list of strings, got "all"',
+    ),
+    (
+        'cooperate = ["all"]',
+        'cooperate = ["all", 3]',
+        "27: deadlines[0].cooperate[1]: must be a string, got 3",
+    ),
     ("task = 41", 'task = "41"', '23: deadlines[0].task: must be a task number, got "41"'),
     ("task = 41", "task = 0", "23: deadlines[0].task: must be a task number from 1 to 9999, got 0"),
-    ('id = "annual-report"', 'id = "Annual Report"',
-     '22: deadlines[0].id: "Annual Report" is not an id: use lowercase letters, digits, "-" or '
-     '"_", starting with a letter'),
-    (BASE, BASE + NEW_DEADLINE,
-     '31: deadlines[1].id: duplicate id "annual-report" (first used by deadlines[0])'),
-    ("task = 41", "task = 41 41",
-     "23: toml: Expected newline or end of document after a statement (not valid TOML)"),
+    (
+        'id = "annual-report"',
+        'id = "Annual Report"',
+        '22: deadlines[0].id: "Annual Report" is not an id: use lowercase letters, digits, "-" or '
+        '"_", starting with a letter',
+    ),
+    (
+        BASE,
+        BASE + NEW_DEADLINE,
+        '31: deadlines[1].id: duplicate id "annual-report" (first used by deadlines[0])',
+    ),
+    (
+        "task = 41",
+        "task = 41 41",
+        "23: toml: Expected newline or end of document after a statement (not valid TOML)",
+    ),
     ('name = "办公室"', 'name = "办公室', "8: toml: Illegal character '\\n' (not valid TOML)"),
     ("[settings]", "[setings]", '1: setings: unknown section (did you mean "settings"?)'),
     ("[settings]", "[[settings]]", "1: settings: must be a table, written [settings]"),
-    ('send_time = "09:00"', 'sendtime = "09:00"',
-     '3: settings.sendtime: unknown key (did you mean "send_time"?)'),
-    ('timezone = "Asia/Shanghai"', 'timezone = "Asia/Beijing"',
-     '2: settings.timezone: "Asia/Beijing" is not a time zone (e.g. "Asia/Shanghai")'),
-    ('send_time = "09:00"', 'send_time = "9am"',
-     '3: settings.send_time: "9am" is not a time of day (write HH:MM)'),
-    ('send_time = "09:00"', 'send_time = "24:00"',
-     '3: settings.send_time: "24:00" is not a time of day (write HH:MM)'),
-    ('remind = ["7d", "1wd", "0d"]', 'remind = ["7d", "1week", "0d"]',
-     '4: settings.remind[1]: "1week" is not a lead time: write a number of calendar days ("7d") '
-     'or working days ("3wd")'),
-    ('remind = ["7d", "1wd", "0d"]', 'remind = "7d"',
-     '4: settings.remind: must be a list of strings, got "7d"'),
-    ('remind = ["7d", "1wd", "0d"]', "remind = []",
-     '4: settings.remind: must list at least one lead time, e.g. ["0d"]'),
-    ('remind = ["7d", "1wd", "0d"]', 'remind = [\n  "7d",\n  "1wd",\n  "0x",\n]',
-     '7: settings.remind[2]: "0x" is not a lead time: write a number of calendar days ("7d") '
-     'or working days ("3wd")'),
-    ('send_time = "09:00"', 'workdays = "china"',
-     '3: settings.workdays: "china" is not one of "cn" | "weekdays"'),
-    ('send_time = "09:00"', 'shift = "later"',
-     '3: settings.shift: "later" is not one of "before" | "after" | "none"'),
-    ('send_time = "09:00"', 'overdue_every = "0wd"', '3: settings.overdue_every: "0wd" must be at least 1 day'),
-    ('send_time = "09:00"', 'escalate_to = ["boss"]',
-     '3: settings.escalate_to[0]: unknown office or group "boss"'),
-    (BASE, BASE + '\n[calendar]\nholidays = ["2027-02-30"]\n',
-     '31: calendar.holidays[0]: "2027-02-30" is not a date (February 2027 has 28 days)'),
-    (BASE, BASE + '\n[calendar]\nholidays = ["2027-02-20"]\nworkdays = ["2027-02-20"]\n',
-     "32: calendar.workdays: 2027-02-20 is also listed in calendar.holidays"),
-    (BASE, BASE + CALENDAR + 'confirmed_years = ["2027"]\n',
-     '33: calendar.confirmed_years[0]: must be a year like 2027, got "2027"'),
+    (
+        'send_time = "09:00"',
+        'sendtime = "09:00"',
+        '3: settings.sendtime: unknown key (did you mean "send_time"?)',
+    ),
+    (
+        'timezone = "Asia/Shanghai"',
+        'timezone = "Asia/Beijing"',
+        '2: settings.timezone: "Asia/Beijing" is not a time zone (e.g. "Asia/Shanghai")',
+    ),
+    (
+        'send_time = "09:00"',
+        'send_time = "9am"',
+        '3: settings.send_time: "9am" is not a time of day (write HH:MM)',
+    ),
+    (
+        'send_time = "09:00"',
+        'send_time = "24:00"',
+        '3: settings.send_time: "24:00" is not a time of day (write HH:MM)',
+    ),
+    (
+        'remind = ["7d", "1wd", "0d"]',
+        'remind = ["7d", "1week", "0d"]',
+        '4: settings.remind[1]: "1week" is not a lead time: write a number of calendar days ("7d") '
+        'or working days ("3wd")',
+    ),
+    (
+        'remind = ["7d", "1wd", "0d"]',
+        'remind = "7d"',
+        '4: settings.remind: must be a list of strings, got "7d"',
+    ),
+    (
+        'remind = ["7d", "1wd", "0d"]',
+        "remind = []",
+        '4: settings.remind: must list at least one lead time, e.g. ["0d"]',
+    ),
+    (
+        'remind = ["7d", "1wd", "0d"]',
+        'remind = [\n  "7d",\n  "1wd",\n  "0x",\n]',
+        '7: settings.remind[2]: "0x" is not a lead time: write a number of calendar days ("7d") '
+        'or working days ("3wd")',
+    ),
+    (
+        'send_time = "09:00"',
+        'workdays = "china"',
+        '3: settings.workdays: "china" is not one of "cn" | "weekdays"',
+    ),
+    (
+        'send_time = "09:00"',
+        'shift = "later"',
+        '3: settings.shift: "later" is not one of "before" | "after" | "none"',
+    ),
+    (
+        'send_time = "09:00"',
+        'overdue_every = "0wd"',
+        '3: settings.overdue_every: "0wd" must be at least 1 day',
+    ),
+    (
+        'send_time = "09:00"',
+        'escalate_to = ["boss"]',
+        '3: settings.escalate_to[0]: unknown office or group "boss"',
+    ),
+    (
+        BASE,
+        BASE + '\n[calendar]\nholidays = ["2027-02-30"]\n',
+        '31: calendar.holidays[0]: "2027-02-30" is not a date (February 2027 has 28 days)',
+    ),
+    (
+        BASE,
+        BASE + '\n[calendar]\nholidays = ["2027-02-20"]\nworkdays = ["2027-02-20"]\n',
+        "32: calendar.workdays: 2027-02-20 is also listed in calendar.holidays",
+    ),
+    (
+        BASE,
+        BASE + CALENDAR + 'confirmed_years = ["2027"]\n',
+        '33: calendar.confirmed_years[0]: must be a year like 2027, got "2027"',
+    ),
     # The office has no id, so the group naming "legal" is wrong too: two true errors.
-    ('id = "legal"\n', "", ("11: offices[1].id: is required",
-                            '18: groups[0].members[1]: unknown office "legal"')),
-    ('id = "legal"', 'id = "Legal Office"',
-     ('12: offices[1].id: "Legal Office" is not an id: use lowercase letters, digits, "-" or '
-      '"_", starting with a letter', '19: groups[0].members[1]: unknown office "legal"')),
-    ('id = "legal"', 'id = "office"',
-     ('12: offices[1].id: duplicate id "office" (first used by offices[0])',
-      '19: groups[0].members[1]: unknown office "legal"')),
+    (
+        'id = "legal"\n',
+        "",
+        ("11: offices[1].id: is required", '18: groups[0].members[1]: unknown office "legal"'),
+    ),
+    (
+        'id = "legal"',
+        'id = "Legal Office"',
+        (
+            '12: offices[1].id: "Legal Office" is not an id: use lowercase letters, digits, "-" or '
+            '"_", starting with a letter',
+            '19: groups[0].members[1]: unknown office "legal"',
+        ),
+    ),
+    (
+        'id = "legal"',
+        'id = "office"',
+        (
+            '12: offices[1].id: duplicate id "office" (first used by offices[0])',
+            '19: groups[0].members[1]: unknown office "legal"',
+        ),
+    ),
     ('name = "法规信访科"\n', "", "11: offices[1].name: is required"),
-    ('email = ["fgxfk@example.gov.cn"]', 'email = ["fgxfk(at)example.gov.cn"]',
-     '14: offices[1].email[0]: "fgxfk(at)example.gov.cn" is not an email address'),
-    ('email = ["fgxfk@example.gov.cn"]', 'email = ["fgxfk@example.gov.cn"]\nwecom = "${WECOM KEY}"',
-     "15: offices[1].wecom: a ${NAME} reference must be ${ followed by letters, digits or _ and }"),
-    ('email = ["fgxfk@example.gov.cn"]', 'email = ["fgxfk@example.gov.cn"]\nchannels = ["sms"]',
-     '15: offices[1].channels[0]: unknown channel "sms" (one of email, wecom)'),
-    ('email = ["fgxfk@example.gov.cn"]',
-     'email = ["fgxfk@example.gov.cn"]\nmention_mobiles = ["13800000000", "12345"]',
-     '15: offices[1].mention_mobiles[1]: "12345" is not a mobile number (11 digits) or "@all"'),
-    ('members = ["office", "legal"]', 'members = ["office", "legl"]',
-     '19: groups[0].members[1]: unknown office "legl"'),
-    ('members = ["office", "legal"]', 'members = ["office", "all"]',
-     '19: groups[0].members[1]: "all" is a group (groups list offices only)'),
-    ('members = ["office", "legal"]', "members = []", "19: groups[0].members: must list at least one office"),
-    ('id = "all"', 'id = "office"',
-     ('17: groups[0].id: duplicate id "office" (first used by an office)',
-      '27: deadlines[0].cooperate[0]: unknown office or group "all"')),
+    (
+        'email = ["fgxfk@example.gov.cn"]',
+        'email = ["fgxfk(at)example.gov.cn"]',
+        '14: offices[1].email[0]: "fgxfk(at)example.gov.cn" is not an email address',
+    ),
+    (
+        'email = ["fgxfk@example.gov.cn"]',
+        'email = ["fgxfk@example.gov.cn"]\nwecom = "${WECOM KEY}"',
+        "15: offices[1].wecom: a ${NAME} reference must be ${ followed by letters, digits or _ and }",
+    ),
+    (
+        'email = ["fgxfk@example.gov.cn"]',
+        'email = ["fgxfk@example.gov.cn"]\nchannels = ["sms"]',
+        '15: offices[1].channels[0]: unknown channel "sms" (one of email, wecom)',
+    ),
+    (
+        'email = ["fgxfk@example.gov.cn"]',
+        'email = ["fgxfk@example.gov.cn"]\nmention_mobiles = ["13800000000", "12345"]',
+        '15: offices[1].mention_mobiles[1]: "12345" is not a mobile number (11 digits) or "@all"',
+    ),
+    (
+        'members = ["office", "legal"]',
+        'members = ["office", "legl"]',
+        '19: groups[0].members[1]: unknown office "legl"',
+    ),
+    (
+        'members = ["office", "legal"]',
+        'members = ["office", "all"]',
+        '19: groups[0].members[1]: "all" is a group (groups list offices only)',
+    ),
+    (
+        'members = ["office", "legal"]',
+        "members = []",
+        "19: groups[0].members: must list at least one office",
+    ),
+    (
+        'id = "all"',
+        'id = "office"',
+        (
+            '17: groups[0].id: duplicate id "office" (first used by an office)',
+            '27: deadlines[0].cooperate[0]: unknown office or group "all"',
+        ),
+    ),
 ]
 
 
@@ -131,10 +277,12 @@ def _expected(expected: str | tuple[str, ...]) -> list[str]:
     return [f"schedules.toml:{e}" for e in items]
 
 
-@pytest.mark.parametrize(("old", "new", "expected"), CASES,
-                         ids=[_expected(c[2])[-1][15:75] for c in CASES])
-def test_each_mistake_is_named_with_its_line(old: str, new: str,
-                                             expected: str | tuple[str, ...]) -> None:
+@pytest.mark.parametrize(
+    ("old", "new", "expected"), CASES, ids=[_expected(c[2])[-1][15:75] for c in CASES]
+)
+def test_each_mistake_is_named_with_its_line(
+    old: str, new: str, expected: str | tuple[str, ...]
+) -> None:
     with pytest.raises(ConfigError) as exc:
         config_from(variant(old, new))
     assert [str(i) for i in exc.value.issues] == _expected(expected)
@@ -148,7 +296,8 @@ def test_a_table_where_an_array_of_tables_belongs() -> None:
     with pytest.raises(ConfigError) as exc:
         config_from('[offices]\nid = "office"\nname = "办公室"\n')
     assert str(exc.value) == (
-        "schedules.toml:1: offices: must be an array of tables, written [[offices]]")
+        "schedules.toml:1: offices: must be an array of tables, written [[offices]]"
+    )
 
 
 def test_every_error_is_reported_at_once_in_line_order() -> None:
@@ -164,7 +313,10 @@ def test_every_error_is_reported_at_once_in_line_order() -> None:
 
 
 def test_lines_are_right_after_multiline_strings() -> None:
-    text = variant('limit = "每年1月31日前"', 'requirement = """第一行\ndue = "not this"\n第三行"""\nlimit = "每年1月31日前"')
+    text = variant(
+        'limit = "每年1月31日前"',
+        'requirement = """第一行\ndue = "not this"\n第三行"""\nlimit = "每年1月31日前"',
+    )
     text = variant('due = "yearly 01-31"', 'due = "yearly 02-30"', text)
     with pytest.raises(ConfigError) as exc:
         config_from(text)
@@ -179,28 +331,35 @@ def test_no_offices() -> None:
 def test_missing_file_and_bad_encoding(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as exc:
         load_config(tmp_path / "nope.toml")
-    assert str(exc.value) == f"{tmp_path / 'nope.toml'}: file: cannot read it (No such file or directory)"
+    assert (
+        str(exc.value)
+        == f"{tmp_path / 'nope.toml'}: file: cannot read it (No such file or directory)"
+    )
     bad = tmp_path / "latin1.toml"
-    bad.write_bytes(b'[settings]\n# caf\xe9\n')
+    bad.write_bytes(b"[settings]\n# caf\xe9\n")
     with pytest.raises(ConfigError) as exc:
         load_config(bad)
     assert str(exc.value) == f"{bad}:2: file: is not UTF-8 text (save it as UTF-8)"
 
 
 def test_unset_secret_is_a_warning_naming_office_and_variable() -> None:
-    text = variant('email = ["fgxfk@example.gov.cn"]',
-                   'email = ["fgxfk@example.gov.cn"]\nwecom = "${WECOM_KEY_LEGAL}"')
+    text = variant(
+        'email = ["fgxfk@example.gov.cn"]',
+        'email = ["fgxfk@example.gov.cn"]\nwecom = "${WECOM_KEY_LEGAL}"',
+    )
     config = config_from(text)
     assert [str(w) for w in config.warnings] == [
-        'schedules.toml:15: offices[1].wecom: environment variable WECOM_KEY_LEGAL is not set: '
+        "schedules.toml:15: offices[1].wecom: environment variable WECOM_KEY_LEGAL is not set: "
         'office "legal" (法规信访科) gets no WeCom reminders until it is'
     ]
     assert config_from(text, WECOM_KEY_LEGAL="abc").warnings == ()
 
 
 def test_a_key_written_in_the_file_is_a_warning() -> None:
-    text = variant('email = ["fgxfk@example.gov.cn"]',
-                   'email = ["fgxfk@example.gov.cn"]\nwecom = "693a91f6-7xxx"')
+    text = variant(
+        'email = ["fgxfk@example.gov.cn"]',
+        'email = ["fgxfk@example.gov.cn"]\nwecom = "693a91f6-7xxx"',
+    )
     assert [w.message for w in config_from(text).warnings] == [
         'a robot key written in the file is a secret in git: use "${WECOM_KEY_...}" and set it '
         "in the environment"
@@ -210,7 +369,12 @@ def test_a_key_written_in_the_file_is_a_warning() -> None:
 def test_valid_base_builds_the_model() -> None:
     config = config_from(BASE + CALENDAR)
     d = config.deadlines[0]
-    assert (d.id, d.task, d.title, d.due_text) == ("annual-report", 41, "发布年度报告", "yearly 01-31")
+    assert (d.id, d.task, d.title, d.due_text) == (
+        "annual-report",
+        41,
+        "发布年度报告",
+        "yearly 01-31",
+    )
     assert config.recipients(d) == [("office", "lead"), ("legal", "cooperate")]
     assert [str(o) for o in config.remind_offsets(d)] == ["7d", "1wd", "0d"]
     assert str(config.calendar_overrides.holidays) == "frozenset({datetime.date(2027, 2, 5)})"
@@ -232,6 +396,7 @@ def test_shipped_schedules_toml_is_valid() -> None:
 
 
 def test_parse_config_never_reads_the_process_environment_when_given_one() -> None:
-    text = variant('email = ["fgxfk@example.gov.cn"]',
-                   'email = ["fgxfk@example.gov.cn"]\nwecom = "${PATH}"')
+    text = variant(
+        'email = ["fgxfk@example.gov.cn"]', 'email = ["fgxfk@example.gov.cn"]\nwecom = "${PATH}"'
+    )
     assert len(parse_config(text, environ={}).warnings) == 1

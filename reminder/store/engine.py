@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from reminder.errors import DatabaseError
 
 ENV_URL = "REMINDER_DATABASE_URL"
+BUSY_TIMEOUT_MS = 10_000  # how long SQLite waits for another writer before "database is locked"
 
 
 def database_url(
@@ -46,7 +47,7 @@ def shown(url: str) -> str:
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")  # wait for a writer rather than fail at once
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 

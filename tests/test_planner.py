@@ -1,0 +1,169 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from reminder.config import Config
+from reminder.planner import PlannedReminder, plan
+from tests.conftest import BASE, config_from, variant
+
+D = date
+
+
+def make(
+    due: str,
+    *,
+    remind: str = '["7d", "3wd", "1wd", "0d"]',
+    extra: str = "",
+    settings: str = "",
+    cooperate: str = "[]",
+) -> Config:
+    text = variant('remind = ["7d", "1wd", "0d"]', f"remind = {remind}\n{settings}", BASE)
+    text = variant('due = "yearly 01-31"', f'due = "{due}"\n{extra}', text)
+    text = variant('cooperate = ["all"]', f"cooperate = {cooperate}", text)
+    return config_from(text)
+
+
+def days(
+    reminders: list[PlannedReminder], office: str = "office"
+) -> list[tuple[str, str, str, int]]:
+    return [
+        (r.day.isoformat(), r.kind, r.step, r.working_days_left)
+        for r in reminders
+        if r.office == office
+    ]
+
+
+@pytest.mark.parametrize(
+    ("shift", "due"),
+    [("before", "2026-01-30"), ("after", "2026-02-02"), ("none", "2026-01-31")],
+)
+def test_due_on_a_saturday_moves_by_shift(shift: str, due: str) -> None:
+    config = make("yearly 01-31", settings=f'shift = "{shift}"', remind='["0d"]')
+    (r,) = [r for r in plan(config, D(2026, 1, 1), D(2026, 2, 2)) if r.kind == "due"]
+    assert r.occurrence.nominal_due == D(2026, 1, 31)
+    assert r.occurrence.due.isoformat() == due
+    # With shift = "none" the due day itself is a rest day: the reminder goes out on Friday.
+    assert r.day == D(2026, 1, 30) if shift != "after" else r.day == D(2026, 2, 2)
+
+
+def test_per_deadline_shift_overrides_the_setting() -> None:
+    config = make("yearly 01-31", extra='shift = "after"', remind='["0d"]')
+    (r,) = plan(config, D(2026, 1, 1), D(2026, 2, 2))
+    assert r.occurrence.due == D(2026, 2, 2)
+
+
+def test_lead_times_in_calendar_and_working_days() -> None:
+    config = make("yearly 01-31")
+    got = days(plan(config, D(2026, 1, 1), D(2026, 1, 30)))
+    assert got == [
+        ("2026-01-23", "before", "7d", 5),
+        ("2026-01-27", "before", "3wd", 3),
+        ("2026-01-29", "before", "1wd", 1),
+        ("2026-01-30", "due", "0d", 0),
+    ]
+
+
+def test_a_lead_time_on_a_holiday_moves_to_the_previous_working_day_and_merges() -> None:
+    # Due Tuesday 24 Feb 2026, right after Spring Festival (15-23 Feb, with Saturday 14th worked).
+    config = make("2026-02-24", remind='["7d", "1wd", "0d"]')
+    got = days(plan(config, D(2026, 2, 1), D(2026, 2, 24)))
+    # 7d = 17 Feb (holiday) -> 14 Feb; 1wd = 14 Feb too: one reminder, the nearer lead time.
+    assert got == [("2026-02-14", "before", "1wd", 1), ("2026-02-24", "due", "0d", 0)]
+
+
+def test_overdue_every_working_day_skips_national_day() -> None:
+    config = make("2026-09-30", remind='["0d"]')
+    got = days(plan(config, D(2026, 9, 30), D(2026, 10, 12)))
+    assert got == [
+        ("2026-09-30", "due", "0d", 0),
+        ("2026-10-08", "overdue", "overdue-1", -1),
+        ("2026-10-09", "overdue", "overdue-2", -2),
+        ("2026-10-10", "overdue", "overdue-3", -3),  # a make-up Saturday
+        ("2026-10-12", "overdue", "overdue-4", -4),
+    ]
+
+
+def test_overdue_in_calendar_days_lands_on_the_next_working_day_once() -> None:
+    config = make("2026-09-30", remind='["0d"]', settings='overdue_every = "1d"')
+    reminders = plan(config, D(2026, 10, 1), D(2026, 10, 12), epoch=D(2026, 9, 30))
+    got = [d for d, _, _, _ in days(reminders)]
+    assert got == ["2026-10-08", "2026-10-09", "2026-10-10", "2026-10-12"]
+
+
+def test_overdue_stops_when_the_next_occurrence_falls_due() -> None:
+    config = make("monthly last", remind='["0d"]')
+    january = [
+        r
+        for r in plan(config, D(2026, 1, 1), D(2026, 3, 31))
+        if r.office == "office" and r.occurrence.period_key == "2026-01"
+    ]
+    assert january[0].day == D(2026, 1, 30)
+    # February's due is Saturday the 28th, a make-up workday: January's reminders stop before.
+    assert january[-1].day == D(2026, 2, 27)
+    assert january[-1].working_days_left == -15
+
+
+def test_escalation_after_three_working_days_overdue() -> None:
+    config = make("2026-01-30", remind='["0d"]', settings='escalate_to = ["legal"]')
+    reminders = plan(config, D(2026, 1, 30), D(2026, 2, 5))
+    assert days(reminders, "legal") == [
+        ("2026-02-04", "escalation", "overdue-3", -3),
+        ("2026-02-05", "escalation", "overdue-4", -4),
+    ]
+    assert {r.role for r in reminders if r.office == "legal"} == {"escalation"}
+
+
+def test_escalation_office_on_the_task_is_not_told_twice() -> None:
+    config = make("2026-01-30", remind='["0d"]', settings='escalate_to = ["office"]')
+    reminders = plan(config, D(2026, 2, 4), D(2026, 2, 4), epoch=D(2026, 1, 30))
+    assert [(r.office, r.role, r.kind) for r in reminders] == [("office", "lead", "overdue")]
+
+
+def test_lead_and_cooperate_roles_without_duplicates() -> None:
+    config = make("2026-03-31", remind='["0d"]', cooperate='["all"]')
+    reminders = plan(config, D(2026, 3, 31), D(2026, 3, 31))
+    assert [(r.office, r.role) for r in reminders] == [("office", "lead"), ("legal", "cooperate")]
+
+
+def test_provisional_years_are_flagged() -> None:
+    config = make("yearly 01-31", remind='["30d", "0d"]')
+    reminders = plan(config, D(2026, 12, 1), D(2027, 1, 29))
+    assert [
+        (r.day.isoformat(), r.provisional, r.provisional_years)
+        for r in reminders
+        if r.office == "office"
+    ] == [
+        ("2026-12-30", True, (2027,)),  # the reminder is in 2026, its due date in 2027
+        ("2027-01-29", True, (2027,)),
+    ]
+    assert not any(r.provisional for r in plan(config, D(2026, 1, 1), D(2026, 1, 31)))
+
+
+def test_send_time_and_timezone() -> None:
+    config = make("2026-03-31", remind='["0d"]', extra='send_time = "14:30"')
+    (r,) = plan(config, D(2026, 3, 31), D(2026, 3, 31))
+    assert r.remind_at.isoformat() == "2026-03-31T14:30:00+08:00"
+
+
+def test_occurrences_before_the_window_are_taken_as_done() -> None:
+    config = make("monthly last", remind='["0d"]')
+    reminders = plan(config, D(2026, 3, 1), D(2026, 3, 31))
+    assert {r.occurrence.period_key for r in reminders} == {"2026-03"}
+    assert plan(config, D(2026, 3, 1), D(2026, 3, 31), epoch=D(2026, 2, 1))[0].kind == "overdue"
+
+
+def test_period_runs_from_the_day_after_the_previous_due() -> None:
+    config = make("yearly 01-31", remind='["0d"]')
+    (r,) = plan(config, D(2026, 1, 30), D(2026, 1, 30))
+    assert r.occurrence.period_start == D(2025, 2, 1)
+    assert r.occurrence.next_due == D(2027, 1, 29)
+
+
+def test_filters_and_order() -> None:
+    config = make("weekly MON", remind='["0d"]', cooperate='["legal"]')
+    reminders = plan(config, D(2026, 3, 1), D(2026, 3, 31), offices={"legal"})
+    assert {r.office for r in reminders} == {"legal"}
+    assert [r.remind_at for r in reminders] == sorted(r.remind_at for r in reminders)
+    assert plan(config, D(2026, 3, 1), D(2026, 3, 31), deadlines={"other"}) == []

@@ -1,0 +1,137 @@
+"""Sync on a real SQLite file: idempotent, all-or-nothing, history kept."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import event, select
+from sqlalchemy.engine import Engine
+
+from reminder.loader import load_config
+from reminder.store.engine import make_engine, transaction
+from reminder.store.migrate import current_revision, head_revision, upgrade
+from reminder.store.models import Base, DeadlineRow, OccurrenceRow, OfficeRow
+from reminder.sync import sync
+from tests.conftest import BASE, SHIPPED, config_from, variant
+
+NOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    engine = make_engine(f"sqlite:///{tmp_path / 'reminder.db'}")
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def writes(engine: Engine) -> list[str]:
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().split()[0].upper() in ("INSERT", "UPDATE", "DELETE"):
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    return seen
+
+
+def test_models_and_migrations_agree(engine: Engine) -> None:
+    with engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        assert compare_metadata(ctx, Base.metadata) == []
+    assert current_revision(engine) == head_revision(engine)
+
+
+def test_upgrade_twice_is_a_no_op(engine: Engine) -> None:
+    assert upgrade(engine) == (head_revision(engine), head_revision(engine))
+
+
+def test_shipped_file_syncs_then_resync_writes_nothing(engine: Engine) -> None:
+    config = load_config(SHIPPED, environ={})
+    first = sync(config, engine, NOW)
+    assert (len(first.offices.added), len(first.groups.added), len(first.deadlines.added)) == (
+        10,
+        3,
+        42,
+    )
+    assert len(first.occurrences.added) > 42
+    seen = writes(engine)
+    again = sync(config, engine, NOW)
+    assert not again.changed
+    assert again.summary() == "nothing changed"
+    assert seen == []
+
+
+def test_changed_deadline_is_updated_and_its_future_occurrences_follow(engine: Engine) -> None:
+    sync(config_from(BASE), engine, NOW)
+    edited = config_from(variant('due = "yearly 01-31"', 'due = "yearly 01-15"'))
+    report = sync(edited, engine, NOW)
+    assert report.deadlines.updated == ["annual-report"]
+    assert report.occurrences.updated == ["annual-report/2027"]
+    with transaction(engine) as s:
+        occ = s.scalars(select(OccurrenceRow)).one()
+        assert (occ.nominal_due, occ.due, occ.provisional) == (
+            date(2027, 1, 15),
+            date(2027, 1, 15),
+            True,
+        )
+
+
+def test_removed_deadline_is_disabled_and_keeps_history(engine: Engine) -> None:
+    sync(config_from(BASE), engine, NOW)
+    without = BASE.split("[[deadlines]]")[0]
+    report = sync(config_from(without), engine, NOW)
+    assert report.deadlines.disabled == ["annual-report"]
+    assert report.occurrences.removed == ["annual-report/2027"]  # a future one that never was
+    with transaction(engine) as s:
+        row = s.get(DeadlineRow, "annual-report")
+        assert row is not None and not row.enabled and row.disabled_at == NOW
+    back = sync(config_from(BASE), engine, datetime(2027, 3, 1, tzinfo=UTC))
+    assert back.deadlines.added == ["annual-report"]
+    with transaction(engine) as s:
+        row = s.get(DeadlineRow, "annual-report")
+        assert row is not None and row.enabled and row.disabled_at is None
+        assert row.active_since == date(2027, 3, 1)
+
+
+def test_past_occurrences_stay_when_the_rule_changes(engine: Engine) -> None:
+    monthly = variant('due = "yearly 01-31"', 'due = "monthly last"')
+    sync(config_from(monthly), engine, datetime(2026, 1, 5, tzinfo=UTC))
+    sync(config_from(monthly), engine, datetime(2026, 3, 5, tzinfo=UTC))
+    sync(
+        config_from(variant('due = "yearly 01-31"', 'due = "monthly 20"')),
+        engine,
+        datetime(2026, 3, 5, tzinfo=UTC),
+    )
+    with transaction(engine) as s:
+        got = {o.period_key: o.nominal_due.isoformat() for o in s.scalars(select(OccurrenceRow))}
+    assert got["2026-01"] == "2026-01-31" and got["2026-02"] == "2026-02-28"  # history
+    assert got["2026-03"] == "2026-03-20"  # the future follows the new rule
+
+
+def test_office_edits_and_removals(engine: Engine) -> None:
+    sync(config_from(BASE), engine, NOW)
+    renamed = variant('name = "法规信访科"', 'name = "法规科"')
+    assert sync(config_from(renamed), engine, NOW).offices.updated == ["legal"]
+    with transaction(engine) as s:
+        assert [o.name for o in s.scalars(select(OfficeRow).order_by(OfficeRow.id))] == [
+            "法规科",
+            "办公室",
+        ]
+
+
+def test_secrets_are_stored_as_references_not_values(engine: Engine) -> None:
+    text = variant(
+        'email = ["fgxfk@example.gov.cn"]',
+        'email = ["fgxfk@example.gov.cn"]\nwecom = "${WECOM_KEY_LEGAL}"',
+    )
+    sync(config_from(text, WECOM_KEY_LEGAL="s3cret-key"), engine, NOW)
+    with transaction(engine) as s:
+        legal = s.get(OfficeRow, "legal")
+        assert legal is not None and legal.wecom == "${WECOM_KEY_LEGAL}"
