@@ -6,16 +6,26 @@ The loader never raises anything else for any input: a user mistake is a message
 from __future__ import annotations
 
 import difflib
-import json
 import os
 import re
 import tomllib
-from collections.abc import Callable, Mapping
-from datetime import date, time
+from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from reminder.checker import (
+    Checker,
+    choice,
+    dates,
+    new_id,
+    offset,
+    offsets,
+    q,
+    refs,
+    time_of_day,
+)
 from reminder.config import (
     CalendarOverrides,
     Config,
@@ -28,11 +38,9 @@ from reminder.config import (
     env_names,
     expand_env,
 )
-from reminder.errors import ConfigError, Issue, RuleError
-from reminder.rules import Offset, parse_date, parse_offset, parse_rule
-from reminder.tomlpos import key_lines, line_of
-
-T = TypeVar("T")
+from reminder.errors import ConfigError, Issue
+from reminder.rules import parse_date, parse_rule
+from reminder.tomlpos import key_lines
 
 SECTIONS = {
     "settings": {"timezone", "send_time", "workdays", "shift", "remind", "overdue_every",
@@ -46,91 +54,8 @@ SECTIONS = {
 }  # fmt: skip
 ARRAYS = {"offices", "groups", "deadlines"}
 CHANNELS = ("email", "wecom")
-ID_RE = re.compile(r"[a-z][a-z0-9_-]{0,63}")
 EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 MOBILE_RE = re.compile(r"1\d{10}|@all")
-
-
-def q(value: object) -> str:
-    """Quote a value as it would be written in TOML."""
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    return repr(value)
-
-
-class Checker:
-    """Collects located issues while the loader walks the parsed TOML."""
-
-    def __init__(self, path: str, lines: dict[str, int]) -> None:
-        self.path = path
-        self.lines = lines
-        self.errors: list[Issue] = []
-        self.warnings: list[Issue] = []
-
-    def issue(self, field: str, message: str) -> Issue:
-        return Issue(path=self.path, line=line_of(self.lines, field), field=field, message=message)
-
-    def error(self, field: str, message: str) -> None:
-        self.errors.append(self.issue(field, message))
-
-    def warn(self, field: str, message: str) -> None:
-        self.warnings.append(self.issue(field, message))
-
-    def known_keys(self, table: Mapping[str, Any], allowed: set[str], field: str) -> None:
-        for key in table:
-            if key not in allowed:
-                close = difflib.get_close_matches(key, sorted(allowed), n=1)
-                hint = f' (did you mean "{close[0]}"?)' if close else ""
-                self.error(f"{field}.{key}" if field else key, f"unknown key{hint}")
-
-    def get(
-        self,
-        table: Mapping[str, Any],
-        key: str,
-        field: str,
-        kind: type[T],
-        what: str,
-        *,
-        required: bool = False,
-    ) -> T | None:
-        """The value at `key` if it has the right type; else an issue and None."""
-        if key not in table:
-            if required:
-                self.error(f"{field}.{key}", "is required")
-            return None
-        value = table[key]
-        if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
-            self.error(f"{field}.{key}", f"must be {what}, got {q(value)}")
-            return None
-        return value
-
-    def text(
-        self, table: Mapping[str, Any], key: str, field: str, *, required: bool = False
-    ) -> str | None:
-        value = self.get(table, key, field, str, "a string", required=required)
-        if value is not None and required and not value.strip():
-            self.error(f"{field}.{key}", "must not be empty")
-            return None
-        return value
-
-    def strings(
-        self, table: Mapping[str, Any], key: str, field: str, *, required: bool = False
-    ) -> tuple[str, ...] | None:
-        value = self.get(table, key, field, list, "a list of strings", required=required)
-        if value is None:
-            return None
-        bad = [i for i, v in enumerate(value) if not isinstance(v, str)]
-        for i in bad:
-            self.error(f"{field}.{key}[{i}]", f"must be a string, got {q(value[i])}")
-        return None if bad else tuple(value)
-
-    def parsed(self, field: str, parse: Callable[[Any], T], value: Any) -> T | None:
-        """Run a parser that raises RuleError; turn its message into an issue."""
-        try:
-            return parse(value)
-        except RuleError as exc:
-            self.error(field, str(exc))
-            return None
 
 
 def load_config(
@@ -238,46 +163,6 @@ def _build(
     )
 
 
-def _offset(check: Checker, field: str, value: Any, *, allow_zero: bool = True) -> Offset | None:
-    return check.parsed(field, lambda v: parse_offset(v, allow_zero=allow_zero), value)
-
-
-def _offsets(
-    check: Checker, table: Mapping[str, Any], key: str, field: str
-) -> tuple[Offset, ...] | None:
-    items = check.strings(table, key, field)
-    if items is None:
-        return None
-    parsed = [_offset(check, f"{field}.{key}[{i}]", v) for i, v in enumerate(items)]
-    if any(p is None for p in parsed):
-        return None
-    if not items:
-        check.error(f"{field}.{key}", 'must list at least one lead time, e.g. ["0d"]')
-    return tuple(p for p in parsed if p is not None)
-
-
-def _time(check: Checker, table: Mapping[str, Any], key: str, field: str) -> time | None:
-    value = check.text(table, key, field)
-    if value is None:
-        return None
-    m = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", value.strip())
-    if m is None:
-        check.error(f"{field}.{key}", f"{q(value)} is not a time of day (write HH:MM)")
-        return None
-    return time(int(m.group(1)), int(m.group(2)))
-
-
-def _choice(
-    check: Checker, table: Mapping[str, Any], key: str, field: str, choices: tuple[str, ...]
-) -> str | None:
-    value = check.text(table, key, field)
-    if value is not None and value not in choices:
-        options = " | ".join(q(c) for c in choices)
-        check.error(f"{field}.{key}", f"{q(value)} is not one of {options}")
-        return None
-    return value
-
-
 def _settings(table: dict[str, Any], check: Checker) -> Settings:
     f = "settings"
     check.known_keys(table, SECTIONS[f], f)
@@ -289,13 +174,13 @@ def _settings(table: dict[str, Any], check: Checker) -> Settings:
             values["timezone"] = tz
         except (ZoneInfoNotFoundError, ValueError):
             check.error(f"{f}.timezone", f'{q(tz)} is not a time zone (e.g. "Asia/Shanghai")')
-    values["send_time"] = _time(check, table, "send_time", f)
-    values["workdays"] = _choice(check, table, "workdays", f, ("cn", "weekdays"))
-    values["shift"] = _choice(check, table, "shift", f, ("before", "after", "none"))
-    values["remind"] = _offsets(check, table, "remind", f)
+    values["send_time"] = time_of_day(check, table, "send_time", f)
+    values["workdays"] = choice(check, table, "workdays", f, ("cn", "weekdays"))
+    values["shift"] = choice(check, table, "shift", f, ("before", "after", "none"))
+    values["remind"] = offsets(check, table, "remind", f)
     for key in ("overdue_every", "escalate_after"):
         if key in table:
-            values[key] = _offset(check, f"{f}.{key}", table[key], allow_zero=False)
+            values[key] = offset(check, f"{f}.{key}", table[key], allow_zero=False)
     refs = check.strings(table, "escalate_to", f)
     values["escalate_to"] = refs
     database = check.text(table, "database", f)
@@ -303,21 +188,11 @@ def _settings(table: dict[str, Any], check: Checker) -> Settings:
     return Settings(**{k: v for k, v in values.items() if v is not None})
 
 
-def _dates(check: Checker, table: Mapping[str, Any], key: str, field: str) -> frozenset[date]:
-    value = check.get(table, key, field, list, "a list of dates")
-    out: set[date] = set()
-    for i, item in enumerate(value or []):
-        day = check.parsed(f"{field}.{key}[{i}]", parse_date, item)
-        if day is not None:
-            out.add(day)
-    return frozenset(out)
-
-
 def _calendar(table: dict[str, Any], check: Checker) -> CalendarOverrides:
     f = "calendar"
     check.known_keys(table, SECTIONS[f], f)
-    holidays = _dates(check, table, "holidays", f)
-    workdays = _dates(check, table, "workdays", f)
+    holidays = dates(check, table, "holidays", f)
+    workdays = dates(check, table, "workdays", f)
     for day in sorted(holidays & workdays):
         check.error(f"{f}.workdays", f"{day} is also listed in calendar.holidays")
     years = check.get(table, "confirmed_years", f, list, "a list of years") or []
@@ -335,31 +210,11 @@ def _delivery(table: dict[str, Any], check: Checker) -> Delivery:
     f = "delivery"
     check.known_keys(table, SECTIONS[f], f)
     horizon = (
-        _offset(check, f"{f}.horizon", table["horizon"], allow_zero=False)
+        offset(check, f"{f}.horizon", table["horizon"], allow_zero=False)
         if "horizon" in table
         else None
     )
     return Delivery(horizon=horizon) if horizon else Delivery()
-
-
-def _new_id(
-    check: Checker, table: Mapping[str, Any], field: str, seen: dict[str, str]
-) -> str | None:
-    value = check.text(table, "id", field, required=True)
-    if value is None:
-        return None
-    if not ID_RE.fullmatch(value):
-        check.error(
-            f"{field}.id",
-            f"{q(value)} is not an id: use lowercase letters, digits, "
-            '"-" or "_", starting with a letter',
-        )
-        return None
-    if value in seen:
-        check.error(f"{field}.id", f"duplicate id {q(value)} (first used by {seen[value]})")
-        return None
-    seen[value] = field
-    return value
 
 
 def _offices(
@@ -370,7 +225,7 @@ def _offices(
     for i, table in enumerate(items):
         f = f"offices[{i}]"
         check.known_keys(table, SECTIONS["offices"], f)
-        office_id = _new_id(check, table, f, seen)
+        office_id = new_id(check, table, f, seen)
         name = check.text(table, "name", f, required=True)
         emails = check.strings(table, "email", f) or ()
         for j, address in enumerate(emails):
@@ -459,7 +314,7 @@ def _groups(
     for i, table in enumerate(items):
         f = f"groups[{i}]"
         check.known_keys(table, SECTIONS["groups"], f)
-        group_id = _new_id(check, table, f, seen)
+        group_id = new_id(check, table, f, seen)
         name = check.text(table, "name", f, required=True)
         members = check.strings(table, "members", f, required=True)
         if members is not None and not members:
@@ -474,28 +329,6 @@ def _groups(
         if group_id and name and members:
             groups[group_id] = Group(id=group_id, name=name, members=members)
     return groups
-
-
-def _refs(
-    check: Checker,
-    table: Mapping[str, Any],
-    key: str,
-    field: str,
-    known: set[str],
-    *,
-    required: bool,
-) -> tuple[str, ...]:
-    refs = check.strings(table, key, field, required=required)
-    if refs is None:
-        return ()
-    if required and not refs:
-        check.error(f"{field}.{key}", "must name at least one office or group")
-    for j, ref in enumerate(refs):
-        if ref not in known:
-            close = difflib.get_close_matches(ref, sorted(known), n=1)
-            hint = f' (did you mean "{close[0]}"?)' if close else ""
-            check.error(f"{field}.{key}[{j}]", f"unknown office or group {q(ref)}{hint}")
-    return refs
 
 
 def _deadlines(items: list[dict[str, Any]], check: Checker, known: set[str]) -> list[Deadline]:
@@ -522,13 +355,13 @@ def _deadline(
     table: dict[str, Any], f: str, check: Checker, known: set[str], seen: dict[str, str]
 ) -> Deadline | None:
     before = len(check.errors)
-    deadline_id = _new_id(check, table, f, seen)
+    deadline_id = new_id(check, table, f, seen)
     title = check.text(table, "title", f, required=True)
     task = check.get(table, "task", f, int, "a task number")
     if task is not None and not 1 <= task <= 9999:
         check.error(f"{f}.task", f"must be a task number from 1 to 9999, got {task}")
-    lead = _refs(check, table, "lead", f, known, required=True)
-    cooperate = _refs(check, table, "cooperate", f, known, required=False)
+    lead = refs(check, table, "lead", f, known, required=True)
+    cooperate = refs(check, table, "cooperate", f, known, required=False)
     bounds = {
         k: check.parsed(f"{f}.{k}", parse_date, table[k]) for k in ("start", "end") if k in table
     }
@@ -542,9 +375,9 @@ def _deadline(
             lambda v: parse_rule(v, start=bounds.get("start"), end=bounds.get("end")),
             due_text,
         )
-    remind = _offsets(check, table, "remind", f) if "remind" in table else None
-    shift = _choice(check, table, "shift", f, ("before", "after", "none"))
-    send_time = _time(check, table, "send_time", f)
+    remind = offsets(check, table, "remind", f) if "remind" in table else None
+    shift = choice(check, table, "shift", f, ("before", "after", "none"))
+    send_time = time_of_day(check, table, "send_time", f)
     requirement = check.text(table, "requirement", f) or ""
     limit = check.text(table, "limit", f) or ""
     if len(check.errors) > before or deadline_id is None or title is None or rule is None:
