@@ -10,7 +10,7 @@ import difflib
 import json
 import re
 from collections.abc import Callable, Mapping
-from datetime import date, time
+from datetime import date, time, timedelta
 from typing import Any, TypeVar
 
 from reminder.errors import Issue, RuleError
@@ -193,3 +193,42 @@ def refs(
             hint = f' (did you mean "{close[0]}"?)' if close else ""
             check.error(f"{field}.{key}[{j}]", f"unknown office or group {q(ref)}{hint}")
     return refs
+
+
+_DURATION_RE = re.compile(r"(\d{1,6})(s|m|h|d)")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def duration(check: Checker, table: Mapping[str, Any], key: str, field: str) -> timedelta | None:
+    """A span of time written ``"30s"``, ``"1m"``, ``"2h"`` or ``"1d"``."""
+    value = check.text(table, key, field)
+    if value is None:
+        return None
+    m = _DURATION_RE.fullmatch(value.strip())
+    if m is None or int(m.group(1)) == 0:
+        check.error(f"{field}.{key}", f'{q(value)} is not a duration (write e.g. "30s", "1m", '
+                                      '"2h" or "1d")')  # fmt: skip
+        return None
+    return timedelta(seconds=int(m.group(1)) * _UNITS[m.group(2)])
+
+
+def number(
+    check: Checker,
+    table: Mapping[str, Any],
+    key: str,
+    field: str,
+    low: float,
+    high: float,
+    *,
+    integer: bool = True,
+) -> Any:
+    """An int (or, with integer=False, an int or float) within [low, high]."""
+    if key not in table:
+        return None
+    value = table[key]
+    ok_type = isinstance(value, int) or (not integer and isinstance(value, float))
+    if isinstance(value, bool) or not ok_type or not low <= value <= high:
+        what = "a whole number" if integer else "a number"
+        check.error(f"{field}.{key}", f"must be {what} from {low:g} to {high:g}, got {q(value)}")
+        return None
+    return value

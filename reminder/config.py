@@ -6,7 +6,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -15,6 +15,7 @@ from reminder.rules import DueRule, Offset
 from reminder.workcal import WorkCalendar, WorkdayMode
 
 Shift = Literal["before", "after", "none"]
+CHANNELS = ("email", "wecom", "webhook")
 Role = Literal["lead", "cooperate", "escalation"]
 
 ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -72,9 +73,47 @@ class CalendarOverrides:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Delivery:
-    """``[delivery]``: how far ahead reminders are planned."""
+    """``[delivery]``: planning, grouping and retries."""
 
     horizon: Offset = Offset(60, "d")
+    digest: bool = True  # one message per office and channel per pass
+    retries: int = 5
+    backoff: timedelta = timedelta(minutes=1)  # doubles each retry
+    admin: str | None = None  # office told about permanent failures
+    lease: timedelta = timedelta(minutes=5)  # how long a claimed reminder stays claimed
+    templates_dir: str | None = None  # admin templates that override the shipped ones
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class EmailSettings:
+    """``[email]``: the SMTP server. Without a host, email reminders are held."""
+
+    host: str | None = None
+    port: int = 465
+    security: Literal["ssl", "starttls", "none"] = "ssl"
+    username: str | None = None
+    password: str | None = None  # as written: ${NAME}
+    sender: str | None = None
+    sender_name: str = "政务公开工作提醒"
+    per_minute: int = 60
+    timeout: float = 30.0
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class WecomSettings:
+    """``[wecom]``: the group-robot API."""
+
+    url: str = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"
+    per_minute: int = 20
+    timeout: float = 10.0
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class WebhookSettings:
+    """``[webhook]``: a generic JSON webhook (an office's ``webhook`` URL)."""
+
+    per_minute: int = 60
+    timeout: float = 10.0
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -85,6 +124,7 @@ class Office:
     name: str
     email: tuple[str, ...] = ()
     wecom: str | None = None  # as written: a ${NAME} reference, a key or a URL
+    webhook: str | None = None  # as written: a URL, usually with ${NAME} in it
     channels: tuple[str, ...] | None = None
     mention_mobiles: tuple[str, ...] = ()
 
@@ -127,6 +167,9 @@ class Config:
     settings: Settings
     calendar_overrides: CalendarOverrides
     delivery: Delivery
+    email: EmailSettings
+    wecom: WecomSettings
+    webhook: WebhookSettings
     offices: dict[str, Office]
     groups: dict[str, Group]
     deadlines: tuple[Deadline, ...]
@@ -156,6 +199,14 @@ class Config:
         leads = self.expand(deadline.lead)
         helpers = [o for o in self.expand(deadline.cooperate) if o not in leads]
         return [(o, "lead") for o in leads] + [(o, "cooperate") for o in helpers]
+
+    def channels_for(self, office: Office) -> tuple[str, ...]:
+        """The office's channels: as listed, else every channel it has an address for."""
+        if office.channels is not None:
+            return office.channels
+        have = {"email": bool(office.email), "wecom": office.wecom is not None,
+                "webhook": office.webhook is not None}  # fmt: skip
+        return tuple(c for c in CHANNELS if have[c])
 
     def remind_offsets(self, deadline: Deadline) -> tuple[Offset, ...]:
         return deadline.remind if deadline.remind is not None else self.settings.remind

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from reminder import delivery_config
 from reminder.checker import (
     Checker,
     choice,
@@ -27,10 +28,10 @@ from reminder.checker import (
     time_of_day,
 )
 from reminder.config import (
+    CHANNELS,
     CalendarOverrides,
     Config,
     Deadline,
-    Delivery,
     Group,
     Office,
     Settings,
@@ -46,14 +47,13 @@ SECTIONS = {
     "settings": {"timezone", "send_time", "workdays", "shift", "remind", "overdue_every",
                  "escalate_after", "escalate_to", "database"},
     "calendar": {"holidays", "workdays", "confirmed_years"},
-    "delivery": {"horizon"},
-    "offices": {"id", "name", "email", "wecom", "channels", "mention_mobiles"},
+    **delivery_config.KEYS,
+    "offices": {"id", "name", "email", "wecom", "webhook", "channels", "mention_mobiles"},
     "groups": {"id", "name", "members"},
     "deadlines": {"id", "task", "title", "requirement", "limit", "lead", "cooperate", "due",
                   "remind", "shift", "send_time", "start", "end"},
 }  # fmt: skip
 ARRAYS = {"offices", "groups", "deadlines"}
-CHANNELS = ("email", "wecom")
 EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 MOBILE_RE = re.compile(r"1\d{10}|@all")
 
@@ -135,7 +135,10 @@ def _build(
         return None
     settings = _settings(data.get("settings", {}), check)
     overrides = _calendar(data.get("calendar", {}), check)
-    delivery = _delivery(data.get("delivery", {}), check)
+    delivery = delivery_config.delivery(data.get("delivery", {}), check)
+    email = delivery_config.email(data.get("email", {}), check)
+    wecom = delivery_config.wecom(data.get("wecom", {}), check)
+    webhook = delivery_config.webhook(data.get("webhook", {}), check)
     offices = _offices(data.get("offices", []), check, environ)
     # References are checked against every id written, valid or not, so one bad office
     # is one error, not one more for each place that names it.
@@ -146,6 +149,8 @@ def _build(
     for i, ref in enumerate(settings.escalate_to):
         if ref not in office_ids | group_ids:
             check.error(f"settings.escalate_to[{i}]", f"unknown office or group {q(ref)}")
+    if delivery.admin is not None and delivery.admin not in office_ids:
+        check.error("delivery.admin", f"unknown office {q(delivery.admin)}")
     if not offices:
         check.error("offices", "define at least one [[offices]]")
     if check.errors:
@@ -155,6 +160,9 @@ def _build(
         settings=settings,
         calendar_overrides=overrides,
         delivery=delivery,
+        email=email,
+        wecom=wecom,
+        webhook=webhook,
         offices=offices,
         groups=groups,
         deadlines=tuple(deadlines),
@@ -206,17 +214,6 @@ def _calendar(table: dict[str, Any], check: Checker) -> CalendarOverrides:
     )
 
 
-def _delivery(table: dict[str, Any], check: Checker) -> Delivery:
-    f = "delivery"
-    check.known_keys(table, SECTIONS[f], f)
-    horizon = (
-        offset(check, f"{f}.horizon", table["horizon"], allow_zero=False)
-        if "horizon" in table
-        else None
-    )
-    return Delivery(horizon=horizon) if horizon else Delivery()
-
-
 def _offices(
     items: list[dict[str, Any]], check: Checker, environ: Mapping[str, str]
 ) -> dict[str, Office]:
@@ -231,7 +228,9 @@ def _offices(
         for j, address in enumerate(emails):
             if not EMAIL_RE.fullmatch(address):
                 check.error(f"{f}.email[{j}]", f"{q(address)} is not an email address")
-        wecom = _wecom(check, table, f, environ, office_id, name)
+        who = f"{q(office_id)} ({name})"
+        wecom = _secret(check, table, "wecom", f, environ, who)
+        webhook = _secret(check, table, "webhook", f, environ, who)
         channels = check.strings(table, "channels", f)
         for j, channel in enumerate(channels or ()):
             if channel not in CHANNELS:
@@ -247,33 +246,41 @@ def _offices(
                     f'{q(mobile)} is not a mobile number (11 digits) or "@all"',
                 )
         if office_id and name:
-            if not emails and wecom is None:
-                check.warn(
-                    f, f"office {q(office_id)} has no email and no wecom: it cannot be reminded"
-                )
+            if not emails and wecom is None and webhook is None:
+                check.warn(f, f"office {q(office_id)} has no email, wecom or webhook: it cannot "
+                              "be reminded")  # fmt: skip
             offices[office_id] = Office(
                 id=office_id,
                 name=name,
                 email=emails,
                 wecom=wecom,
+                webhook=webhook,
                 channels=channels,
                 mention_mobiles=mobiles,
             )
     return offices
 
 
-def _wecom(
+_SECRET_KINDS = {
+    "wecom": ("WeCom", "a robot key", "${WECOM_KEY_...}"),
+    "webhook": ("webhook", "a webhook URL with its token", "https://...?token=${WEBHOOK_TOKEN}"),
+}
+
+
+def _secret(
     check: Checker,
     table: Mapping[str, Any],
+    key: str,
     field: str,
     environ: Mapping[str, str],
-    office_id: str | None,
-    name: str | None,
+    office: str,
 ) -> str | None:
-    value = check.text(table, "wecom", field)
+    """An office's robot key or webhook URL: a secret, so it should come from ${NAME}."""
+    value = check.text(table, key, field)
     if value is None:
         return None
-    f = f"{field}.wecom"
+    f = f"{field}.{key}"
+    channel, what, example = _SECRET_KINDS[key]
     leftover = re.sub(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}", "", value)
     if "${" in leftover or ("$" in leftover and "{" in leftover):
         check.error(f, "a ${NAME} reference must be ${ followed by letters, digits or _ and }")
@@ -281,20 +288,17 @@ def _wecom(
     if not value.strip():
         check.error(f, "must not be empty (leave the key out instead)")
         return None
+    if key == "webhook" and not value.startswith(("http://", "https://", "${")):
+        check.error(f, f"must be an http:// or https:// URL, got {q(value)}")
+        return None
     names = env_names(value)
     if not names:
-        check.warn(
-            f,
-            "a robot key written in the file is a secret in git: "
-            'use "${WECOM_KEY_...}" and set it in the environment',
-        )
+        check.warn(f, f"{what} written in the file is a secret in git: use \"{example}\" and "
+                      "set it in the environment")  # fmt: skip
     elif expand_env(value, environ) is None:
         unset = [n for n in names if not environ.get(n)]
-        check.warn(
-            f,
-            f"environment variable {', '.join(unset)} is not set: office "
-            f"{q(office_id)} ({name}) gets no WeCom reminders until it is",
-        )
+        check.warn(f, f"environment variable {', '.join(unset)} is not set: office {office} gets "
+                      f"no {channel} reminders until it is")  # fmt: skip
     return value
 
 

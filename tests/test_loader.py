@@ -239,7 +239,7 @@ CASES = [
     (
         'email = ["fgxfk@example.gov.cn"]',
         'email = ["fgxfk@example.gov.cn"]\nchannels = ["sms"]',
-        '15: offices[1].channels[0]: unknown channel "sms" (one of email, wecom)',
+        '15: offices[1].channels[0]: unknown channel "sms" (one of email, wecom, webhook)',
     ),
     (
         'email = ["fgxfk@example.gov.cn"]',

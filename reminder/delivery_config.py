@@ -1,0 +1,87 @@
+"""The delivery sections of schedules.toml: [email], [wecom], [webhook] and [delivery]."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, cast
+
+from reminder.checker import Checker, choice, duration, number, offset, q
+from reminder.config import Delivery, EmailSettings, WebhookSettings, WecomSettings, env_names
+
+KEYS = {
+    "delivery": {"horizon", "digest", "retries", "backoff", "admin", "lease", "templates_dir"},
+    "email": {"host", "port", "security", "username", "password", "sender", "sender_name",
+              "per_minute", "timeout"},
+    "wecom": {"url", "per_minute", "timeout"},
+    "webhook": {"per_minute", "timeout"},
+}  # fmt: skip
+
+
+def _present(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def delivery(table: Mapping[str, Any], check: Checker) -> Delivery:
+    f = "delivery"
+    check.known_keys(table, KEYS[f], f)
+    values: dict[str, Any] = {
+        "horizon": offset(check, f"{f}.horizon", table["horizon"], allow_zero=False)
+        if "horizon" in table else None,
+        "digest": check.get(table, "digest", f, bool, "true or false"),
+        "retries": number(check, table, "retries", f, 0, 100),
+        "backoff": duration(check, table, "backoff", f),
+        "admin": check.text(table, "admin", f),
+        "lease": duration(check, table, "lease", f),
+        "templates_dir": check.text(table, "templates_dir", f),
+    }  # fmt: skip
+    return Delivery(**_present(values))
+
+
+def email(table: Mapping[str, Any], check: Checker) -> EmailSettings:
+    f = "email"
+    check.known_keys(table, KEYS[f], f)
+    values: dict[str, Any] = {
+        "host": check.text(table, "host", f, required=bool(table)),
+        "port": number(check, table, "port", f, 1, 65535),
+        "security": choice(check, table, "security", f, ("ssl", "starttls", "none")),
+        "username": check.text(table, "username", f),
+        "password": check.text(table, "password", f),
+        "sender": check.text(table, "sender", f),
+        "sender_name": check.text(table, "sender_name", f),
+        "per_minute": number(check, table, "per_minute", f, 1, 10000),
+        "timeout": number(check, table, "timeout", f, 1, 600, integer=False),
+    }
+    if values["password"] and not env_names(values["password"]):
+        check.warn(
+            f"{f}.password",
+            "a password written in the file is a secret in git: use "
+            '"${SMTP_PASSWORD}" and set it in the environment',
+        )
+    if table and not (values["sender"] or values["username"]):
+        check.error(f, "needs sender (or username) to send from")
+    if values["security"] is not None:
+        values["security"] = cast(Any, values["security"])
+    return EmailSettings(**_present(values))
+
+
+def wecom(table: Mapping[str, Any], check: Checker) -> WecomSettings:
+    f = "wecom"
+    check.known_keys(table, KEYS[f], f)
+    url = check.text(table, "url", f)
+    if url is not None and not url.startswith(("http://", "https://")):
+        check.error(f"{f}.url", f"must be an http:// or https:// URL, got {q(url)}")
+        url = None
+    return WecomSettings(**_present({
+        "url": url,
+        "per_minute": number(check, table, "per_minute", f, 1, 20),
+        "timeout": number(check, table, "timeout", f, 1, 120, integer=False),
+    }))  # fmt: skip
+
+
+def webhook(table: Mapping[str, Any], check: Checker) -> WebhookSettings:
+    f = "webhook"
+    check.known_keys(table, KEYS[f], f)
+    return WebhookSettings(**_present({
+        "per_minute": number(check, table, "per_minute", f, 1, 10000),
+        "timeout": number(check, table, "timeout", f, 1, 120, integer=False),
+    }))  # fmt: skip
