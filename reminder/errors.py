@@ -55,3 +55,33 @@ class DatabaseError(ReminderError):
     """Raised by the store when the database cannot be reached, is locked, or is too new."""
 
     exit_code = 1
+
+
+class DeliveryError(ReminderError):
+    """Raised by a channel's transport when a message was not delivered.
+
+    `permanent` says whether trying again can help (an invalid webhook key cannot; a timeout
+    can). `code` is the server's answer (SMTP reply code, WeCom errcode, HTTP status) for the
+    sent log; `retry_after` overrides the backoff (WeCom's frequency limit, say).
+    The message never contains a secret.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        permanent: bool,
+        code: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.code = code
+        self.retry_after = retry_after
+
+
+class NotConfigured(ReminderError):
+    """Raised by a transport when an office cannot be reached yet (no host, key unset).
+
+    The reminder is held with this reason and sent once the setting is fixed.
+    """

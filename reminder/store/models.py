@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -131,3 +132,101 @@ class MetaRow(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class OutboxRow(Base):
+    """One reminder for one office by one channel: planned once, claimed, sent at most once.
+
+    The unique key makes planning idempotent: planning twice, restarting, or two planners
+    racing can never create a second copy.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("deadline_id", "occurrence_id", "kind", "step", "office_id", "channel"),
+        Index(None, "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    deadline_id: Mapped[str] = mapped_column(ForeignKey("deadlines.id"))
+    occurrence_id: Mapped[int] = mapped_column(ForeignKey("occurrences.id"))
+    kind: Mapped[str] = mapped_column(String(12))  # before, due, overdue, escalation, alert
+    step: Mapped[str] = mapped_column(String(40))  # "30d", "overdue-3", "failed-812"
+    office_id: Mapped[str] = mapped_column(ForeignKey("offices.id"))
+    channel: Mapped[str] = mapped_column(String(10))
+    role: Mapped[str] = mapped_column(String(12))  # lead, cooperate, escalation, admin
+    remind_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    working_days_left: Mapped[int] = mapped_column(Integer)
+    provisional: Mapped[bool] = mapped_column(Boolean)
+    # pending, held, sent, failed, superseded, cancelled, dry-run
+    status: Mapped[str] = mapped_column(String(12))
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    about_id: Mapped[int | None] = mapped_column(Integer)  # for an alert: the failed row
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SentLogRow(Base):
+    """Every attempt to deliver, and every reminder held, superseded or cancelled.
+
+    A digest is one message for several reminders: its rows share `message_id`. Targets are
+    masked; secrets never reach this table.
+    """
+
+    __tablename__ = "sent_log"
+    __table_args__ = (
+        Index(None, "at"),
+        Index(None, "office_id", "at"),
+        Index(None, "deadline_id", "at"),
+        Index(None, "outbox_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    outbox_id: Mapped[int | None] = mapped_column(Integer)
+    message_id: Mapped[str | None] = mapped_column(String(36))
+    deadline_id: Mapped[str | None] = mapped_column(String(64))
+    occurrence_id: Mapped[int | None] = mapped_column(Integer)
+    period_key: Mapped[str | None] = mapped_column(String(20))
+    due: Mapped[date | None] = mapped_column(Date)
+    office_id: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(10))
+    target: Mapped[str | None] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(12))
+    role: Mapped[str | None] = mapped_column(String(12))
+    subject: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str | None] = mapped_column(Text)
+    # sending, sent, failed, retrying, held, superseded, cancelled, dry-run
+    status: Mapped[str] = mapped_column(String(12))
+    error: Mapped[str | None] = mapped_column(Text)
+    response_code: Mapped[str | None] = mapped_column(String(20))
+    attempt: Mapped[int] = mapped_column(Integer)
+
+
+class CompletionRow(Base):
+    """An occurrence marked done by an office; a reopened one keeps its row, with reopened_at."""
+
+    __tablename__ = "completions"
+    __table_args__ = (
+        Index(
+            "uq_completions_open_occurrence",
+            "occurrence_id",
+            unique=True,
+            sqlite_where=text("reopened_at IS NULL"),
+            postgresql_where=text("reopened_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    occurrence_id: Mapped[int] = mapped_column(ForeignKey("occurrences.id"))
+    office_id: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text)
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reopened_by: Mapped[str | None] = mapped_column(String(64))
