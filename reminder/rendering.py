@@ -1,0 +1,195 @@
+"""Jinja2 templates → message text. Sandboxed, StrictUndefined, HTML autoescaped.
+
+Templates live in `templates/` beside the package; `[delivery] templates_dir` overrides any of
+them file by file. What offices read is Chinese; this module only builds the context.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import date
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+
+from reminder.channels.base import Rendered
+from reminder.config import Config, Office
+from reminder.errors import Issue
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
+WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+TAGS = {"before": "【提醒】", "due": "【到期】", "overdue": "【逾期】", "escalation": "【督办】"}
+ROLES = {"lead": "牵头", "cooperate": "配合", "escalation": "督办"}
+COLORS = {"before": "info", "due": "warning", "overdue": "warning", "escalation": "warning"}
+CHANNEL_NAMES = {"email": "邮件", "wecom": "企业微信", "webhook": "Webhook"}
+
+
+def chinese_date(day: date) -> str:
+    """2026年1月30日（星期五）"""
+    return f"{day.year}年{day.month}月{day.day}日（{WEEKDAYS[day.weekday()]}）"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Item:
+    """One reminder as the templates see it."""
+
+    deadline_id: str
+    kind: str
+    tag: str
+    task: int | None
+    title: str
+    requirement: str
+    limit: str
+    due_text: str
+    nominal_text: str
+    shifted: bool
+    working_days_left: int
+    role: str
+    role_text: str
+    leads: list[str]
+    cooperates: list[str]
+    period_key: str
+    provisional: bool
+    provisional_years: list[int]
+    done_hint: str
+    color: str
+
+
+def make_item(
+    config: Config,
+    *,
+    deadline_id: str,
+    kind: str,
+    role: str,
+    office_id: str,
+    due: date,
+    nominal_due: date,
+    period_key: str,
+    working_days_left: int,
+    provisional_years: Sequence[int],
+) -> Item:
+    """Build a template item from a reminder's facts and the config."""
+    deadline = next(d for d in config.deadlines if d.id == deadline_id)
+    names = {o.id: o.name for o in config.offices.values()}
+    leads = config.expand(deadline.lead)
+    return Item(
+        deadline_id=deadline_id, kind=kind, tag=TAGS.get(kind, "【提醒】"), task=deadline.task,
+        title=deadline.title, requirement=deadline.requirement, limit=deadline.limit,
+        due_text=chinese_date(due), nominal_text=chinese_date(nominal_due),
+        shifted=due != nominal_due, working_days_left=working_days_left, role=role,
+        role_text=ROLES.get(role, role), leads=[names[o] for o in leads],
+        cooperates=[names[o] for o in config.expand(deadline.cooperate) if o not in leads],
+        period_key=period_key, provisional=bool(provisional_years),
+        provisional_years=list(provisional_years),
+        done_hint=f"reminder done {deadline_id} --period {period_key} --office {office_id}",
+        color=COLORS.get(kind, "info"),
+    )  # fmt: skip
+
+
+class Renderer:
+    """Renders the shipped (or the admin's) templates for one channel and office."""
+
+    def __init__(self, templates_dir: str | None = None, base: Path | None = None) -> None:
+        dirs = [str(TEMPLATES_DIR)]
+        if templates_dir:
+            path = Path(templates_dir)
+            if not path.is_absolute() and base is not None:
+                path = base / path
+            dirs.insert(0, str(path))
+        self.env = SandboxedEnvironment(
+            loader=ChoiceLoader([FileSystemLoader(d) for d in dirs]),
+            undefined=StrictUndefined,
+            autoescape=lambda name: name is not None and "html" in name,
+            keep_trailing_newline=False,
+            trim_blocks=False,
+        )
+
+    def _render(self, name: str, **context: Any) -> str:
+        return self.env.get_template(name).render(**context).strip()
+
+    def reminder(
+        self, channel: str, office: Office, items: Sequence[Item], *, digest: bool
+    ) -> Rendered:
+        """One message about one item, or a digest about several."""
+        many = digest and len(items) > 1
+        prefix = "digest_" if many else ""
+        years = sorted({y for i in items for y in i.provisional_years})
+        context: dict[str, Any] = {
+            "office": office, "items": list(items), "item": items[0], "digest": many,
+            "overdue": sum(1 for i in items if i.working_days_left < 0),
+            "provisional_years": years,
+        }  # fmt: skip
+        if channel == "wecom":
+            return Rendered(
+                subject=self._render(f"email/{prefix}subject.j2", **context),
+                text=self._render(f"wecom/{prefix}text.j2", **context),
+                markdown=self._render(f"wecom/{prefix}markdown.j2", **context),
+            )
+        html = self._render(f"email/{prefix}html.j2", **context) if channel == "email" else None
+        return Rendered(
+            subject=self._render(f"email/{prefix}subject.j2", **context),
+            text=self._render(f"email/{prefix}text.j2", **context),
+            html=html,
+        )
+
+    def alert(self, office: Office, failed: dict[str, Any]) -> Rendered:
+        """Tell the admin office that a reminder could not be delivered."""
+        text = self._render("alert/text.j2", office=office, failed=failed)
+        return Rendered(
+            subject=self._render("alert/subject.j2", office=office, failed=failed),
+            text=text,
+            markdown=text,
+        )
+
+    def test_message(self, office: Office, channel: str) -> Rendered:
+        text = self._render(
+            "test/text.j2", office=office, channel_name=CHANNEL_NAMES.get(channel, channel)
+        )
+        return Rendered(subject="【测试】政务公开工作提醒", text=text, markdown=text)
+
+    def check(self, config: Config) -> list[Issue]:
+        """Render every template with sample data; each failure is an Issue for `check`."""
+        if not config.deadlines:
+            return []
+        office = next(iter(config.offices.values()))
+        d = config.deadlines[0]
+        sample = make_item(config, deadline_id=d.id, kind="overdue", role="lead",
+                           office_id=office.id, due=date(2027, 1, 29),
+                           nominal_due=date(2027, 1, 31), period_key="2027",
+                           working_days_left=-2, provisional_years=[2027])  # fmt: skip
+        failed = {
+            "office_name": office.name,
+            "channel": "wecom",
+            "target": "key=abcd…wxyz",
+            "task": d.task,
+            "title": d.title,
+            "attempts": 5,
+            "error": "sample",
+        }
+        issues: list[Issue] = []
+        calls: list[Callable[[], Rendered]] = [
+            partial(self.reminder, ch, office, [sample, sample], digest=dg)
+            for ch in ("email", "wecom", "webhook")
+            for dg in (False, True)
+        ]
+        calls += [partial(self.alert, office, failed), partial(self.test_message, office, "wecom")]
+        for call in calls:
+            try:
+                call()
+            except TemplateError as exc:
+                issues.append(_template_issue(exc))
+        return list({str(i): i for i in issues}.values())
+
+
+def _template_issue(exc: TemplateError) -> Issue:
+    name = getattr(exc, "filename", None) or getattr(exc, "name", None) or "templates"
+    line = getattr(exc, "lineno", None) or 0
+    return Issue(path=str(name), line=int(line), field="template", message=str(exc.message or exc))
+
+
+def item_dict(item: Item) -> dict[str, Any]:
+    return asdict(item)
