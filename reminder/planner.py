@@ -185,6 +185,25 @@ def sort_key(r: PlannedReminder) -> tuple[datetime, int, str, int, str]:
     return (r.remind_at, r.deadline.task or 0, r.deadline.id, ROLE_ORDER[r.role], r.office)
 
 
+def plan_deadline(
+    config: Config, cal: WorkCalendar, deadline: Deadline, first: date, last: date, epoch: date
+) -> list[PlannedReminder]:
+    """One deadline's reminders in [first, last], counting occurrences due from `epoch` on.
+
+    Only the latest occurrence before `first` can still be overdue inside the window (each
+    occurrence's overdue reminders stop at the next one's due date), so the search starts there.
+    """
+    start = max(epoch, first)
+    previous = deadline.rule.previous_before(first, cal)
+    if previous is not None and previous.nominal >= epoch:
+        start = min(start, previous.nominal)
+    ahead = lookahead(config.remind_offsets(deadline))
+    out: list[PlannedReminder] = []
+    for occ in occurrences(config, cal, deadline, start, last + ahead):
+        out += reminders_for(config, cal, deadline, occ, first, last)
+    return out
+
+
 def plan(
     config: Config,
     first: date,
@@ -204,12 +223,9 @@ def plan(
     epoch = epoch or first
     out: list[PlannedReminder] = []
     for deadline in config.deadlines:
-        if deadlines is not None and deadline.id not in deadlines:
-            continue
-        ahead = lookahead(config.remind_offsets(deadline))
-        for occ in occurrences(config, cal, deadline, epoch, last + ahead):
-            for reminder in reminders_for(config, cal, deadline, occ, first, last):
-                if offices is None or reminder.office in offices:
-                    out.append(reminder)
+        if deadlines is None or deadline.id in deadlines:
+            out += plan_deadline(config, cal, deadline, first, last, epoch)
+    if offices is not None:
+        out = [r for r in out if r.office in offices]
     out.sort(key=sort_key)
     return out

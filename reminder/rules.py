@@ -346,7 +346,7 @@ def _parse_period(
         )
     if len(args) == 2 and anchor == "workday":
         top = _MAX_WORKDAY[head]
-        if not args[1].isdigit() or not 1 <= int(args[1]) <= top:
+        if not re.fullmatch(r"[0-9]{1,3}", args[1]) or not 1 <= int(args[1]) <= top:
             raise RuleError(f"{_q(text)}: workday takes a number from 1 to {top} for {head}")
         return PeriodRule(
             text=text,
@@ -357,7 +357,7 @@ def _parse_period(
             end=end,
             span=span,
         )
-    if len(args) == 1 and anchor.isdigit():
+    if len(args) == 1 and re.fullmatch(r"[0-9]{1,2}", anchor):
         day = int(anchor)
         shortest = min(_stdcal.monthrange(2001, m)[1] for m in range(1, 13, months))
         if not 1 <= day <= shortest:

@@ -1,0 +1,214 @@
+"""The outbox: planned reminders, claimed with a lease, sent at most once.
+
+All SQL for planning and dispatching lives here; the callers hold the transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from reminder.store.models import CompletionRow, DeadlineRow, OccurrenceRow, OutboxRow
+from reminder.store.sentlog import log_rows
+
+PLANNED_KINDS = ("before", "due", "overdue", "escalation")
+WAITING = ("pending", "held")
+KEY = ("deadline_id", "occurrence_id", "kind", "step", "office_id", "channel")
+MUTABLE = ("remind_at", "role", "working_days_left", "provisional")
+
+Values = dict[str, Any]
+Key = tuple[Any, ...]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PlanningState:
+    """What planning needs from the database."""
+
+    active_since: dict[str, date]  # enabled deadlines
+    completed: set[tuple[str, str]]  # (deadline_id, period_key) with an open completion
+
+
+@dataclass
+class PlanChanges:
+    added: int = 0
+    updated: int = 0
+    cancelled: int = 0
+    revived: int = 0
+
+    def summary(self) -> str:
+        return (f"{self.added} planned, {self.updated} re-planned, {self.cancelled} cancelled, "
+                f"{self.revived} revived")  # fmt: skip
+
+
+def planning_state(session: Session) -> PlanningState:
+    active = {d.id: d.active_since for d in session.scalars(
+        select(DeadlineRow).where(DeadlineRow.enabled.is_(True)))}  # fmt: skip
+    done = session.execute(
+        select(OccurrenceRow.deadline_id, OccurrenceRow.period_key)
+        .join(CompletionRow, CompletionRow.occurrence_id == OccurrenceRow.id)
+        .where(CompletionRow.reopened_at.is_(None))
+    ).all()
+    return PlanningState(active_since=active, completed={(d, p) for d, p in done})
+
+
+def ensure_occurrences(
+    session: Session, wanted: Mapping[tuple[str, str], Values], now: datetime
+) -> dict[tuple[str, str], int]:
+    """Ids of the occurrences planning refers to, inserting any sync has not made yet."""
+    ids: dict[tuple[str, str], int] = {}
+    deadline_ids = {k[0] for k in wanted}
+    if deadline_ids:
+        rows = session.execute(
+            select(OccurrenceRow.id, OccurrenceRow.deadline_id, OccurrenceRow.period_key).where(
+                OccurrenceRow.deadline_id.in_(deadline_ids)
+            )
+        ).all()
+        ids = {(d, p): i for i, d, p in rows}
+    missing = [
+        OccurrenceRow(deadline_id=k[0], period_key=k[1], **v, created_at=now, updated_at=now)
+        for k, v in wanted.items()
+        if k not in ids
+    ]
+    if missing:
+        session.add_all(missing)
+        session.flush()
+        ids.update({(o.deadline_id, o.period_key): o.id for o in missing})
+    return ids
+
+
+def _insert_ignoring_duplicates(session: Session, values: list[Values]) -> int:
+    if not values:
+        return 0
+    dialect = session.get_bind().dialect.name
+    table = OutboxRow
+    stmt: Any
+    if dialect == "postgresql":
+        stmt = postgresql.insert(table).on_conflict_do_nothing(index_elements=list(KEY))
+    else:
+        stmt = sqlite.insert(table).on_conflict_do_nothing(index_elements=list(KEY))
+    total = 0
+    for start in range(0, len(values), 500):
+        result = session.execute(stmt, values[start : start + 500])
+        total += max(result.rowcount or 0, 0)  # type: ignore[attr-defined]
+    return total
+
+
+def reconcile(
+    session: Session,
+    wanted: Sequence[Values],
+    *,
+    since: datetime,
+    enabled: set[str],
+    completed_occurrences: set[int],
+    now: datetime,
+) -> PlanChanges:
+    """Make waiting outbox rows from `since` on match `wanted`.
+
+    New keys are inserted (a racing planner's copy is ignored by the unique key); waiting rows
+    whose time, role or count changed are updated; waiting rows no longer wanted are cancelled
+    and logged. Rows already sent, failed or in flight are never touched.
+    """
+    changes = PlanChanges()
+    wanted_by_key = {tuple(w[k] for k in KEY): w for w in wanted}
+    existing = session.scalars(select(OutboxRow).where(
+        OutboxRow.kind.in_(PLANNED_KINDS),
+        or_(OutboxRow.remind_at >= since, OutboxRow.status.in_(WAITING)))).all()  # fmt: skip
+    seen: set[Key] = set()
+    to_cancel: list[OutboxRow] = []
+    for row in existing:
+        key = tuple(getattr(row, k) for k in KEY)
+        seen.add(key)
+        want = wanted_by_key.get(key)
+        in_flight = row.lease_until is not None and row.lease_until > now
+        if want is None:
+            stale = (row.remind_at >= since or row.deadline_id not in enabled
+                     or row.occurrence_id in completed_occurrences)  # fmt: skip
+            if row.status in WAITING and stale and not in_flight:
+                to_cancel.append(row)
+        elif row.status in WAITING and row.attempts == 0 and not in_flight:
+            if any(getattr(row, k) != want[k] for k in MUTABLE):
+                for k in MUTABLE:
+                    setattr(row, k, want[k])
+                row.next_attempt_at, row.updated_at = want["remind_at"], now
+                changes.updated += 1
+        elif row.status == "cancelled" and want["remind_at"] >= now:
+            row.status, row.next_attempt_at, row.updated_at = "pending", want["remind_at"], now
+            changes.revived += 1
+    cancel(session, to_cancel, now, reason="re-planned: no longer wanted by schedules.toml")
+    changes.cancelled = len(to_cancel)
+    fresh = [{**w, "status": "pending", "attempts": 0, "next_attempt_at": w["remind_at"],
+              "created_at": now, "updated_at": now}
+             for key, w in wanted_by_key.items() if key not in seen]  # fmt: skip
+    changes.added = _insert_ignoring_duplicates(session, fresh)
+    return changes
+
+
+def cancel(session: Session, rows: Sequence[OutboxRow], now: datetime, *, reason: str) -> None:
+    for row in rows:
+        row.status, row.updated_at, row.lease_owner, row.lease_until = "cancelled", now, None, None
+    log_rows(session, rows, at=now, status="cancelled", error=reason, finished_at=now)
+
+
+def waiting_for_occurrence(session: Session, occurrence_id: int) -> list[OutboxRow]:
+    return list(session.scalars(select(OutboxRow).where(
+        OutboxRow.occurrence_id == occurrence_id, OutboxRow.status.in_(WAITING))))  # fmt: skip
+
+
+def claim(
+    session: Session, *, owner: str, now: datetime, until: datetime, limit: int
+) -> list[OutboxRow]:
+    """Take up to `limit` due rows for `owner` until `until`; nobody else can take them.
+
+    One conditional UPDATE decides: a row whose lease another dispatcher took in between is
+    not ours. PostgreSQL also skips rows locked by a concurrent claim.
+    """
+    free = or_(OutboxRow.lease_until.is_(None), OutboxRow.lease_until < now)
+    due = and_(OutboxRow.status.in_(WAITING), OutboxRow.next_attempt_at <= now, free)
+    pick = select(OutboxRow.id).where(due).order_by(OutboxRow.next_attempt_at, OutboxRow.id)
+    pick = pick.limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        pick = pick.with_for_update(skip_locked=True)
+    ids = list(session.scalars(pick))
+    if not ids:
+        return []
+    session.execute(update(OutboxRow).where(OutboxRow.id.in_(ids), due)
+                    .values(lease_owner=owner, lease_until=until)
+                    .execution_options(synchronize_session=False))  # fmt: skip
+    return list(session.scalars(select(OutboxRow).where(
+        OutboxRow.id.in_(ids), OutboxRow.lease_owner == owner, OutboxRow.lease_until == until)
+        .order_by(OutboxRow.remind_at, OutboxRow.id)).unique())  # fmt: skip
+
+
+def release(rows: Iterable[OutboxRow]) -> None:
+    for row in rows:
+        row.lease_owner, row.lease_until = None, None
+
+
+def next_due(session: Session) -> datetime | None:
+    """When the earliest waiting row falls due (the service sleeps until then)."""
+    value: datetime | None = session.scalar(
+        select(func.min(OutboxRow.next_attempt_at)).where(OutboxRow.status.in_(WAITING))
+    )
+    return value
+
+
+def wake_held(session: Session, now: datetime) -> int:
+    """Re-check held rows at once (after a config change)."""
+    result = session.execute(update(OutboxRow).where(OutboxRow.status == "held")
+                             .values(next_attempt_at=now)
+                             .execution_options(synchronize_session=False))  # fmt: skip
+    return max(result.rowcount or 0, 0)  # type: ignore[attr-defined]
+
+
+def rearm_dry_run(session: Session, now: datetime) -> int:
+    """Rows a dry run rendered go back to pending: a dry run must not use them up."""
+    result = session.execute(update(OutboxRow).where(OutboxRow.status == "dry-run")
+                             .values(status="pending", updated_at=now)
+                             .execution_options(synchronize_session=False))  # fmt: skip
+    return max(result.rowcount or 0, 0)  # type: ignore[attr-defined]

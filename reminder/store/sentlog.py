@@ -1,0 +1,78 @@
+"""The sent-reminder log: every attempt, and every reminder held, superseded or cancelled."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from reminder.store.models import OccurrenceRow, OutboxRow, SentLogRow
+
+STATUSES = ("sending", "sent", "failed", "retrying", "held", "superseded", "cancelled", "dry-run")
+
+
+def entry_for(
+    row: OutboxRow, occurrence: OccurrenceRow | None, *, at: datetime, status: str, **fields: Any
+) -> SentLogRow:
+    """A log row describing what happened to an outbox row."""
+    return SentLogRow(
+        at=at, outbox_id=row.id, deadline_id=row.deadline_id, occurrence_id=row.occurrence_id,
+        period_key=occurrence.period_key if occurrence else None,
+        due=occurrence.due if occurrence else None, office_id=row.office_id,
+        channel=row.channel, kind=row.kind, role=row.role, status=status,
+        attempt=fields.pop("attempt", row.attempts), **fields,
+    )  # fmt: skip
+
+
+def log_rows(
+    session: Session, rows: Sequence[OutboxRow], *, at: datetime, status: str, **fields: Any
+) -> list[SentLogRow]:
+    """Log the same event for several outbox rows."""
+    occurrences = _occurrences(session, {r.occurrence_id for r in rows})
+    entries = [entry_for(r, occurrences.get(r.occurrence_id), at=at, status=status, **fields)
+               for r in rows]  # fmt: skip
+    session.add_all(entries)
+    return entries
+
+
+def _occurrences(session: Session, ids: set[int]) -> dict[int, OccurrenceRow]:
+    if not ids:
+        return {}
+    rows = session.scalars(select(OccurrenceRow).where(OccurrenceRow.id.in_(ids)))
+    return {o.id: o for o in rows}
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class LogFilter:
+    office: str | None = None
+    deadline: str | None = None
+    channel: str | None = None
+    status: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int | None = None
+
+
+def query(session: Session, f: LogFilter) -> list[SentLogRow]:
+    """Log rows matching the filter, oldest first."""
+    stmt = select(SentLogRow)
+    for column, value in (
+        (SentLogRow.office_id, f.office),
+        (SentLogRow.deadline_id, f.deadline),
+        (SentLogRow.channel, f.channel),
+        (SentLogRow.status, f.status),
+    ):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if f.since is not None:
+        stmt = stmt.where(SentLogRow.at >= f.since)
+    if f.until is not None:
+        stmt = stmt.where(SentLogRow.at < f.until)
+    stmt = stmt.order_by(SentLogRow.at, SentLogRow.id)
+    if f.limit is not None:
+        stmt = stmt.limit(f.limit)
+    return list(session.scalars(stmt))
