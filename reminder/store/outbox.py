@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Table, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -82,20 +82,18 @@ def ensure_occurrences(
     return ids
 
 
-def _insert_ignoring_duplicates(session: Session, values: list[Values]) -> int:
+def insert_ignoring_duplicates(session: Session, values: list[Values]) -> int:
+    """Insert outbox rows; a row whose key exists already is skipped, not an error."""
     if not values:
         return 0
+    table = cast(Table, OutboxRow.__table__)
     dialect = session.get_bind().dialect.name
-    table = OutboxRow
-    stmt: Any
-    if dialect == "postgresql":
-        stmt = postgresql.insert(table).on_conflict_do_nothing(index_elements=list(KEY))
-    else:
-        stmt = sqlite.insert(table).on_conflict_do_nothing(index_elements=list(KEY))
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(table).on_conflict_do_nothing(index_elements=list(KEY))
+    connection = session.connection()
     total = 0
     for start in range(0, len(values), 500):
-        result = session.execute(stmt, values[start : start + 500])
-        total += max(result.rowcount or 0, 0)  # type: ignore[attr-defined]
+        total += max(connection.execute(stmt, values[start : start + 500]).rowcount, 0)
     return total
 
 
@@ -145,7 +143,7 @@ def reconcile(
     fresh = [{**w, "status": "pending", "attempts": 0, "next_attempt_at": w["remind_at"],
               "created_at": now, "updated_at": now}
              for key, w in wanted_by_key.items() if key not in seen]  # fmt: skip
-    changes.added = _insert_ignoring_duplicates(session, fresh)
+    changes.added = insert_ignoring_duplicates(session, fresh)
     return changes
 
 

@@ -1,0 +1,402 @@
+"""Dispatching: claim due reminders, log, send, record. Nothing lost, nothing sent twice.
+
+One pass: claim due rows under a lease; cancel what is no longer wanted; supersede older
+reminders of the same occurrence and office that piled up while the service was down; hold
+what cannot be sent yet (channel not configured); group the rest into one digest per office and
+channel; then for each message write its log rows, send, and record the outcome. A crash
+between send and record leaves the log row `sending` and the lease to expire: at worst that one
+message is repeated, never lost.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Engine
+
+from reminder.channels.base import Rendered, Target, Transport
+from reminder.clock import Clock
+from reminder.config import Config
+from reminder.errors import DeliveryError, NotConfigured
+from reminder.planning import NO_CHANNEL
+from reminder.ratelimit import Limiter
+from reminder.rendering import Item, Renderer, make_item
+from reminder.store import outbox
+from reminder.store.engine import transaction
+from reminder.store.models import CompletionRow, OccurrenceRow, OutboxRow, SentLogRow
+from reminder.store.sentlog import log_rows
+
+log = logging.getLogger("reminder.dispatch")
+
+HOLD_RECHECK = timedelta(minutes=10)
+BATCH = 1000
+
+
+def owner_name() -> str:
+    """Who holds a lease: host, process and a per-process nonce."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass
+class PassReport:
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def summary(self) -> str:
+        order = ("sent", "dry-run", "retrying", "failed", "held", "superseded", "cancelled",
+                 "deferred")  # fmt: skip
+        parts = [f"{self.counts[k]} {k}" for k in order if self.counts[k]]
+        return ", ".join(parts) or "nothing due"
+
+
+@dataclass
+class Outgoing:
+    """One message: one office, one channel, one or more reminders."""
+
+    office_id: str
+    channel: str
+    target: Target
+    rows: list[OutboxRow]
+    rendered: Rendered
+
+
+class Dispatcher:
+    """Sends what is due. One per process; `run_pass` may be called from one thread at a time."""
+
+    def __init__(
+        self,
+        config: Config,
+        engine: Engine,
+        *,
+        clock: Clock,
+        transports: dict[str, Transport],
+        limiter: Limiter,
+        renderer: Renderer,
+        dry_run: bool = False,
+        owner: str | None = None,
+    ) -> None:
+        self.config, self.engine, self.clock = config, engine, clock
+        self.transports, self.limiter, self.renderer = transports, limiter, renderer
+        self.dry_run = dry_run
+        self.owner = owner or owner_name()
+        self.cal = config.calendar()
+        self.stop_requested: Callable[[], bool] = lambda: False
+
+    def reconfigure(
+        self, config: Config, transports: dict[str, Transport], renderer: Renderer
+    ) -> None:
+        for t in self.transports.values():
+            t.close()
+        self.config, self.transports, self.renderer = config, transports, renderer
+        self.cal = config.calendar()
+
+    def run_pass(self) -> PassReport:
+        """Send everything due now; return what happened."""
+        report = PassReport()
+        try:
+            while not self.stop_requested():
+                now = self.clock.now()
+                with transaction(self.engine) as s:
+                    rows = outbox.claim(
+                        s,
+                        owner=self.owner,
+                        now=now,
+                        until=now + self.config.delivery.lease,
+                        limit=BATCH,
+                    )
+                if not rows:
+                    break
+                for message in self._prepare(rows, now, report):
+                    if self.stop_requested():
+                        self._release(message.rows)
+                        continue
+                    self._deliver(message, report)
+        finally:
+            for t in self.transports.values():
+                t.close()
+        return report
+
+    # -- deciding -------------------------------------------------------------------------
+
+    def _prepare(self, rows: list[OutboxRow], now: datetime, report: PassReport) -> list[Outgoing]:
+        with transaction(self.engine) as s:
+            occurrences = {o.id: o for o in s.scalars(select(OccurrenceRow).where(
+                OccurrenceRow.id.in_({r.occurrence_id for r in rows})))}  # fmt: skip
+            done = set(s.scalars(select(CompletionRow.occurrence_id).where(
+                CompletionRow.occurrence_id.in_(occurrences),
+                CompletionRow.reopened_at.is_(None))))  # fmt: skip
+            live = self._drop_unwanted(s, rows, done, now, report)
+            live = self._supersede(s, live, now, report)
+            groups: dict[tuple[str, str, bool], list[OutboxRow]] = defaultdict(list)
+            for row in live:
+                groups[(row.office_id, row.channel, row.kind == "alert")].append(row)
+            messages: list[Outgoing] = []
+            for (office_id, channel, _), members in groups.items():
+                target = self._target(s, office_id, channel, members, now, report)
+                if target is None:
+                    continue
+                for batch in self._batches(members):
+                    rendered = self._render(s, office_id, channel, batch, occurrences)
+                    messages.append(Outgoing(office_id, channel, target, batch, rendered))
+        return messages
+
+    def _drop_unwanted(
+        self, s: Any, rows: list[OutboxRow], done: set[int], now: datetime, report: PassReport
+    ) -> list[OutboxRow]:
+        deadlines = {d.id for d in self.config.deadlines}
+        gone = [
+            r
+            for r in rows
+            if (r.occurrence_id in done and r.kind != "alert")
+            or r.deadline_id not in deadlines
+            or r.office_id not in self.config.offices
+        ]
+        if gone:
+            outbox.cancel(
+                s, [s.merge(r) for r in gone], now, reason="done, or no longer in schedules.toml"
+            )
+            report.counts["cancelled"] += len(gone)
+        return [r for r in rows if r not in gone]
+
+    def _supersede(
+        self, s: Any, rows: list[OutboxRow], now: datetime, report: PassReport
+    ) -> list[OutboxRow]:
+        """Per occurrence, office and channel only the most recent due reminder goes out."""
+        latest: dict[tuple[int, str, str], OutboxRow] = {}
+        for row in rows:
+            if row.kind == "alert":
+                continue
+            key = (row.occurrence_id, row.office_id, row.channel)
+            if key not in latest or (row.remind_at, row.id) > (
+                latest[key].remind_at,
+                latest[key].id,
+            ):
+                latest[key] = row
+        old = [
+            r
+            for r in rows
+            if r.kind != "alert" and latest[(r.occurrence_id, r.office_id, r.channel)] is not r
+        ]
+        if old:
+            merged = [s.merge(r) for r in old]
+            for row in merged:
+                row.status, row.updated_at, row.lease_owner, row.lease_until = (
+                    "superseded",
+                    now,
+                    None,
+                    None,
+                )
+            log_rows(
+                s,
+                merged,
+                at=now,
+                status="superseded",
+                finished_at=now,
+                error="a later reminder for the same task and office replaced it",
+            )
+            report.counts["superseded"] += len(old)
+        return [r for r in rows if r not in old]
+
+    def _target(
+        self,
+        s: Any,
+        office_id: str,
+        channel: str,
+        rows: list[OutboxRow],
+        now: datetime,
+        report: PassReport,
+    ) -> Target | None:
+        office = self.config.offices[office_id]
+        try:
+            if channel == NO_CHANNEL or channel not in self.transports:
+                raise NotConfigured(f"office {office_id} has no email, wecom or webhook")
+            return self.transports[channel].target(office)
+        except NotConfigured as exc:
+            if self.dry_run:
+                return Target(
+                    channel=channel,
+                    address="",
+                    shown=f"(not configured: {exc})",
+                    rate_key="dry-run",
+                    per_minute=10**9,
+                )
+            fresh = [s.merge(r) for r in rows if r.status != "held"]
+            if fresh:
+                log_rows(s, fresh, at=now, status="held", error=str(exc), finished_at=now)
+                log.warning(
+                    "held %d reminder(s) for %s by %s: %s", len(fresh), office_id, channel, exc
+                )
+            s.execute(update(OutboxRow).where(OutboxRow.id.in_([r.id for r in rows]))
+                      .values(status="held", last_error=str(exc), lease_owner=None,
+                              lease_until=None, next_attempt_at=now + HOLD_RECHECK,
+                              updated_at=now))  # fmt: skip
+            report.counts["held"] += len(rows)
+            return None
+
+    def _batches(self, rows: list[OutboxRow]) -> list[list[OutboxRow]]:
+        if self.config.delivery.digest and rows[0].kind != "alert":
+            return [rows]
+        return [[r] for r in rows]
+
+    def _render(
+        self,
+        s: Any,
+        office_id: str,
+        channel: str,
+        rows: list[OutboxRow],
+        occurrences: dict[int, OccurrenceRow],
+    ) -> Rendered:
+        office = self.config.offices[office_id]
+        if rows[0].kind == "alert":
+            return self.renderer.alert(office, self._failure(s, rows[0]))
+        items = [self._item(r, occurrences[r.occurrence_id]) for r in rows]
+        return self.renderer.reminder(channel, office, items, digest=self.config.delivery.digest)
+
+    def _item(self, row: OutboxRow, occ: OccurrenceRow) -> Item:
+        day = row.remind_at.astimezone(self.config.settings.tz).date()
+        days = (occ.nominal_due, occ.due, day)
+        years = [y for y in range(min(days).year, max(days).year + 1)
+                 if not self.cal.is_official(y)]  # fmt: skip
+        return make_item(self.config, deadline_id=row.deadline_id, kind=row.kind, role=row.role,
+                         office_id=row.office_id, due=occ.due, nominal_due=occ.nominal_due,
+                         period_key=occ.period_key, working_days_left=row.working_days_left,
+                         provisional_years=years)  # fmt: skip
+
+    def _failure(self, s: Any, alert: OutboxRow) -> dict[str, Any]:
+        failed = s.get(OutboxRow, alert.about_id)
+        last = s.scalars(select(SentLogRow).where(SentLogRow.outbox_id == alert.about_id)
+                         .order_by(SentLogRow.id.desc()).limit(1)).first()  # fmt: skip
+        deadline = next((d for d in self.config.deadlines if d.id == alert.deadline_id), None)
+        office = self.config.offices.get(failed.office_id) if failed else None
+        return {
+            "office_name": office.name if office else (failed.office_id if failed else "?"),
+            "channel": failed.channel if failed else "?",
+            "target": last.target if last else "", "task": deadline.task if deadline else None,
+            "title": deadline.title if deadline else alert.deadline_id,
+            "attempts": failed.attempts if failed else 0,
+            "error": (last.error if last else None) or (failed.last_error if failed else ""),
+        }  # fmt: skip
+
+    # -- sending --------------------------------------------------------------------------
+
+    def _release(self, rows: list[OutboxRow]) -> None:
+        with transaction(self.engine) as s:
+            s.execute(update(OutboxRow).where(OutboxRow.id.in_([r.id for r in rows]),
+                                              OutboxRow.lease_owner == self.owner)
+                      .values(lease_owner=None, lease_until=None))  # fmt: skip
+
+    def _body(self, message: Outgoing) -> str:
+        r = message.rendered
+        if message.channel == "wecom" and not message.target.mentions and r.markdown:
+            return r.markdown
+        return r.text
+
+    def _deliver(self, message: Outgoing, report: PassReport) -> None:
+        transport = self.transports.get(message.channel)
+        now = self.clock.now()
+        payloads = [] if self.dry_run or transport is None else transport.payloads(
+            message.target, message.rendered)  # fmt: skip
+        if not self.dry_run:
+            wait = self.limiter.reserve(
+                message.target.rate_key, len(payloads), message.target.per_minute, now
+            )
+            if wait is not None:
+                self._defer(message.rows, wait)
+                report.counts["deferred"] += len(message.rows)
+                return
+        status = "dry-run" if self.dry_run else "sending"
+        log_ids = self._log_attempt(message, now, status)
+        if self.dry_run:
+            self._finish(message, log_ids, "dry-run", None, None, report)
+            return
+        assert transport is not None
+        try:
+            code = ""
+            for payload in payloads:
+                code = transport.send(message.target, payload)
+        except DeliveryError as exc:
+            self._finish(message, log_ids, "error", exc, exc.code, report)
+        else:
+            self._finish(message, log_ids, "sent", None, code, report)
+
+    def _defer(self, rows: list[OutboxRow], until: datetime) -> None:
+        with transaction(self.engine) as s:
+            s.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id.in_([r.id for r in rows]))
+                .values(next_attempt_at=until, lease_owner=None, lease_until=None)
+            )
+
+    def _log_attempt(self, message: Outgoing, now: datetime, status: str) -> list[int]:
+        with transaction(self.engine) as s:
+            entries = log_rows(
+                s, message.rows, at=now, status=status, message_id=str(uuid.uuid4()),
+                target=message.target.shown, subject=message.rendered.subject,
+                body=self._body(message), attempt=message.rows[0].attempts + 1,
+            )  # fmt: skip
+            s.flush()
+            return [e.id for e in entries]
+
+    def _finish(
+        self,
+        message: Outgoing,
+        log_ids: list[int],
+        outcome: str,
+        error: DeliveryError | None,
+        code: str | None,
+        report: PassReport,
+    ) -> None:
+        now = self.clock.now()
+        retries, backoff = self.config.delivery.retries, self.config.delivery.backoff
+        with transaction(self.engine) as s:
+            rows = [s.merge(r) for r in message.rows]
+            attempts = rows[0].attempts + 1
+            if outcome in ("sent", "dry-run"):
+                status, values = outcome, {"sent_at": now}
+            elif error is not None and (error.permanent or attempts > retries):
+                status, values = "failed", {}
+            else:
+                status = "retrying"
+                wait = (timedelta(seconds=error.retry_after) if error and error.retry_after
+                        else backoff * (2 ** (attempts - 1)))  # fmt: skip
+                values = {"next_attempt_at": now + wait}
+            for row in rows:
+                row.status = "pending" if status == "retrying" else status
+                row.attempts, row.updated_at = attempts, now
+                row.lease_owner = row.lease_until = None
+                row.last_error = str(error) if error else None
+                for key, value in values.items():
+                    setattr(row, key, value)
+            s.execute(update(SentLogRow).where(SentLogRow.id.in_(log_ids)).values(
+                status=status, finished_at=now, error=str(error) if error else None,
+                response_code=code))  # fmt: skip
+            if status == "failed":
+                self._alert_admin(s, rows, now)
+                log.error(
+                    "failed for good: %s by %s (%s)", message.office_id, message.channel, error
+                )
+        report.counts[status] += len(message.rows)
+
+    def _alert_admin(self, s: Any, rows: list[OutboxRow], now: datetime) -> None:
+        """Tell the admin office once per failed message, by its own channels."""
+        admin_id = self.config.delivery.admin
+        first = rows[0]
+        if admin_id is None or first.kind == "alert" or admin_id not in self.config.offices:
+            return
+        admin = self.config.offices[admin_id]
+        values = [{
+            "deadline_id": first.deadline_id, "occurrence_id": first.occurrence_id,
+            "kind": "alert", "step": f"failed-{first.id}", "office_id": admin_id,
+            "channel": channel, "role": "admin", "remind_at": now, "working_days_left": 0,
+            "provisional": False, "status": "pending", "attempts": 0, "next_attempt_at": now,
+            "about_id": first.id, "created_at": now, "updated_at": now,
+        } for channel in self.config.channels_for(admin) or (NO_CHANNEL,)]  # fmt: skip
+        outbox.insert_ignoring_duplicates(s, values)

@@ -1,0 +1,39 @@
+"""Per-target send budgets (WeCom: 20 messages a minute per robot), enforced before sending.
+
+A budget that is spent does not make the dispatcher sleep: it answers when a slot frees, and
+the message waits in the outbox until then.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from datetime import datetime, timedelta
+from typing import Protocol
+
+WINDOW = timedelta(minutes=1)
+
+
+class Limiter(Protocol):
+    def reserve(self, key: str, count: int, per_minute: int, now: datetime) -> datetime | None:
+        """Take `count` sends from `key`'s budget at `now` and return None, or take nothing
+        and return the earliest instant when `count` sends fit."""
+        ...
+
+
+class MemoryLimiter:
+    """A sliding one-minute window per key, in this process."""
+
+    def __init__(self) -> None:
+        self._sent: dict[str, deque[datetime]] = {}
+
+    def reserve(self, key: str, count: int, per_minute: int, now: datetime) -> datetime | None:
+        sent = self._sent.setdefault(key, deque())
+        while sent and sent[0] <= now - WINDOW:
+            sent.popleft()
+        if count > per_minute:  # a message longer than a minute's budget: spread it
+            count = per_minute
+        if len(sent) + count <= per_minute:
+            sent.extend([now] * count)
+            return None
+        # The (len + count - per_minute)-th oldest send must leave the window first.
+        return sent[len(sent) + count - per_minute - 1] + WINDOW
