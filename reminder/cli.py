@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from reminder import __version__
 from reminder.advice import advisories, provisional_warnings
 from reminder.clock import Clock, FixedClock, SystemClock, parse_now
+from reminder.commands import add_commands
 from reminder.config import Config
 from reminder.errors import ConfigError, ReminderError, UsageError
 from reminder.formats import FORMATS, render
@@ -30,12 +31,12 @@ WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 Handler = Callable[[argparse.Namespace], int]
 
 
-def _config_path(args: argparse.Namespace) -> str:
+def config_path(args: argparse.Namespace) -> str:
     return str(args.config or os.environ.get("REMINDER_CONFIG") or DEFAULT_CONFIG)
 
 
 def _load(args: argparse.Namespace) -> Config:
-    return load_config(_config_path(args))
+    return load_config(config_path(args))
 
 
 def _clock(args: argparse.Namespace, tz: ZoneInfo) -> Clock:
@@ -66,7 +67,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     Example: reminder check --config schedules.toml
     """
-    path = _config_path(args)
+    path = config_path(args)
     try:
         config = load_config(path)
     except ConfigError as exc:
@@ -91,7 +92,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
     Example: reminder sync --config schedules.toml
     """
-    path = _config_path(args)
+    path = config_path(args)
     config = load_config(path)
     now = _clock(args, config.settings.tz).now()
     engine = open_database(config)
@@ -166,7 +167,7 @@ def _office_filter(config: Config, ref: str | None) -> set[str] | None:
 
 
 def _calendar_for(args: argparse.Namespace) -> WorkCalendar:
-    path = _config_path(args)
+    path = config_path(args)
     if args.config or Path(path).exists():
         return load_config(path).calendar()
     return WorkCalendar()
@@ -246,6 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=FORMATS, default="table")
     p = _command(sub, "calendar", cmd_calendar, common)
     p.add_argument("--year", type=int, required=True, metavar="YYYY")
+    add_commands(sub, common, _command)
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="COMMAND")
     _command(db_sub, "upgrade", cmd_db_upgrade, common)

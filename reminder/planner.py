@@ -99,9 +99,7 @@ def occurrences(
     return out
 
 
-def _before_days(
-    cal: WorkCalendar, due: date, offsets: tuple[Offset, ...]
-) -> list[tuple[date, str]]:
+def lead_days(cal: WorkCalendar, due: date, offsets: tuple[Offset, ...]) -> list[tuple[date, str]]:
     """(day, step) for each lead time, nearest first, one per day."""
     seen: dict[date, str] = {}
     for offset in sorted(offsets, key=lambda o: (o.amount, o.unit == "d")):
@@ -154,7 +152,7 @@ def reminders_for(
 
     days: list[tuple[date, str, Kind]] = [
         (day, step, "due" if step in ("0d", "0wd") else "before")
-        for day, step in _before_days(cal, occ.due, config.remind_offsets(deadline))
+        for day, step in lead_days(cal, occ.due, config.remind_offsets(deadline))
     ]
     days += [
         (day, f"overdue-{n}", "overdue")

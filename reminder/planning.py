@@ -40,8 +40,15 @@ def _start_of(day: date, config: Config) -> datetime:
     return datetime.combine(day, time.min, tzinfo=config.settings.tz)
 
 
-def plan_outbox(config: Config, engine: Engine, now: datetime) -> PlanReport:
-    """Materialize reminders from the last planned day (or today) to today + horizon."""
+def plan_outbox(
+    config: Config, engine: Engine, now: datetime, *, digest: str | None = None
+) -> PlanReport:
+    """Materialize reminders up to today + horizon.
+
+    With the same config as last time (`digest` given and equal) only the days not planned yet
+    are added; otherwise everything from today (or the last planned day, after a long
+    downtime) is planned again and reconciled.
+    """
     tz = config.settings.tz
     today = now.astimezone(tz).date()
     last = today + timedelta(days=horizon_days(config))
@@ -52,7 +59,11 @@ def plan_outbox(config: Config, engine: Engine, now: datetime) -> PlanReport:
         # After downtime longer than the horizon, plan the gap too: catch-up will coalesce it.
         first = today
         if planned_until:
-            first = min(today, date.fromisoformat(planned_until) + timedelta(days=1))
+            after = date.fromisoformat(planned_until) + timedelta(days=1)
+            same = digest is not None and schedule.get_meta(session, "planned_digest") == digest
+            first = after if same else min(today, after)
+        if first > last:
+            return PlanReport(first=first, last=last, changes=PlanChanges())
         occurrences: dict[tuple[str, str], Values] = {}
         wanted: list[Values] = []
         for deadline in config.deadlines:
@@ -87,6 +98,11 @@ def plan_outbox(config: Config, engine: Engine, now: datetime) -> PlanReport:
             completed_occurrences=completed_ids,
             now=now,
         )
-        if planned_until != last.isoformat():
-            schedule.set_meta(session, {"planned_until": last.isoformat()})
+        schedule.set_meta(
+            session,
+            {
+                "planned_until": max(last.isoformat(), planned_until or ""),
+                "planned_digest": digest or "",
+            },
+        )
     return PlanReport(first=first, last=last, changes=changes)

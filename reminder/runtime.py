@@ -1,0 +1,142 @@
+"""The working parts of `tick` and `run`: config, database, planner, dispatcher, reload.
+
+One `Runtime` holds the last good config. A reload that fails validation is logged with its
+`check` messages and changes nothing; the last good config keeps running.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from reminder.channels.base import Transport, transports
+from reminder.clock import Clock
+from reminder.config import Config
+from reminder.dispatch import Dispatcher, PassReport
+from reminder.errors import ConfigError, NotConfigured
+from reminder.loader import load_config
+from reminder.planning import NO_CHANNEL, PlanReport, plan_outbox
+from reminder.ratelimit import Limiter, MemoryLimiter
+from reminder.rendering import Renderer
+from reminder.store import outbox
+from reminder.store.engine import transaction
+from reminder.sync import SyncReport, open_database, sync
+
+log = logging.getLogger("reminder")
+
+
+def renderer_for(config: Config) -> Renderer:
+    return Renderer(config.delivery.templates_dir, base=Path(config.path).resolve().parent)
+
+
+def unreachable(config: Config, channels: dict[str, Transport]) -> list[str]:
+    """Every office and channel that cannot be used now, with the reason (for start and check)."""
+    out = []
+    for office in config.offices.values():
+        for channel in config.channels_for(office) or (NO_CHANNEL,):
+            try:
+                if channel not in channels:
+                    raise NotConfigured(f"office {office.id} has no email, wecom or webhook")
+                channels[channel].target(office)
+            except NotConfigured as exc:
+                out.append(f"{office.id} ({office.name}) by {channel}: {exc}")
+    return out
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class TickReport:
+    sync: SyncReport
+    plan: PlanReport
+    dispatch: PassReport
+
+    def summary(self) -> str:
+        return (f"sync: {self.sync.summary()}; {self.plan.summary()}; "
+                f"sent: {self.dispatch.summary()}")  # fmt: skip
+
+
+class Runtime:
+    """Everything one process needs to plan and send."""
+
+    def __init__(
+        self,
+        path: str,
+        *,
+        clock: Clock,
+        dry_run: bool = False,
+        limiter: Limiter | None = None,
+        engine: Engine | None = None,
+    ) -> None:
+        self.path = path
+        self.clock = clock
+        self.config = load_config(path)
+        self.fingerprint = self._fingerprint()
+        self.engine = engine or open_database(self.config)
+        self.dispatcher = Dispatcher(
+            self.config, self.engine, clock=clock, transports=transports(self.config),
+            limiter=limiter or MemoryLimiter(), renderer=renderer_for(self.config),
+            dry_run=dry_run,
+        )  # fmt: skip
+        if not dry_run:
+            with transaction(self.engine) as s:
+                rearmed = outbox.rearm_dry_run(s, clock.now())
+            if rearmed:
+                log.info("%d reminder(s) rendered by an earlier dry run are pending again", rearmed)
+
+    def _fingerprint(self) -> str:
+        try:
+            return hashlib.sha256(Path(self.path).read_bytes()).hexdigest()
+        except OSError:
+            return ""
+
+    def report_unreachable(self) -> list[str]:
+        problems = unreachable(self.config, self.dispatcher.transports)
+        for problem in problems:
+            log.warning("not configured, reminders will be held: %s", problem)
+        return problems
+
+    def sync_and_plan(self) -> tuple[SyncReport, PlanReport]:
+        now = self.clock.now()
+        synced = sync(self.config, self.engine, now, digest=self.fingerprint)
+        planned = plan_outbox(self.config, self.engine, now, digest=self.fingerprint)
+        return synced, planned
+
+    def plan(self) -> PlanReport:
+        return plan_outbox(self.config, self.engine, self.clock.now(), digest=self.fingerprint)
+
+    def dispatch(self) -> PassReport:
+        return self.dispatcher.run_pass()
+
+    def tick(self) -> TickReport:
+        synced, planned = self.sync_and_plan()
+        return TickReport(sync=synced, plan=planned, dispatch=self.dispatch())
+
+    def next_due(self) -> datetime | None:
+        with transaction(self.engine) as s:
+            return outbox.next_due(s)
+
+    def reload_if_changed(self) -> bool:
+        """Apply schedules.toml if it changed on disk and is valid; True when applied."""
+        fingerprint = self._fingerprint()
+        if fingerprint == self.fingerprint:
+            return False
+        try:
+            config = load_config(self.path)
+        except ConfigError as exc:
+            self.fingerprint = fingerprint  # report a bad edit once, not every poll
+            for issue in exc.issues:
+                log.error("%s", issue)
+            log.error("%s has errors: keeping the last good config", self.path)
+            return False
+        self.config, self.fingerprint = config, fingerprint
+        self.dispatcher.reconfigure(config, transports(config), renderer_for(config))
+        synced, planned = self.sync_and_plan()
+        with transaction(self.engine) as s:
+            outbox.wake_held(s, self.clock.now())
+        log.info("reloaded %s: %s; %s", self.path, synced.summary(), planned.summary())
+        self.report_unreachable()
+        return True

@@ -1,0 +1,128 @@
+"""`reminder run`: the long-running service. The only module that imports APScheduler.
+
+APScheduler 3 is the in-process clock: a memory job store and four code-defined jobs. The
+durable state (what is planned, claimed, sent) lives in the project's own tables, never in
+APScheduler's store, which cannot be shared between processes.
+
+- dispatch: a one-shot job at the exact instant the next reminder falls due, re-armed after
+  every pass, so a reminder goes out within a second or two of its time;
+- plan: at start and every day just after midnight;
+- reload: every 2 s, re-reads schedules.toml when it changed;
+- poll: every 30 s, re-arms dispatch in case another instance or a clock change moved things.
+SIGTERM and SIGINT let the message in flight finish, then the process exits 0.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from datetime import UTC, datetime, timedelta
+from types import FrameType
+from typing import Any
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from reminder.runtime import Runtime
+
+log = logging.getLogger("reminder.service")
+
+RELOAD_EVERY = timedelta(seconds=2)
+POLL_EVERY = timedelta(seconds=30)
+
+
+class Service:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.stopping = threading.Event()
+        self.lock = threading.Lock()  # one pass, plan or reload at a time
+        runtime.dispatcher.stop_requested = self.stopping.is_set
+        tz = runtime.config.settings.tz
+        self.scheduler = BackgroundScheduler(
+            jobstores={"default": MemoryJobStore()},
+            executors={"default": ThreadPoolExecutor(1)},
+            job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
+            timezone=tz,
+        )
+
+    def _guarded(self, name: str, work: Any) -> None:
+        if self.stopping.is_set():
+            return
+        with self.lock:
+            try:
+                work()
+            except Exception:  # the service must not die: log, and the next job tries again
+                log.exception("%s failed; will try again", name)
+        self._arm_dispatch()
+
+    def _dispatch(self) -> None:
+        report = self.runtime.dispatch()
+        if report.counts:
+            log.info("dispatch: %s", report.summary())
+
+    def _plan(self) -> None:
+        log.info("%s", self.runtime.plan().summary())
+
+    def _arm_dispatch(self) -> None:
+        if self.stopping.is_set():
+            return
+        try:
+            due = self.runtime.next_due()
+        except Exception:
+            log.exception("cannot read the outbox; will try again")
+            return
+        if due is None:
+            job = self.scheduler.get_job("dispatch")
+            if job is not None:
+                job.remove()
+            return
+        when = max(due, datetime.now(UTC))
+        self.scheduler.add_job(
+            lambda: self._guarded("dispatch", self._dispatch),
+            DateTrigger(run_date=when),
+            id="dispatch",
+            replace_existing=True,
+        )
+
+    def start(self) -> None:
+        synced, planned = self.runtime.sync_and_plan()
+        log.info("started with %s: %s; %s", self.runtime.path, synced.summary(), planned.summary())
+        self.runtime.report_unreachable()
+        tz = self.runtime.config.settings.tz
+        add = self.scheduler.add_job
+        add(
+            lambda: self._guarded("plan", self._plan),
+            CronTrigger(hour=0, minute=5, timezone=tz),
+            id="plan",
+        )
+        add(
+            lambda: self._guarded("reload", self.runtime.reload_if_changed),
+            IntervalTrigger(seconds=RELOAD_EVERY.total_seconds()),
+            id="reload",
+        )
+        add(self._arm_dispatch, IntervalTrigger(seconds=POLL_EVERY.total_seconds()), id="poll")
+        self.scheduler.start()
+        self._arm_dispatch()
+
+    def stop(self) -> None:
+        """Finish the message in flight, then stop."""
+        self.stopping.set()
+        self.scheduler.shutdown(wait=True)
+        log.info("stopped")
+
+    def run_forever(self) -> int:
+        def on_signal(signum: int, _frame: FrameType | None) -> None:
+            log.info("received %s: finishing the message in flight", signal.Signals(signum).name)
+            self.stopping.set()
+
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
+        self.start()
+        self.stopping.wait()
+        self.stop()
+        return 0
