@@ -74,7 +74,7 @@ def wecom(table: Mapping[str, Any], check: Checker) -> WecomSettings:
     return WecomSettings(**_present({
         "url": url,
         "per_minute": number(check, table, "per_minute", f, 1, 20),
-        "timeout": number(check, table, "timeout", f, 1, 120, integer=False),
+        "timeout": number(check, table, "timeout", f, 0.1, 120, integer=False),
     }))  # fmt: skip
 
 
@@ -83,5 +83,5 @@ def webhook(table: Mapping[str, Any], check: Checker) -> WebhookSettings:
     check.known_keys(table, KEYS[f], f)
     return WebhookSettings(**_present({
         "per_minute": number(check, table, "per_minute", f, 1, 10000),
-        "timeout": number(check, table, "timeout", f, 1, 120, integer=False),
+        "timeout": number(check, table, "timeout", f, 0.1, 120, integer=False),
     }))  # fmt: skip

@@ -1,0 +1,148 @@
+"""A schedules.toml wired to the local SMTP and WeCom servers, and a clock to step through."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from reminder.clock import FixedClock
+from reminder.runtime import Runtime
+from reminder.store.engine import transaction
+from reminder.store.models import OutboxRow, SentLogRow
+from tests.servers import FakeWecom, SmtpServer
+
+KEY_LEGAL = "legal-0000-key-1111-abcdefghijkl"
+KEY_FINANCE = "finance-000-key-2222-mnopqrstuvwx"
+PASSWORD = "smtp-secret-pw"
+
+CONFIG = """\
+[settings]
+timezone = "Asia/Shanghai"
+send_time = "09:00"
+remind = ["0d"]
+escalate_after = "3wd"
+escalate_to = ["office"]
+
+[email]
+host = "127.0.0.1"
+port = {smtp_port}
+security = "none"
+username = "notice@example.gov.cn"
+password = "${{SMTP_PASSWORD}}"
+sender = "notice@example.gov.cn"
+sender_name = "政务公开工作提醒"
+timeout = 5
+
+[wecom]
+url = "{wecom_url}"
+timeout = 0.5
+
+[delivery]
+retries = 3
+backoff = "1m"
+admin = "office"
+digest = {digest}
+
+[[offices]]
+id = "office"
+name = "办公室"
+email = ["bgs@example.gov.cn"]
+
+[[offices]]
+id = "legal"
+name = "法规信访科"
+wecom = "${{WECOM_KEY_LEGAL}}"
+
+[[offices]]
+id = "finance"
+name = "计财科"
+email = ["jck@example.gov.cn"]
+wecom = "${{WECOM_KEY_FINANCE}}"
+mention_mobiles = ["13800000000"]
+
+[[deadlines]]
+id = "annual-report"
+task = 41
+title = "发布年度报告"
+requirement = "按照规定于每年1月31日前发布本单位上年度的《政府信息公开工作年度报告》。"
+limit = "每年1月31日前"
+lead = ["legal"]
+cooperate = ["finance"]
+due = "2026-03-31"
+{extra}
+"""
+
+
+def at(text: str) -> datetime:
+    """A local Shanghai instant: at("2026-03-31 09:00")."""
+    return datetime.fromisoformat(text + "+08:00")
+
+
+class Harness:
+    def __init__(self, tmp_path: Path, smtp: SmtpServer, wecom: FakeWecom, clock: FixedClock
+                 ) -> None:
+        self.path = tmp_path / "schedules.toml"
+        self.smtp, self.wecom, self.clock = smtp, wecom, clock
+        self.runtime: Runtime | None = None
+
+    def write(self, extra: str = "", *, digest: bool = True, smtp_port: int | None = None
+              ) -> None:
+        self.path.write_text(CONFIG.format(
+            smtp_port=smtp_port or self.smtp.port, wecom_url=self.wecom.url,
+            digest=str(digest).lower(), extra=extra), encoding="utf-8")  # fmt: skip
+
+    def start(self, when: str, **kwargs: Any) -> Runtime:
+        self.clock.set(at(when))
+        self.runtime = Runtime(str(self.path), clock=self.clock, **kwargs)
+        return self.runtime
+
+    def tick(self, when: str) -> str:
+        assert self.runtime is not None
+        self.clock.set(at(when))
+        return self.runtime.tick().summary()
+
+    def log(self, **where: Any) -> list[SentLogRow]:
+        assert self.runtime is not None
+        with transaction(self.runtime.engine) as s:
+            stmt = select(SentLogRow).order_by(SentLogRow.id)
+            for key, value in where.items():
+                stmt = stmt.where(getattr(SentLogRow, key) == value)
+            return list(s.scalars(stmt))
+
+    def outbox(self, **where: Any) -> list[OutboxRow]:
+        assert self.runtime is not None
+        with transaction(self.runtime.engine) as s:
+            stmt = select(OutboxRow).order_by(OutboxRow.id)
+            for key, value in where.items():
+                stmt = stmt.where(getattr(OutboxRow, key) == value)
+            return list(s.scalars(stmt))
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(at("2026-03-01 08:00"))
+
+
+@pytest.fixture
+def servers(clock: FixedClock) -> Iterator[tuple[SmtpServer, FakeWecom]]:
+    with SmtpServer(users={"notice@example.gov.cn": PASSWORD}) as smtp, FakeWecom(
+        keys={KEY_LEGAL, KEY_FINANCE}, clock=clock.now
+    ) as wecom:
+        yield smtp, wecom
+
+
+@pytest.fixture
+def harness(tmp_path: Path, servers: tuple[SmtpServer, FakeWecom], clock: FixedClock,
+            monkeypatch: pytest.MonkeyPatch) -> Harness:
+    monkeypatch.setenv("SMTP_PASSWORD", PASSWORD)
+    monkeypatch.setenv("WECOM_KEY_LEGAL", KEY_LEGAL)
+    monkeypatch.setenv("WECOM_KEY_FINANCE", KEY_FINANCE)
+    monkeypatch.delenv("REMINDER_DATABASE_URL", raising=False)
+    h = Harness(tmp_path, *servers, clock)
+    h.write()
+    return h

@@ -1,0 +1,194 @@
+"""Real local servers for delivery tests: an SMTP server (aiosmtpd) and a WeCom robot API.
+
+The WeCom server behaves as the documented API does: JSON errcode/errmsg with HTTP 200,
+the content byte limits, 20 messages a minute per robot answered with 45009 beyond that, and
+switches to answer 93000, 500, or hang past the client's timeout.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+
+def free_port() -> int:
+    """aiosmtpd's Controller(port=0) does not work: bind a free port first."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Received:
+    mail_from: str
+    rcpt_tos: list[str]
+    message: EmailMessage
+    login: str | None
+    raw: bytes
+
+
+class _Handler:
+    def __init__(self, server: SmtpServer) -> None:
+        self.server = server
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        login = session.auth_data.login.decode() if isinstance(session.auth_data,
+                                                               LoginPassword) else None
+        with self.server.lock:
+            self.server.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos),
+                                                  message, login, envelope.content))
+        return "250 OK"
+
+
+class SmtpServer:
+    """aiosmtpd on 127.0.0.1; with `users`, AUTH is required (over plain text, for tests)."""
+
+    def __init__(self, users: dict[str, str] | None = None) -> None:
+        self.port = free_port()
+        self.users = users
+        self.received: list[Received] = []
+        self.lock = threading.Lock()
+        kwargs: dict[str, Any] = {}
+        if users:
+            kwargs = {"authenticator": self._auth, "auth_required": True,
+                      "auth_require_tls": False}
+        self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port,
+                                     **kwargs)
+
+    def _auth(self, server: Any, session: Any, envelope: Any, mechanism: str,
+              auth_data: Any) -> AuthResult:
+        ok = (isinstance(auth_data, LoginPassword) and self.users is not None
+              and self.users.get(auth_data.login.decode()) == auth_data.password.decode())
+        return AuthResult(success=ok, handled=False, auth_data=auth_data if ok else None)
+
+    def __enter__(self) -> SmtpServer:
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.controller.stop()
+
+
+@dataclass
+class WecomMessage:
+    key: str
+    payload: dict[str, Any]
+
+    @property
+    def content(self) -> str:
+        body = self.payload.get(self.payload["msgtype"], {})
+        return str(body.get("content", ""))
+
+
+@dataclass
+class FakeWecom:
+    """The WeCom group-robot webhook API on 127.0.0.1, with fault switches per key."""
+
+    keys: set[str]
+    clock: Callable[[], datetime]
+    per_minute: int = 20
+    received: list[WecomMessage] = field(default_factory=list)
+    answers: list[tuple[str, int]] = field(default_factory=list)  # (key, errcode or status)
+    modes: dict[str, list[str]] = field(default_factory=dict)  # key -> queue of faults
+    release: threading.Event = field(default_factory=threading.Event)
+    sent_at: dict[str, list[datetime]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def fail_next(self, key: str, *faults: str) -> None:
+        """Queue faults for `key`: "500", "hang", "45009", "93000", "93004" ..."""
+        self.modes.setdefault(key, []).extend(faults)
+
+    def errcodes(self) -> list[int]:
+        return [code for _, code in self.answers]
+
+    def __enter__(self) -> FakeWecom:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", "0"))
+                raw = self.rfile.read(length)
+                status, answer = fake.handle(self.path, raw)
+                if status == 0:  # hang: never answer within the client's timeout
+                    fake.release.wait(5)
+                    return
+                body = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/cgi-bin/webhook/send"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+    def handle(self, path: str, raw: bytes) -> tuple[int, dict[str, Any]]:
+        parts = urlsplit(path)
+        key = parse_qs(parts.query).get("key", [""])[0]
+        with self.lock:
+            fault = self.modes.get(key, []).pop(0) if self.modes.get(key) else None
+            status, code = self._judge(parts.path, key, raw, fault)
+            self.answers.append((key, code if status == 200 else status))
+        if status == 0:
+            return 0, {}
+        if status != 200:
+            return status, {"errcode": -1, "errmsg": "server error"}
+        return 200, {"errcode": code, "errmsg": "ok" if code == 0 else f"error {code}"}
+
+    def _judge(self, path: str, key: str, raw: bytes, fault: str | None) -> tuple[int, int]:
+        if fault == "hang":
+            return 0, 0
+        if fault == "500":
+            return 500, 500
+        if fault is not None:
+            return 200, int(fault)
+        if path != "/cgi-bin/webhook/send" or key not in self.keys:
+            return 200, 93000
+        try:
+            payload = json.loads(raw)
+            msgtype = payload["msgtype"]
+            content = payload[msgtype]["content"]
+        except (ValueError, KeyError, TypeError):
+            return 200, 40035
+        limit = {"text": 2048, "markdown": 4096}.get(msgtype)
+        if limit is None:
+            return 200, 40008
+        if not content:
+            return 200, 44004
+        if len(content.encode()) > limit:
+            return 200, 40058
+        now = self.clock()
+        window = [t for t in self.sent_at.get(key, []) if (now - t).total_seconds() < 60]
+        if len(window) >= self.per_minute:
+            self.sent_at[key] = window
+            return 200, 45009
+        self.sent_at[key] = [*window, now]
+        self.received.append(WecomMessage(key, payload))
+        return 200, 0

@@ -1,0 +1,181 @@
+"""Delivery against real local servers: SMTP (aiosmtpd) and a WeCom robot API over HTTP."""
+
+from __future__ import annotations
+
+from email.headerregistry import Address
+
+import pytest
+
+from tests.delivery_harness import KEY_FINANCE, KEY_LEGAL, PASSWORD, Harness, clock, harness, servers
+
+__all__ = ["clock", "harness", "servers"]
+
+
+def test_email_and_wecom_reach_their_servers(harness: Harness) -> None:
+    harness.start("2026-03-01 08:00")
+    assert harness.tick("2026-03-31 09:00").endswith("sent: 3 sent")
+    (mail,) = harness.smtp.received
+    assert mail.mail_from == "notice@example.gov.cn"  # envelope sender = the login
+    assert mail.login == "notice@example.gov.cn"
+    assert mail.rcpt_tos == ["jck@example.gov.cn"]
+    msg = mail.message
+    assert msg["Subject"] == "【到期】第41项 发布年度报告（今天到期）"
+    sender = msg["From"].addresses[0]
+    assert (sender.display_name, sender.addr_spec) == ("政务公开工作提醒", "notice@example.gov.cn")
+    # On the wire the Chinese display name is RFC 2047-encoded, the address readable.
+    from_line = next(line for line in mail.raw.splitlines() if line.startswith(b"From:"))
+    assert from_line.startswith(b"From: =?utf-8?") and from_line.endswith(b"<notice@example.gov.cn>")
+    text = msg.get_body(("plain",)).get_content()
+    html = msg.get_body(("html",)).get_content()
+    assert "计财科：" in text and "本科室职责：配合" in text and "牵头科室：法规信访科" in text
+    assert "截止日期：2026年3月31日（星期二），今天到期" in text
+    assert "<b>2026年3月31日（星期二）</b>" in html
+    by_key = {m.key: m for m in harness.wecom.received}
+    legal, finance = by_key[KEY_LEGAL], by_key[KEY_FINANCE]
+    assert legal.payload["msgtype"] == "markdown"
+    assert legal.content.startswith("**【到期】第41项 发布年度报告**")
+    assert "法规信访科职责：牵头" in legal.content
+    assert finance.payload["msgtype"] == "text"  # only text carries @-mentions
+    assert finance.payload["text"]["mentioned_mobile_list"] == ["13800000000"]
+
+
+def test_log_says_who_what_when_and_never_a_secret(harness: Harness) -> None:
+    harness.start("2026-03-01 08:00")
+    harness.tick("2026-03-31 09:00")
+    rows = harness.log()
+    assert sorted((r.office_id, r.channel, r.status, r.kind, r.attempt) for r in rows) == [
+        ("finance", "email", "sent", "due", 1),
+        ("finance", "wecom", "sent", "due", 1),
+        ("legal", "wecom", "sent", "due", 1),
+    ]
+    targets = {(r.office_id, r.channel): r.target for r in rows}
+    assert targets[("legal", "wecom")] == "key=lega…ijkl"
+    assert targets[("finance", "email")] == "jck@example.gov.cn"
+    assert all(r.period_key == "2026-03-31" and r.due.isoformat() == "2026-03-31" for r in rows)
+    dump = repr([vars(r) for r in rows])
+    for secret in (KEY_LEGAL, KEY_FINANCE, PASSWORD):
+        assert secret not in dump
+
+
+def test_a_digest_per_office_and_channel(harness: Harness) -> None:
+    harness.write("""
+[[deadlines]]
+id = "website-check"
+task = 25
+title = "网站安全巡检"
+limit = "及时更新"
+lead = ["legal"]
+due = "2026-03-31"
+""")
+    harness.start("2026-03-01 08:00")
+    harness.tick("2026-03-31 09:00")
+    legal = [m for m in harness.wecom.received if m.key == KEY_LEGAL]
+    assert len(legal) == 1
+    assert "今日2项任务需要关注" in legal[0].content
+    assert "第41项 发布年度报告" in legal[0].content and "第25项 网站安全巡检" in legal[0].content
+    rows = harness.log(office_id="legal")
+    assert len(rows) == 2 and rows[0].message_id == rows[1].message_id
+
+
+def test_rate_limit_holds_twenty_a_minute_per_robot(harness: Harness) -> None:
+    extra = "".join(f"""
+[[deadlines]]
+id = "task-{i}"
+title = "任务{i}"
+lead = ["legal"]
+due = "2026-03-31"
+""" for i in range(24))
+    harness.write(extra, digest=False)
+    harness.start("2026-03-01 08:00")
+    summary = harness.tick("2026-03-31 09:00")
+    legal = [m for m in harness.wecom.received if m.key == KEY_LEGAL]
+    assert len(legal) == 20
+    assert "5 deferred" in summary
+    harness.tick("2026-03-31 09:00:59")
+    assert len([m for m in harness.wecom.received if m.key == KEY_LEGAL]) == 20
+    harness.tick("2026-03-31 09:01:00")
+    assert len([m for m in harness.wecom.received if m.key == KEY_LEGAL]) == 25
+    assert 45009 not in harness.wecom.errcodes()
+
+
+@pytest.mark.parametrize("fault", ["500", "hang", "45009"])
+def test_transient_wecom_faults_are_retried_then_sent(harness: Harness, fault: str) -> None:
+    harness.wecom.fail_next(KEY_LEGAL, fault, fault)
+    harness.start("2026-03-01 08:00")
+    harness.tick("2026-03-31 09:00")
+    wait = 60 if fault == "45009" else None
+    harness.tick("2026-03-31 09:01")  # backoff 1m (45009: retry after 60 s)
+    harness.tick("2026-03-31 09:03" if wait is None else "2026-03-31 09:02")
+    rows = harness.log(office_id="legal")
+    assert [(r.status, r.attempt) for r in rows] == [("retrying", 1), ("retrying", 2),
+                                                     ("sent", 3)]
+    code = {"500": "500", "hang": "timeout", "45009": "45009"}[fault]
+    assert rows[0].response_code == code
+    assert len([m for m in harness.wecom.received if m.key == KEY_LEGAL]) == 1
+
+
+def test_permanent_error_fails_at_once_and_tells_the_admin_once(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A full webhook URL works in place of a key; this one carries a wrong key.
+    monkeypatch.setenv("WECOM_KEY_LEGAL", harness.wecom.url + "?key=wrong-key-pasted-here")
+    harness.start("2026-03-01 08:00")
+    harness.tick("2026-03-31 09:00")
+    (failed,) = [r for r in harness.log(office_id="legal")]
+    assert (failed.status, failed.response_code) == ("failed", "93000")
+    assert failed.error.startswith("WeCom errcode 93000: invalid webhook key")
+    harness.tick("2026-03-31 09:00:30")
+    harness.tick("2026-03-31 10:00")
+    alerts = [m for m in harness.smtp.received if m.message["Subject"].startswith("【发送失败】")]
+    assert len(alerts) == 1
+    assert alerts[0].rcpt_tos == ["bgs@example.gov.cn"]
+    body = alerts[0].message.get_body(("plain",)).get_content()
+    assert "接收科室：法规信访科" in body and "93000" in body
+    assert "wrong-key-pasted-here" not in body
+
+
+def test_retries_run_out_then_fail_and_alert(harness: Harness) -> None:
+    harness.wecom.fail_next(KEY_LEGAL, *["500"] * 10)
+    harness.start("2026-03-01 08:00")
+    for when in ("09:00", "09:01", "09:03", "09:07", "09:15"):
+        harness.tick(f"2026-03-31 {when}")
+    rows = harness.log(office_id="legal")
+    assert [(r.status, r.attempt) for r in rows] == [
+        ("retrying", 1), ("retrying", 2), ("retrying", 3), ("failed", 4)]
+    assert len([m for m in harness.smtp.received
+                if m.message["Subject"].startswith("【发送失败】")]) == 1
+
+
+def test_unconfigured_channel_holds_then_sends_when_fixed(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("WECOM_KEY_LEGAL")
+    harness.start("2026-03-01 08:00")
+    harness.tick("2026-03-31 09:00")
+    harness.tick("2026-03-31 09:11")
+    held = harness.log(office_id="legal")
+    assert [(r.status, r.error) for r in held] == [
+        ("held", "the environment variable in offices.legal.wecom (${WECOM_KEY_LEGAL}) is not set")]
+    monkeypatch.setenv("WECOM_KEY_LEGAL", KEY_LEGAL)
+    harness.tick("2026-03-31 09:22")
+    assert [r.status for r in harness.log(office_id="legal")] == ["held", "sent"]
+    assert len([m for m in harness.wecom.received if m.key == KEY_LEGAL]) == 1
+
+
+def test_smtp_down_then_up(harness: Harness) -> None:
+    from tests.servers import SmtpServer, free_port
+
+    port = free_port()
+    harness.write(smtp_port=port)
+    harness.start("2026-03-01 08:00")
+    harness.tick("2026-03-31 09:00")
+    (first,) = harness.log(channel="email")
+    assert (first.status, first.response_code) == ("retrying", "network")
+    assert first.error == f"cannot reach SMTP server 127.0.0.1:{port} (ConnectionRefusedError)"
+    late = SmtpServer(users={"notice@example.gov.cn": PASSWORD})
+    late.port = port
+    late.controller.port = port
+    with late:
+        harness.tick("2026-03-31 09:01")
+    assert [r.status for r in harness.log(channel="email")] == ["retrying", "sent"]
+    assert len(late.received) == 1
