@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 
 from reminder.config import Config, Deadline, Role, Shift
-from reminder.rules import Offset
+from reminder.rules import FIRST_DAY, Offset
 from reminder.workcal import WorkCalendar
 
 Kind = Literal["before", "due", "overdue", "escalation"]
@@ -91,7 +91,7 @@ def occurrences(
         out.append(Occurrence(
             deadline_id=deadline.id,
             period_key=due.period_key,
-            period_start=before + timedelta(days=1) if before else (rule.start or due.nominal),
+            period_start=before + timedelta(days=1) if before else (rule.start or FIRST_DAY),
             nominal_due=due.nominal,
             due=shift_due(cal, due.nominal, shift),
             next_due=shift_due(cal, nxt.nominal, shift) if nxt else None,

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-28 20:33:47.297894
+Create Date: 2026-11-28 20:41:07.665249
 """
 
 from __future__ import annotations
@@ -127,8 +127,14 @@ def upgrade() -> None:
             unique=False,
         )
 
+    with op.batch_alter_table("occurrences", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("withdrawn_at", sa.DateTime(), nullable=True))
+
 
 def downgrade() -> None:
+
+    with op.batch_alter_table("occurrences", schema=None) as batch_op:
+        batch_op.drop_column("withdrawn_at")
 
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_outbox_status_next_attempt_at"))

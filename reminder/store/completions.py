@@ -12,7 +12,8 @@ from reminder.store.models import CompletionRow, DeadlineRow, OccurrenceRow
 
 def occurrences_of(session: Session, deadline_id: str) -> list[OccurrenceRow]:
     return list(session.scalars(select(OccurrenceRow).where(
-        OccurrenceRow.deadline_id == deadline_id).order_by(OccurrenceRow.due)))  # fmt: skip
+        OccurrenceRow.deadline_id == deadline_id, OccurrenceRow.withdrawn_at.is_(None))
+        .order_by(OccurrenceRow.due)))  # fmt: skip
 
 
 def open_completion(session: Session, occurrence_id: int) -> CompletionRow | None:
@@ -43,7 +44,8 @@ def board(
         .join(DeadlineRow, DeadlineRow.id == OccurrenceRow.deadline_id)
         .outerjoin(CompletionRow, (CompletionRow.occurrence_id == OccurrenceRow.id)
                    & CompletionRow.reopened_at.is_(None))
-        .where(DeadlineRow.enabled.is_(True), OccurrenceRow.due >= first,
+        .where(DeadlineRow.enabled.is_(True), OccurrenceRow.withdrawn_at.is_(None),
+               OccurrenceRow.due >= first,
                OccurrenceRow.due <= last, OccurrenceRow.due >= DeadlineRow.active_since)
         .order_by(OccurrenceRow.due, DeadlineRow.task, DeadlineRow.id)
     ).all()  # fmt: skip

@@ -123,6 +123,9 @@ class OccurrenceRow(Base):
     provisional: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Set when the rule no longer produces this occurrence but reminders or a completion
+    # refer to it: kept as history, out of planning and status.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class MetaRow(Base):

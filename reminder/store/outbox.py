@@ -65,11 +65,14 @@ def ensure_occurrences(
     deadline_ids = {k[0] for k in wanted}
     if deadline_ids:
         rows = session.execute(
-            select(OccurrenceRow.id, OccurrenceRow.deadline_id, OccurrenceRow.period_key).where(
-                OccurrenceRow.deadline_id.in_(deadline_ids)
-            )
-        ).all()
-        ids = {(d, p): i for i, d, p in rows}
+            select(OccurrenceRow.id, OccurrenceRow.deadline_id, OccurrenceRow.period_key,
+                   OccurrenceRow.withdrawn_at).where(OccurrenceRow.deadline_id.in_(deadline_ids))
+        ).all()  # fmt: skip
+        ids = {(d, p): i for i, d, p, _ in rows}
+        back = [i for i, d, p, w in rows if w is not None and (d, p) in wanted]
+        if back:  # the rule produces it again
+            session.execute(update(OccurrenceRow).where(OccurrenceRow.id.in_(back))
+                            .values(withdrawn_at=None, updated_at=now))  # fmt: skip
     missing = [
         OccurrenceRow(deadline_id=k[0], period_key=k[1], **v, created_at=now, updated_at=now)
         for k, v in wanted.items()

@@ -16,7 +16,15 @@ from typing import Any, TypeVar
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from reminder.store.models import DeadlineRow, GroupRow, MetaRow, OccurrenceRow, OfficeRow
+from reminder.store.models import (
+    CompletionRow,
+    DeadlineRow,
+    GroupRow,
+    MetaRow,
+    OccurrenceRow,
+    OfficeRow,
+    OutboxRow,
+)
 
 Values = dict[str, Any]
 # Rows older than this are history; a period key that reappears within it updates its row.
@@ -150,18 +158,39 @@ def apply_occurrences(
                     OccurrenceRow(deadline_id=deadline_id, **values, created_at=now, updated_at=now)
                 )
                 changes.added.append(f"{deadline_id}/{values['period_key']}")
-            elif any(getattr(row, k) != v for k, v in values.items()):
+            elif row.withdrawn_at is not None or any(
+                getattr(row, k) != v for k, v in values.items()
+            ):
                 for k, v in values.items():
                     setattr(row, k, v)
-                row.updated_at = now
+                row.updated_at, row.withdrawn_at = now, None
                 changes.updated.append(f"{deadline_id}/{values['period_key']}")
             else:
                 changes.unchanged += 1
-    stale = [r for key, r in existing.items() if key not in wanted_keys and r.nominal_due >= today]
+    stale = [
+        r
+        for key, r in existing.items()
+        if key not in wanted_keys and r.nominal_due >= today and r.withdrawn_at is None
+    ]
     if stale:
-        session.execute(delete(OccurrenceRow).where(OccurrenceRow.id.in_([r.id for r in stale])))
+        referenced = _referenced(session, [r.id for r in stale])
+        gone = [r.id for r in stale if r.id not in referenced]
+        if gone:
+            session.execute(delete(OccurrenceRow).where(OccurrenceRow.id.in_(gone)))
+        for r in stale:
+            if r.id in referenced:
+                r.withdrawn_at, r.updated_at = now, now
         changes.removed = [f"{r.deadline_id}/{r.period_key}" for r in stale]
     return changes
+
+
+def _referenced(session: Session, ids: list[int]) -> set[int]:
+    """Occurrences that outbox rows or completions point to: history, not to be deleted."""
+    used = set(session.scalars(select(OutboxRow.occurrence_id).where(
+        OutboxRow.occurrence_id.in_(ids))))  # fmt: skip
+    used |= set(session.scalars(select(CompletionRow.occurrence_id).where(
+        CompletionRow.occurrence_id.in_(ids))))  # fmt: skip
+    return used
 
 
 def get_meta(session: Session, key: str) -> str | None:

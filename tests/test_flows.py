@@ -1,0 +1,189 @@
+"""Service behaviour over time: restarts, catch-up, reload, done/reopen, escalation."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from reminder.channels.base import Rendered, Target
+from reminder.dispatch import Dispatcher
+from reminder.ratelimit import MemoryLimiter
+from reminder.runtime import Runtime
+from tests.delivery_harness import KEY_LEGAL, Harness, at, clock, harness, servers
+
+__all__ = ["clock", "harness", "servers"]
+
+MANY = "".join(f"""
+[[deadlines]]
+id = "task-{i:02d}"
+title = "任务{i:02d}"
+lead = ["legal"]
+due = "2026-03-31"
+""" for i in range(12))
+
+
+class Crash(BaseException):
+    """Stands for kill -9: nothing after it runs."""
+
+
+def test_restart_in_the_middle_of_a_batch_loses_nothing(harness: Harness) -> None:
+    harness.write(MANY, digest=False)
+    runtime = harness.start("2026-03-01 08:00")
+    runtime.sync_and_plan()
+    wecom = runtime.dispatcher.transports["wecom"]
+    real_send = wecom.send
+    sent = 0
+
+    def send_then_die(target: Target, payload: object) -> str:
+        nonlocal sent
+        code = real_send(target, payload)
+        sent += 1
+        if sent == 5:  # the fifth message reaches WeCom, then the process dies
+            raise Crash
+        return code
+
+    wecom.send = send_then_die  # type: ignore[method-assign]
+    harness.clock.set(at("2026-03-31 09:00"))
+    with pytest.raises(Crash):
+        runtime.dispatch()
+    # A new process: a new owner; the dead one's lease (5 min) must expire first.
+    fresh = Runtime(str(harness.path), clock=harness.clock)
+    harness.clock.set(at("2026-03-31 09:02"))
+    assert fresh.dispatch().summary() == "nothing due"  # claimed rows wait for the lease
+    harness.clock.set(at("2026-03-31 09:06"))
+    fresh.dispatch()
+    legal = [m.content.splitlines()[0] for m in harness.wecom.received if m.key == KEY_LEGAL]
+    titles = {f"**【到期】任务{i:02d}**" for i in range(12)} | {"**【到期】第41项 发布年度报告**"}
+    assert set(legal) == titles  # nothing lost
+    assert len(legal) == len(titles) + 1  # one duplicate: the message in flight at the crash
+    statuses = [r.status for r in harness.log(office_id="legal")]
+    assert statuses.count("sending") == 1  # the trace the crash left
+    assert statuses.count("sent") == 13
+
+
+def test_catch_up_after_a_week_offline_sends_only_the_latest(harness: Harness) -> None:
+    harness.write('remind = ["7d", "3wd", "1wd", "0d"]')
+    harness.start("2026-03-20 08:00")
+    harness.tick("2026-03-20 08:00")
+    assert harness.wecom.received == []
+    harness.tick("2026-03-31 09:30")  # down from the 20th until after the due reminder
+    legal = [m for m in harness.wecom.received if m.key == KEY_LEGAL]
+    assert len(legal) == 1 and legal[0].content.startswith("**【到期】")
+    log = harness.log(office_id="legal")
+    assert [(r.status, r.kind) for r in log] == [
+        ("superseded", "before"), ("superseded", "before"), ("superseded", "before"),
+        ("sent", "due")]
+
+
+def test_reload_with_a_bad_edit_keeps_the_last_good_config(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    runtime = harness.start("2026-03-01 08:00")
+    good = harness.path.read_text(encoding="utf-8")
+    harness.path.write_text(good.replace('due = "2026-03-31"', 'due = "2026-02-30"'),
+                            encoding="utf-8")
+    with caplog.at_level(logging.ERROR):
+        assert runtime.reload_if_changed() is False
+    assert any(m.endswith('deadlines[0].due: "2026-02-30" is not a date (February 2026 has 28 '
+                          "days)") for m in caplog.messages)
+    assert caplog.messages[-1].endswith("has errors: keeping the last good config")
+    assert runtime.config.deadlines[0].due_text == "2026-03-31"
+    harness.tick("2026-03-31 09:00")  # the last good config keeps sending
+    assert len([m for m in harness.wecom.received if m.key == KEY_LEGAL]) == 1
+    harness.path.write_text(good.replace('due = "2026-03-31"', 'due = "2026-04-01"'),
+                            encoding="utf-8")
+    assert runtime.reload_if_changed() is True
+    assert runtime.config.deadlines[0].due_text == "2026-04-01"
+
+
+def test_changed_rule_replans_pending_and_never_resends(harness: Harness) -> None:
+    harness.write('remind = ["7d", "0d"]')
+    harness.start("2026-03-01 08:00")
+    harness.tick("2026-03-24 09:00")  # the 7-day reminder goes out
+    text = harness.path.read_text(encoding="utf-8").replace('"2026-03-31"', '"2026-04-03"')
+    harness.path.write_text(text, encoding="utf-8")
+    assert harness.runtime is not None and harness.runtime.reload_if_changed()
+    harness.tick("2026-03-31 09:00")
+    harness.tick("2026-04-03 09:00")
+    legal = [(r.status, r.kind, r.period_key) for r in harness.log(office_id="legal")]
+    assert [x for x in legal if x[0] == "sent"] == [
+        ("sent", "before", "2026-03-31"),  # went out before the change: never again
+        ("sent", "before", "2026-04-03"),  # the new 7-day reminder (27 March)
+        ("sent", "due", "2026-04-03"),
+    ]
+    old = [x for x in legal[1:] if x[2] == "2026-03-31"]
+    assert old[0] == ("cancelled", "due", "2026-03-31")
+    assert {x[:2] for x in old[1:]} == {("cancelled", "overdue")}
+
+
+def test_done_cancels_and_reopen_replans(harness: Harness) -> None:
+    from reminder.completion import mark_done, reopen
+
+    harness.write('remind = ["7d", "0d"]')
+    runtime = harness.start("2026-03-01 08:00")
+    harness.tick("2026-03-24 09:00")
+    waiting = len(harness.outbox(status="pending"))  # the due day's and the overdue ones
+    assert waiting > 3
+    message = mark_done(runtime.config, runtime.engine, at("2026-03-25 10:00"), "annual-report",
+                        "legal", period=None, due=None, note="已发布")
+    assert message == ("annual-report 2026-03-31 (due 2026-03-31) marked done by legal; "
+                       f"{waiting} pending reminder(s) cancelled")
+    assert harness.outbox(status="pending") == []
+    harness.tick("2026-03-31 09:00")
+    assert [r.status for r in harness.log(kind="due")] == ["cancelled"] * 3
+    message = reopen(runtime.config, runtime.engine, at("2026-03-30 10:00"), "annual-report",
+                     "office", period="2026-03-31", due=None)
+    assert message.startswith("annual-report 2026-03-31 (due 2026-03-31) reopened by office; ")
+    harness.tick("2026-03-31 09:00")
+    assert [r.status for r in harness.log(kind="due")] == ["cancelled"] * 3 + ["sent"] * 3
+
+
+def test_escalation_after_three_working_days(harness: Harness) -> None:
+    harness.start("2026-03-01 08:00")
+    for day in ("03-31", "04-01", "04-02", "04-03", "04-07"):  # 4-6 April: Qingming
+        harness.tick(f"2026-{day} 09:00")
+    escalations = [m.message["Subject"] for m in harness.smtp.received
+                   if m.rcpt_tos == ["bgs@example.gov.cn"]]
+    assert escalations == ["【督办】第41项 发布年度报告（已逾期3个工作日）",
+                           "【督办】第41项 发布年度报告（已逾期4个工作日）"]
+    body = next(m for m in harness.smtp.received if m.rcpt_tos == ["bgs@example.gov.cn"])
+    text = body.message.get_body(("plain",)).get_content()
+    assert "本科室职责：督办" in text and "牵头科室：法规信访科" in text
+
+
+def test_dry_run_renders_and_a_real_run_still_sends(harness: Harness) -> None:
+    harness.start("2026-03-01 08:00", dry_run=True)
+    harness.tick("2026-03-31 09:00")
+    assert harness.wecom.received == [] and harness.smtp.received == []
+    dry = harness.log()
+    assert {r.status for r in dry} == {"dry-run"} and len(dry) == 3
+    assert all(r.body for r in dry)
+    harness.start("2026-03-31 09:05")
+    harness.tick("2026-03-31 09:05")
+    assert len(harness.wecom.received) == 2 and len(harness.smtp.received) == 1
+
+
+def test_long_wecom_content_is_split_on_character_boundaries(harness: Harness) -> None:
+    from reminder.channels.wecom import WecomTransport, split_bytes
+
+    parts = split_bytes("政" * 3000, 4096)
+    assert [len(p.encode()) for p in parts] == [4095, 4095, 810]
+    assert "".join(parts) == "政" * 3000
+    runtime = harness.start("2026-03-01 08:00")
+    transport = runtime.dispatcher.transports["wecom"]
+    assert isinstance(transport, WecomTransport)
+    target = transport.target(runtime.config.offices["legal"])
+    payloads = transport.payloads(target, Rendered(subject="s", text="t", markdown="一\n" * 3000))
+    for payload in payloads:
+        transport.send(target, payload)
+    assert len(harness.wecom.received) == 3
+    assert all(len(m.content.encode()) <= 4096 for m in harness.wecom.received)
+
+
+def test_dispatcher_limiter_shared_between_passes() -> None:
+    limiter = MemoryLimiter()
+    now = at("2026-03-31 09:00")
+    assert all(limiter.reserve("k", 1, 20, now) is None for _ in range(20))
+    assert limiter.reserve("k", 1, 20, now) == at("2026-03-31 09:01")
+    assert Dispatcher.__doc__
