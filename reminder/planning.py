@@ -94,7 +94,6 @@ def plan_outbox(
             session,
             wanted,
             since=_start_of(first, config),
-            enabled=set(state.active_since),
             completed_occurrences=completed_ids,
             now=now,
         )

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-28 20:41:07.665249
+Create Date: 2026-11-28 20:47:38.038327
 """
 
 from __future__ import annotations
@@ -121,6 +121,7 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_outbox_remind_at"), ["remind_at"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_outbox_status_next_attempt_at"),
             ["status", "next_attempt_at"],
@@ -138,6 +139,7 @@ def downgrade() -> None:
 
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_outbox_status_next_attempt_at"))
+        batch_op.drop_index(batch_op.f("ix_outbox_remind_at"))
 
     op.drop_table("outbox")
     with op.batch_alter_table("completions", schema=None) as batch_op:

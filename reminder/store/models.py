@@ -148,6 +148,7 @@ class OutboxRow(Base):
     __table_args__ = (
         UniqueConstraint("deadline_id", "occurrence_id", "kind", "step", "office_id", "channel"),
         Index(None, "status", "next_attempt_at"),
+        Index(None, "remind_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

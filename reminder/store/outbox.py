@@ -13,6 +13,7 @@ from typing import Any, cast
 from sqlalchemy import Table, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from reminder.store.models import CompletionRow, DeadlineRow, OccurrenceRow, OutboxRow
 from reminder.store.sentlog import log_rows
@@ -105,7 +106,6 @@ def reconcile(
     wanted: Sequence[Values],
     *,
     since: datetime,
-    enabled: set[str],
     completed_occurrences: set[int],
     now: datetime,
 ) -> PlanChanges:
@@ -117,20 +117,29 @@ def reconcile(
     """
     changes = PlanChanges()
     wanted_by_key = {tuple(w[k] for k in KEY): w for w in wanted}
-    existing = session.scalars(select(OutboxRow).where(
-        OutboxRow.kind.in_(PLANNED_KINDS),
-        or_(OutboxRow.remind_at >= since, OutboxRow.status.in_(WAITING)))).all()  # fmt: skip
+    planned = OutboxRow.kind.in_(PLANNED_KINDS)
+    existing = session.scalars(select(OutboxRow).where(planned, OutboxRow.remind_at >= since))
+    # Before `since` only rows that can no longer be wanted: their deadline was removed or
+    # their occurrence is done. Everything else there is history or a backlog to catch up.
+    orphan: ColumnElement[bool] = OutboxRow.deadline_id.in_(
+        select(DeadlineRow.id).where(DeadlineRow.enabled.is_(False))
+    )
+    if completed_occurrences:
+        orphan = or_(orphan, OutboxRow.occurrence_id.in_(completed_occurrences))
+    orphans = session.scalars(select(OutboxRow).where(
+        planned, OutboxRow.remind_at < since, OutboxRow.status.in_(WAITING), orphan))  # fmt: skip
     seen: set[Key] = set()
     to_cancel: list[OutboxRow] = []
+    for row in orphans:
+        if row.lease_until is None or row.lease_until <= now:
+            to_cancel.append(row)
     for row in existing:
         key = tuple(getattr(row, k) for k in KEY)
         seen.add(key)
         want = wanted_by_key.get(key)
         in_flight = row.lease_until is not None and row.lease_until > now
         if want is None:
-            stale = (row.remind_at >= since or row.deadline_id not in enabled
-                     or row.occurrence_id in completed_occurrences)  # fmt: skip
-            if row.status in WAITING and stale and not in_flight:
+            if row.status in WAITING and not in_flight:
                 to_cancel.append(row)
         elif row.status in WAITING and row.attempts == 0 and not in_flight:
             if any(getattr(row, k) != want[k] for k in MUTABLE):
