@@ -160,9 +160,7 @@ class Dispatcher:
             or r.office_id not in self.config.offices
         ]
         if gone:
-            outbox.cancel(
-                s, [s.merge(r) for r in gone], now, reason="done, or no longer in schedules.toml"
-            )
+            outbox.cancel(s, gone, now, reason="done, or no longer in schedules.toml")
             report.counts["cancelled"] += len(gone)
         return [r for r in rows if r not in gone]
 
@@ -186,21 +184,12 @@ class Dispatcher:
             if r.kind != "alert" and latest[(r.occurrence_id, r.office_id, r.channel)] is not r
         ]
         if old:
-            merged = [s.merge(r) for r in old]
-            for row in merged:
-                row.status, row.updated_at, row.lease_owner, row.lease_until = (
-                    "superseded",
-                    now,
-                    None,
-                    None,
-                )
-            log_rows(
+            outbox.set_status(
                 s,
-                merged,
-                at=now,
-                status="superseded",
-                finished_at=now,
-                error="a later reminder for the same task and office replaced it",
+                old,
+                "superseded",
+                now,
+                reason="a later reminder for the same task and office replaced it",
             )
             report.counts["superseded"] += len(old)
         return [r for r in rows if r not in old]
@@ -228,7 +217,7 @@ class Dispatcher:
                     rate_key="dry-run",
                     per_minute=10**9,
                 )
-            fresh = [s.merge(r) for r in rows if r.status != "held"]
+            fresh = [r for r in rows if r.status != "held"]
             if fresh:
                 log_rows(s, fresh, at=now, status="held", error=str(exc), finished_at=now)
                 log.warning(
@@ -340,7 +329,7 @@ class Dispatcher:
             entries = log_rows(
                 s, message.rows, at=now, status=status, message_id=str(uuid.uuid4()),
                 target=message.target.shown, subject=message.rendered.subject,
-                body=self._body(message), attempt=message.rows[0].attempts + 1,
+                body=self._body(message), attempt=max(r.attempts for r in message.rows) + 1,
             )  # fmt: skip
             s.flush()
             return [e.id for e in entries]
@@ -356,9 +345,9 @@ class Dispatcher:
     ) -> None:
         now = self.clock.now()
         retries, backoff = self.config.delivery.retries, self.config.delivery.backoff
+        rows = message.rows
+        attempts = max(r.attempts for r in rows) + 1
         with transaction(self.engine) as s:
-            rows = [s.merge(r) for r in message.rows]
-            attempts = rows[0].attempts + 1
             if outcome in ("sent", "dry-run"):
                 status, values = outcome, {"sent_at": now}
             elif error is not None and (error.permanent or attempts > retries):
@@ -368,13 +357,19 @@ class Dispatcher:
                 wait = (timedelta(seconds=error.retry_after) if error and error.retry_after
                         else backoff * (2 ** (attempts - 1)))  # fmt: skip
                 values = {"next_attempt_at": now + wait}
-            for row in rows:
-                row.status = "pending" if status == "retrying" else status
-                row.attempts, row.updated_at = attempts, now
-                row.lease_owner = row.lease_until = None
-                row.last_error = str(error) if error else None
-                for key, value in values.items():
-                    setattr(row, key, value)
+            s.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id.in_([r.id for r in rows]))
+                .values(
+                    status="pending" if status == "retrying" else status,
+                    attempts=OutboxRow.attempts + 1,
+                    updated_at=now,
+                    lease_owner=None,
+                    lease_until=None,
+                    last_error=str(error) if error else None,
+                    **values,
+                )
+            )
             s.execute(update(SentLogRow).where(SentLogRow.id.in_(log_ids)).values(
                 status=status, finished_at=now, error=str(error) if error else None,
                 response_code=code))  # fmt: skip

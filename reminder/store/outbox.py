@@ -159,10 +159,23 @@ def reconcile(
     return changes
 
 
+def set_status(
+    session: Session, rows: Sequence[OutboxRow], status: str, now: datetime, *, reason: str
+) -> None:
+    """Move rows (attached or not) to a final status, release them, and log why."""
+    if not rows:
+        return
+    ids = [r.id for r in rows]
+    for start in range(0, len(ids), 500):
+        session.execute(update(OutboxRow).where(OutboxRow.id.in_(ids[start:start + 500]))
+                        .values(status=status, updated_at=now, lease_owner=None,
+                                lease_until=None)
+                        .execution_options(synchronize_session="fetch"))  # fmt: skip
+    log_rows(session, rows, at=now, status=status, error=reason, finished_at=now)
+
+
 def cancel(session: Session, rows: Sequence[OutboxRow], now: datetime, *, reason: str) -> None:
-    for row in rows:
-        row.status, row.updated_at, row.lease_owner, row.lease_until = "cancelled", now, None, None
-    log_rows(session, rows, at=now, status="cancelled", error=reason, finished_at=now)
+    set_status(session, rows, "cancelled", now, reason=reason)
 
 
 def waiting_for_occurrence(session: Session, occurrence_id: int) -> list[OutboxRow]:
