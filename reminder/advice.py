@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
+from collections.abc import Mapping
 from datetime import date, timedelta
 
-from reminder.config import Config
+from reminder.config import Config, expand_env
 from reminder.errors import Issue
 from reminder.planner import PlannedReminder, plan
 from reminder.tomlpos import line_of
@@ -53,7 +55,31 @@ def ended_warnings(config: Config, today: date) -> list[Issue]:
     return out
 
 
+def email_warnings(config: Config, environ: Mapping[str, str] | None = None) -> list[Issue]:
+    """Offices with email addresses while [email] cannot send: their email is held."""
+    env = os.environ if environ is None else environ
+    users = [o for o in config.offices.values() if "email" in config.channels_for(o)]
+    if not users:
+        return []
+    problem = None
+    if config.email.host is None:
+        problem = "[email] host is not configured"
+    elif config.email.password and expand_env(config.email.password, env) is None:
+        problem = f"the SMTP password ({config.email.password}) is not set in the environment"
+    if problem is None:
+        return []
+    first = next(i for i, o in enumerate(config.offices.values()) if o in users)
+    field = f"offices[{first}].email"
+    line = config.lines.get("email") or line_of(config.lines, field)
+    message = f"{problem}: email reminders to {len(users)} office(s) are held until it is"
+    return [Issue(path=config.path, line=line, field="email", message=message)]
+
+
 def advisories(config: Config, today: date) -> list[Issue]:
     """Everything `check` warns about beyond the file itself, for the year ahead."""
     reminders = plan(config, today, today + LOOKAHEAD)
-    return ended_warnings(config, today) + provisional_warnings(config, reminders)
+    return (
+        ended_warnings(config, today)
+        + email_warnings(config)
+        + provisional_warnings(config, reminders)
+    )

@@ -20,6 +20,7 @@ from reminder.errors import ConfigError, ReminderError, UsageError
 from reminder.formats import FORMATS, render
 from reminder.loader import load_config
 from reminder.planner import PlannedReminder, plan
+from reminder.runtime import renderer_for
 from reminder.store.engine import database_url, make_engine, shown
 from reminder.store.migrate import upgrade
 from reminder.sync import config_digest, open_database, sync
@@ -74,6 +75,12 @@ def cmd_check(args: argparse.Namespace) -> int:
         for issue in exc.issues:
             print(issue)
         print(f"{path}: {len(exc.issues)} error(s)")
+        return 2
+    template_errors = renderer_for(config).check(config)
+    if template_errors:
+        for issue in template_errors:
+            print(issue)
+        print(f"{path}: {len(template_errors)} template error(s)")
         return 2
     today = _clock(args, config.settings.tz).now().astimezone(config.settings.tz).date()
     warnings = list(config.warnings) + advisories(config, today)

@@ -35,19 +35,23 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 def test_check_ok(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "check", "--now", "2026-01-02T09:00")
     assert (code, err) == (0, "")
-    assert out == "schedules.toml: ok: 2 offices, 1 groups, 1 deadlines, 0 warning(s)\n"
+    assert out == (
+        "schedules.toml:9: email: [email] host is not configured: email reminders to 2 "
+        "office(s) are held until it is (warning)\n"
+        "schedules.toml: ok: 2 offices, 1 groups, 1 deadlines, 1 warning(s)\n"
+    )
 
 
 def test_check_names_provisional_years(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "check", "--now", "2026-11-28T09:00")
     assert code == 0
-    assert out.splitlines()[0] == (
+    assert out.splitlines()[1] == (
         "schedules.toml:1: calendar: 2027 has no official holiday schedule yet: 424 reminder(s) "
         "from 2027-01-22 use a provisional calendar (weekends and statutory holidays, no 调休 "
         "make-up workdays); when the State Council publishes 2027's schedule, add it under "
         "[calendar] and list the year in confirmed_years (warning)"
     )
-    assert out.splitlines()[-1].endswith("1 deadlines, 1 warning(s)")
+    assert out.splitlines()[-1].endswith("1 deadlines, 2 warning(s)")
 
 
 def test_check_errors_exit_2(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -66,7 +70,7 @@ def test_check_shipped_file(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "check", "--config", str(SHIPPED), "--now", "2026-11-28T09:00")
     assert code == 0
     assert out.splitlines()[-1] == (
-        f"{SHIPPED}: ok: 10 offices, 3 groups, 42 deadlines, 11 warning(s)"
+        f"{SHIPPED}: ok: 10 offices, 3 groups, 42 deadlines, 12 warning(s)"
     )
 
 
