@@ -6,6 +6,7 @@ them file by file. What offices read is Chinese; this module only builds the con
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -186,8 +187,15 @@ class Renderer:
 
 
 def _template_issue(exc: TemplateError) -> Issue:
-    name = getattr(exc, "filename", None) or getattr(exc, "name", None) or "templates"
+    """Locate a template error: syntax errors say where; runtime errors are found in the
+    traceback, which Jinja rewrites to point into the template."""
+    name = getattr(exc, "filename", None) or getattr(exc, "name", None)
     line = getattr(exc, "lineno", None) or 0
+    if name is None:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
+        if frames:
+            name, line = frames[-1].filename, frames[-1].lineno or 0
+    name = name or "templates"
     return Issue(path=str(name), line=int(line), field="template", message=str(exc.message or exc))
 
 

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from reminder.clock import FixedClock
 from reminder.config import Config
 from reminder.loader import parse_config
 from reminder.workcal import WorkCalendar
+from tests.delivery_harness import KEY_FINANCE, KEY_LEGAL, PASSWORD, Harness, at
+from tests.servers import FakeWecom, SmtpServer
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "schedules.toml"
@@ -57,3 +61,33 @@ def config_from(text: str, **env: str) -> Config:
 @pytest.fixture
 def cal() -> WorkCalendar:
     return WorkCalendar()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(at("2026-03-01 08:00"))
+
+
+@pytest.fixture
+def servers(clock: FixedClock) -> Iterator[tuple[SmtpServer, FakeWecom]]:
+    with (
+        SmtpServer(users={"notice@example.gov.cn": PASSWORD}) as smtp,
+        FakeWecom(keys={KEY_LEGAL, KEY_FINANCE}, clock=clock.now) as wecom,
+    ):
+        yield smtp, wecom
+
+
+@pytest.fixture
+def harness(
+    tmp_path: Path,
+    servers: tuple[SmtpServer, FakeWecom],
+    clock: FixedClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Harness:
+    monkeypatch.setenv("SMTP_PASSWORD", PASSWORD)
+    monkeypatch.setenv("WECOM_KEY_LEGAL", KEY_LEGAL)
+    monkeypatch.setenv("WECOM_KEY_FINANCE", KEY_FINANCE)
+    monkeypatch.delenv("REMINDER_DATABASE_URL", raising=False)
+    h = Harness(tmp_path, *servers, clock)
+    h.write()
+    return h

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from reminder.clock import FixedClock
@@ -84,14 +82,14 @@ def at(text: str) -> datetime:
 
 
 class Harness:
-    def __init__(self, tmp_path: Path, smtp: SmtpServer, wecom: FakeWecom, clock: FixedClock
-                 ) -> None:
+    def __init__(
+        self, tmp_path: Path, smtp: SmtpServer, wecom: FakeWecom, clock: FixedClock
+    ) -> None:
         self.path = tmp_path / "schedules.toml"
         self.smtp, self.wecom, self.clock = smtp, wecom, clock
         self.runtime: Runtime | None = None
 
-    def write(self, extra: str = "", *, digest: bool = True, smtp_port: int | None = None
-              ) -> None:
+    def write(self, extra: str = "", *, digest: bool = True, smtp_port: int | None = None) -> None:
         self.path.write_text(CONFIG.format(
             smtp_port=smtp_port or self.smtp.port, wecom_url=self.wecom.url,
             digest=str(digest).lower(), extra=extra), encoding="utf-8")  # fmt: skip
@@ -121,28 +119,3 @@ class Harness:
             for key, value in where.items():
                 stmt = stmt.where(getattr(OutboxRow, key) == value)
             return list(s.scalars(stmt))
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(at("2026-03-01 08:00"))
-
-
-@pytest.fixture
-def servers(clock: FixedClock) -> Iterator[tuple[SmtpServer, FakeWecom]]:
-    with SmtpServer(users={"notice@example.gov.cn": PASSWORD}) as smtp, FakeWecom(
-        keys={KEY_LEGAL, KEY_FINANCE}, clock=clock.now
-    ) as wecom:
-        yield smtp, wecom
-
-
-@pytest.fixture
-def harness(tmp_path: Path, servers: tuple[SmtpServer, FakeWecom], clock: FixedClock,
-            monkeypatch: pytest.MonkeyPatch) -> Harness:
-    monkeypatch.setenv("SMTP_PASSWORD", PASSWORD)
-    monkeypatch.setenv("WECOM_KEY_LEGAL", KEY_LEGAL)
-    monkeypatch.setenv("WECOM_KEY_FINANCE", KEY_FINANCE)
-    monkeypatch.delenv("REMINDER_DATABASE_URL", raising=False)
-    h = Harness(tmp_path, *servers, clock)
-    h.write()
-    return h

@@ -47,11 +47,17 @@ class _Handler:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
-        login = session.auth_data.login.decode() if isinstance(session.auth_data,
-                                                               LoginPassword) else None
+        login = (
+            session.auth_data.login.decode()
+            if isinstance(session.auth_data, LoginPassword)
+            else None
+        )
         with self.server.lock:
-            self.server.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos),
-                                                  message, login, envelope.content))
+            self.server.received.append(
+                Received(
+                    envelope.mail_from, list(envelope.rcpt_tos), message, login, envelope.content
+                )
+            )
         return "250 OK"
 
 
@@ -65,15 +71,17 @@ class SmtpServer:
         self.lock = threading.Lock()
         kwargs: dict[str, Any] = {}
         if users:
-            kwargs = {"authenticator": self._auth, "auth_required": True,
-                      "auth_require_tls": False}
-        self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port,
-                                     **kwargs)
+            kwargs = {"authenticator": self._auth, "auth_required": True, "auth_require_tls": False}
+        self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port, **kwargs)
 
-    def _auth(self, server: Any, session: Any, envelope: Any, mechanism: str,
-              auth_data: Any) -> AuthResult:
-        ok = (isinstance(auth_data, LoginPassword) and self.users is not None
-              and self.users.get(auth_data.login.decode()) == auth_data.password.decode())
+    def _auth(
+        self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
+    ) -> AuthResult:
+        ok = (
+            isinstance(auth_data, LoginPassword)
+            and self.users is not None
+            and self.users.get(auth_data.login.decode()) == auth_data.password.decode()
+        )
         return AuthResult(success=ok, handled=False, auth_data=auth_data if ok else None)
 
     def __enter__(self) -> SmtpServer:

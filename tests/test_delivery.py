@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from email.headerregistry import Address
-
 import pytest
 
-from tests.delivery_harness import KEY_FINANCE, KEY_LEGAL, PASSWORD, Harness, clock, harness, servers
-
-__all__ = ["clock", "harness", "servers"]
+from tests.delivery_harness import KEY_FINANCE, KEY_LEGAL, PASSWORD, Harness
 
 
 def test_email_and_wecom_reach_their_servers(harness: Harness) -> None:
@@ -24,7 +20,9 @@ def test_email_and_wecom_reach_their_servers(harness: Harness) -> None:
     assert (sender.display_name, sender.addr_spec) == ("政务公开工作提醒", "notice@example.gov.cn")
     # On the wire the Chinese display name is RFC 2047-encoded, the address readable.
     from_line = next(line for line in mail.raw.splitlines() if line.startswith(b"From:"))
-    assert from_line.startswith(b"From: =?utf-8?") and from_line.endswith(b"<notice@example.gov.cn>")
+    assert from_line.startswith(b"From: =?utf-8?") and from_line.endswith(
+        b"<notice@example.gov.cn>"
+    )
     text = msg.get_body(("plain",)).get_content()
     html = msg.get_body(("html",)).get_content()
     assert "计财科：" in text and "本科室职责：配合" in text and "牵头科室：法规信访科" in text
@@ -78,13 +76,16 @@ due = "2026-03-31"
 
 
 def test_rate_limit_holds_twenty_a_minute_per_robot(harness: Harness) -> None:
-    extra = "".join(f"""
+    extra = "".join(
+        f"""
 [[deadlines]]
 id = "task-{i}"
 title = "任务{i}"
 lead = ["legal"]
 due = "2026-03-31"
-""" for i in range(24))
+"""
+        for i in range(24)
+    )
     harness.write(extra, digest=False)
     harness.start("2026-03-01 08:00")
     summary = harness.tick("2026-03-31 09:00")
@@ -107,8 +108,7 @@ def test_transient_wecom_faults_are_retried_then_sent(harness: Harness, fault: s
     harness.tick("2026-03-31 09:01")  # backoff 1m (45009: retry after 60 s)
     harness.tick("2026-03-31 09:03" if wait is None else "2026-03-31 09:02")
     rows = harness.log(office_id="legal")
-    assert [(r.status, r.attempt) for r in rows] == [("retrying", 1), ("retrying", 2),
-                                                     ("sent", 3)]
+    assert [(r.status, r.attempt) for r in rows] == [("retrying", 1), ("retrying", 2), ("sent", 3)]
     code = {"500": "500", "hang": "timeout", "45009": "45009"}[fault]
     assert rows[0].response_code == code
     assert len([m for m in harness.wecom.received if m.key == KEY_LEGAL]) == 1
@@ -141,9 +141,15 @@ def test_retries_run_out_then_fail_and_alert(harness: Harness) -> None:
         harness.tick(f"2026-03-31 {when}")
     rows = harness.log(office_id="legal")
     assert [(r.status, r.attempt) for r in rows] == [
-        ("retrying", 1), ("retrying", 2), ("retrying", 3), ("failed", 4)]
-    assert len([m for m in harness.smtp.received
-                if m.message["Subject"].startswith("【发送失败】")]) == 1
+        ("retrying", 1),
+        ("retrying", 2),
+        ("retrying", 3),
+        ("failed", 4),
+    ]
+    assert (
+        len([m for m in harness.smtp.received if m.message["Subject"].startswith("【发送失败】")])
+        == 1
+    )
 
 
 def test_unconfigured_channel_holds_then_sends_when_fixed(
@@ -155,7 +161,8 @@ def test_unconfigured_channel_holds_then_sends_when_fixed(
     harness.tick("2026-03-31 09:11")
     held = harness.log(office_id="legal")
     assert [(r.status, r.error) for r in held] == [
-        ("held", "the environment variable in offices.legal.wecom (${WECOM_KEY_LEGAL}) is not set")]
+        ("held", "the environment variable in offices.legal.wecom (${WECOM_KEY_LEGAL}) is not set")
+    ]
     monkeypatch.setenv("WECOM_KEY_LEGAL", KEY_LEGAL)
     harness.tick("2026-03-31 09:22")
     assert [r.status for r in harness.log(office_id="legal")] == ["held", "sent"]
@@ -179,3 +186,32 @@ def test_smtp_down_then_up(harness: Harness) -> None:
         harness.tick("2026-03-31 09:01")
     assert [r.status for r in harness.log(channel="email")] == ["retrying", "sent"]
     assert len(late.received) == 1
+
+
+def test_email_without_auth(harness: Harness) -> None:
+    from tests.servers import SmtpServer
+
+    with SmtpServer() as open_relay:
+        text = harness.path.read_text(encoding="utf-8")
+        text = text.replace(f"port = {harness.smtp.port}", f"port = {open_relay.port}")
+        text = text.replace(
+            'username = "notice@example.gov.cn"\npassword = "${SMTP_PASSWORD}"\n', ""
+        )
+        harness.path.write_text(text, encoding="utf-8")
+        harness.start("2026-03-01 08:00")
+        harness.tick("2026-03-31 09:00")
+        (mail,) = open_relay.received
+    assert (mail.login, mail.mail_from) == (None, "notice@example.gov.cn")
+    assert mail.message["Subject"] == "【到期】第41项 发布年度报告（今天到期）"
+
+
+def test_planning_twice_creates_nothing_new(harness: Harness) -> None:
+    runtime = harness.start("2026-03-01 08:00")
+    _, first = runtime.sync_and_plan()
+    assert first.changes.added > 0
+    before = len(harness.outbox())
+    from reminder.planning import plan_outbox
+
+    again = plan_outbox(runtime.config, runtime.engine, harness.clock.now())  # no digest: full
+    assert (again.changes.added, again.changes.updated, again.changes.cancelled) == (0, 0, 0)
+    assert len(harness.outbox()) == before

@@ -10,17 +10,18 @@ from reminder.channels.base import Rendered, Target
 from reminder.dispatch import Dispatcher
 from reminder.ratelimit import MemoryLimiter
 from reminder.runtime import Runtime
-from tests.delivery_harness import KEY_LEGAL, Harness, at, clock, harness, servers
+from tests.delivery_harness import KEY_LEGAL, Harness, at
 
-__all__ = ["clock", "harness", "servers"]
-
-MANY = "".join(f"""
+MANY = "".join(
+    f"""
 [[deadlines]]
 id = "task-{i:02d}"
 title = "任务{i:02d}"
 lead = ["legal"]
 due = "2026-03-31"
-""" for i in range(12))
+"""
+    for i in range(12)
+)
 
 
 class Crash(BaseException):
@@ -72,8 +73,11 @@ def test_catch_up_after_a_week_offline_sends_only_the_latest(harness: Harness) -
     assert len(legal) == 1 and legal[0].content.startswith("**【到期】")
     log = harness.log(office_id="legal")
     assert [(r.status, r.kind) for r in log] == [
-        ("superseded", "before"), ("superseded", "before"), ("superseded", "before"),
-        ("sent", "due")]
+        ("superseded", "before"),
+        ("superseded", "before"),
+        ("superseded", "before"),
+        ("sent", "due"),
+    ]
 
 
 def test_reload_with_a_bad_edit_keeps_the_last_good_config(
@@ -81,18 +85,22 @@ def test_reload_with_a_bad_edit_keeps_the_last_good_config(
 ) -> None:
     runtime = harness.start("2026-03-01 08:00")
     good = harness.path.read_text(encoding="utf-8")
-    harness.path.write_text(good.replace('due = "2026-03-31"', 'due = "2026-02-30"'),
-                            encoding="utf-8")
+    harness.path.write_text(
+        good.replace('due = "2026-03-31"', 'due = "2026-02-30"'), encoding="utf-8"
+    )
     with caplog.at_level(logging.ERROR):
         assert runtime.reload_if_changed() is False
-    assert any(m.endswith('deadlines[0].due: "2026-02-30" is not a date (February 2026 has 28 '
-                          "days)") for m in caplog.messages)
+    assert any(
+        m.endswith('deadlines[0].due: "2026-02-30" is not a date (February 2026 has 28 days)')
+        for m in caplog.messages
+    )
     assert caplog.messages[-1].endswith("has errors: keeping the last good config")
     assert runtime.config.deadlines[0].due_text == "2026-03-31"
     harness.tick("2026-03-31 09:00")  # the last good config keeps sending
     assert len([m for m in harness.wecom.received if m.key == KEY_LEGAL]) == 1
-    harness.path.write_text(good.replace('due = "2026-03-31"', 'due = "2026-04-01"'),
-                            encoding="utf-8")
+    harness.path.write_text(
+        good.replace('due = "2026-03-31"', 'due = "2026-04-01"'), encoding="utf-8"
+    )
     assert runtime.reload_if_changed() is True
     assert runtime.config.deadlines[0].due_text == "2026-04-01"
 
@@ -125,15 +133,32 @@ def test_done_cancels_and_reopen_replans(harness: Harness) -> None:
     harness.tick("2026-03-24 09:00")
     waiting = len(harness.outbox(status="pending"))  # the due day's and the overdue ones
     assert waiting > 3
-    message = mark_done(runtime.config, runtime.engine, at("2026-03-25 10:00"), "annual-report",
-                        "legal", period=None, due=None, note="已发布")
-    assert message == ("annual-report 2026-03-31 (due 2026-03-31) marked done by legal; "
-                       f"{waiting} pending reminder(s) cancelled")
+    message = mark_done(
+        runtime.config,
+        runtime.engine,
+        at("2026-03-25 10:00"),
+        "annual-report",
+        "legal",
+        period=None,
+        due=None,
+        note="已发布",
+    )
+    assert message == (
+        "annual-report 2026-03-31 (due 2026-03-31) marked done by legal; "
+        f"{waiting} pending reminder(s) cancelled"
+    )
     assert harness.outbox(status="pending") == []
     harness.tick("2026-03-31 09:00")
     assert [r.status for r in harness.log(kind="due")] == ["cancelled"] * 3
-    message = reopen(runtime.config, runtime.engine, at("2026-03-30 10:00"), "annual-report",
-                     "office", period="2026-03-31", due=None)
+    message = reopen(
+        runtime.config,
+        runtime.engine,
+        at("2026-03-30 10:00"),
+        "annual-report",
+        "office",
+        period="2026-03-31",
+        due=None,
+    )
     assert message.startswith("annual-report 2026-03-31 (due 2026-03-31) reopened by office; ")
     harness.tick("2026-03-31 09:00")
     assert [r.status for r in harness.log(kind="due")] == ["cancelled"] * 3 + ["sent"] * 3
@@ -143,10 +168,13 @@ def test_escalation_after_three_working_days(harness: Harness) -> None:
     harness.start("2026-03-01 08:00")
     for day in ("03-31", "04-01", "04-02", "04-03", "04-07"):  # 4-6 April: Qingming
         harness.tick(f"2026-{day} 09:00")
-    escalations = [m.message["Subject"] for m in harness.smtp.received
-                   if m.rcpt_tos == ["bgs@example.gov.cn"]]
-    assert escalations == ["【督办】第41项 发布年度报告（已逾期3个工作日）",
-                           "【督办】第41项 发布年度报告（已逾期4个工作日）"]
+    escalations = [
+        m.message["Subject"] for m in harness.smtp.received if m.rcpt_tos == ["bgs@example.gov.cn"]
+    ]
+    assert escalations == [
+        "【督办】第41项 发布年度报告（已逾期3个工作日）",
+        "【督办】第41项 发布年度报告（已逾期4个工作日）",
+    ]
     body = next(m for m in harness.smtp.received if m.rcpt_tos == ["bgs@example.gov.cn"])
     text = body.message.get_body(("plain",)).get_content()
     assert "本科室职责：督办" in text and "牵头科室：法规信访科" in text

@@ -39,7 +39,10 @@ def test_a_year_of_ticks_matches_preview(tmp_path: Path, monkeypatch: pytest.Mon
         rows = s.query(SentLogRow).all()
     assert {r.status for r in rows} == {"dry-run"}
     for channel in ("email", "wecom"):
-        got = Counter((r.deadline_id, r.period_key, r.office_id, r.kind, r.at.astimezone(tz))
-                      for r in rows if r.channel == channel)
+        got = Counter(
+            (r.deadline_id, r.period_key, r.office_id, r.kind, r.at.astimezone(tz))
+            for r in rows
+            if r.channel == channel
+        )
         assert got == expected, channel
     assert sum(expected.values()) > 10_000

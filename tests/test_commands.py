@@ -1,0 +1,295 @@
+"""The delivery commands end to end: tick, log, done, reopen, status, send-test, check, run."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from reminder.cli import main
+from tests.conftest import ROOT
+from tests.delivery_harness import KEY_LEGAL, PASSWORD, Harness
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_tick_log_done_status(harness: Harness, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = str(harness.path)
+    code, out, _ = run(capsys, "tick", "--config", cfg, "--now", "2026-03-31T09:00")
+    assert code == 0
+    assert out.startswith("sync: offices 3 added; groups unchanged; deadlines 1 added;")
+    assert out.endswith("sent: 3 sent\n")
+    code, out, _ = run(capsys, "log", "--config", cfg, "--office", "legal", "--format", "json")
+    (entry,) = json.loads(out)
+    assert (
+        entry["status"],
+        entry["channel"],
+        entry["target"],
+        entry["deadline"],
+        entry["kind"],
+        entry["attempt"],
+    ) == ("sent", "wecom", "key=lega…ijkl", "annual-report", "due", 1)
+    assert entry["at"] == "2026-03-31T01:00:00+00:00"
+    code, out, _ = run(
+        capsys,
+        "log",
+        "--config",
+        cfg,
+        "--status",
+        "sent",
+        "--since",
+        "2026-03-31",
+        "--until",
+        "2026-04-01",
+    )
+    assert out.splitlines()[-1] == "3 log entries"
+    assert out.splitlines()[0].split() == [
+        "at",
+        "status",
+        "office",
+        "channel",
+        "kind",
+        "deadline",
+        "period",
+        "try",
+        "target",
+        "error",
+    ]
+    code, out, _ = run(capsys, "status", "--config", cfg, "--now", "2026-04-01T10:00")
+    assert [line.split()[:4] for line in out.splitlines()[2:]] == [
+        ["red", "2026-03-31", "-1", "annual-report"]
+    ]
+    code, out, _ = run(
+        capsys,
+        "done",
+        "annual-report",
+        "--config",
+        cfg,
+        "--office",
+        "legal",
+        "--note",
+        "已发布",
+        "--now",
+        "2026-04-01T10:00",
+    )
+    assert code == 0 and out.startswith(
+        "annual-report 2026-03-31 (due 2026-03-31) marked done by legal; "
+    )
+    code, out, _ = run(
+        capsys, "status", "--config", cfg, "--now", "2026-04-01T10:00", "--format", "json"
+    )
+    (row,) = json.loads(out)
+    assert (row["light"], row["done_by"], row["done_at"], row["note"]) == (
+        "done",
+        "legal",
+        "2026-04-01 10:00",
+        "已发布",
+    )
+    code, _, err = run(
+        capsys,
+        "done",
+        "annual-report",
+        "--config",
+        cfg,
+        "--office",
+        "legal",
+        "--now",
+        "2026-04-01T11:00",
+        "--period",
+        "2026-03-31",
+    )
+    assert (code, err) == (
+        2,
+        "reminder: annual-report 2026-03-31 was already marked done by legal at 2026-04-01 10:00\n",
+    )
+    code, out, _ = run(
+        capsys,
+        "reopen",
+        "annual-report",
+        "--config",
+        cfg,
+        "--office",
+        "office",
+        "--now",
+        "2026-04-01T11:00",
+    )
+    assert code == 0 and "reopened by office" in out
+
+
+def test_status_lights(harness: Harness, capsys: pytest.CaptureFixture[str]) -> None:
+    harness.write('remind = ["7d", "1wd", "0d"]')
+    cfg = str(harness.path)
+    run(capsys, "sync", "--config", cfg, "--now", "2026-03-01T09:00")
+    lights = {}
+    for day in ("2026-03-20", "2026-03-30", "2026-03-31", "2026-04-01"):
+        _, out, _ = run(
+            capsys, "status", "--config", cfg, "--now", f"{day}T09:00", "--format", "json"
+        )
+        lights[day] = json.loads(out)[0]["light"]
+    assert lights == {
+        "2026-03-20": "green",
+        "2026-03-30": "yellow",
+        "2026-03-31": "yellow",
+        "2026-04-01": "red",
+    }
+
+
+def test_done_errors(harness: Harness, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = str(harness.path)
+    run(capsys, "sync", "--config", cfg, "--now", "2026-03-01T09:00")
+    for args, message in [
+        (["done", "nope", "--office", "legal"], "no deadline 'nope' in"),
+        (["done", "annual-report", "--office", "nobody"], "--office: no office 'nobody' in"),
+        (
+            ["done", "annual-report", "--office", "legal", "--period", "2031"],
+            "annual-report has no occurrence with period 2031",
+        ),
+        (
+            ["reopen", "annual-report", "--office", "legal", "--period", "2026-03-31"],
+            "annual-report 2026-03-31 is not marked done",
+        ),
+        (
+            ["done", "annual-report", "--office", "legal", "--due", "2026-02-30"],
+            "--due: '2026-02-30' is not a date (write YYYY-MM-DD)",
+        ),
+    ]:
+        code, _, err = run(capsys, *args, "--config", cfg, "--now", "2026-03-02T09:00")
+        assert code == 2 and message in err, err
+
+
+def test_send_test(
+    harness: Harness, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cfg = str(harness.path)
+    code, out, _ = run(capsys, "send-test", "--config", cfg, "--office", "finance")
+    assert (code, out) == (0, "email: sent to jck@example.gov.cn\nwecom: sent to key=fina…uvwx\n")
+    assert harness.smtp.received[0].message["Subject"] == "【测试】政务公开工作提醒"
+    monkeypatch.delenv("WECOM_KEY_LEGAL")
+    code, out, err = run(capsys, "send-test", "--config", cfg, "--office", "legal")
+    assert code == 1
+    assert err == (
+        "wecom: failed: the environment variable in offices.legal.wecom "
+        "(${WECOM_KEY_LEGAL}) is not set\n"
+    )
+    code, out, _ = run(capsys, "log", "--config", cfg, "--format", "json")
+    assert [(e["office"], e["channel"], e["kind"], e["status"]) for e in json.loads(out)] == [
+        ("finance", "email", "test", "sent"),
+        ("finance", "wecom", "test", "sent"),
+        ("legal", "wecom", "test", "failed"),
+    ]
+
+
+def test_check_reports_template_errors(
+    harness: Harness, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    custom = tmp_path / "my-templates" / "wecom"
+    custom.mkdir(parents=True)
+    (custom / "markdown.j2").write_text("{{ item.title }\n", encoding="utf-8")
+    text = harness.path.read_text(encoding="utf-8").replace(
+        "[delivery]\n", '[delivery]\ntemplates_dir = "my-templates"\n'
+    )
+    harness.path.write_text(text, encoding="utf-8")
+    code, out, _ = run(capsys, "check", "--config", str(harness.path))
+    assert code == 2
+    assert out.splitlines() == [
+        f"{custom / 'markdown.j2'}:1: template: unexpected '}}'",
+        f"{harness.path}: 1 template error(s)",
+    ]
+    (custom / "markdown.j2").write_text("{{ item.no_such_field }}\n", encoding="utf-8")
+    code, out, _ = run(capsys, "check", "--config", str(harness.path))
+    assert (code, out.splitlines()[0]) == (
+        2,
+        f"{custom / 'markdown.j2'}:1: template: "
+        "'reminder.rendering.Item object' has no attribute "
+        "'no_such_field'",
+    )
+
+
+class _Hook(BaseHTTPRequestHandler):
+    received: ClassVar[list[dict[str, Any]]] = []
+    answer = 200
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        _Hook.received.append({"path": self.path, "json": json.loads(body)})
+        self.send_response(_Hook.answer)
+        self.end_headers()
+
+
+def test_generic_webhook_channel(
+    harness: Harness, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+        monkeypatch.setenv("HOOK_TOKEN", "t0ken-secret")
+        text = harness.path.read_text(encoding="utf-8").replace(
+            'name = "办公室"\n', f'name = "办公室"\nwebhook = "{url}?token=${{HOOK_TOKEN}}"\n'
+        )
+        text = text.replace('lead = ["legal"]', 'lead = ["legal", "office"]')
+        harness.path.write_text(text, encoding="utf-8")
+        code, out, _ = run(
+            capsys, "tick", "--config", str(harness.path), "--now", "2026-03-31T09:00"
+        )
+        assert code == 0 and out.endswith("sent: 5 sent\n")
+        (hook,) = _Hook.received
+        assert hook["path"] == "/hook?token=t0ken-secret"
+        assert hook["json"]["subject"] == "【到期】第41项 发布年度报告（今天到期）"
+        assert "办公室：" in hook["json"]["text"]
+        _, out, _ = run(
+            capsys, "log", "--config", str(harness.path), "--channel", "webhook", "--format", "json"
+        )
+        (entry,) = json.loads(out)
+        assert entry["target"] == url and "t0ken" not in json.dumps(entry)
+    finally:
+        server.shutdown()
+
+
+def test_run_serves_then_stops_cleanly_on_sigterm(harness: Harness) -> None:
+    """The real service: it sends what is due at start, then exits 0 on SIGTERM."""
+    # Due today (made a working day) at 00:00: already due when the service starts.
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    text = harness.path.read_text(encoding="utf-8").replace(
+        'due = "2026-03-31"', f'due = "{today}"\nsend_time = "00:00"'
+    )
+    text += f'\n[calendar]\nworkdays = ["{today}"]\n'
+    harness.path.write_text(text, encoding="utf-8")
+    env = {**os.environ, "WECOM_KEY_LEGAL": KEY_LEGAL, "SMTP_PASSWORD": PASSWORD}
+    proc = subprocess.Popen([sys.executable, "-m", "reminder", "run", "--config",
+                             str(harness.path)], cwd=ROOT, env=env, stderr=subprocess.PIPE,
+                            text=True)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while not harness.wecom.received and time.monotonic() < deadline:
+            if proc.poll() is not None:
+                break
+            threading.Event().wait(0.05)  # waiting for an event, not for the clock
+        assert harness.wecom.received, proc.stderr.read() if proc.poll() is not None else ""
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    err = proc.stderr.read() if proc.stderr else ""
+    assert "received SIGTERM: finishing the message in flight" in err
+    assert "Traceback" not in err
+    assert KEY_LEGAL not in err and PASSWORD not in err
