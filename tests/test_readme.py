@@ -16,6 +16,7 @@ def _commands() -> list[str]:
 def test_readme_has_exactly_two_setup_commands() -> None:
     install, tests = _commands()
     assert "pip install -e ." in install and "reminder preview" in install
+    assert install.endswith("reminder run --dry-run")
     assert tests.endswith("pytest")
 
 
