@@ -95,8 +95,10 @@ class Runtime:
 
     def report_unreachable(self) -> list[str]:
         problems = unreachable(self.config, self.dispatcher.transports)
+        what = ("dry run: a real run would hold these reminders" if self.dispatcher.dry_run
+                else "not configured, reminders will be held")  # fmt: skip
         for problem in problems:
-            log.warning("not configured, reminders will be held: %s", problem)
+            log.warning("%s: %s", what, problem)
         return problems
 
     def sync_and_plan(self) -> tuple[SyncReport, PlanReport]:
