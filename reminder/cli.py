@@ -9,11 +9,9 @@ from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from reminder import __version__
+from reminder import __version__, options
 from reminder.advice import advisories, provisional_warnings
-from reminder.clock import Clock, FixedClock, SystemClock, parse_now
 from reminder.commands import add_commands
 from reminder.config import Config
 from reminder.errors import ConfigError, ReminderError, UsageError
@@ -26,31 +24,13 @@ from reminder.store.migrate import upgrade
 from reminder.sync import config_digest, open_database, sync
 from reminder.workcal import CHINESE_NAMES, WorkCalendar
 
-DEFAULT_CONFIG = "schedules.toml"
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 Handler = Callable[[argparse.Namespace], int]
 
 
-def config_path(args: argparse.Namespace) -> str:
-    return str(args.config or os.environ.get("REMINDER_CONFIG") or DEFAULT_CONFIG)
-
-
 def _load(args: argparse.Namespace) -> Config:
-    return load_config(config_path(args))
-
-
-def _clock(args: argparse.Namespace, tz: ZoneInfo) -> Clock:
-    if getattr(args, "now", None):
-        return FixedClock(parse_now(args.now, tz))
-    return SystemClock()
-
-
-def _date_arg(text: str, option: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"{option}: {text!r} is not a date (write YYYY-MM-DD)") from None
+    return load_config(options.config_path(args))
 
 
 def _warn(lines: Sequence[object]) -> None:
@@ -68,7 +48,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     Example: reminder check --config schedules.toml
     """
-    path = config_path(args)
+    path = options.config_path(args)
     try:
         config = load_config(path)
     except ConfigError as exc:
@@ -82,7 +62,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(issue)
         print(f"{path}: {len(template_errors)} template error(s)")
         return 2
-    today = _clock(args, config.settings.tz).now().astimezone(config.settings.tz).date()
+    today = options.clock(args, config.settings.tz).now().astimezone(config.settings.tz).date()
     warnings = list(config.warnings) + advisories(config, today)
     for issue in warnings:
         print(f"{issue} (warning)")
@@ -99,9 +79,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
     Example: reminder sync --config schedules.toml
     """
-    path = config_path(args)
+    path = options.config_path(args)
     config = load_config(path)
-    now = _clock(args, config.settings.tz).now()
+    now = options.clock(args, config.settings.tz).now()
     engine = open_database(config)
     report = sync(config, engine, now, digest=config_digest(Path(path).read_bytes()))
     print(f"synced {path} into {shown(str(engine.url))}: {report.summary()}")
@@ -139,10 +119,10 @@ def cmd_preview(args: argparse.Namespace) -> int:
     """
     config = _load(args)
     tz = config.settings.tz
-    today = _clock(args, tz).now().astimezone(tz).date()
-    first = _date_arg(args.from_, "--from") if args.from_ else today
+    today = options.clock(args, tz).now().astimezone(tz).date()
+    first = options.day(args.from_, "--from") if args.from_ else today
     horizon = config.delivery.horizon
-    last = _date_arg(args.to, "--to") if args.to else first + timedelta(days=horizon.amount)
+    last = options.day(args.to, "--to") if args.to else first + timedelta(days=horizon.amount)
     if last < first:
         raise UsageError(f"--to {last} is before --from {first}")
     offices = _office_filter(config, args.office)
@@ -174,7 +154,7 @@ def _office_filter(config: Config, ref: str | None) -> set[str] | None:
 
 
 def _calendar_for(args: argparse.Namespace) -> WorkCalendar:
-    path = config_path(args)
+    path = options.config_path(args)
     if args.config or Path(path).exists():
         return load_config(path).calendar()
     return WorkCalendar()

@@ -6,12 +6,13 @@ import argparse
 import logging
 import sys
 import uuid
-from datetime import date, datetime
+from collections.abc import Callable
 from typing import Any
 
+from reminder import options
 from reminder.channels.base import transports
-from reminder.clock import Clock, FixedClock, SystemClock, parse_now
-from reminder.completion import mark_done, reopen, status_rows
+from reminder.clock import Clock, SystemClock
+from reminder.completion import Which, mark_done, reopen, status_rows
 from reminder.config import Config
 from reminder.errors import DeliveryError, NotConfigured, UsageError
 from reminder.formats import FORMATS, render
@@ -36,15 +37,7 @@ def setup_logging(verbose: bool = False) -> None:
 
 
 def _clock(args: argparse.Namespace, config: Config) -> Clock:
-    if args.now:
-        return FixedClock(parse_now(args.now, config.settings.tz))
-    return SystemClock()
-
-
-def _path(args: argparse.Namespace) -> str:
-    from reminder.cli import config_path
-
-    return config_path(args)
+    return options.clock(args, config.settings.tz)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -63,7 +56,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.now:
         raise UsageError("run follows the real clock; use tick --now to act at another instant")
     setup_logging(args.verbose)
-    runtime = Runtime(_path(args), clock=SystemClock(), dry_run=args.dry_run)
+    runtime = Runtime(options.config_path(args), clock=SystemClock(), dry_run=args.dry_run)
     return Service(runtime).run_forever()
 
 
@@ -75,8 +68,8 @@ def cmd_tick(args: argparse.Namespace) -> int:
     Example: reminder tick --now 2027-01-22T09:00+08:00
     """
     setup_logging(args.verbose)
-    config = load_config(_path(args))
-    runtime = Runtime(_path(args), clock=_clock(args, config), dry_run=args.dry_run)
+    config = load_config(options.config_path(args))
+    runtime = Runtime(options.config_path(args), clock=_clock(args, config), dry_run=args.dry_run)
     runtime.report_unreachable()
     print(runtime.tick().summary())
     return 0
@@ -86,16 +79,6 @@ LOG_COLUMNS = [("at_local", "at"), ("status", "status"), ("office", "office"),
                ("channel", "channel"), ("kind", "kind"), ("deadline", "deadline"),
                ("period", "period"), ("attempt", "try"), ("target", "target"),
                ("error", "error")]  # fmt: skip
-
-
-def _instant(text: str, option: str, config: Config) -> datetime:
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"{option}: {text!r} is not a date or ISO 8601 instant") from None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=config.settings.tz)
-    return value
 
 
 def log_row(config: Config, row: SentLogRow) -> dict[str, Any]:
@@ -118,14 +101,14 @@ def cmd_log(args: argparse.Namespace) -> int:
 
     Example: reminder log --office legal --since 2027-01-01 --status failed --format csv
     """
-    config = load_config(_path(args))
+    config = load_config(options.config_path(args))
     if args.status and args.status not in STATUSES:
         raise UsageError(f"--status: one of {', '.join(STATUSES)}")
     engine = open_database(config)
     f = LogFilter(
         office=args.office, deadline=args.deadline, channel=args.channel, status=args.status,
-        since=_instant(args.since, "--since", config) if args.since else None,
-        until=_instant(args.until, "--until", config) if args.until else None,
+        since=options.instant(args.since, "--since", config.settings.tz) if args.since else None,
+        until=options.instant(args.until, "--until", config.settings.tz) if args.until else None,
     )  # fmt: skip
     with transaction(engine) as s:
         rows = [log_row(config, r) for r in query(s, f)]
@@ -138,13 +121,13 @@ def cmd_log(args: argparse.Namespace) -> int:
     return 0
 
 
-def _date_opt(text: str | None, option: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"{option}: {text!r} is not a date (write YYYY-MM-DD)") from None
+def _completion(args: argparse.Namespace, action: Callable[..., str], **extra: Any) -> int:
+    config = load_config(options.config_path(args))
+    engine = open_database(config)
+    due = options.day(args.due, "--due") if args.due else None
+    which = Which(deadline=args.deadline, office=args.office, period=args.period, due=due)
+    print(action(config, engine, _clock(args, config).now(), which, **extra))
+    return 0
 
 
 def cmd_done(args: argparse.Namespace) -> int:
@@ -154,22 +137,7 @@ def cmd_done(args: argparse.Namespace) -> int:
 
     Example: reminder done annual-disclosure-report --period 2027 --office office --note 已发布
     """
-    config = load_config(_path(args))
-    clock = _clock(args, config)
-    engine = open_database(config)
-    print(
-        mark_done(
-            config,
-            engine,
-            clock.now(),
-            args.deadline,
-            args.office,
-            period=args.period,
-            due=_date_opt(args.due, "--due"),
-            note=args.note,
-        )
-    )
-    return 0
+    return _completion(args, mark_done, note=args.note)
 
 
 def cmd_reopen(args: argparse.Namespace) -> int:
@@ -177,21 +145,7 @@ def cmd_reopen(args: argparse.Namespace) -> int:
 
     Example: reminder reopen annual-disclosure-report --period 2027 --office office
     """
-    config = load_config(_path(args))
-    clock = _clock(args, config)
-    engine = open_database(config)
-    print(
-        reopen(
-            config,
-            engine,
-            clock.now(),
-            args.deadline,
-            args.office,
-            period=args.period,
-            due=_date_opt(args.due, "--due"),
-        )
-    )
-    return 0
+    return _completion(args, reopen)
 
 
 STATUS_COLUMNS = [("light", "light"), ("due", "due"), ("working_days_left", "wd left"),
@@ -206,7 +160,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     Example: reminder status --office legal
     """
-    config = load_config(_path(args))
+    config = load_config(options.config_path(args))
     engine = open_database(config)
     rows = status_rows(config, engine, _clock(args, config).now(), args.office)
     print(render(rows, args.format, STATUS_COLUMNS))
@@ -218,7 +172,7 @@ def cmd_send_test(args: argparse.Namespace) -> int:
 
     Example: reminder send-test --office legal --channel wecom
     """
-    config = load_config(_path(args))
+    config = load_config(options.config_path(args))
     office = config.offices.get(args.office)
     if office is None:
         raise UsageError(f"--office: no office {args.office!r} in {config.path}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -84,22 +85,29 @@ def find_occurrence(
                      "name one with --period or --due")  # fmt: skip
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Which:
+    """The occurrence a `done` or `reopen` names, and who says so."""
+
+    deadline: str
+    office: str
+    period: str | None = None
+    due: date | None = None
+
+
+def _resolve(config: Config, which: Which, now: datetime) -> tuple[Deadline, date]:
+    d = _deadline(config, which.deadline)
+    _office(config, which.office)
+    return d, now.astimezone(config.settings.tz).date()
+
+
 def mark_done(
-    config: Config,
-    engine: Engine,
-    now: datetime,
-    deadline_id: str,
-    office: str,
-    *,
-    period: str | None,
-    due: date | None,
-    note: str | None,
+    config: Config, engine: Engine, now: datetime, which: Which, *, note: str | None = None
 ) -> str:
-    d = _deadline(config, deadline_id)
-    _office(config, office)
-    today = now.astimezone(config.settings.tz).date()
+    """Close an occurrence and cancel its waiting reminders."""
+    d, today = _resolve(config, which, now)
     with transaction(engine) as s:
-        occ = find_occurrence(s, config, d, today, now, period=period, due=due)
+        occ = find_occurrence(s, config, d, today, now, period=which.period, due=which.due)
         if today < occ.period_start:
             raise UsageError(
                 f"{d.id} {occ.period_key} (due {occ.due}) covers {occ.period_start} "
@@ -111,37 +119,28 @@ def mark_done(
                 f"{d.id} {occ.period_key} was already marked done by "
                 f"{existing.office_id} at {_local(config, existing.completed_at)}"
             )
-        completions.complete(s, occ.id, office, note, now)
+        completions.complete(s, occ.id, which.office, note, now)
         waiting = outbox.waiting_for_occurrence(s, occ.id)
-        outbox.cancel(s, waiting, now, reason=f"done: marked by {office}")
+        outbox.cancel(s, waiting, now, reason=f"done: marked by {which.office}")
     return (
-        f"{d.id} {occ.period_key} (due {occ.due}) marked done by {office}; "
+        f"{d.id} {occ.period_key} (due {occ.due}) marked done by {which.office}; "
         f"{len(waiting)} pending reminder(s) cancelled"
     )
 
 
-def reopen(
-    config: Config,
-    engine: Engine,
-    now: datetime,
-    deadline_id: str,
-    office: str,
-    *,
-    period: str | None,
-    due: date | None,
-) -> str:
-    d = _deadline(config, deadline_id)
-    _office(config, office)
-    today = now.astimezone(config.settings.tz).date()
+def reopen(config: Config, engine: Engine, now: datetime, which: Which) -> str:
+    """Undo `mark_done`; the occurrence's future reminders are planned again."""
+    d, today = _resolve(config, which, now)
     with transaction(engine) as s:
-        occ = find_occurrence(s, config, d, today, now, period=period, due=due, want_open=False)
+        occ = find_occurrence(s, config, d, today, now, period=which.period, due=which.due,
+                              want_open=False)  # fmt: skip
         existing = completions.open_completion(s, occ.id)
         if existing is None:
             raise UsageError(f"{d.id} {occ.period_key} is not marked done")
-        completions.reopen(s, existing, office, now)
+        completions.reopen(s, existing, which.office, now)
     report = plan_outbox(config, engine, now)
     return (
-        f"{d.id} {occ.period_key} (due {occ.due}) reopened by {office}; "
+        f"{d.id} {occ.period_key} (due {occ.due}) reopened by {which.office}; "
         f"{report.changes.revived + report.changes.added} reminder(s) planned again"
     )
 

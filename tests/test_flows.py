@@ -126,22 +126,16 @@ def test_changed_rule_replans_pending_and_never_resends(harness: Harness) -> Non
 
 
 def test_done_cancels_and_reopen_replans(harness: Harness) -> None:
-    from reminder.completion import mark_done, reopen
+    from reminder.completion import Which, mark_done, reopen
 
     harness.write('remind = ["7d", "0d"]')
     runtime = harness.start("2026-03-01 08:00")
     harness.tick("2026-03-24 09:00")
     waiting = len(harness.outbox(status="pending"))  # the due day's and the overdue ones
     assert waiting > 3
+    which = Which(deadline="annual-report", office="legal")
     message = mark_done(
-        runtime.config,
-        runtime.engine,
-        at("2026-03-25 10:00"),
-        "annual-report",
-        "legal",
-        period=None,
-        due=None,
-        note="已发布",
+        runtime.config, runtime.engine, at("2026-03-25 10:00"), which, note="已发布"
     )
     assert message == (
         "annual-report 2026-03-31 (due 2026-03-31) marked done by legal; "
@@ -150,15 +144,8 @@ def test_done_cancels_and_reopen_replans(harness: Harness) -> None:
     assert harness.outbox(status="pending") == []
     harness.tick("2026-03-31 09:00")
     assert [r.status for r in harness.log(kind="due")] == ["cancelled"] * 3
-    message = reopen(
-        runtime.config,
-        runtime.engine,
-        at("2026-03-30 10:00"),
-        "annual-report",
-        "office",
-        period="2026-03-31",
-        due=None,
-    )
+    which = Which(deadline="annual-report", office="office", period="2026-03-31")
+    message = reopen(runtime.config, runtime.engine, at("2026-03-30 10:00"), which)
     assert message.startswith("annual-report 2026-03-31 (due 2026-03-31) reopened by office; ")
     harness.tick("2026-03-31 09:00")
     assert [r.status for r in harness.log(kind="due")] == ["cancelled"] * 3 + ["sent"] * 3

@@ -7,7 +7,6 @@ mention_mobiles. Longer content is split on line or character boundaries, never 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -15,7 +14,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import httpx
 
 from reminder.channels.base import Rendered, Target, mask, rate_key
-from reminder.config import Office, WecomSettings, expand_env
+from reminder.channels.http import HttpChannel
+from reminder.config import Office, WecomSettings
 from reminder.errors import DeliveryError, NotConfigured
 
 MARKDOWN_LIMIT = 4096
@@ -62,8 +62,9 @@ def _cut(text: str, budget: int) -> tuple[str, str]:
     return text, ""
 
 
-class WecomTransport:
+class WecomTransport(HttpChannel):
     name = "wecom"
+    label = "WeCom"
 
     def __init__(
         self,
@@ -71,24 +72,11 @@ class WecomTransport:
         environ: Mapping[str, str] | None = None,
         client: httpx.Client | None = None,
     ) -> None:
+        super().__init__(settings.timeout, environ, client)
         self.settings = settings
-        self.environ = os.environ if environ is None else environ
-        self._client = client
-
-    @property
-    def client(self) -> httpx.Client:
-        if self._client is None:
-            self._client = httpx.Client(timeout=self.settings.timeout)
-        return self._client
 
     def target(self, office: Office) -> Target:
-        if office.wecom is None:
-            raise NotConfigured(f"office {office.id} has no wecom key")
-        value = expand_env(office.wecom, self.environ)
-        if value is None:
-            raise NotConfigured(f"the environment variable in offices.{office.id}.wecom "
-                                f"({office.wecom}) is not set")  # fmt: skip
-        value = value.strip()
+        value = self.address(office, "wecom", office.wecom)
         if value.startswith(("http://", "https://")):
             key = parse_qs(urlsplit(value).query).get("key", [""])[0]
             url = value
@@ -112,18 +100,7 @@ class WecomTransport:
                 for part in split_bytes(message.markdown, MARKDOWN_LIMIT)]  # fmt: skip
 
     def send(self, target: Target, payload: object) -> str:
-        try:
-            response = self.client.post(target.address, json=payload)
-        except httpx.TimeoutException:
-            raise DeliveryError(
-                f"WeCom did not answer within {self.settings.timeout:g} s",
-                permanent=False,
-                code="timeout",
-            ) from None
-        except httpx.HTTPError as exc:
-            raise DeliveryError(
-                f"cannot reach WeCom: {type(exc).__name__}", permanent=False, code="network"
-            ) from None
+        response = self.post(target.address, payload)
         if response.status_code >= 500:
             raise DeliveryError(
                 f"WeCom answered HTTP {response.status_code}",
@@ -131,11 +108,6 @@ class WecomTransport:
                 code=str(response.status_code),
             )
         return _judge(response)
-
-    def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
 
 
 def _judge(response: httpx.Response) -> str:

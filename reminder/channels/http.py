@@ -1,0 +1,59 @@
+"""What the JSON-over-HTTP channels share: a client kept for a pass, network errors mapped to
+retryable DeliveryErrors, and ${NAME} addresses resolved from the environment."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+import httpx
+
+from reminder.config import Office, expand_env
+from reminder.errors import DeliveryError, NotConfigured
+
+
+class HttpChannel:
+    label = "server"  # how messages name the far end
+
+    def __init__(
+        self,
+        timeout: float,
+        environ: Mapping[str, str] | None = None,
+        client: httpx.Client | None = None,
+    ) -> None:
+        self.timeout = timeout
+        self.environ = os.environ if environ is None else environ
+        self._client = client
+
+    @property
+    def client(self) -> httpx.Client:
+        if self._client is None:
+            self._client = httpx.Client(timeout=self.timeout)
+        return self._client
+
+    def address(self, office: Office, field: str, raw: str | None) -> str:
+        """The office's address with ${NAME} filled in, or NotConfigured saying what is missing."""
+        if raw is None:
+            raise NotConfigured(f"office {office.id} has no {field}")
+        value = expand_env(raw, self.environ)
+        if value is None:
+            raise NotConfigured(f"the environment variable in offices.{office.id}.{field} "
+                                f"({raw}) is not set")  # fmt: skip
+        return value.strip()
+
+    def post(self, url: str, payload: object) -> httpx.Response:
+        """POST JSON; a timeout or network error is a retryable DeliveryError. The message
+        never includes the URL, which may carry a key."""
+        try:
+            return self.client.post(url, json=payload)
+        except httpx.TimeoutException:
+            raise DeliveryError(f"{self.label} did not answer within {self.timeout:g} s",
+                                permanent=False, code="timeout") from None  # fmt: skip
+        except httpx.HTTPError as exc:
+            raise DeliveryError(f"cannot reach {self.label}: {type(exc).__name__}",
+                                permanent=False, code="network") from None  # fmt: skip
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
