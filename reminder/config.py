@@ -97,6 +97,7 @@ class EmailSettings:
     sender_name: str = "政务公开工作提醒"
     per_minute: int = 60
     timeout: float = 30.0
+    ca_file: str | None = None  # a CA bundle to trust (an internal mail server's CA)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, cast
 
 from reminder.checker import Checker, choice, duration, number, offset, q
@@ -11,7 +12,7 @@ from reminder.config import Delivery, EmailSettings, WebhookSettings, WecomSetti
 KEYS = {
     "delivery": {"horizon", "digest", "retries", "backoff", "admin", "lease", "templates_dir"},
     "email": {"host", "port", "security", "username", "password", "sender", "sender_name",
-              "per_minute", "timeout"},
+              "per_minute", "timeout", "ca_file"},
     "wecom": {"url", "per_minute", "timeout"},
     "webhook": {"per_minute", "timeout"},
 }  # fmt: skip
@@ -49,7 +50,8 @@ def email(table: Mapping[str, Any], check: Checker) -> EmailSettings:
         "sender": check.text(table, "sender", f),
         "sender_name": check.text(table, "sender_name", f),
         "per_minute": number(check, table, "per_minute", f, 1, 10000),
-        "timeout": number(check, table, "timeout", f, 1, 600, integer=False),
+        "timeout": number(check, table, "timeout", f, 0.1, 600, integer=False),
+        "ca_file": _existing_file(check, table, "ca_file", f),
     }
     if values["password"] and not env_names(values["password"]):
         check.warn(
@@ -62,6 +64,20 @@ def email(table: Mapping[str, Any], check: Checker) -> EmailSettings:
     if values["security"] is not None:
         values["security"] = cast(Any, values["security"])
     return EmailSettings(**_present(values))
+
+
+def _existing_file(check: Checker, table: Mapping[str, Any], key: str, field: str) -> str | None:
+    """A file path, relative to schedules.toml, that must exist."""
+    value = check.text(table, key, field)
+    if value is None:
+        return None
+    path = Path(value)
+    if not path.is_absolute():
+        path = Path(check.path).resolve().parent / path
+    if not path.is_file():
+        check.error(f"{field}.{key}", f"no such file: {path}")
+        return None
+    return str(path)
 
 
 def wecom(table: Mapping[str, Any], check: Checker) -> WecomSettings:

@@ -11,12 +11,14 @@ import email
 import email.policy
 import json
 import socket
+import ssl
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -61,17 +63,34 @@ class _Handler:
         return "250 OK"
 
 
-class SmtpServer:
-    """aiosmtpd on 127.0.0.1; with `users`, AUTH is required (over plain text, for tests)."""
+TLS_DIR = Path(__file__).parent / "tls"
+CERT = TLS_DIR / "cert.pem"
 
-    def __init__(self, users: dict[str, str] | None = None) -> None:
+
+def server_tls() -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(CERT, TLS_DIR / "key.pem")
+    return context
+
+
+class SmtpServer:
+    """aiosmtpd on 127.0.0.1; with `users`, AUTH is required; `tls` is "starttls" (required
+    before AUTH) or "ssl" (implicit TLS), with the self-signed certificate in tests/tls."""
+
+    def __init__(self, users: dict[str, str] | None = None, tls: str | None = None) -> None:
         self.port = free_port()
         self.users = users
         self.received: list[Received] = []
         self.lock = threading.Lock()
         kwargs: dict[str, Any] = {}
         if users:
-            kwargs = {"authenticator": self._auth, "auth_required": True, "auth_require_tls": False}
+            # aiosmtpd does not see implicit TLS as TLS for AUTH: only STARTTLS needs the flag.
+            kwargs = {"authenticator": self._auth, "auth_required": True,
+                      "auth_require_tls": tls == "starttls"}  # fmt: skip
+        if tls == "starttls":
+            kwargs |= {"tls_context": server_tls(), "require_starttls": True}
+        elif tls == "ssl":
+            kwargs |= {"ssl_context": server_tls()}
         self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port, **kwargs)
 
     def _auth(

@@ -215,3 +215,35 @@ def test_planning_twice_creates_nothing_new(harness: Harness) -> None:
     again = plan_outbox(runtime.config, runtime.engine, harness.clock.now())  # no digest: full
     assert (again.changes.added, again.changes.updated, again.changes.cancelled) == (0, 0, 0)
     assert len(harness.outbox()) == before
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_email_over_tls_with_login(harness: Harness, security: str) -> None:
+    from tests.servers import CERT, SmtpServer
+
+    with SmtpServer(users={"notice@example.gov.cn": PASSWORD}, tls=security) as tls_server:
+        text = harness.path.read_text(encoding="utf-8")
+        text = text.replace(f"port = {harness.smtp.port}", f"port = {tls_server.port}")
+        text = text.replace('security = "none"', f'security = "{security}"\nca_file = "{CERT}"')
+        harness.path.write_text(text, encoding="utf-8")
+        harness.start("2026-03-01 08:00")
+        harness.tick("2026-03-31 09:00")
+        (mail,) = tls_server.received
+    assert mail.login == "notice@example.gov.cn"
+    assert [r.status for r in harness.log(channel="email")] == ["sent"]
+
+
+def test_email_tls_refuses_an_untrusted_server(harness: Harness) -> None:
+    from tests.servers import SmtpServer
+
+    with SmtpServer(users={"notice@example.gov.cn": PASSWORD}, tls="ssl") as tls_server:
+        text = harness.path.read_text(encoding="utf-8")
+        text = text.replace(f"port = {harness.smtp.port}", f"port = {tls_server.port}")
+        text = text.replace('security = "none"', 'security = "ssl"')
+        harness.path.write_text(text, encoding="utf-8")
+        harness.start("2026-03-01 08:00")
+        harness.tick("2026-03-31 09:00")
+        assert tls_server.received == []
+    (entry,) = harness.log(channel="email")
+    assert (entry.status, entry.response_code) == ("retrying", "network")
+    assert entry.error.endswith("(SSLCertVerificationError)")

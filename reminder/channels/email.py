@@ -32,7 +32,7 @@ class EmailTransport:
     ) -> None:
         self.settings = settings
         self.environ = os.environ if environ is None else environ
-        self.ssl_context = ssl_context or ssl.create_default_context()
+        self.ssl_context = ssl_context or ssl.create_default_context(cafile=settings.ca_file)
         self._smtp: smtplib.SMTP | None = None
 
     def _password(self) -> str | None:
