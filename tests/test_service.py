@@ -1,0 +1,36 @@
+"""The APScheduler service arms its dispatch job for the exact instant the next reminder is
+due, and re-arms after every pass; no waiting on the wall clock here."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from reminder.clock import SystemClock
+from reminder.runtime import Runtime
+from reminder.service import Service
+from tests.delivery_harness import Harness
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def test_dispatch_job_is_armed_for_the_next_due_reminder(harness: Harness) -> None:
+    day = (datetime.now(UTC) + timedelta(days=3)).astimezone(SHANGHAI).date()
+    text = harness.path.read_text(encoding="utf-8").replace(
+        'due = "2026-03-31"', f'due = "{day}"\nsend_time = "10:30"'
+    )
+    text += f'\n[calendar]\nworkdays = ["{day}"]\n'  # a working day whatever the weekday
+    harness.path.write_text(text, encoding="utf-8")
+    service = Service(Runtime(str(harness.path), clock=SystemClock()))
+    service.start()
+    try:
+        dispatch = service.scheduler.get_job("dispatch")
+        assert dispatch is not None
+        assert dispatch.next_run_time == datetime.fromisoformat(f"{day}T10:30:00+08:00")
+        jobs = {j.id for j in service.scheduler.get_jobs()}
+        assert jobs == {"dispatch", "plan", "reload", "poll"}
+        plan = service.scheduler.get_job("plan")
+        assert plan.next_run_time.astimezone(SHANGHAI).strftime("%H:%M") == "00:05"
+    finally:
+        service.stop()
+    assert service.scheduler.running is False
