@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
 
 from reminder.clock import FixedClock
 from reminder.config import Config
@@ -77,17 +81,52 @@ def servers(clock: FixedClock) -> Iterator[tuple[SmtpServer, FakeWecom]]:
         yield smtp, wecom
 
 
+PG_ADMIN = os.environ.get("REMINDER_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _pg_admin() -> Engine:
+    engine = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+    except Exception as exc:
+        pytest.skip(
+            f"no PostgreSQL at {PG_ADMIN} ({type(exc).__name__}); "
+            "start it to run the PostgreSQL variants"
+        )
+    return engine
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, or a new PostgreSQL database dropped after."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'reminder.db'}"
+        return
+    admin = _pg_admin()
+    name = f"reminder_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture
 def harness(
     tmp_path: Path,
     servers: tuple[SmtpServer, FakeWecom],
     clock: FixedClock,
     monkeypatch: pytest.MonkeyPatch,
+    db_url: str,
 ) -> Harness:
     monkeypatch.setenv("SMTP_PASSWORD", PASSWORD)
     monkeypatch.setenv("WECOM_KEY_LEGAL", KEY_LEGAL)
     monkeypatch.setenv("WECOM_KEY_FINANCE", KEY_FINANCE)
-    monkeypatch.delenv("REMINDER_DATABASE_URL", raising=False)
+    monkeypatch.setenv("REMINDER_DATABASE_URL", db_url)
     h = Harness(tmp_path, *servers, clock)
     h.write()
     return h

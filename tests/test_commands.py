@@ -237,6 +237,7 @@ class _Hook(BaseHTTPRequestHandler):
 def test_generic_webhook_channel(
     harness: Harness, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    _Hook.received.clear()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Hook)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:

@@ -93,11 +93,12 @@ def insert_ignoring_duplicates(session: Session, values: list[Values]) -> int:
     table = cast(Table, OutboxRow.__table__)
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(table).on_conflict_do_nothing(index_elements=list(KEY))
+    # RETURNING counts what was inserted (a batch's rowcount is not reliable on every driver).
+    stmt = insert(table).on_conflict_do_nothing(index_elements=list(KEY)).returning(table.c.id)
     connection = session.connection()
     total = 0
     for start in range(0, len(values), 500):
-        total += max(connection.execute(stmt, values[start : start + 500]).rowcount, 0)
+        total += len(connection.execute(stmt, values[start : start + 500]).all())
     return total
 
 
