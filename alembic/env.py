@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 
 from reminder.store.models import Base
 
@@ -19,6 +19,8 @@ def run_migrations_online() -> None:
         url = os.environ.get("REMINDER_DATABASE_URL") or config.get_main_option("sqlalchemy.url")
         engine = create_engine(url or "sqlite:///reminder.db")
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":  # instances starting together migrate once
+            connection.execute(text("SELECT pg_advisory_xact_lock(hashtext('reminder:migrate'))"))
         context.configure(
             connection=connection,
             target_metadata=target_metadata,

@@ -14,8 +14,9 @@ from reminder.errors import UsageError
 from reminder.planner import lead_days, occurrences
 from reminder.planning import horizon_days, plan_outbox
 from reminder.store import completions, outbox
-from reminder.store.engine import transaction
+from reminder.store.engine import serialize, transaction
 from reminder.store.models import OccurrenceRow
+from reminder.sync import PLAN_LOCK
 
 LOOK = timedelta(days=2 * 366)
 
@@ -107,6 +108,7 @@ def mark_done(
     """Close an occurrence and cancel its waiting reminders."""
     d, today = _resolve(config, which, now)
     with transaction(engine) as s:
+        serialize(s, PLAN_LOCK)
         occ = find_occurrence(s, config, d, today, now, period=which.period, due=which.due)
         if today < occ.period_start:
             raise UsageError(
@@ -132,6 +134,7 @@ def reopen(config: Config, engine: Engine, now: datetime, which: Which) -> str:
     """Undo `mark_done`; the occurrence's future reminders are planned again."""
     d, today = _resolve(config, which, now)
     with transaction(engine) as s:
+        serialize(s, PLAN_LOCK)
         occ = find_occurrence(s, config, d, today, now, period=which.period, due=which.due,
                               want_open=False)  # fmt: skip
         existing = completions.open_completion(s, occ.id)

@@ -15,8 +15,9 @@ from sqlalchemy.engine import Engine
 from reminder.config import Config
 from reminder.planner import plan_deadline
 from reminder.store import outbox, schedule
-from reminder.store.engine import transaction
+from reminder.store.engine import serialize, transaction
 from reminder.store.outbox import PlanChanges, Values
+from reminder.sync import PLAN_LOCK
 
 NO_CHANNEL = "none"  # an office with no address at all: its reminders are held, not dropped
 
@@ -54,6 +55,7 @@ def plan_outbox(
     last = today + timedelta(days=horizon_days(config))
     cal = config.calendar()
     with transaction(engine) as session:
+        serialize(session, PLAN_LOCK)
         state = outbox.planning_state(session)
         planned_until = schedule.get_meta(session, "planned_until")
         # After downtime longer than the horizon, plan the gap too: catch-up will coalesce it.

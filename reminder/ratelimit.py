@@ -10,6 +10,11 @@ from collections import deque
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from sqlalchemy.engine import Engine
+
+from reminder.store import budget
+from reminder.store.engine import transaction
+
 WINDOW = timedelta(minutes=1)
 
 
@@ -37,3 +42,15 @@ class MemoryLimiter:
             return None
         # The (len + count - per_minute)-th oldest send must leave the window first.
         return sent[len(sent) + count - per_minute - 1] + WINDOW
+
+
+class DatabaseLimiter:
+    """The budget kept in the database: shared by every instance, and kept across restarts
+    (a restart within the minute cannot send the budget twice)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def reserve(self, key: str, count: int, per_minute: int, now: datetime) -> datetime | None:
+        with transaction(self.engine) as session:
+            return budget.reserve(session, key, count, per_minute, now)

@@ -21,7 +21,7 @@ from reminder.dispatch import Dispatcher, PassReport
 from reminder.errors import ConfigError, NotConfigured
 from reminder.loader import load_config
 from reminder.planning import NO_CHANNEL, PlanReport, plan_outbox
-from reminder.ratelimit import Limiter, MemoryLimiter
+from reminder.ratelimit import DatabaseLimiter, Limiter
 from reminder.rendering import Renderer
 from reminder.store import outbox
 from reminder.store.engine import transaction
@@ -78,7 +78,7 @@ class Runtime:
         self.engine = engine or open_database(self.config)
         self.dispatcher = Dispatcher(
             self.config, self.engine, clock=clock, transports=transports(self.config),
-            limiter=limiter or MemoryLimiter(), renderer=renderer_for(self.config),
+            limiter=limiter or DatabaseLimiter(self.engine), renderer=renderer_for(self.config),
             dry_run=dry_run,
         )  # fmt: skip
         if not dry_run:

@@ -15,10 +15,12 @@ from sqlalchemy.engine import Engine
 from reminder.config import Config
 from reminder.planner import lookahead, occurrences
 from reminder.store import schedule
-from reminder.store.engine import database_url, make_engine, transaction
+from reminder.store.engine import database_url, make_engine, serialize, transaction
 from reminder.store.migrate import upgrade
 from reminder.store.schedule import Changes, Values
 from reminder.workcal import WorkCalendar
+
+PLAN_LOCK = "reminder:plan"  # sync, planning and done/reopen write the schedule one at a time
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -100,6 +102,7 @@ def sync(config: Config, engine: Engine, now: datetime, *, digest: str | None = 
     cal = config.calendar()
     wanted_occurrences = occurrence_values(config, cal, today)
     with transaction(engine) as session:
+        serialize(session, PLAN_LOCK)
         report = SyncReport(
             offices=schedule.apply_offices(session, office_values(config), now),
             groups=schedule.apply_groups(session, group_values(config), now),

@@ -234,3 +234,15 @@ class CompletionRow(Base):
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reopened_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class SendRow(Base):
+    """One message sent on a budget (a WeCom robot key, an SMTP server), kept for a minute:
+    the budget is shared by every instance because it lives here, not in a process."""
+
+    __tablename__ = "sends"
+    __table_args__ = (Index(None, "rate_key", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    rate_key: Mapped[str] = mapped_column(String(80))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())

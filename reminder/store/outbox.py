@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, func, or_, select, update
+from sqlalchemy import Table, and_, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -215,9 +215,13 @@ def release(rows: Iterable[OutboxRow]) -> None:
 
 
 def next_due(session: Session) -> datetime | None:
-    """When the earliest waiting row falls due (the service sleeps until then)."""
+    """When the earliest waiting row can be claimed (the service sleeps until then): its due
+    time, or later if another dispatcher holds its lease."""
+    leased = and_(OutboxRow.lease_until.is_not(None),
+                  OutboxRow.lease_until > OutboxRow.next_attempt_at)  # fmt: skip
+    ready = case((leased, OutboxRow.lease_until), else_=OutboxRow.next_attempt_at)
     value: datetime | None = session.scalar(
-        select(func.min(OutboxRow.next_attempt_at)).where(OutboxRow.status.in_(WAITING))
+        select(func.min(ready)).where(OutboxRow.status.in_(WAITING))
     )
     return value
 
