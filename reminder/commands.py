@@ -19,6 +19,7 @@ from reminder.formats import FORMATS, render
 from reminder.loader import load_config
 from reminder.runtime import Runtime, renderer_for
 from reminder.store.engine import transaction
+from reminder.store.lock import single_instance
 from reminder.store.models import SentLogRow
 from reminder.store.sentlog import STATUSES, LogFilter, query
 from reminder.sync import open_database
@@ -56,8 +57,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.now:
         raise UsageError("run follows the real clock; use tick --now to act at another instant")
     setup_logging(args.verbose)
-    runtime = Runtime(options.config_path(args), clock=SystemClock(), dry_run=args.dry_run)
-    return Service(runtime).run_forever()
+    config = load_config(options.config_path(args))
+    engine = open_database(config)
+    with single_instance(engine):
+        runtime = Runtime(
+            options.config_path(args), clock=SystemClock(), dry_run=args.dry_run, engine=engine
+        )
+        return Service(runtime).run_forever()
 
 
 def cmd_tick(args: argparse.Namespace) -> int:

@@ -294,3 +294,28 @@ def test_run_serves_then_stops_cleanly_on_sigterm(harness: Harness) -> None:
     assert "received SIGTERM: finishing the message in flight" in err
     assert "Traceback" not in err
     assert KEY_LEGAL not in err and PASSWORD not in err
+
+
+def test_a_second_run_on_one_sqlite_file_exits_naming_the_first(tmp_path: Path) -> None:
+    from tests.conftest import BASE
+
+    (tmp_path / "schedules.toml").write_text(BASE, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "REMINDER_DATABASE_URL"}
+    cmd = [sys.executable, "-m", "reminder", "run", "--config", str(tmp_path / "schedules.toml")]
+    first = subprocess.Popen(cmd, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        lock = tmp_path / "reminder.db.lock"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and f"pid {first.pid} " not in (
+            lock.read_text(encoding="utf-8") if lock.exists() else ""
+        ):
+            threading.Event().wait(0.05)
+        second = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True,
+                                timeout=60, check=False)  # fmt: skip
+        assert second.returncode == 1
+        assert f"is in use by another `reminder run` (pid {first.pid} on " in second.stderr
+        assert "use PostgreSQL for several" in second.stderr
+        assert "Traceback" not in second.stderr
+    finally:
+        first.send_signal(signal.SIGTERM)
+        assert first.wait(timeout=30) == 0
