@@ -28,11 +28,13 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from reminder.errors import ReminderError
 from reminder.runtime import Runtime
 
 log = logging.getLogger("reminder.service")
 
 RELOAD_EVERY = timedelta(seconds=2)
+MAX_BACKOFF = 60  # seconds between attempts while the database or network is down
 POLL_EVERY = timedelta(seconds=30)
 
 
@@ -41,6 +43,7 @@ class Service:
         self.runtime = runtime
         self.stopping = threading.Event()
         self.lock = threading.Lock()  # one pass, plan or reload at a time
+        self.failures = 0
         runtime.dispatcher.stop_requested = self.stopping.is_set
         tz = runtime.config.settings.tz
         self.scheduler = BackgroundScheduler(
@@ -56,9 +59,30 @@ class Service:
         with self.lock:
             try:
                 work()
-            except Exception:  # the service must not die: log, and the next job tries again
-                log.exception("%s failed; will try again", name)
+                self.failures = 0
+            except Exception as exc:  # the service must not die: log, back off, try again
+                self.failures += 1
+                delay = min(MAX_BACKOFF, 2 ** (self.failures - 1))
+                if isinstance(exc, ReminderError):  # database down, locked: a known condition
+                    log.error("%s failed: %s; retrying in %d s", name, exc, delay)
+                else:
+                    log.exception("%s failed; retrying in %d s", name, delay)
+                self._retry_in(delay)
+                return
         self._arm_dispatch()
+
+    def _recover(self) -> None:
+        self.runtime.sync_and_plan()
+        self._dispatch()
+
+    def _retry_in(self, seconds: float) -> None:
+        when = datetime.now(UTC) + timedelta(seconds=seconds)
+        self.scheduler.add_job(
+            lambda: self._guarded("retry", self._recover),
+            DateTrigger(run_date=when),
+            id="retry",
+            replace_existing=True,
+        )
 
     def _dispatch(self) -> None:
         report = self.runtime.dispatch()

@@ -202,3 +202,22 @@ def test_dispatcher_limiter_shared_between_passes() -> None:
     assert all(limiter.reserve("k", 1, 20, now) is None for _ in range(20))
     assert limiter.reserve("k", 1, 20, now) == at("2026-03-31 09:01")
     assert Dispatcher.__doc__
+
+
+def test_database_connections_dropped_between_passes(harness: Harness) -> None:
+    """PostgreSQL restarted: the pool's connections are dead; the next pass reconnects."""
+    runtime = harness.start("2026-03-01 08:00")
+    harness.tick("2026-03-30 09:00")
+    if runtime.engine.dialect.name != "postgresql":
+        pytest.skip("connection loss is a PostgreSQL matter")
+    from sqlalchemy import create_engine, text
+
+    name = runtime.engine.url.database
+    admin = create_engine(runtime.engine.url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        killed = conn.execute(text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                   "WHERE datname = :db AND pid <> pg_backend_pid()"),
+                              {"db": name}).scalar()  # fmt: skip
+    admin.dispose()
+    assert killed >= 1
+    assert harness.tick("2026-03-31 09:00").endswith("sent: 3 sent")

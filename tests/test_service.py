@@ -34,3 +34,29 @@ def test_dispatch_job_is_armed_for_the_next_due_reminder(harness: Harness) -> No
     finally:
         service.stop()
     assert service.scheduler.running is False
+
+
+def test_failures_back_off_and_recover(harness: Harness) -> None:
+    from reminder.errors import DatabaseError
+
+    service = Service(Runtime(str(harness.path), clock=SystemClock()))
+    service.start()
+    try:
+        calls = []
+
+        def down() -> None:
+            calls.append(1)
+            raise DatabaseError("database postgresql://x: connection refused")
+
+        delays = []
+        for _ in range(3):
+            before = datetime.now(UTC)
+            service._guarded("dispatch", down)
+            retry = service.scheduler.get_job("retry")
+            assert retry is not None
+            delays.append(round((retry.next_run_time - before).total_seconds()))
+        assert delays == [1, 2, 4] and service.failures == 3
+        service._guarded("dispatch", lambda: None)
+        assert service.failures == 0
+    finally:
+        service.stop()
