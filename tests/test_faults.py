@@ -1,0 +1,100 @@
+"""kill -9 at random points during a batch of 1,000 reminders, 20 times, restarting each time:
+every reminder arrives, and a duplicate can only be a message in flight at a kill."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from tests.conftest import ROOT
+from tests.servers import SmtpServer
+
+REMINDERS = 1000
+KILLS = 20
+OFFICES = 50
+
+
+def _config(smtp_port: int, today: str) -> str:
+    offices = "".join(
+        f'\n[[offices]]\nid = "o{i:02d}"\nname = "科室{i:02d}"\n'
+        f'email = ["o{i:02d}@example.gov.cn"]\n'
+        for i in range(OFFICES)
+    )
+    deadlines = "".join(f'\n[[deadlines]]\nid = "t{i:04d}"\ntitle = "任务{i:04d}"\n'
+                        f'lead = ["o{i % OFFICES:02d}"]\ndue = "{today}"\n'
+                        for i in range(REMINDERS))  # fmt: skip
+    return f"""
+[settings]
+send_time = "00:00"
+remind = ["0d"]
+
+[calendar]
+workdays = ["{today}"]
+
+[email]
+host = "127.0.0.1"
+port = {smtp_port}
+security = "none"
+sender = "notice@example.gov.cn"
+per_minute = 10000
+
+[delivery]
+horizon = "1d"
+digest = false
+lease = "1s"
+{offices}{deadlines}"""
+
+
+def _wait(condition, seconds: float = 60) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        threading.Event().wait(0.01)  # polling for an event, not sleeping until a time
+    return False
+
+
+def test_kill_9_twenty_times_loses_nothing(tmp_path: Path, db_url: str) -> None:
+    rng = random.Random(20261128)
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    with SmtpServer() as smtp:
+        path = tmp_path / "schedules.toml"
+        path.write_text(_config(smtp.port, today), encoding="utf-8")
+        env = {**os.environ, "REMINDER_DATABASE_URL": db_url}
+        cmd = [sys.executable, "-m", "reminder", "run", "--config", str(path)]
+
+        def received() -> int:
+            return len(smtp.received)
+
+        log = (tmp_path / "run.log").open("w")
+        kills = 0
+        while kills < KILLS:
+            proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=log)
+            target = received() + rng.randint(1, 60)
+            _wait(lambda t=target, p=proc: received() >= t or p.poll() is not None)  # type: ignore[misc]
+            assert proc.poll() is None, (tmp_path / "run.log").read_text()
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            kills += 1
+            if received() >= REMINDERS:
+                break
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=log)
+        try:
+            titles = lambda: {m.message["Subject"] for m in smtp.received}  # noqa: E731
+            assert _wait(lambda: len(titles()) >= REMINDERS, 180), f"{len(titles())} arrived"
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=60) == 0
+        counts = Counter(m.message["Subject"] for m in smtp.received)
+    assert len(counts) == REMINDERS  # nothing lost
+    duplicates = sum(n - 1 for n in counts.values())
+    assert duplicates <= kills, f"{duplicates} duplicates after {kills} kills"
