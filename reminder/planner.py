@@ -16,7 +16,7 @@ Rules, in one place:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Literal
 
 from reminder.config import Config, Deadline, Role, Shift
@@ -39,7 +39,7 @@ class Occurrence:
     next_due: date | None  # the following occurrence's due date, if the rule goes on
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(kw_only=True, slots=True)  # not frozen: made by the hundred thousand, frozen is slow
 class PlannedReminder:
     """One message one office should get about one occurrence."""
 
@@ -103,14 +103,16 @@ def lead_days(cal: WorkCalendar, due: date, offsets: tuple[Offset, ...]) -> list
     """(day, step) for each lead time, nearest first, one per day."""
     seen: dict[date, str] = {}
     for offset in sorted(offsets, key=lambda o: (o.amount, o.unit == "d")):
-        if offset.amount == 0:
-            day = cal.previous_workday(due)
-        elif offset.unit == "d":
-            day = cal.previous_workday(due - timedelta(days=offset.amount))
-        else:
-            day = cal.add_workdays(due, -offset.amount)
-        seen.setdefault(day, str(offset))
+        seen.setdefault(_lead_day(cal, due, offset), str(offset))
     return sorted(seen.items())
+
+
+def _lead_day(cal: WorkCalendar, due: date, offset: Offset) -> date:
+    if offset.amount == 0:
+        return cal.previous_workday(due)
+    if offset.unit == "d":
+        return cal.previous_workday(due - timedelta(days=offset.amount))
+    return cal.add_workdays(due, -offset.amount)
 
 
 def _after(cal: WorkCalendar, due: date, offset: Offset, rounds: int) -> date:
@@ -134,48 +136,88 @@ def _overdue_days(
         rounds += 1
 
 
-def _provisional(cal: WorkCalendar, *days: date) -> tuple[int, ...]:
-    years = range(min(days).year, max(days).year + 1)
-    return tuple(y for y in years if not cal.is_official(y))
+@dataclass(frozen=True, slots=True)
+class _Fixed:
+    """What every occurrence of one deadline shares: worked out once, not per occurrence."""
+
+    recipients: tuple[tuple[str, Role], ...]
+    escalation: tuple[tuple[str, Role], ...]
+    offsets: tuple[tuple[Offset, str], ...]  # nearest first, with their step names
+    send_time: time
+    official: dict[int, bool]
+
+
+def _fixed(config: Config, deadline: Deadline) -> _Fixed:
+    recipients = tuple(config.recipients(deadline))
+    on_task = {office for office, _ in recipients}
+    escalation = tuple((o, "escalation") for o in config.expand(config.settings.escalate_to)
+                       if o not in on_task)  # fmt: skip
+    offsets = sorted(config.remind_offsets(deadline), key=lambda o: (o.amount, o.unit == "d"))
+    return _Fixed(
+        recipients=recipients,
+        escalation=escalation,  # type: ignore[arg-type]
+        offsets=tuple((o, str(o)) for o in offsets),
+        send_time=config.send_time_for(deadline),
+        official={},
+    )
+
+
+def _provisional(cal: WorkCalendar, fixed: _Fixed, low: date, high: date) -> tuple[int, ...]:
+    if low.year == high.year:  # the common case
+        ok = fixed.official.get(low.year)
+        if ok is None:
+            ok = fixed.official[low.year] = cal.is_official(low.year)
+        return () if ok else (low.year,)
+    return tuple(y for y in range(low.year, high.year + 1) if not cal.is_official(y))
 
 
 def reminders_for(
-    config: Config, cal: WorkCalendar, deadline: Deadline, occ: Occurrence, first: date, last: date
+    config: Config,
+    cal: WorkCalendar,
+    deadline: Deadline,
+    occ: Occurrence,
+    first: date,
+    last: date,
+    fixed: _Fixed | None = None,
+    *,
+    overdue: bool = True,
 ) -> list[PlannedReminder]:
-    """Every reminder of one occurrence whose day falls in [first, last]."""
+    """Every reminder of one occurrence whose day falls in [first, last] (without the overdue
+    repeats when `overdue` is false)."""
+    fixed = fixed or _fixed(config, deadline)
     settings = config.settings
-    recipients = config.recipients(deadline)
-    on_task = {office for office, _ in recipients}
-    escalation = [o for o in config.expand(settings.escalate_to) if o not in on_task]
-    escalate_from = _after(cal, occ.due, settings.escalate_after, 1)
-    tz, send_time = settings.tz, config.send_time_for(deadline)
-
-    days: list[tuple[date, str, Kind]] = [
-        (day, step, "due" if step in ("0d", "0wd") else "before")
-        for day, step in lead_days(cal, occ.due, config.remind_offsets(deadline))
-    ]
-    days += [
-        (day, f"overdue-{n}", "overdue")
-        for day, n in _overdue_days(cal, occ, settings.overdue_every, last)
-    ]
+    tz, due = settings.tz, occ.due
+    days: list[tuple[date, str, Kind]] = []
+    seen: set[date] = set()
+    for offset, step in fixed.offsets:
+        day = _lead_day(cal, due, offset)
+        if day not in seen:
+            seen.add(day)
+            days.append((day, step, "due" if offset.amount == 0 else "before"))
+    days.sort()
+    if overdue and last > due:
+        escalate_from = _after(cal, due, settings.escalate_after, 1)
+        days += [(day, f"overdue-{n}", "overdue")
+                 for day, n in _overdue_days(cal, occ, settings.overdue_every, last)]  # fmt: skip
+    else:
+        escalate_from = last + timedelta(days=1)
+    nominal = occ.nominal_due
+    low_due, high_due = min(nominal, due), max(nominal, due)
     out: list[PlannedReminder] = []
     for day, step, kind in days:
         if not first <= day <= last:
             continue
-        told = list(recipients)
+        told = fixed.recipients
         if kind == "overdue" and day >= escalate_from:
-            told += [(office, "escalation") for office in escalation]
-        remind_at = datetime.combine(day, send_time, tzinfo=tz)
-        left = cal.workdays_between(day, occ.due)
-        years = _provisional(cal, occ.nominal_due, occ.due, day)
-        out += [
-            PlannedReminder(
+            told = told + fixed.escalation
+        remind_at = datetime.combine(day, fixed.send_time, tzinfo=tz)
+        left = cal.workdays_between(day, due)
+        years = _provisional(cal, fixed, min(low_due, day), max(high_due, day))
+        for office, role in told:
+            out.append(PlannedReminder(
                 deadline=deadline, occurrence=occ, office=office, role=role, step=step, day=day,
                 kind="escalation" if role == "escalation" else kind, remind_at=remind_at,
-                working_days_left=left, provisional_years=years,
-            )
-            for office, role in told
-        ]  # fmt: skip
+                working_days_left=left, provisional_years=years))  # fmt: skip
     return out
 
 
@@ -184,7 +226,14 @@ def sort_key(r: PlannedReminder) -> tuple[datetime, int, str, int, str]:
 
 
 def plan_deadline(
-    config: Config, cal: WorkCalendar, deadline: Deadline, first: date, last: date, epoch: date
+    config: Config,
+    cal: WorkCalendar,
+    deadline: Deadline,
+    first: date,
+    last: date,
+    epoch: date,
+    *,
+    overdue: bool = True,
 ) -> list[PlannedReminder]:
     """One deadline's reminders in [first, last], counting occurrences due from `epoch` on.
 
@@ -196,9 +245,10 @@ def plan_deadline(
     if previous is not None and previous.nominal >= epoch:
         start = min(start, previous.nominal)
     ahead = lookahead(config.remind_offsets(deadline))
+    fixed = _fixed(config, deadline)
     out: list[PlannedReminder] = []
     for occ in occurrences(config, cal, deadline, start, last + ahead):
-        out += reminders_for(config, cal, deadline, occ, first, last)
+        out += reminders_for(config, cal, deadline, occ, first, last, fixed, overdue=overdue)
     return out
 
 

@@ -375,10 +375,12 @@ def _parse_rrule(text: str, start: date | None, end: date | None) -> RRuleRule:
     dtstart = datetime.combine(start or RRULE_DEFAULT_START, datetime.min.time())
     body = text.replace("\\n", "\n")
     try:
+        # cache: dateutil walks from DTSTART on every query; a service asks the same rule
+        # again and again, so keep what it has walked.
         if "DTSTART" in body.upper():
-            parsed = _rrule.rrulestr(body)
+            parsed = _rrule.rrulestr(body, cache=True)
         else:
-            parsed = _rrule.rrulestr(body, dtstart=dtstart)
+            parsed = _rrule.rrulestr(body, dtstart=dtstart, cache=True)
     except Exception as exc:  # dateutil raises ValueError, TypeError, KeyError, ...
         raise RuleError(f"{_q(text)} is not a valid RRULE ({exc})") from None
     if not isinstance(parsed, _rrule.rrule):

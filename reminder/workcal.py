@@ -12,9 +12,11 @@ overrides for it are complete, so it stops being provisional.
 from __future__ import annotations
 
 import calendar as _stdcal
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
+from itertools import accumulate
 from typing import Literal
 
 WorkdayMode = Literal["cn", "weekdays"]
@@ -72,13 +74,6 @@ def official_years() -> frozenset[int]:
     return _official_data()[2]
 
 
-@dataclass(frozen=True, slots=True)
-class _Year:
-    start: int  # ordinal of 1 January
-    flags: bytes  # 1 = working day, index = day of year - 1
-    prefix: tuple[int, ...]  # prefix[i] = working days among the first i days of the year
-
-
 @dataclass(kw_only=True)
 class WorkCalendar:
     """Answers "is this a working day?" and counts working days, year by year on demand."""
@@ -87,7 +82,13 @@ class WorkCalendar:
     extra_holidays: frozenset[date] = frozenset()
     extra_workdays: frozenset[date] = frozenset()
     confirmed_years: frozenset[int] = frozenset()
-    _years: dict[int, _Year] = field(default_factory=dict, repr=False)
+    _years: dict[int, bytes] = field(default_factory=dict, repr=False)
+    # Every day of a span of years, contiguous: _flags[i] is day _base + i, and _rank[i] the
+    # working days from the span's start up to and including it.
+    _base: int = field(default=0, repr=False)
+    _flags: bytes = field(default=b"", repr=False)
+    _rank: list[int] = field(default_factory=list, repr=False)
+    _years_span: tuple[int, int] = field(default=(0, 0), repr=False)
 
     # -- facts about a year -------------------------------------------------------------
 
@@ -134,10 +135,8 @@ class WorkCalendar:
 
     # -- per-day questions ----------------------------------------------------------------
 
-    def _year(self, year: int) -> _Year:
-        cached = self._years.get(year)
-        if cached is not None:
-            return cached
+    def _year_flags(self, year: int) -> bytes:
+        """1 for each working day of `year`, overrides applied."""
         rest, work, _ = self._named_days(year)
         start = date(year, 1, 1)
         n = 366 if _stdcal.isleap(year) else 365
@@ -146,75 +145,102 @@ class WorkCalendar:
             d = start + timedelta(days=i)
             if d in self.extra_workdays:
                 flags[i] = 1
-            elif d in self.extra_holidays:
-                flags[i] = 0
-            else:
+            elif d not in self.extra_holidays:
                 flags[i] = 1 if d in work or (d.weekday() < 5 and d not in rest) else 0
-        prefix = [0]
-        for f in flags:
-            prefix.append(prefix[-1] + f)
-        built = _Year(start=start.toordinal(), flags=bytes(flags), prefix=tuple(prefix))
-        self._years[year] = built
-        return built
+        return bytes(flags)
+
+    def _cover(self, first_year: int, last_year: int) -> None:
+        """Make the contiguous span hold every day of [first_year, last_year]."""
+        lo = min(first_year, self._years_span[0]) if self._flags else first_year
+        hi = max(last_year, self._years_span[1]) if self._flags else last_year
+        lo, hi = max(lo, 1), min(hi, 9998)
+        flags = bytearray()
+        for year in range(lo, hi + 1):
+            cached = self._years.get(year)
+            if cached is None:
+                cached = self._years[year] = self._year_flags(year)
+            flags += cached
+        rank = list(accumulate(flags))
+        self._base = date(lo, 1, 1).toordinal()
+        self._flags, self._rank, self._years_span = bytes(flags), rank, (lo, hi)
+
+    def _ensure(self, first_year: int, last_year: int) -> None:
+        """Cover [first_year, last_year]; call before taking indices that must agree."""
+        lo, hi = self._years_span
+        if not self._flags or first_year < lo or last_year > hi:
+            self._cover(first_year, last_year)
+
+    def _index(self, day: date) -> int:
+        """Position of `day` in the span, extending the span (a year either side) if needed.
+        Extending moves every index: take the indices you compare after the last extension."""
+        i = day.toordinal() - self._base
+        if 0 <= i < len(self._flags):
+            return i
+        self._cover(day.year - 1, day.year + 1)
+        return day.toordinal() - self._base
 
     def is_workday(self, day: date) -> bool:
-        y = self._year(day.year)
-        return y.flags[day.toordinal() - y.start] == 1
+        i = day.toordinal() - self._base
+        if 0 <= i < len(self._flags):
+            return self._flags[i] == 1
+        i = self._index(day)  # first: extending replaces self._flags
+        return self._flags[i] == 1
 
     def previous_workday(self, day: date) -> date:
         """`day` itself when it is a working day, else the closest earlier one."""
-        while not self.is_workday(day):
-            day -= _ONE_DAY
-        return day
+        i = day.toordinal() - self._base
+        if not 366 < i < len(self._flags):  # keep a year of room before it
+            self._ensure(day.year - 1, day.year)
+            i = day.toordinal() - self._base
+        if self._flags[i]:
+            return day
+        return self._at_rank(self._rank[i])  # the first day reaching its count: the last worked
 
     def next_workday(self, day: date) -> date:
         """`day` itself when it is a working day, else the closest later one."""
-        while not self.is_workday(day):
-            day += _ONE_DAY
-        return day
+        i = day.toordinal() - self._base
+        if not 0 <= i < len(self._flags) - 366:  # keep a year of room after it
+            self._ensure(day.year, day.year + 1)
+            i = day.toordinal() - self._base
+        if self._flags[i]:
+            return day
+        return self._at_rank(self._rank[i] + 1)
+
+    def _at_rank(self, value: int) -> date:
+        """The first day whose cumulative count in the span reaches `value`: a working day."""
+        j = bisect_left(self._rank, value)
+        return date.fromordinal(self._base + j)
 
     def add_workdays(self, day: date, n: int) -> date:
         """The n-th working day after `day` (n > 0) or before it (n < 0), not counting `day`."""
-        step = _ONE_DAY if n > 0 else -_ONE_DAY
-        remaining = abs(n)
-        while remaining:
-            day += step
-            if self.is_workday(day):
-                remaining -= 1
-        return day
-
-    def _rank(self, day: date) -> tuple[int, int]:
-        y = self._year(day.year)
-        return day.year, y.prefix[day.toordinal() - y.start + 1]
+        if n == 0:
+            return day
+        years = abs(n) // 200 + 1
+        self._ensure(max(day.year - years, 1), min(day.year + years, 9998))
+        i = day.toordinal() - self._base
+        before = self._rank[i] - self._flags[i]  # working days strictly before `day`
+        return self._at_rank(self._rank[i] + n if n > 0 else before + n + 1)
 
     def workdays_between(self, start: date, end: date) -> int:
         """Working days in (start, end]; negative, counting (end, start], when end < start."""
         if end < start:
             return -self.workdays_between(end, start)
-        y0, r0 = self._rank(start)
-        y1, r1 = self._rank(end)
-        total = r1 - r0
-        for year in range(y0, y1):
-            total += self._year(year).prefix[-1]
-        return total
+        self._ensure(start.year, end.year)
+        return self._rank[end.toordinal() - self._base] - self._rank[start.toordinal() - self._base]
 
     def nth_workday(self, first: date, last: date, n: int) -> date | None:
         """The n-th working day (1-based) in [first, last], or None if the span has fewer."""
-        day = first - _ONE_DAY
-        found = 0
-        while found < n:
-            day += _ONE_DAY
-            if day > last:
-                return None
-            if self.is_workday(day):
-                found += 1
-        return day
+        self._ensure(first.year, last.year)
+        i, j = first.toordinal() - self._base, last.toordinal() - self._base
+        before = self._rank[i] - self._flags[i]
+        if self._rank[j] < before + n:
+            return None
+        return self._at_rank(before + n)
 
     def last_workday(self, first: date, last: date) -> date | None:
         """The last working day in [first, last], or None if there is none."""
-        day = last
-        while day >= first:
-            if self.is_workday(day):
-                return day
-            day -= _ONE_DAY
-        return None
+        self._ensure(first.year, last.year)
+        i, j = first.toordinal() - self._base, last.toordinal() - self._base
+        if self._rank[j] == self._rank[i] - self._flags[i]:
+            return None
+        return self._at_rank(self._rank[j])

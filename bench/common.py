@@ -1,0 +1,95 @@
+"""Shared bench helpers: timing, the result row, and a synthetic config of N deadlines."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from datetime import time as clock_time
+
+from reminder.config import (
+    CalendarOverrides,
+    Config,
+    Deadline,
+    Delivery,
+    EmailSettings,
+    Office,
+    Settings,
+    WebhookSettings,
+    WecomSettings,
+)
+from reminder.rules import Offset, parse_rule
+
+RRULE_START = date(2025, 12, 1)
+
+# The mix of scenario 1: yearly, monthly, weekly and RRULE forms, a quarter each.
+RULES = [
+    "yearly 01-31", "yearly 02-last", "yearly 06-30", "yearly 12-31",
+    "monthly 15", "monthly last", "monthly last-workday", "monthly workday 3",
+    "weekly MON", "weekly FRI", "weekly WED", "weekly THU",
+    "RRULE:FREQ=MONTHLY;BYDAY=-1FR", "RRULE:FREQ=MONTHLY;BYMONTHDAY=10,25",
+    "RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", "RRULE:FREQ=YEARLY;BYMONTH=3,9;BYMONTHDAY=1",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Result:
+    scenario: str
+    size: str
+    ours: float
+    peer: float | None
+    peer_name: str
+    unit: str
+    target: str
+    ok: bool | None
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        if self.peer is None or self.ours == 0:
+            return None
+        return self.peer / self.ours
+
+
+def best_of(repeat: int, work: Callable[[], object]) -> float:
+    """The best wall time of `repeat` runs: the least disturbed by the machine."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def median_of(repeat: int, work: Callable[[], object]) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def synthetic_config(
+    n: int, *, remind: tuple[str, ...] = ("7d", "1wd", "0d"), rules: list[str] | None = None
+) -> Config:
+    """A config of `n` deadlines cycling through `rules`, all led by one office."""
+    rules = rules or RULES
+    offsets = tuple(Offset(int(r.rstrip("wd")), "wd" if r.endswith("wd") else "d")
+                    for r in remind)  # fmt: skip
+    office = Office(id="office", name="办公室", email=("a@example.gov.cn",))
+    # RRULEs start where the dateutil floor's do (dtstart 2025-12-01): the same rules.
+    deadlines = tuple(
+        Deadline(id=f"d{i:05d}", title=f"任务{i}", lead=("office",), task=None,
+                 rule=parse_rule(rules[i % len(rules)], start=RRULE_START
+                                 if rules[i % len(rules)].startswith("RRULE") else None))
+        for i in range(n)
+    )  # fmt: skip
+    return Config(
+        path="bench.toml", settings=Settings(remind=offsets, send_time=clock_time(9, 0)),
+        calendar_overrides=CalendarOverrides(), delivery=Delivery(), email=EmailSettings(),
+        wecom=WecomSettings(), webhook=WebhookSettings(), offices={"office": office},
+        groups={}, deadlines=deadlines,
+    )  # fmt: skip
