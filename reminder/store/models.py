@@ -137,6 +137,9 @@ class MetaRow(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
+WAITING_SQL = "status IN ('pending', 'held')"  # literal, so planners match the partial index
+
+
 class OutboxRow(Base):
     """One reminder for one office by one channel: planned once, claimed, sent at most once.
 
@@ -147,7 +150,15 @@ class OutboxRow(Base):
     __tablename__ = "outbox"
     __table_args__ = (
         UniqueConstraint("deadline_id", "occurrence_id", "kind", "step", "office_id", "channel"),
-        Index(None, "status", "next_attempt_at"),
+        # The poll walks this in time order and stops after a batch, however long the table:
+        # a partial index of waiting rows only.
+        Index(
+            "ix_outbox_waiting_due",
+            "next_attempt_at",
+            "id",
+            sqlite_where=text(WAITING_SQL),
+            postgresql_where=text(WAITING_SQL),
+        ),
         Index(None, "remind_at"),
     )
 

@@ -10,12 +10,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, case, func, or_, select, update
+from sqlalchemy import Table, and_, case, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from reminder.store.models import CompletionRow, DeadlineRow, OccurrenceRow, OutboxRow
+from reminder.store.models import (
+    WAITING_SQL,
+    CompletionRow,
+    DeadlineRow,
+    OccurrenceRow,
+    OutboxRow,
+)
 from reminder.store.sentlog import log_rows
 
 PLANNED_KINDS = ("before", "due", "overdue", "escalation")
@@ -193,7 +199,7 @@ def claim(
     not ours. PostgreSQL also skips rows locked by a concurrent claim.
     """
     free = or_(OutboxRow.lease_until.is_(None), OutboxRow.lease_until < now)
-    due = and_(OutboxRow.status.in_(WAITING), OutboxRow.next_attempt_at <= now, free)
+    due = and_(text(WAITING_SQL), OutboxRow.next_attempt_at <= now, free)
     pick = select(OutboxRow.id).where(due).order_by(OutboxRow.next_attempt_at, OutboxRow.id)
     pick = pick.limit(limit)
     if session.get_bind().dialect.name == "postgresql":
@@ -220,9 +226,7 @@ def next_due(session: Session) -> datetime | None:
     leased = and_(OutboxRow.lease_until.is_not(None),
                   OutboxRow.lease_until > OutboxRow.next_attempt_at)  # fmt: skip
     ready = case((leased, OutboxRow.lease_until), else_=OutboxRow.next_attempt_at)
-    value: datetime | None = session.scalar(
-        select(func.min(ready)).where(OutboxRow.status.in_(WAITING))
-    )
+    value: datetime | None = session.scalar(select(func.min(ready)).where(text(WAITING_SQL)))
     return value
 
 
