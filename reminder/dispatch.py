@@ -1,7 +1,7 @@
 """Dispatching: claim due reminders, log, send, record. Nothing lost, nothing sent twice.
 
 One pass: claim due rows under a lease; cancel what is no longer wanted; supersede older
-reminders of the same occurrence and office that piled up while the service was down; hold
+reminders of the same task and office that piled up while the service was down; hold
 what cannot be sent yet (channel not configured); group the rest into one digest per office and
 channel; then for each message write its log rows, send, and record the outcome. A crash
 between send and record leaves the log row `sending` and the lease to expire: at worst that one
@@ -38,7 +38,7 @@ from reminder.store.sentlog import log_rows
 log = logging.getLogger("reminder.dispatch")
 
 HOLD_RECHECK = timedelta(minutes=10)
-BATCH = 1000
+BATCH = 5000  # rows claimed at once: one digest per office and channel per batch
 
 
 def owner_name() -> str:
@@ -101,6 +101,8 @@ class Dispatcher:
     def run_pass(self) -> PassReport:
         """Send everything due now; return what happened."""
         report = PassReport()
+        with transaction(self.engine) as s:
+            report.counts["superseded"] += outbox.coalesce_backlog(s, self.clock.now())
         try:
             while not self.stop_requested():
                 now = self.clock.now()
@@ -167,12 +169,16 @@ class Dispatcher:
     def _supersede(
         self, s: Any, rows: list[OutboxRow], now: datetime, report: PassReport
     ) -> list[OutboxRow]:
-        """Per occurrence, office and channel only the most recent due reminder goes out."""
-        latest: dict[tuple[int, str, str], OutboxRow] = {}
+        """Per task, office and channel only the most recent due reminder goes out.
+
+        Within one occurrence a "7 days left" replaces the "30 days left" before it; across
+        occurrences the newer one replaces the older, as the planner's overdue repeats do.
+        """
+        latest: dict[tuple[str, str, str], OutboxRow] = {}
         for row in rows:
             if row.kind == "alert":
                 continue
-            key = (row.occurrence_id, row.office_id, row.channel)
+            key = (row.deadline_id, row.office_id, row.channel)
             if key not in latest or (row.remind_at, row.id) > (
                 latest[key].remind_at,
                 latest[key].id,
@@ -181,7 +187,7 @@ class Dispatcher:
         old = [
             r
             for r in rows
-            if r.kind != "alert" and latest[(r.occurrence_id, r.office_id, r.channel)] is not r
+            if r.kind != "alert" and latest[(r.deadline_id, r.office_id, r.channel)] is not r
         ]
         if old:
             outbox.set_status(
@@ -326,13 +332,11 @@ class Dispatcher:
 
     def _log_attempt(self, message: Outgoing, now: datetime, status: str) -> list[int]:
         with transaction(self.engine) as s:
-            entries = log_rows(
+            return log_rows(
                 s, message.rows, at=now, status=status, message_id=str(uuid.uuid4()),
                 target=message.target.shown, subject=message.rendered.subject,
                 body=self._body(message), attempt=max(r.attempts for r in message.rows) + 1,
             )  # fmt: skip
-            s.flush()
-            return [e.id for e in entries]
 
     def _finish(
         self,

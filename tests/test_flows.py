@@ -221,3 +221,22 @@ def test_database_connections_dropped_between_passes(harness: Harness) -> None:
     admin.dispose()
     assert killed >= 1
     assert harness.tick("2026-03-31 09:00").endswith("sent: 3 sent")
+
+
+def test_catch_up_coalesces_across_the_whole_backlog(harness: Harness) -> None:
+    """A backlog larger than one claim batch is still coalesced as a whole."""
+    from reminder import dispatch
+
+    harness.write('remind = ["7d", "3wd", "1wd", "0d"]')
+    harness.start("2026-03-20 08:00")
+    harness.tick("2026-03-20 08:00")
+    old_batch = dispatch.BATCH
+    dispatch.BATCH = 2  # smaller than the backlog of each office
+    try:
+        harness.tick("2026-03-31 09:30")
+    finally:
+        dispatch.BATCH = old_batch
+    statuses = [(r.office_id, r.channel, r.status, r.kind) for r in harness.log()]
+    for office, channel in (("legal", "wecom"), ("finance", "wecom"), ("finance", "email")):
+        mine = [(s, k) for o, c, s, k in statuses if (o, c) == (office, channel)]
+        assert sorted(mine) == sorted([("superseded", "before")] * 3 + [("sent", "due")])

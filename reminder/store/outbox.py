@@ -190,6 +190,31 @@ def waiting_for_occurrence(session: Session, occurrence_id: int) -> list[OutboxR
         OutboxRow.occurrence_id == occurrence_id, OutboxRow.status.in_(WAITING))))  # fmt: skip
 
 
+def coalesce_backlog(session: Session, now: datetime) -> int:
+    """After downtime: per task, office and channel, supersede every due waiting reminder but
+    the most recent, in one go across the whole backlog (not batch by batch)."""
+    free = or_(OutboxRow.lease_until.is_(None), OutboxRow.lease_until < now)
+    due = and_(text(WAITING_SQL), OutboxRow.next_attempt_at <= now, free,
+               OutboxRow.kind.in_(PLANNED_KINDS))  # fmt: skip
+    group = (OutboxRow.deadline_id, OutboxRow.office_id, OutboxRow.channel)
+    latest = (select(*group, func.max(OutboxRow.remind_at).label("latest"))
+              .where(due).group_by(*group).subquery())  # fmt: skip
+    older = (select(OutboxRow)
+             .join(latest, and_(OutboxRow.deadline_id == latest.c.deadline_id,
+                                OutboxRow.office_id == latest.c.office_id,
+                                OutboxRow.channel == latest.c.channel))
+             .where(due, OutboxRow.remind_at < latest.c.latest))  # fmt: skip
+    rows = list(session.scalars(older))
+    set_status(
+        session,
+        rows,
+        "superseded",
+        now,
+        reason="a later reminder for the same task and office replaced it",
+    )
+    return len(rows)
+
+
 def claim(
     session: Session, *, owner: str, now: datetime, until: datetime, limit: int
 ) -> list[OutboxRow]:

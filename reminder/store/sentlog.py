@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from reminder.store.models import OccurrenceRow, OutboxRow, SentLogRow
@@ -17,26 +17,35 @@ STATUSES = ("sending", "sent", "failed", "retrying", "held", "superseded", "canc
 
 def entry_for(
     row: OutboxRow, occurrence: OccurrenceRow | None, *, at: datetime, status: str, **fields: Any
-) -> SentLogRow:
-    """A log row describing what happened to an outbox row."""
-    return SentLogRow(
-        at=at, outbox_id=row.id, deadline_id=row.deadline_id, occurrence_id=row.occurrence_id,
-        period_key=occurrence.period_key if occurrence else None,
-        due=occurrence.due if occurrence else None, office_id=row.office_id,
-        channel=row.channel, kind=row.kind, role=row.role, status=status,
-        attempt=fields.pop("attempt", row.attempts), **fields,
-    )  # fmt: skip
+) -> dict[str, Any]:
+    """The columns of a log row describing what happened to an outbox row."""
+    return {
+        "at": at, "outbox_id": row.id, "deadline_id": row.deadline_id,
+        "occurrence_id": row.occurrence_id,
+        "period_key": occurrence.period_key if occurrence else None,
+        "due": occurrence.due if occurrence else None, "office_id": row.office_id,
+        "channel": row.channel, "kind": row.kind, "role": row.role, "status": status,
+        "attempt": fields.get("attempt", row.attempts),
+        **{k: v for k, v in fields.items() if k != "attempt"},
+    }  # fmt: skip
 
 
 def log_rows(
     session: Session, rows: Sequence[OutboxRow], *, at: datetime, status: str, **fields: Any
-) -> list[SentLogRow]:
-    """Log the same event for several outbox rows."""
+) -> list[int]:
+    """Log the same event for several outbox rows (one bulk insert); return the log ids."""
+    if not rows:
+        return []
     occurrences = _occurrences(session, {r.occurrence_id for r in rows})
-    entries = [entry_for(r, occurrences.get(r.occurrence_id), at=at, status=status, **fields)
-               for r in rows]  # fmt: skip
-    session.add_all(entries)
-    return entries
+    values = [entry_for(r, occurrences.get(r.occurrence_id), at=at, status=status, **fields)
+              for r in rows]  # fmt: skip
+    keys = sorted({k for v in values for k in v})
+    values = [{k: v.get(k) for k in keys} for v in values]
+    ids: list[int] = []
+    stmt = insert(SentLogRow).returning(SentLogRow.id)
+    for start in range(0, len(values), 1000):
+        ids += session.scalars(stmt, values[start : start + 1000]).all()
+    return ids
 
 
 def _occurrences(session: Session, ids: set[int]) -> dict[int, OccurrenceRow]:
