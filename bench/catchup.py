@@ -65,6 +65,7 @@ def job() -> None:
 
 
 def peer(n: int) -> tuple[float, int]:
+    from apscheduler.job import Job
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
     from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.triggers.interval import IntervalTrigger
@@ -72,30 +73,39 @@ def peer(n: int) -> tuple[float, int]:
     global RAN
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'jobs.db'}"
-        setup = BackgroundScheduler(jobstores={"default": SQLAlchemyJobStore(url=url)})
-        setup.start(paused=True)
+        # Write the jobs straight into the store, as a scheduler that ran until 30 days ago
+        # would have left them (next run 30 days ago), without starting that scheduler.
+        owner = BackgroundScheduler(timezone=TZ)
+        store = SQLAlchemyJobStore(url=url)
+        store.start(owner, "default")
         first = datetime.now(UTC) - timedelta(days=30)
         for i in range(n):
-            setup.add_job(
-                job,
-                IntervalTrigger(days=1, start_date=first),
-                id=f"d{i:05d}",
-                next_run_time=first,
-                coalesce=True,
-                misfire_grace_time=None,
+            store.add_job(
+                Job(
+                    owner,
+                    id=f"d{i:05d}",
+                    func=job,
+                    args=(),
+                    kwargs={},
+                    trigger=IntervalTrigger(days=1, start_date=first),
+                    executor="default",
+                    name="job",
+                    misfire_grace_time=None,
+                    coalesce=True,
+                    max_instances=1,
+                    next_run_time=first,
+                )
             )
-        setup.shutdown(wait=False)
+        store.shutdown()
         RAN = 0
-        scheduler = BackgroundScheduler(
-            jobstores={"default": SQLAlchemyJobStore(url=url)},
-            job_defaults={"coalesce": True, "misfire_grace_time": None},
-        )
+        scheduler = BackgroundScheduler(jobstores={"default": SQLAlchemyJobStore(url=url)},
+                                        timezone=TZ)  # fmt: skip
         start = time.perf_counter()
         scheduler.start()
-        while RAN < n and time.perf_counter() - start < 600:
+        while n > RAN and time.perf_counter() - start < 900:
             threading.Event().wait(0.01)
         seconds = time.perf_counter() - start
-        scheduler.shutdown(wait=False)
+        scheduler.shutdown(wait=True)
     return seconds, RAN
 
 

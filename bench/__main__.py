@@ -1,0 +1,76 @@
+"""`python -m bench [--quick] [--only 1,3]`: run the scenarios and print one table."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+from datetime import UTC, datetime
+
+from bench import catchup, plan_year, poll
+from bench.common import Result
+
+NOT_YET = [
+    ("4 dispatch 5,000 to WeCom vs httpx loop / Apprise", "≥ 0.5× httpx, ≥ 2× Apprise"),
+    ("5 timeliness: 1,000 due in one minute", "p99 lateness < 2 s"),
+    ("6 start-up with 10,000 deadlines", "≤ 1.5× importing deps"),
+    ("7 two instances on PostgreSQL, 50 ms WeCom", "≥ 1.6× one instance"),
+]
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.3f}" if value < 10 else f"{value:.1f}"
+
+
+def table(results: list[Result]) -> str:
+    head = ["scenario", "size", "ours", "peer", "peer is", "peer/ours", "target", "result", "note"]
+    rows = [
+        [
+            r.scenario,
+            r.size,
+            f"{_fmt(r.ours)} {r.unit}",
+            f"{_fmt(r.peer)} {r.unit}",
+            r.peer_name,
+            "-" if r.ratio is None else f"{r.ratio:.2f}",
+            r.target,
+            {True: "pass", False: "FAIL", None: "-"}[r.ok],
+            r.note,
+        ]
+        for r in results
+    ]
+    rows += [[name, "-", "-", "-", "-", "-", target, "not measured", "not built yet"]
+             for name, target in NOT_YET]  # fmt: skip
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *rows, strict=False)]
+    lines = ["| " + " | ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)) + " |",
+             "|" + "|".join("-" * (w + 2) for w in widths) + "|"]  # fmt: skip
+    lines += ["| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) + " |"
+              for row in rows]  # fmt: skip
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
+    parser.add_argument("--only", default="1,2,3", help="scenarios to run, e.g. 1,3")
+    args = parser.parse_args()
+    wanted = set(args.only.split(","))
+    results: list[Result] = []
+    if "1" in wanted:
+        results += plan_year.run(1_000 if args.quick else 10_000)
+    if "2" in wanted:
+        results += catchup.run(300 if args.quick else 10_000)
+    if "3" in wanted:
+        results += poll.run(10_000, 100_000 if args.quick else 1_000_000)
+    print(
+        f"# bench {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, "
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}"
+    )
+    print(table(results))
+    return 0 if all(r.ok is not False for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
