@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from typing import Any
 
 import httpx
 
@@ -17,11 +18,12 @@ class HttpChannel:
 
     def __init__(
         self,
-        timeout: float,
+        settings: Any,
         environ: Mapping[str, str] | None = None,
         client: httpx.Client | None = None,
     ) -> None:
-        self.timeout = timeout
+        self.settings = settings  # the channel's settings section; it has a `timeout`
+        self.timeout: float = settings.timeout
         self.environ = os.environ if environ is None else environ
         self._client = client
 

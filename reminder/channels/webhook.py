@@ -6,10 +6,7 @@ This channel is the proof that a channel is one module: a target, a payload, a s
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from urllib.parse import urlsplit
-
-import httpx
 
 from reminder.channels.base import Rendered, Target, rate_key
 from reminder.channels.http import HttpChannel
@@ -21,14 +18,7 @@ class WebhookTransport(HttpChannel):
     name = "webhook"
     label = "webhook"
 
-    def __init__(
-        self,
-        settings: WebhookSettings,
-        environ: Mapping[str, str] | None = None,
-        client: httpx.Client | None = None,
-    ) -> None:
-        super().__init__(settings.timeout, environ, client)
-        self.settings = settings
+    settings: WebhookSettings
 
     def target(self, office: Office) -> Target:
         url = self.address(office, "webhook", office.webhook)

@@ -7,7 +7,6 @@ mention_mobiles. Longer content is split on line or character boundaries, never 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -66,14 +65,7 @@ class WecomTransport(HttpChannel):
     name = "wecom"
     label = "WeCom"
 
-    def __init__(
-        self,
-        settings: WecomSettings,
-        environ: Mapping[str, str] | None = None,
-        client: httpx.Client | None = None,
-    ) -> None:
-        super().__init__(settings.timeout, environ, client)
-        self.settings = settings
+    settings: WecomSettings
 
     def target(self, office: Office) -> Target:
         value = self.address(office, "wecom", office.wecom)
