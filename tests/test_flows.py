@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import pytest
 
@@ -240,3 +241,25 @@ def test_catch_up_coalesces_across_the_whole_backlog(harness: Harness) -> None:
     for office, channel in (("legal", "wecom"), ("finance", "wecom"), ("finance", "email")):
         mine = [(s, k) for o, c, s, k in statuses if (o, c) == (office, channel)]
         assert sorted(mine) == sorted([("superseded", "before")] * 3 + [("sent", "due")])
+
+
+def test_a_backlog_beyond_sqlite_variable_limits(harness: Harness) -> None:
+    """Catch-up after a long downtime supersedes tens of thousands of rows in one pass."""
+    from reminder.store import outbox
+    from reminder.store.engine import transaction
+
+    runtime = harness.start("2026-03-01 08:00")
+    runtime.sync_and_plan()
+    base = harness.outbox()[0]
+    now = at("2026-03-31 09:00")
+    copies = [{
+        "deadline_id": base.deadline_id, "occurrence_id": base.occurrence_id, "kind": "overdue",
+        "step": f"bulk-{i}", "office_id": base.office_id, "channel": base.channel,
+        "role": base.role, "remind_at": base.remind_at, "working_days_left": -1,
+        "provisional": False, "status": "pending", "attempts": 0,
+        "next_attempt_at": base.remind_at, "created_at": now, "updated_at": now,
+    } for i in range(40_000)]  # fmt: skip
+    with transaction(runtime.engine) as s:
+        assert outbox.insert_ignoring_duplicates(s, copies) == 40_000
+        superseded = outbox.coalesce_backlog(s, now + timedelta(days=1))
+    assert superseded >= 40_000

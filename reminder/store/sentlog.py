@@ -49,10 +49,13 @@ def log_rows(
 
 
 def _occurrences(session: Session, ids: set[int]) -> dict[int, OccurrenceRow]:
-    if not ids:
-        return {}
-    rows = session.scalars(select(OccurrenceRow).where(OccurrenceRow.id.in_(ids)))
-    return {o.id: o for o in rows}
+    """Occurrences by id, asked in chunks (SQLite takes at most 32,766 variables a statement)."""
+    wanted, out = sorted(ids), {}
+    for start in range(0, len(wanted), 5000):
+        chunk = wanted[start : start + 5000]
+        out.update({o.id: o for o in session.scalars(
+            select(OccurrenceRow).where(OccurrenceRow.id.in_(chunk)))})  # fmt: skip
+    return out
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
