@@ -14,7 +14,6 @@ from reminder.errors import UsageError
 class Clock(Protocol):
     def now(self) -> datetime:
         """Return the current instant as an aware datetime."""
-        ...
 
 
 class SystemClock:

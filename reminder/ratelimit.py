@@ -22,7 +22,6 @@ class Limiter(Protocol):
     def reserve(self, key: str, count: int, per_minute: int, now: datetime) -> datetime | None:
         """Take `count` sends from `key`'s budget at `now` and return None, or take nothing
         and return the earliest instant when `count` sends fit."""
-        ...
 
 
 class MemoryLimiter:

@@ -43,19 +43,15 @@ class Transport(Protocol):
 
     def target(self, office: Office) -> Target:
         """The office's target, or raise NotConfigured with the reason."""
-        ...
 
     def payloads(self, target: Target, message: Rendered) -> list[object]:
         """What will be sent: one item per request (WeCom splits long content)."""
-        ...
 
     def send(self, target: Target, payload: object) -> str:
         """Send one payload; return the server's code; raise DeliveryError."""
-        ...
 
     def close(self) -> None:
         """Release connections kept open during a pass."""
-        ...
 
 
 def rate_key(channel: str, address: str) -> str:
