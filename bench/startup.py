@@ -1,0 +1,95 @@
+"""Scenario 6: `reminder run` with 10,000 deadlines (already synced) until it is ready to
+dispatch, against importing its dependencies alone: wall time and peak memory."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.common import RULES, Result
+
+ROOT = Path(__file__).resolve().parents[1]
+IMPORTS = ("import apscheduler.schedulers.background, sqlalchemy.orm, alembic.command, jinja2, "
+           "dateutil.rrule, httpx, chinese_calendar, holidays")  # fmt: skip
+
+
+def _toml(n: int) -> str:
+    offices = "".join(
+        f'[[offices]]\nid = "o{i:02d}"\nname = "科室{i:02d}"\n'
+        f'email = ["o{i:02d}@example.gov.cn"]\n\n'
+        for i in range(50)
+    )
+    deadlines = "".join(f'[[deadlines]]\nid = "d{i:05d}"\ntitle = "任务{i}"\n'
+                        f'lead = ["o{i % 50:02d}"]\ndue = "{RULES[i % 12]}"\n\n'
+                        for i in range(n))  # fmt: skip
+    return (
+        f'[settings]\nremind = ["7d", "0d"]\n\n[email]\nhost = "127.0.0.1"\nport = 9\n'
+        f'security = "none"\nsender = "n@example.gov.cn"\n\n{offices}{deadlines}'
+    )
+
+
+def imports_only() -> tuple[float, int]:
+    """Wall time and peak memory of a Python that imports the dependencies."""
+    code = IMPORTS + "; print('ready', flush=True); import sys; sys.stdin.read()"
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)  # fmt: skip
+    assert proc.stdout is not None
+    proc.stdout.readline()  # imported; it now waits, so its peak can be read
+    seconds = time.perf_counter() - start
+    peak = _peak_kb(proc.pid)
+    proc.communicate("", timeout=60)
+    return seconds, peak
+
+
+def ours(n: int) -> tuple[float, int]:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "schedules.toml"
+        path.write_text(_toml(n), encoding="utf-8")
+        env = {k: v for k, v in os.environ.items() if k != "REMINDER_DATABASE_URL"}
+        base = [sys.executable, "-m", "reminder"]
+        subprocess.run(
+            [*base, "tick", "--dry-run", "--config", str(path)],
+            check=True,
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+        )  # synced and planned once
+        start = time.perf_counter()
+        proc = subprocess.Popen([*base, "run", "--dry-run", "--config", str(path)], cwd=ROOT,
+                                env=env, stderr=subprocess.PIPE, text=True)  # fmt: skip
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            if "reminder.service: started with" in line:
+                break
+        seconds = time.perf_counter() - start
+        peak = _peak_kb(proc.pid)
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=60)
+    return seconds, peak
+
+
+def _peak_kb(pid: int) -> int:
+    """The process's own peak resident memory so far (VmHWM), in KiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
+def run(n: int = 10_000) -> list[Result]:
+    t_imp, rss_imp = imports_only()
+    t_ours, rss_ours = ours(n)
+    size = f"{n:,} deadlines"
+    return [
+        Result("6 start-up time", size, t_ours, t_imp, "importing the dependencies", "s",
+               "≤ 1.5× imports", t_ours <= 1.5 * t_imp),
+        Result("6 start-up peak memory", size, rss_ours / 1024, rss_imp / 1024,
+               "importing the dependencies", "MB", "≤ 1.5× imports",
+               rss_ours <= 1.5 * rss_imp),
+    ]  # fmt: skip
