@@ -174,21 +174,14 @@ class Dispatcher:
         Within one occurrence a "7 days left" replaces the "30 days left" before it; across
         occurrences the newer one replaces the older, as the planner's overdue repeats do.
         """
-        latest: dict[tuple[str, str, str], OutboxRow] = {}
+        latest: dict[tuple[str, str, str], datetime] = {}
         for row in rows:
-            if row.kind == "alert":
-                continue
-            key = (row.deadline_id, row.office_id, row.channel)
-            if key not in latest or (row.remind_at, row.id) > (
-                latest[key].remind_at,
-                latest[key].id,
-            ):
-                latest[key] = row
-        old = [
-            r
-            for r in rows
-            if r.kind != "alert" and latest[(r.deadline_id, r.office_id, r.channel)] is not r
-        ]
+            if row.kind != "alert":
+                key = (row.deadline_id, row.office_id, row.channel)
+                latest[key] = max(latest.get(key, row.remind_at), row.remind_at)
+        # Reminders due at the same latest time all go (two periods shifted onto one day).
+        old = [r for r in rows if r.kind != "alert"
+               and r.remind_at < latest[(r.deadline_id, r.office_id, r.channel)]]  # fmt: skip
         if old:
             outbox.set_status(
                 s,
