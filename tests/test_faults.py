@@ -90,10 +90,10 @@ def test_kill_9_twenty_times_loses_nothing(tmp_path: Path, db_url: str) -> None:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=log)
         try:
             titles = lambda: {m.message["Subject"] for m in smtp.received}  # noqa: E731
-            assert _wait(lambda: len(titles()) >= REMINDERS, 180), f"{len(titles())} arrived"
+            assert _wait(lambda: len(titles()) >= REMINDERS, 300), f"{len(titles())} arrived"
         finally:
             proc.send_signal(signal.SIGTERM)
-            assert proc.wait(timeout=60) == 0
+            assert proc.wait(timeout=120) == 0
         counts = Counter(m.message["Subject"] for m in smtp.received)
     assert len(counts) == REMINDERS  # nothing lost
     duplicates = sum(n - 1 for n in counts.values())
