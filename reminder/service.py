@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from types import FrameType
 from typing import Any
@@ -34,6 +35,7 @@ from reminder.runtime import Runtime
 log = logging.getLogger("reminder.service")
 
 RELOAD_EVERY = timedelta(seconds=2)
+SIGNAL_POLL = 0.2  # seconds; only bounds how long a missed wake-up could take
 MAX_BACKOFF = 60  # seconds between attempts while the database or network is down
 POLL_EVERY = timedelta(seconds=30)
 
@@ -140,13 +142,18 @@ class Service:
         log.info("stopped")
 
     def run_forever(self) -> int:
+        received: list[int] = []
+
         def on_signal(signum: int, _frame: FrameType | None) -> None:
-            log.info("received %s: finishing the message in flight", signal.Signals(signum).name)
-            self.stopping.set()
+            # Nothing that takes a lock here (no logging, no Event.set): the signal may land
+            # while this very thread holds one, mid-write to the log, and never get further.
+            received.append(signum)
 
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
         self.start()
-        self.stopping.wait()
+        while not received:
+            time.sleep(SIGNAL_POLL)  # a signal interrupts the sleep; the loop sees it at once
+        log.info("received %s: finishing the message in flight", signal.Signals(received[0]).name)
         self.stop()
         return 0
