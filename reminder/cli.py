@@ -121,8 +121,8 @@ def cmd_preview(args: argparse.Namespace) -> int:
     tz = config.settings.tz
     today = options.clock(args, tz).now().astimezone(tz).date()
     first = options.day(args.from_, "--from") if args.from_ else today
-    horizon = config.delivery.horizon
-    last = options.day(args.to, "--to") if args.to else first + timedelta(days=horizon.amount)
+    horizon = timedelta(days=config.delivery.horizon_days)
+    last = options.day(args.to, "--to") if args.to else first + horizon
     if last < first:
         raise UsageError(f"--to {last} is before --from {first}")
     offices = _office_filter(config, args.office)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from reminder.config import Config, Deadline
 from reminder.errors import UsageError
 from reminder.planner import lead_days, occurrences
-from reminder.planning import horizon_days, plan_outbox
+from reminder.planning import plan_outbox
 from reminder.store import completions, outbox
 from reminder.store.engine import serialize, transaction
 from reminder.store.models import OccurrenceRow
@@ -177,7 +177,7 @@ def status_rows(
     out: list[dict[str, Any]] = []
     with transaction(engine) as s:
         board = completions.board(
-            s, today - timedelta(days=366), today + timedelta(days=horizon_days(config))
+            s, today - timedelta(days=366), today + timedelta(days=config.delivery.horizon_days)
         )
         for occ, row, done in board:
             d = by_id.get(row.id)

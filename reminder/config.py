@@ -83,6 +83,12 @@ class Delivery:
     lease: timedelta = timedelta(minutes=5)  # how long a claimed reminder stays claimed
     templates_dir: str | None = None  # admin templates that override the shipped ones
 
+    @property
+    def horizon_days(self) -> int:
+        """The horizon in calendar days (working days counted generously, holidays included)."""
+        h = self.horizon
+        return h.amount if h.unit == "d" else h.amount * 7 // 5 + 10
+
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class EmailSettings:

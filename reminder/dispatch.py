@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
-from reminder.channels.base import Rendered, Target, Transport
+from reminder.channels.base import Rendered, Target, Transport, resolve_target
 from reminder.clock import Clock
 from reminder.config import Config
 from reminder.errors import DeliveryError, NotConfigured
@@ -204,9 +204,7 @@ class Dispatcher:
     ) -> Target | None:
         office = self.config.offices[office_id]
         try:
-            if channel == NO_CHANNEL or channel not in self.transports:
-                raise NotConfigured(f"office {office_id} has no email, wecom or webhook")
-            return self.transports[channel].target(office)
+            return resolve_target(self.transports, office, channel)
         except NotConfigured as exc:
             if self.dry_run:
                 return Target(

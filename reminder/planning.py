@@ -22,11 +22,6 @@ from reminder.sync import PLAN_LOCK
 NO_CHANNEL = "none"  # an office with no address at all: its reminders are held, not dropped
 
 
-def horizon_days(config: Config) -> int:
-    h = config.delivery.horizon
-    return h.amount if h.unit == "d" else h.amount * 7 // 5 + 10
-
-
 @dataclass(frozen=True, kw_only=True, slots=True)
 class PlanReport:
     first: date
@@ -52,7 +47,7 @@ def plan_outbox(
     """
     tz = config.settings.tz
     today = now.astimezone(tz).date()
-    last = today + timedelta(days=horizon_days(config))
+    last = today + timedelta(days=config.delivery.horizon_days)
     cal = config.calendar()
     with transaction(engine) as session:
         serialize(session, PLAN_LOCK)

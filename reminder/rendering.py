@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -197,7 +197,3 @@ def _template_issue(exc: TemplateError) -> Issue:
             name, line = frames[-1].filename, frames[-1].lineno or 0
     name = name or "templates"
     return Issue(path=str(name), line=int(line), field="template", message=str(exc.message or exc))
-
-
-def item_dict(item: Item) -> dict[str, Any]:
-    return asdict(item)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from reminder.channels.base import Transport, transports
+from reminder.channels.base import Transport, resolve_target, transports
 from reminder.clock import Clock
 from reminder.config import Config
 from reminder.dispatch import Dispatcher, PassReport
@@ -40,9 +40,7 @@ def unreachable(config: Config, channels: dict[str, Transport]) -> list[str]:
     for office in config.offices.values():
         for channel in config.channels_for(office) or (NO_CHANNEL,):
             try:
-                if channel not in channels:
-                    raise NotConfigured(f"office {office.id} has no email, wecom or webhook")
-                channels[channel].target(office)
+                resolve_target(channels, office, channel)
             except NotConfigured as exc:
                 out.append(f"{office.id} ({office.name}) by {channel}: {exc}")
     return out

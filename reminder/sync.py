@@ -75,11 +75,7 @@ def deadline_values(config: Config) -> dict[str, Values]:
 
 def occurrence_values(config: Config, cal: WorkCalendar, today: date) -> dict[str, list[Values]]:
     """Occurrences due from `today` to the planning horizon plus each deadline's longest lead."""
-    horizon = timedelta(
-        days=config.delivery.horizon.amount * 2
-        if config.delivery.horizon.unit == "wd"
-        else config.delivery.horizon.amount
-    )
+    horizon = timedelta(days=config.delivery.horizon_days)
     out: dict[str, list[Values]] = {}
     for d in config.deadlines:
         last = today + horizon + lookahead(config.remind_offsets(d))

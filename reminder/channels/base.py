@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from reminder.config import Config, Office
+from reminder.errors import NotConfigured
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -52,6 +53,13 @@ class Transport(Protocol):
 
     def close(self) -> None:
         """Release connections kept open during a pass."""
+
+
+def resolve_target(channels: dict[str, Transport], office: Office, channel: str) -> Target:
+    """The office's target on `channel`, or NotConfigured (also for an office without any)."""
+    if channel not in channels:  # includes planning's "none": no address at all
+        raise NotConfigured(f"office {office.id} has no email, wecom or webhook")
+    return channels[channel].target(office)
 
 
 def rate_key(channel: str, address: str) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from reminder.store.models import (
@@ -205,15 +205,3 @@ def set_meta(session: Session, values: Mapping[str, str]) -> None:
             session.add(MetaRow(key=key, value=value))
         elif row.value != value:
             row.value = value
-
-
-def count_rows(session: Session) -> dict[str, int]:
-    """Enabled rows per table, for status lines."""
-    out = {}
-    for model in (OfficeRow, GroupRow, DeadlineRow):
-        out[model.__tablename__] = (
-            session.scalar(select(func.count()).select_from(model).where(model.enabled.is_(True)))
-            or 0
-        )
-    out["occurrences"] = session.scalar(select(func.count()).select_from(OccurrenceRow)) or 0
-    return out
