@@ -38,7 +38,8 @@ from reminder.store.sentlog import log_rows
 log = logging.getLogger("reminder.dispatch")
 
 HOLD_RECHECK = timedelta(minutes=10)
-BATCH = 5000  # rows claimed at once: one digest per office and channel per batch
+BATCH = 500  # rows claimed at once, so that several instances share a backlog
+WHOLE = 5000  # with digests, the rest of the claimed offices' due rows, up to this many
 
 
 def owner_name() -> str:
@@ -113,6 +114,7 @@ class Dispatcher:
                         now=now,
                         until=now + self.config.delivery.lease,
                         limit=BATCH,
+                        whole_offices=WHOLE if self.config.delivery.digest else 0,
                     )
                 if not rows:
                     break
@@ -300,6 +302,15 @@ class Dispatcher:
                 return
         status = "dry-run" if self.dry_run else "sending"
         log_ids = self._log_attempt(message, now, status)
+        if log_ids is None:
+            log.warning(
+                "lease on %d reminder(s) for %s ran out and another instance took "
+                "them; not sending them here",
+                len(message.rows),
+                message.office_id,
+            )
+            self._release(message.rows)
+            return
         if self.dry_run:
             self._finish(message, log_ids, "dry-run", None, None, report)
             return
@@ -317,12 +328,17 @@ class Dispatcher:
         with transaction(self.engine) as s:
             s.execute(
                 update(OutboxRow)
-                .where(OutboxRow.id.in_([r.id for r in rows]))
+                .where(OutboxRow.id.in_([r.id for r in rows]), OutboxRow.lease_owner == self.owner)
                 .values(next_attempt_at=until, lease_owner=None, lease_until=None)
             )
 
-    def _log_attempt(self, message: Outgoing, now: datetime, status: str) -> list[int]:
+    def _log_attempt(self, message: Outgoing, now: datetime, status: str) -> list[int] | None:
+        """Renew the lease and log the attempt in one transaction; None (and nothing logged)
+        if the lease ran out and another dispatcher took some of the rows."""
+        ids = [r.id for r in message.rows]
         with transaction(self.engine) as s:
+            if not outbox.renew(s, ids, owner=self.owner, until=now + self.config.delivery.lease):
+                return None  # _release frees the rows still ours
             return log_rows(
                 s, message.rows, at=now, status=status, message_id=str(uuid.uuid4()),
                 target=message.target.shown, subject=message.rendered.subject,

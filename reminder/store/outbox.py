@@ -216,28 +216,57 @@ def coalesce_backlog(session: Session, now: datetime) -> int:
 
 
 def claim(
-    session: Session, *, owner: str, now: datetime, until: datetime, limit: int
+    session: Session,
+    *,
+    owner: str,
+    now: datetime,
+    until: datetime,
+    limit: int,
+    whole_offices: int = 0,
 ) -> list[OutboxRow]:
     """Take up to `limit` due rows for `owner` until `until`; nobody else can take them.
+
+    With `whole_offices`, also take the other due rows of the offices picked (up to that many
+    rows in all), so that one instance sends an office its whole digest.
 
     One conditional UPDATE decides: a row whose lease another dispatcher took in between is
     not ours. PostgreSQL also skips rows locked by a concurrent claim.
     """
     free = or_(OutboxRow.lease_until.is_(None), OutboxRow.lease_until < now)
     due = and_(text(WAITING_SQL), OutboxRow.next_attempt_at <= now, free)
-    pick = select(OutboxRow.id).where(due).order_by(OutboxRow.next_attempt_at, OutboxRow.id)
-    pick = pick.limit(limit)
-    if session.get_bind().dialect.name == "postgresql":
-        pick = pick.with_for_update(skip_locked=True)
-    ids = list(session.scalars(pick))
-    if not ids:
+    postgres = session.get_bind().dialect.name == "postgresql"
+
+    def pick(*where: ColumnElement[bool], cap: int) -> dict[int, str]:
+        stmt = (select(OutboxRow.id, OutboxRow.office_id).where(due, *where)
+                .order_by(OutboxRow.next_attempt_at, OutboxRow.id).limit(cap))  # fmt: skip
+        if postgres:
+            stmt = stmt.with_for_update(skip_locked=True)
+        return {row_id: office for row_id, office in session.execute(stmt)}
+
+    picked = pick(cap=limit)
+    if not picked:
         return []
+    if whole_offices > len(picked):
+        offices, taken = set(picked.values()), list(picked)
+        picked |= pick(OutboxRow.office_id.in_(offices), OutboxRow.id.not_in(taken),
+                       cap=whole_offices - len(picked))  # fmt: skip
+    ids = list(picked)
     session.execute(update(OutboxRow).where(OutboxRow.id.in_(ids), due)
                     .values(lease_owner=owner, lease_until=until)
                     .execution_options(synchronize_session=False))  # fmt: skip
     return list(session.scalars(select(OutboxRow).where(
         OutboxRow.id.in_(ids), OutboxRow.lease_owner == owner, OutboxRow.lease_until == until)
         .order_by(OutboxRow.remind_at, OutboxRow.id)).unique())  # fmt: skip
+
+
+def renew(session: Session, ids: Sequence[int], *, owner: str, until: datetime) -> bool:
+    """Extend `owner`'s lease on these rows to `until`. False if another dispatcher has taken
+    any of them (the lease ran out): then they are not ours to send."""
+    result = session.execute(update(OutboxRow)
+                             .where(OutboxRow.id.in_(ids), OutboxRow.lease_owner == owner)
+                             .values(lease_until=until)
+                             .execution_options(synchronize_session=False))  # fmt: skip
+    return cast(int, result.rowcount) == len(ids)  # type: ignore[attr-defined]
 
 
 def release(rows: Iterable[OutboxRow]) -> None:

@@ -1,0 +1,209 @@
+"""Several dispatchers on one database: leases, the shared robot budget, and 2 and 4 real
+`reminder run` processes on PostgreSQL sending 10,000 reminders with no duplicate and no loss."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+
+from reminder import dispatch
+from reminder.runtime import Runtime
+from reminder.store.engine import make_engine, transaction
+from reminder.store.models import SentLogRow
+from tests.conftest import ROOT
+from tests.delivery_harness import KEY_LEGAL, Harness, at
+from tests.servers import FakeWecom, SmtpServer
+
+
+def tasks(n: int) -> str:
+    """`n` more deadlines for the legal office's robot, all due 2026-03-31."""
+    return "".join(f'\n[[deadlines]]\nid = "task-{i:02d}"\ntitle = "任务{i:02d}"\n'
+                   f'lead = ["legal"]\ndue = "2026-03-31"\n' for i in range(n))  # fmt: skip
+
+
+def legal_titles(wecom: FakeWecom) -> Counter[str]:
+    return Counter(m.content.splitlines()[0] for m in wecom.received if m.key == KEY_LEGAL)
+
+
+def test_a_lease_that_ran_out_is_not_sent_by_its_old_owner(harness: Harness) -> None:
+    """Instance A claims a batch, sends one message, then stalls past the lease; B takes the
+    rest and sends it. A must not send those rows again when it wakes."""
+    harness.write(tasks(12), digest=False)
+    a = harness.start("2026-03-01 08:00")
+    a.sync_and_plan()
+    b = Runtime(str(harness.path), clock=harness.clock)
+    real_finish = a.dispatcher._finish
+    stalled = False
+
+    def finish_and_stall(*args: Any, **kwargs: Any) -> None:
+        nonlocal stalled
+        real_finish(*args, **kwargs)
+        if not stalled:  # after its first message A stalls for 6 minutes; meanwhile B runs
+            stalled = True
+            harness.clock.set(harness.clock.now() + timedelta(minutes=6))
+            assert b.dispatch().counts["sent"] > 0
+
+    a.dispatcher._finish = finish_and_stall  # type: ignore[method-assign]
+    harness.clock.set(at("2026-03-31 09:00"))
+    a.dispatch()
+    titles = legal_titles(harness.wecom)
+    assert len(titles) == 13  # 12 tasks and the annual report: nothing lost
+    assert set(titles.values()) == {1}, titles  # nothing sent twice
+    everything = Counter((m.key, m.content) for m in harness.wecom.received)
+    everything.update((",".join(m.rcpt_tos), m.message["Subject"]) for m in harness.smtp.received)
+    assert len(everything) == 15 and set(everything.values()) == {1}  # and finance's two
+    assert Counter(r.status for r in harness.log()) == {"sent": 15}
+
+
+def test_the_robot_budget_is_shared_by_instances(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """20 messages a minute per robot across all instances: A sends 15 and stops, B may only
+    send 5 more this minute; no 45009 from WeCom; the rest goes the next minute."""
+    monkeypatch.setattr(dispatch, "BATCH", 10)
+    harness.write(tasks(30), digest=False)
+    a = harness.start("2026-03-01 08:00")
+    a.sync_and_plan()
+    b = Runtime(str(harness.path), clock=harness.clock)
+    a.dispatcher.stop_requested = lambda: len(legal_titles(harness.wecom)) >= 15
+    harness.clock.set(at("2026-03-31 09:00"))
+    a.dispatch()
+    assert len(legal_titles(harness.wecom)) == 15
+    assert b.dispatch().counts["deferred"] == 11  # 31 for the robot, 20 this minute
+    assert len(legal_titles(harness.wecom)) == 20
+    harness.clock.set(at("2026-03-31 09:01"))
+    a.dispatch()
+    b.dispatch()
+    titles = legal_titles(harness.wecom)
+    assert len(titles) == 31 and set(titles.values()) == {1}
+    assert 45009 not in harness.wecom.errcodes()
+
+
+# -- real processes on PostgreSQL ------------------------------------------------------------
+
+ROBOTS = 250  # WeCom offices, 20 reminders each: exactly one minute's budget per robot
+MAILBOXES = 250  # email offices, 20 reminders each
+PER_OFFICE = 20
+TOTAL = (ROBOTS + MAILBOXES) * PER_OFFICE
+
+
+def robot_key(i: int) -> str:
+    return f"robot-{i:03d}-key-0000-aaaabbbbcccc"
+
+
+def many_offices_config(smtp_port: int, wecom_url: str, today: str) -> str:
+    parts = [
+        f"""
+[settings]
+send_time = "00:00"
+remind = ["0d"]
+
+[calendar]
+workdays = ["{today}"]
+
+[email]
+host = "127.0.0.1"
+port = {smtp_port}
+security = "none"
+sender = "notice@example.gov.cn"
+per_minute = 10000
+
+[wecom]
+url = "{wecom_url}"
+
+[delivery]
+horizon = "1d"
+digest = false
+lease = "1m"
+"""
+    ]
+    for i in range(ROBOTS):
+        parts.append(f'\n[[offices]]\nid = "w{i:03d}"\nname = "科室W{i:03d}"\n'
+                     f'wecom = "${{WECOM_KEY_W{i:03d}}}"\n')  # fmt: skip
+    for i in range(MAILBOXES):
+        parts.append(f'\n[[offices]]\nid = "m{i:03d}"\nname = "科室M{i:03d}"\n'
+                     f'email = ["m{i:03d}@example.gov.cn"]\n')  # fmt: skip
+    offices = [f"w{i:03d}" for i in range(ROBOTS)] + [f"m{i:03d}" for i in range(MAILBOXES)]
+    for n in range(TOTAL):
+        parts.append(f'\n[[deadlines]]\nid = "t{n:05d}"\ntitle = "任务{n:05d}"\n'
+                     f'lead = ["{offices[n % len(offices)]}"]\ndue = "{today}"\n')  # fmt: skip
+    return "".join(parts)
+
+
+def _wait(condition, seconds: float) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        threading.Event().wait(0.05)  # polling for an event, not sleeping until a time
+    return False
+
+
+@pytest.fixture
+def pg_url(db_url: str) -> str:
+    if not db_url.startswith("postgresql"):
+        pytest.skip("several instances share one PostgreSQL; SQLite allows one `reminder run`")
+    return db_url
+
+
+@pytest.mark.parametrize("instances", [2, 4])
+def test_instances_share_10000_reminders_without_duplicates(
+    tmp_path: Path, pg_url: str, instances: int
+) -> None:
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    keys = {robot_key(i) for i in range(ROBOTS)}
+    with (
+        SmtpServer() as smtp,
+        FakeWecom(keys=keys, clock=lambda: datetime.now(UTC)) as wecom,
+    ):
+        path = tmp_path / "schedules.toml"
+        path.write_text(many_offices_config(smtp.port, wecom.url, today), encoding="utf-8")
+        env = {**os.environ, "REMINDER_DATABASE_URL": pg_url}
+        env |= {f"WECOM_KEY_W{i:03d}": robot_key(i) for i in range(ROBOTS)}
+        cmd = [sys.executable, "-m", "reminder", "run", "--config", str(path)]
+        logs = [tmp_path / f"run-{n}.log" for n in range(instances)]
+        procs = [subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=f.open("w"),
+                                  stderr=subprocess.STDOUT) for f in logs]  # fmt: skip
+        try:
+            arrived = lambda: len(smtp.received) + len(wecom.received)  # noqa: E731
+            done = _wait(lambda: arrived() >= TOTAL or any(p.poll() is not None for p in procs),
+                         300)  # fmt: skip
+            assert done and arrived() >= TOTAL, (arrived(), logs[0].read_text()[-3000:])
+            _wait(lambda: False, 1)  # a moment for any stray duplicate to arrive
+        finally:
+            for p in procs:
+                p.send_signal(signal.SIGTERM)
+            codes = [p.wait(timeout=120) for p in procs]
+        assert codes == [0] * instances, [f.read_text()[-2000:] for f in logs]
+        mail = Counter(m.message["Subject"] for m in smtp.received)
+        robots = Counter(m.content for m in wecom.received)
+        title = re.compile(r"任务\d{5}")
+        titles = Counter(t for text in [*mail, *robots] for t in title.findall(text))
+        assert len(mail) == MAILBOXES * PER_OFFICE and set(mail.values()) == {1}
+        assert len(robots) == ROBOTS * PER_OFFICE and set(robots.values()) == {1}
+        assert len(titles) == TOTAL and set(titles.values()) == {1}
+        assert 45009 not in wecom.errcodes()
+    engine = make_engine(pg_url)
+    with transaction(engine) as s:
+        statuses = dict(s.execute(select(SentLogRow.status, func.count())
+                                  .group_by(SentLogRow.status)).all())  # fmt: skip
+    engine.dispose()
+    assert statuses == {"sent": TOTAL}
+    # The work was shared: every instance sent some of it.
+    sent_by = [sum(int(n) for n in re.findall(r"dispatch: (\d+) sent", f.read_text()))
+               for f in logs]  # fmt: skip
+    assert all(n > 0 for n in sent_by), sent_by
+    assert sum(sent_by) == TOTAL
