@@ -8,13 +8,8 @@ import platform
 import sys
 from datetime import UTC, datetime
 
-from bench import catchup, plan_year, poll, startup, timeliness
+from bench import catchup, dispatch, instances, plan_year, poll, startup, timeliness
 from bench.common import Result
-
-NOT_YET = [
-    ("4 dispatch 5,000 to WeCom vs httpx loop / Apprise", "≥ 0.5× httpx, ≥ 2× Apprise"),
-    ("7 two instances on PostgreSQL, 50 ms WeCom", "≥ 1.6× one instance"),
-]
 
 
 def _fmt(value: float | None) -> str:
@@ -39,8 +34,6 @@ def table(results: list[Result]) -> str:
         ]
         for r in results
     ]
-    rows += [[name, "-", "-", "-", "-", "-", target, "not measured", "not built yet"]
-             for name, target in NOT_YET]  # fmt: skip
     widths = [max(len(str(x)) for x in col) for col in zip(head, *rows, strict=False)]
     lines = ["| " + " | ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)) + " |",
              "|" + "|".join("-" * (w + 2) for w in widths) + "|"]  # fmt: skip
@@ -52,7 +45,7 @@ def table(results: list[Result]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
-    parser.add_argument("--only", default="1,2,3,5,6", help="scenarios to run, e.g. 1,3")
+    parser.add_argument("--only", default="1,2,3,4,5,6,7", help="scenarios to run, e.g. 1,3")
     args = parser.parse_args()
     wanted = set(args.only.split(","))
     results: list[Result] = []
@@ -62,10 +55,14 @@ def main() -> int:
         results += catchup.run(300 if args.quick else 10_000)
     if "3" in wanted:
         results += poll.run(10_000, 100_000 if args.quick else 1_000_000)
+    if "4" in wanted:
+        results += dispatch.run(50 if args.quick else 250, 20)
     if "5" in wanted:
         results += timeliness.run()
     if "6" in wanted:
         results += startup.run(1_000 if args.quick else 10_000)
+    if "7" in wanted:
+        results += instances.run(1_000 if args.quick else 10_000)
     print(
         f"# bench {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, "
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}"

@@ -93,3 +93,20 @@ def synthetic_config(
         wecom=WecomSettings(), webhook=WebhookSettings(), offices={"office": office},
         groups={}, deadlines=deadlines,
     )  # fmt: skip
+
+
+def robots_toml(url: str, robots: int, per_robot: int, day: str, *, wecom: str = "") -> str:
+    """schedules.toml: `robots` WeCom offices with `per_robot` deadlines each, all due at 09:00
+    on `day`, one message per reminder (no digest). `wecom` adds lines to [wecom]."""
+    offices = "".join(f'[[offices]]\nid = "o{i:03d}"\nname = "科室{i:03d}"\n'
+                      f'wecom = "{robot_key(i)}"\n\n' for i in range(robots))  # fmt: skip
+    deadlines = "".join(f'[[deadlines]]\nid = "t{n:05d}"\ntitle = "任务{n}"\n'
+                        f'lead = ["o{n % robots:03d}"]\ndue = "{day}"\n\n'
+                        for n in range(robots * per_robot))  # fmt: skip
+    return (f'[settings]\nsend_time = "09:00"\nremind = ["0d"]\n\n'
+            f'[wecom]\nurl = "{url}"\n{wecom}\n\n'
+            f'[delivery]\nhorizon = "1d"\ndigest = false\n\n{offices}{deadlines}')  # fmt: skip
+
+
+def robot_key(i: int) -> str:
+    return f"key-{i:03d}-abcdefghijklmnop"

@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from reminder.channels.base import Rendered, Target, Transport, resolve_target
 from reminder.clock import Clock
@@ -30,10 +31,11 @@ from reminder.errors import DeliveryError, NotConfigured
 from reminder.planning import NO_CHANNEL
 from reminder.ratelimit import Limiter
 from reminder.rendering import Item, Renderer, make_item
-from reminder.store import outbox
+from reminder.store import budget, outbox
 from reminder.store.engine import transaction
 from reminder.store.models import CompletionRow, OccurrenceRow, OutboxRow, SentLogRow
-from reminder.store.sentlog import log_rows
+from reminder.store.outbox import OUTBOX
+from reminder.store.sentlog import SENT_LOG, log_rows
 
 log = logging.getLogger("reminder.dispatch")
 
@@ -59,6 +61,18 @@ class PassReport:
 
 
 @dataclass
+class Attempt:
+    """A message tried; its outcome is recorded in the transaction that starts the next."""
+
+    message: Outgoing
+    log_ids: list[int]
+    outcome: str  # sent, error or dry-run
+    error: DeliveryError | None = None
+    code: str | None = None
+    recorded: bool = False
+
+
+@dataclass
 class Outgoing:
     """One message: one office, one channel, one or more reminders."""
 
@@ -67,6 +81,7 @@ class Outgoing:
     target: Target
     rows: list[OutboxRow]
     rendered: Rendered
+    occurrences: dict[int, OccurrenceRow]
 
 
 class Dispatcher:
@@ -104,6 +119,8 @@ class Dispatcher:
         report = PassReport()
         with transaction(self.engine) as s:
             report.counts["superseded"] += outbox.coalesce_backlog(s, self.clock.now())
+            budget.prune(s, self.clock.now())
+        attempt: Attempt | None = None
         try:
             while not self.stop_requested():
                 now = self.clock.now()
@@ -120,12 +137,18 @@ class Dispatcher:
                     break
                 for message in self._prepare(rows, now, report):
                     if self.stop_requested():
-                        self._release(message.rows)
+                        with transaction(self.engine) as s:
+                            self._release(s, [r.id for r in message.rows])
                         continue
-                    self._deliver(message, report)
+                    attempt = self._deliver(message, attempt, report)
         finally:
-            for t in self.transports.values():
-                t.close()
+            try:
+                if attempt is not None and not attempt.recorded:
+                    with transaction(self.engine) as s:
+                        self._record(s, attempt, report)
+            finally:
+                for t in self.transports.values():
+                    t.close()
         return report
 
     # -- deciding -------------------------------------------------------------------------
@@ -149,7 +172,9 @@ class Dispatcher:
                     continue
                 for batch in self._batches(members):
                     rendered = self._render(s, office_id, channel, batch, occurrences)
-                    messages.append(Outgoing(office_id, channel, target, batch, rendered))
+                    messages.append(
+                        Outgoing(office_id, channel, target, batch, rendered, occurrences)
+                    )
         return messages
 
     def _drop_unwanted(
@@ -275,11 +300,11 @@ class Dispatcher:
 
     # -- sending --------------------------------------------------------------------------
 
-    def _release(self, rows: list[OutboxRow]) -> None:
-        with transaction(self.engine) as s:
-            s.execute(update(OutboxRow).where(OutboxRow.id.in_([r.id for r in rows]),
-                                              OutboxRow.lease_owner == self.owner)
-                      .values(lease_owner=None, lease_until=None))  # fmt: skip
+    def _release(self, s: Session, ids: list[int]) -> None:
+        """Give back rows still leased to us (a stop, or a lease another instance took)."""
+        s.connection().execute(update(OUTBOX).where(OUTBOX.c.id.in_(ids),
+                                                    OUTBOX.c.lease_owner == self.owner)
+                               .values(lease_owner=None, lease_until=None))  # fmt: skip
 
     def _body(self, message: Outgoing) -> str:
         r = message.rendered
@@ -287,109 +312,92 @@ class Dispatcher:
             return r.markdown
         return r.text
 
-    def _deliver(self, message: Outgoing, report: PassReport) -> None:
+    def _deliver(
+        self, message: Outgoing, previous: Attempt | None, report: PassReport
+    ) -> Attempt | None:
+        """Record the previous attempt's outcome and start this one in one transaction (renew
+        the lease, take the budget, log `sending`), then send. The outcome is recorded with the
+        next message, or when the pass ends: a crash in between repeats at most this message."""
         transport = self.transports.get(message.channel)
         now = self.clock.now()
         payloads = [] if self.dry_run or transport is None else transport.payloads(
             message.target, message.rendered)  # fmt: skip
-        if not self.dry_run:
-            wait = self.limiter.reserve(
-                message.target.rate_key, len(payloads), message.target.per_minute, now
-            )
-            if wait is not None:
-                self._defer(message.rows, wait)
-                report.counts["deferred"] += len(message.rows)
-                return
-        status = "dry-run" if self.dry_run else "sending"
-        log_ids = self._log_attempt(message, now, status)
-        if log_ids is None:
-            log.warning(
-                "lease on %d reminder(s) for %s ran out and another instance took "
-                "them; not sending them here",
-                len(message.rows),
-                message.office_id,
-            )
-            self._release(message.rows)
-            return
+        ids = [r.id for r in message.rows]
+        log_ids: list[int] = []
+        with transaction(self.engine) as s:
+            if previous is not None:
+                self._record(s, previous, report)
+            if not outbox.renew(s, ids, owner=self.owner, until=now + self.config.delivery.lease):
+                log.warning("lease on %d reminder(s) for %s ran out and another instance took "
+                            "them; not sending them here", len(ids), message.office_id)  # fmt: skip
+                self._release(s, ids)
+            elif wait := None if self.dry_run else self.limiter.reserve(
+                    message.target.rate_key, len(payloads), message.target.per_minute, now,
+                    session=s):  # fmt: skip
+                s.connection().execute(update(OUTBOX).where(OUTBOX.c.id.in_(ids))
+                                       .values(next_attempt_at=wait, lease_owner=None,
+                                               lease_until=None))  # fmt: skip
+                report.counts["deferred"] += len(ids)
+            else:
+                log_ids = log_rows(
+                s, message.rows, at=now, status="dry-run" if self.dry_run else "sending",
+                occurrences=message.occurrences, message_id=str(uuid.uuid4()),
+                target=message.target.shown, subject=message.rendered.subject,
+                    body=self._body(message), attempt=max(r.attempts for r in message.rows) + 1,
+                )  # fmt: skip
+        if previous is not None:
+            previous.recorded = True  # committed
+        if not log_ids:
+            return None  # not ours any more, or deferred
         if self.dry_run:
-            self._finish(message, log_ids, "dry-run", None, None, report)
-            return
+            return Attempt(message, log_ids, "dry-run")
         assert transport is not None
         try:
             code = ""
             for payload in payloads:
                 code = transport.send(message.target, payload)
         except DeliveryError as exc:
-            self._finish(message, log_ids, "error", exc, exc.code, report)
-        else:
-            self._finish(message, log_ids, "sent", None, code, report)
+            return Attempt(message, log_ids, "error", exc, exc.code)
+        return Attempt(message, log_ids, "sent", None, code)
 
-    def _defer(self, rows: list[OutboxRow], until: datetime) -> None:
-        with transaction(self.engine) as s:
-            s.execute(
-                update(OutboxRow)
-                .where(OutboxRow.id.in_([r.id for r in rows]), OutboxRow.lease_owner == self.owner)
-                .values(next_attempt_at=until, lease_owner=None, lease_until=None)
-            )
-
-    def _log_attempt(self, message: Outgoing, now: datetime, status: str) -> list[int] | None:
-        """Renew the lease and log the attempt in one transaction; None (and nothing logged)
-        if the lease ran out and another dispatcher took some of the rows."""
-        ids = [r.id for r in message.rows]
-        with transaction(self.engine) as s:
-            if not outbox.renew(s, ids, owner=self.owner, until=now + self.config.delivery.lease):
-                return None  # _release frees the rows still ours
-            return log_rows(
-                s, message.rows, at=now, status=status, message_id=str(uuid.uuid4()),
-                target=message.target.shown, subject=message.rendered.subject,
-                body=self._body(message), attempt=max(r.attempts for r in message.rows) + 1,
-            )  # fmt: skip
-
-    def _finish(
-        self,
-        message: Outgoing,
-        log_ids: list[int],
-        outcome: str,
-        error: DeliveryError | None,
-        code: str | None,
-        report: PassReport,
-    ) -> None:
+    def _record(self, s: Session, attempt: Attempt, report: PassReport) -> None:
+        """Write an attempt's outcome: sent, retrying later, or failed (the admin told)."""
         now = self.clock.now()
+        error = attempt.error
         retries, backoff = self.config.delivery.retries, self.config.delivery.backoff
-        rows = message.rows
+        rows = attempt.message.rows
         attempts = max(r.attempts for r in rows) + 1
-        with transaction(self.engine) as s:
-            if outcome in ("sent", "dry-run"):
-                status, values = outcome, {"sent_at": now}
-            elif error is not None and (error.permanent or attempts > retries):
-                status, values = "failed", {}
-            else:
-                status = "retrying"
-                wait = (timedelta(seconds=error.retry_after) if error and error.retry_after
-                        else backoff * (2 ** (attempts - 1)))  # fmt: skip
-                values = {"next_attempt_at": now + wait}
-            s.execute(
-                update(OutboxRow)
-                .where(OutboxRow.id.in_([r.id for r in rows]))
-                .values(
-                    status="pending" if status == "retrying" else status,
-                    attempts=OutboxRow.attempts + 1,
-                    updated_at=now,
-                    lease_owner=None,
-                    lease_until=None,
-                    last_error=str(error) if error else None,
-                    **values,
-                )
+        if attempt.outcome in ("sent", "dry-run"):
+            status, values = attempt.outcome, {"sent_at": now}
+        elif error is not None and (error.permanent or attempts > retries):
+            status, values = "failed", {}
+        else:
+            status = "retrying"
+            wait = (timedelta(seconds=error.retry_after) if error and error.retry_after
+                    else backoff * (2 ** (attempts - 1)))  # fmt: skip
+            values = {"next_attempt_at": now + wait}
+        conn = s.connection()
+        conn.execute(
+            update(OUTBOX)
+            .where(OUTBOX.c.id.in_([r.id for r in rows]))
+            .values(
+                status="pending" if status == "retrying" else status,
+                attempts=OUTBOX.c.attempts + 1,
+                updated_at=now,
+                lease_owner=None,
+                lease_until=None,
+                last_error=str(error) if error else None,
+                **values,
             )
-            s.execute(update(SentLogRow).where(SentLogRow.id.in_(log_ids)).values(
-                status=status, finished_at=now, error=str(error) if error else None,
-                response_code=code))  # fmt: skip
-            if status == "failed":
-                self._alert_admin(s, rows, now)
-                log.error(
-                    "failed for good: %s by %s (%s)", message.office_id, message.channel, error
-                )
-        report.counts[status] += len(message.rows)
+        )
+        conn.execute(update(SENT_LOG).where(SENT_LOG.c.id.in_(attempt.log_ids)).values(
+            status=status, finished_at=now, error=str(error) if error else None,
+            response_code=attempt.code))  # fmt: skip
+        if status == "failed":
+            self._alert_admin(s, rows, now)
+            log.error("failed for good: %s by %s (%s)", attempt.message.office_id,
+                      attempt.message.channel, error)  # fmt: skip
+        report.counts[status] += len(rows)
 
     def _alert_admin(self, s: Any, rows: list[OutboxRow], now: datetime) -> None:
         """Tell the admin office once per failed message, by its own channels."""

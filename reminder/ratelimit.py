@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from reminder.store import budget
 from reminder.store.engine import transaction
@@ -19,9 +20,12 @@ WINDOW = timedelta(minutes=1)
 
 
 class Limiter(Protocol):
-    def reserve(self, key: str, count: int, per_minute: int, now: datetime) -> datetime | None:
+    def reserve(
+        self, key: str, count: int, per_minute: int, now: datetime, session: Session | None = None
+    ) -> datetime | None:
         """Take `count` sends from `key`'s budget at `now` and return None, or take nothing
-        and return the earliest instant when `count` sends fit."""
+        and return the earliest instant when `count` sends fit. With `session`, inside the
+        caller's transaction (a database budget commits with the caller's other writes)."""
 
 
 class MemoryLimiter:
@@ -30,7 +34,9 @@ class MemoryLimiter:
     def __init__(self) -> None:
         self._sent: dict[str, deque[datetime]] = {}
 
-    def reserve(self, key: str, count: int, per_minute: int, now: datetime) -> datetime | None:
+    def reserve(
+        self, key: str, count: int, per_minute: int, now: datetime, session: Session | None = None
+    ) -> datetime | None:
         sent = self._sent.setdefault(key, deque())
         while sent and sent[0] <= now - WINDOW:
             sent.popleft()
@@ -50,6 +56,10 @@ class DatabaseLimiter:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def reserve(self, key: str, count: int, per_minute: int, now: datetime) -> datetime | None:
-        with transaction(self.engine) as session:
+    def reserve(
+        self, key: str, count: int, per_minute: int, now: datetime, session: Session | None = None
+    ) -> datetime | None:
+        if session is not None:
             return budget.reserve(session, key, count, per_minute, now)
+        with transaction(self.engine) as own:
+            return budget.reserve(own, key, count, per_minute, now)

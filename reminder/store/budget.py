@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from reminder.store.engine import serialize
 from reminder.store.models import SendRow
 
 WINDOW = timedelta(minutes=1)
+SENDS = cast(Table, SendRow.__table__)  # Core statements: this runs once per message
 
 
 def reserve(
@@ -19,12 +21,17 @@ def reserve(
     """Record `count` sends for `key` at `now` and return None if they fit the budget;
     otherwise record nothing and return when they will fit."""
     serialize(session, f"reminder:budget:{key}")
-    session.execute(delete(SendRow).where(SendRow.rate_key == key,
-                                          SendRow.at <= now - WINDOW))  # fmt: skip
-    recent = list(session.scalars(select(SendRow.at).where(SendRow.rate_key == key)
-                                  .order_by(SendRow.at)))  # fmt: skip
+    conn = session.connection()
+    recent: list[datetime] = list(conn.scalars(select(SENDS.c.at).where(SENDS.c.rate_key == key,
+                                                        SENDS.c.at > now - WINDOW)
+                               .order_by(SENDS.c.at)))  # fmt: skip
     count = min(count, per_minute)  # a message longer than a minute's budget is spread
     if len(recent) + count <= per_minute:
-        session.add_all([SendRow(rate_key=key, at=now) for _ in range(count)])
+        conn.execute(insert(SENDS), [{"rate_key": key, "at": now}] * count)
         return None
     return recent[len(recent) + count - per_minute - 1] + WINDOW
+
+
+def prune(session: Session, now: datetime) -> None:
+    """Forget sends older than the window (they no longer count against any budget)."""
+    session.connection().execute(delete(SENDS).where(SENDS.c.at <= now - WINDOW))

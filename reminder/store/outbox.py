@@ -24,6 +24,7 @@ from reminder.store.models import (
 )
 from reminder.store.sentlog import log_rows
 
+OUTBOX = cast(Table, OutboxRow.__table__)  # Core statements for the per-message hot path
 PLANNED_KINDS = ("before", "due", "overdue", "escalation")
 WAITING = ("pending", "held")
 KEY = ("deadline_id", "occurrence_id", "kind", "step", "office_id", "channel")
@@ -262,11 +263,9 @@ def claim(
 def renew(session: Session, ids: Sequence[int], *, owner: str, until: datetime) -> bool:
     """Extend `owner`'s lease on these rows to `until`. False if another dispatcher has taken
     any of them (the lease ran out): then they are not ours to send."""
-    result = session.execute(update(OutboxRow)
-                             .where(OutboxRow.id.in_(ids), OutboxRow.lease_owner == owner)
-                             .values(lease_until=until)
-                             .execution_options(synchronize_session=False))  # fmt: skip
-    return cast(int, result.rowcount) == len(ids)  # type: ignore[attr-defined]
+    mine = and_(OUTBOX.c.id.in_(ids), OUTBOX.c.lease_owner == owner)
+    result = session.connection().execute(update(OUTBOX).where(mine).values(lease_until=until))
+    return result.rowcount == len(ids)
 
 
 def release(rows: Iterable[OutboxRow]) -> None:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from reminder.store.models import OccurrenceRow, OutboxRow, SentLogRow
 
+SENT_LOG = cast(Table, SentLogRow.__table__)
 STATUSES = ("sending", "sent", "failed", "retrying", "held", "superseded", "cancelled", "dry-run")
 
 
@@ -31,20 +32,29 @@ def entry_for(
 
 
 def log_rows(
-    session: Session, rows: Sequence[OutboxRow], *, at: datetime, status: str, **fields: Any
+    session: Session,
+    rows: Sequence[OutboxRow],
+    *,
+    at: datetime,
+    status: str,
+    occurrences: Mapping[int, OccurrenceRow] | None = None,
+    **fields: Any,
 ) -> list[int]:
-    """Log the same event for several outbox rows (one bulk insert); return the log ids."""
+    """Log the same event for several outbox rows (one bulk insert); return the log ids.
+    `occurrences` saves a query when the caller has them."""
     if not rows:
         return []
-    occurrences = _occurrences(session, {r.occurrence_id for r in rows})
+    if occurrences is None:
+        occurrences = _occurrences(session, {r.occurrence_id for r in rows})
     values = [entry_for(r, occurrences.get(r.occurrence_id), at=at, status=status, **fields)
               for r in rows]  # fmt: skip
     keys = sorted({k for v in values for k in v})
     values = [{k: v.get(k) for k in keys} for v in values]
     ids: list[int] = []
-    stmt = insert(SentLogRow).returning(SentLogRow.id)
+    stmt = insert(SENT_LOG).returning(SENT_LOG.c.id)
+    conn = session.connection()
     for start in range(0, len(values), 1000):
-        ids += session.scalars(stmt, values[start : start + 1000]).all()
+        ids += conn.scalars(stmt, values[start : start + 1000]).all()
     return ids
 
 
