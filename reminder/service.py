@@ -50,15 +50,28 @@ class Service:
         tz = runtime.config.settings.tz
         self.scheduler = BackgroundScheduler(
             jobstores={"default": MemoryJobStore()},
-            executors={"default": ThreadPoolExecutor(1)},
+            # Two threads: a reload or dispatch due during a long pass returns at once (skips)
+            # instead of queueing behind it, which APScheduler logs as a skipped run every 2 s.
+            executors={"default": ThreadPoolExecutor(2)},
             job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
             timezone=tz,
         )
 
     def _guarded(self, name: str, work: Any) -> None:
+        """Run one job's work under the service lock; on failure log, back off and retry.
+
+        No job waits for the lock (a waiting job would hold a pool thread and make APScheduler
+        skip the others): when another job holds it, dispatch and reload are dropped (that job
+        re-arms dispatch when it ends; reload comes round in 2 s), plan and retry come back
+        in a second.
+        """
         if self.stopping.is_set():
             return
-        with self.lock:
+        if not self.lock.acquire(blocking=False):
+            if name in ("plan", "retry"):
+                self._retry_in(1)
+            return
+        try:
             try:
                 work()
                 self.failures = 0
@@ -71,6 +84,8 @@ class Service:
                     log.exception("%s failed; retrying in %d s", name, delay)
                 self._retry_in(delay)
                 return
+        finally:
+            self.lock.release()
         self._arm_dispatch()
 
     def _recover(self) -> None:

@@ -85,7 +85,8 @@ PG_ADMIN = os.environ.get("REMINDER_TEST_PG", "postgresql+psycopg://postgres@127
 
 
 def _pg_admin() -> Engine:
-    engine = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    # pool_pre_ping: a test may restart the server under a pooled connection
+    engine = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     try:
         with engine.connect() as conn:
             conn.execute(text("select 1"))

@@ -1,10 +1,12 @@
 """kill -9 at random points during a batch of 1,000 reminders, 20 times, restarting each time:
-every reminder arrives, and a duplicate can only be a message in flight at a kill."""
+every reminder arrives, and a duplicate can only be a message in flight at a kill. And the
+PostgreSQL server stopped and started again under a running service."""
 
 from __future__ import annotations
 
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,6 +17,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from tests.conftest import ROOT
 from tests.servers import SmtpServer
 
@@ -23,7 +27,7 @@ KILLS = 20
 OFFICES = 50
 
 
-def _config(smtp_port: int, today: str) -> str:
+def _config(smtp_port: int, today: str, reminders: int = REMINDERS) -> str:
     offices = "".join(
         f'\n[[offices]]\nid = "o{i:02d}"\nname = "科室{i:02d}"\n'
         f'email = ["o{i:02d}@example.gov.cn"]\n'
@@ -31,7 +35,7 @@ def _config(smtp_port: int, today: str) -> str:
     )
     deadlines = "".join(f'\n[[deadlines]]\nid = "t{i:04d}"\ntitle = "任务{i:04d}"\n'
                         f'lead = ["o{i % OFFICES:02d}"]\ndue = "{today}"\n'
-                        for i in range(REMINDERS))  # fmt: skip
+                        for i in range(reminders))  # fmt: skip
     return f"""
 [settings]
 send_time = "00:00"
@@ -98,3 +102,50 @@ def test_kill_9_twenty_times_loses_nothing(tmp_path: Path, db_url: str) -> None:
     assert len(counts) == REMINDERS  # nothing lost
     duplicates = sum(n - 1 for n in counts.values())
     assert duplicates <= kills, f"{duplicates} duplicates after {kills} kills"
+
+
+def _pg_cluster() -> list[str]:
+    """pg_ctlcluster's version and cluster name, or skip (no local cluster to restart)."""
+    versions = sorted(p.name for p in Path("/etc/postgresql").glob("*")) if Path(
+        "/etc/postgresql").is_dir() else []  # fmt: skip
+    if not versions or shutil.which("pg_ctlcluster") is None:
+        pytest.skip("no local PostgreSQL cluster that this test may stop and start")
+    return ["pg_ctlcluster", "--skip-systemctl-redirect", versions[-1], "main"]
+
+
+def test_postgresql_restarted_under_a_running_service(tmp_path: Path, db_url: str) -> None:
+    """Stop the PostgreSQL server in the middle of a batch, start it again: the service logs
+    the lost database, backs off, reconnects and sends everything; at most the message in
+    flight when the server went away is repeated."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("a PostgreSQL server restart")
+    cluster = _pg_cluster()
+    total = 1000
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    with SmtpServer() as smtp:
+        path = tmp_path / "schedules.toml"
+        path.write_text(_config(smtp.port, today, total), encoding="utf-8")
+        env = {**os.environ, "REMINDER_DATABASE_URL": db_url}
+        cmd = [sys.executable, "-m", "reminder", "run", "--config", str(path)]
+        log_path = tmp_path / "run.log"
+        with log_path.open("w") as log:
+            proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=log)
+        try:
+            assert _wait(lambda: len(smtp.received) >= 100, 120), log_path.read_text()
+            subprocess.run([*cluster, "stop", "-m", "fast"], check=True, timeout=60)
+            try:
+                noticed = _wait(lambda: "failed: database" in log_path.read_text(), 30)
+            finally:
+                subprocess.run([*cluster, "start"], check=True, timeout=60)
+            assert noticed, log_path.read_text()[-2000:]
+            assert proc.poll() is None, "the service died with the database"
+            subjects = lambda: {m.message["Subject"] for m in smtp.received}  # noqa: E731
+            assert _wait(lambda: len(subjects()) >= total, 180), f"{len(subjects())} arrived"
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=120) == 0
+        counts = Counter(m.message["Subject"] for m in smtp.received)
+    assert len(counts) == total  # nothing lost
+    duplicates = sum(n - 1 for n in counts.values())
+    assert duplicates <= 1, f"{duplicates} duplicates"
+    assert "retrying in" in log_path.read_text()
