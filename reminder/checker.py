@@ -31,7 +31,7 @@ def q(value: object) -> str:
 class Checker:
     """Collects located issues while the loader walks the parsed TOML."""
 
-    def __init__(self, path: str, lines: dict[str, int]) -> None:
+    def __init__(self, path: str, lines: Mapping[str, int]) -> None:
         self.path = path
         self.lines = lines
         self.errors: list[Issue] = []

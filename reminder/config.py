@@ -181,7 +181,7 @@ class Config:
     groups: dict[str, Group]
     deadlines: tuple[Deadline, ...]
     warnings: tuple[Issue, ...] = ()
-    lines: dict[str, int] = field(default_factory=dict, repr=False)
+    lines: Mapping[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     def calendar(self) -> WorkCalendar:
         o = self.calendar_overrides

@@ -41,7 +41,7 @@ from reminder.config import (
 )
 from reminder.errors import ConfigError, Issue
 from reminder.rules import parse_date, parse_rule
-from reminder.tomlpos import key_lines
+from reminder.tomlpos import KeyLines
 
 SECTIONS = {
     "settings": {"timezone", "send_time", "workdays", "shift", "remind", "overdue_every",
@@ -110,7 +110,7 @@ def parse_config(
         raise ConfigError(
             [Issue(path=path, line=line, field="toml", message=f"{reason} (not valid TOML)")]
         ) from None
-    check = Checker(path, key_lines(text))
+    check = Checker(path, KeyLines(text))
     config = _build(data, check, path, os.environ if environ is None else environ)
     if check.errors or config is None:
         raise ConfigError(check.errors)

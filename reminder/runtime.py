@@ -6,7 +6,6 @@ One `Runtime` holds the last good config. A reload that fails validation is logg
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,7 +24,7 @@ from reminder.ratelimit import DatabaseLimiter, Limiter
 from reminder.rendering import Renderer
 from reminder.store import outbox
 from reminder.store.engine import transaction
-from reminder.sync import SyncReport, open_database, sync
+from reminder.sync import SyncReport, config_digest, open_database, sync
 
 log = logging.getLogger("reminder")
 
@@ -87,7 +86,7 @@ class Runtime:
 
     def _fingerprint(self) -> str:
         try:
-            return hashlib.sha256(Path(self.path).read_bytes()).hexdigest()
+            return config_digest(Path(self.path).read_bytes())
         except OSError:
             return ""
 

@@ -18,7 +18,7 @@ from reminder.store import schedule
 from reminder.store.engine import database_url, make_engine, serialize, transaction
 from reminder.store.migrate import upgrade
 from reminder.store.schedule import Changes, Values
-from reminder.workcal import WorkCalendar
+from reminder.workcal import WorkCalendar, calendar_data_version
 
 PLAN_LOCK = "reminder:plan"  # sync, planning and done/reopen write the schedule one at a time
 
@@ -89,12 +89,18 @@ def occurrence_values(config: Config, cal: WorkCalendar, today: date) -> dict[st
 
 
 def config_digest(text: bytes) -> str:
-    return hashlib.sha256(text).hexdigest()
+    """What a plan depends on besides the clock: the file, and the holiday data installed (a
+    new chinesecalendar with next year's official days must re-plan an unchanged file)."""
+    return hashlib.sha256(text + calendar_data_version().encode()).hexdigest()
 
 
 def sync(config: Config, engine: Engine, now: datetime, *, digest: str | None = None) -> SyncReport:
-    """Apply `config` as of `now`; all or nothing."""
+    """Apply `config` as of `now`; all or nothing. With `digest` (of the file, see
+    `config_digest`), a file already synced today is not compared again."""
     today = now.astimezone(config.settings.tz).date()
+    if digest is not None and _synced_today(engine, digest, today):
+        return SyncReport(offices=Changes(), groups=Changes(), deadlines=Changes(),
+                          occurrences=Changes())  # fmt: skip
     cal = config.calendar()
     wanted_occurrences = occurrence_values(config, cal, today)
     with transaction(engine) as session:
@@ -105,9 +111,15 @@ def sync(config: Config, engine: Engine, now: datetime, *, digest: str | None = 
             deadlines=schedule.apply_deadlines(session, deadline_values(config), now, today),
             occurrences=schedule.apply_occurrences(session, wanted_occurrences, today, now),
         )
-        if digest is not None and schedule.get_meta(session, "config_sha256") != digest:
-            schedule.set_meta(
-                session,
-                {"config_sha256": digest, "config_path": config.path, "synced_at": now.isoformat()},
-            )
+        if digest is not None:
+            schedule.set_meta(session, {"config_sha256": digest, "config_path": config.path,
+                                        "synced_at": now.isoformat(),
+                                        "synced_day": today.isoformat()})  # fmt: skip
     return report
+
+
+def _synced_today(engine: Engine, digest: str, today: date) -> bool:
+    """The same file (and holiday data) was synced today: the same rows would be wanted."""
+    with transaction(engine) as session:
+        return (schedule.get_meta(session, "config_sha256") == digest
+                and schedule.get_meta(session, "synced_day") == today.isoformat())  # fmt: skip

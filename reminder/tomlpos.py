@@ -9,6 +9,7 @@ the enclosing table's line, so it never has to be a full TOML parser.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 _HEADER = re.compile(r"\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
@@ -149,7 +150,30 @@ def key_lines(text: str) -> dict[str, int]:
     return scanner.lines
 
 
-def line_of(lines: dict[str, int], field: str) -> int:
+class KeyLines(Mapping[str, int]):
+    """`key_lines(text)`, worked out on first use: only an error or a warning needs a line,
+    and scanning a file of 10,000 deadlines costs a large part of a start-up."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._lines: dict[str, int] | None = None
+
+    def _all(self) -> dict[str, int]:
+        if self._lines is None:
+            self._lines = key_lines(self._text)
+        return self._lines
+
+    def __getitem__(self, key: str) -> int:
+        return self._all()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+def line_of(lines: Mapping[str, int], field: str) -> int:
     """The line of `field`, else of its closest enclosing key or table, else 1."""
     path = field
     while path:

@@ -16,6 +16,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
+from importlib import metadata
 from itertools import accumulate
 from typing import Literal
 
@@ -244,3 +245,9 @@ class WorkCalendar:
         if self._rank[j] == self._rank[i] - self._flags[i]:
             return None
         return self._at_rank(self._rank[j])
+
+
+@cache
+def calendar_data_version() -> str:
+    """The installed holiday data, by package version."""
+    return "; ".join(f"{name} {metadata.version(name)}" for name in ("chinesecalendar", "holidays"))

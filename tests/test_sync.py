@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -14,8 +15,9 @@ from sqlalchemy.engine import Engine
 from reminder.loader import load_config
 from reminder.store.engine import make_engine, transaction
 from reminder.store.migrate import current_revision, head_revision, upgrade
-from reminder.store.models import Base, DeadlineRow, OccurrenceRow, OfficeRow
-from reminder.sync import sync
+from reminder.store.models import Base, DeadlineRow, MetaRow, OccurrenceRow, OfficeRow
+from reminder.sync import config_digest, sync
+from reminder.workcal import calendar_data_version
 from tests.conftest import BASE, SHIPPED, config_from, variant
 
 NOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
@@ -134,3 +136,27 @@ def test_secrets_are_stored_as_references_not_values(engine: Engine) -> None:
     with transaction(engine) as s:
         legal = s.get(OfficeRow, "legal")
         assert legal is not None and legal.wecom == "${WECOM_KEY_LEGAL}"
+
+
+def test_a_file_synced_today_is_not_compared_again(engine: Engine) -> None:
+    """A restart with the same file (and holiday data) on the same day skips the comparison;
+    the next day, or another file, or new holiday data, syncs in full."""
+    config = config_from(BASE)
+    digest = config_digest(BASE.encode())
+    assert sync(config, engine, NOW, digest=digest).deadlines.added == ["annual-report"]
+    seen = writes(engine)
+    queries: list[str] = []
+    event.listen(engine, "before_cursor_execute",
+                 lambda *a: queries.append(a[2]))  # type: ignore[arg-type]  # fmt: skip
+    assert sync(config, engine, NOW + timedelta(hours=5), digest=digest).summary() == (
+        "nothing changed"
+    )
+    assert seen == [] and not any("deadlines" in q for q in queries)  # only meta was read
+    # The next day the occurrence window has moved: a full comparison (writing only meta).
+    later = sync(config, engine, NOW + timedelta(days=1), digest=digest)
+    assert later.deadlines.unchanged == 1 and any("deadlines" in q for q in queries)
+    with transaction(engine) as s:
+        assert s.get(MetaRow, "synced_day").value == "2026-11-29"  # type: ignore[union-attr]
+    # The digest covers the holiday data installed, not only the file.
+    assert "chinesecalendar 1." in calendar_data_version()
+    assert digest != hashlib.sha256(BASE.encode()).hexdigest()
