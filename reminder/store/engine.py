@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine, make_url
@@ -59,8 +60,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite gets WAL, foreign keys and a 10 s busy timeout."""
     try:
-        # pre_ping: a connection the server dropped (PostgreSQL restarted) is replaced, not used.
-        engine = create_engine(url, pool_pre_ping=True)
+        # pre_ping: a connection the server dropped (PostgreSQL restarted) is replaced, not
+        # used. A SQLite file has no server to drop it: no ping (a statement per transaction).
+        server = make_url(url).get_backend_name() != "sqlite"
+        engine = create_engine(url, pool_pre_ping=server)
     except (ArgumentError, ImportError) as exc:
         raise DatabaseError(f"database {shown(url)}: {exc}") from None
     if engine.dialect.name == "sqlite":
@@ -84,10 +87,15 @@ def serialize(session: Session, name: str) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
 
 
+_sessions: WeakKeyDictionary[Engine, sessionmaker[Session]] = WeakKeyDictionary()
+
+
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
     """One session in one transaction: committed on success, rolled back on any error."""
-    factory = sessionmaker(engine, expire_on_commit=False)
+    factory = _sessions.get(engine)
+    if factory is None:
+        factory = _sessions[engine] = sessionmaker(engine, expire_on_commit=False)
     with translate_errors(engine), factory.begin() as session:
         yield session
 
