@@ -1,11 +1,14 @@
 """Dispatching: claim due reminders, log, send, record. Nothing lost, nothing sent twice.
 
-One pass: claim due rows under a lease; cancel what is no longer wanted; supersede older
-reminders of the same task and office that piled up while the service was down; hold
-what cannot be sent yet (channel not configured); group the rest into one digest per office and
-channel; then for each message write its log rows, send, and record the outcome. A crash
-between send and record leaves the log row `sending` and the lease to expire: at worst that one
-message is repeated, never lost.
+One pass: claim due rows under a lease (500 at a time, with the rest of those offices' due rows
+when digests are on); cancel what is no longer wanted; supersede older reminders of the same
+task and office that piled up while the service was down; hold what cannot be sent yet
+(channel not configured); group the rest into one digest per office and channel. Then, per
+message, one transaction records the previous message's outcome, renews the lease (rows that
+another instance took after the lease ran out are left to it), takes the robot's budget and
+writes the `sending` log rows; then the message is sent. A crash between send and record
+leaves the log row `sending` and the lease to expire: at worst that one message is repeated,
+never lost.
 """
 
 from __future__ import annotations
@@ -340,9 +343,9 @@ class Dispatcher:
                 report.counts["deferred"] += len(ids)
             else:
                 log_ids = log_rows(
-                s, message.rows, at=now, status="dry-run" if self.dry_run else "sending",
-                occurrences=message.occurrences, message_id=str(uuid.uuid4()),
-                target=message.target.shown, subject=message.rendered.subject,
+                    s, message.rows, at=now, status="dry-run" if self.dry_run else "sending",
+                    occurrences=message.occurrences, message_id=str(uuid.uuid4()),
+                    target=message.target.shown, subject=message.rendered.subject,
                     body=self._body(message), attempt=max(r.attempts for r in message.rows) + 1,
                 )  # fmt: skip
         if previous is not None:
