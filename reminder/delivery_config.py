@@ -38,6 +38,15 @@ def delivery(table: Mapping[str, Any], check: Checker) -> Delivery:
     return Delivery(**_present(values))
 
 
+def check_lease(delivery: Delivery, timeouts: dict[str, float], check: Checker) -> None:
+    """A lease shorter than a send may take lets another instance repeat that send."""
+    channel, longest = max(timeouts.items(), key=lambda item: item[1])
+    if delivery.lease.total_seconds() < 2 * longest:
+        check.warn("delivery.lease", f"{delivery.lease.total_seconds():g} s is less than twice "
+                   f"the longest send timeout ([{channel}] timeout = {longest:g}): a slow send "
+                   "could outlive its lease and be repeated by another instance")  # fmt: skip
+
+
 def email(table: Mapping[str, Any], check: Checker) -> EmailSettings:
     f = "email"
     check.known_keys(table, KEYS[f], f)

@@ -139,6 +139,8 @@ def _build(
     email = delivery_config.email(data.get("email", {}), check)
     wecom = delivery_config.wecom(data.get("wecom", {}), check)
     webhook = delivery_config.webhook(data.get("webhook", {}), check)
+    timeouts = {"email": email.timeout, "wecom": wecom.timeout, "webhook": webhook.timeout}
+    delivery_config.check_lease(delivery, timeouts, check)
     offices = _offices(data.get("offices", []), check, environ)
     # References are checked against every id written, valid or not, so one bad office
     # is one error, not one more for each place that names it.

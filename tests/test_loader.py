@@ -400,3 +400,13 @@ def test_parse_config_never_reads_the_process_environment_when_given_one() -> No
         'email = ["fgxfk@example.gov.cn"]', 'email = ["fgxfk@example.gov.cn"]\nwecom = "${PATH}"'
     )
     assert len(parse_config(text, environ={}).warnings) == 1
+
+
+def test_a_lease_shorter_than_a_send_is_a_warning() -> None:
+    short = config_from(BASE + '\n[delivery]\nlease = "20s"\n')
+    assert [str(w) for w in short.warnings if w.field == "delivery.lease"] == [
+        "schedules.toml:31: delivery.lease: 20 s is less than twice the longest send timeout "
+        "([email] timeout = 30): a slow send could outlive its lease and be repeated by another "
+        "instance"
+    ]
+    assert not [w for w in config_from(BASE).warnings if w.field == "delivery.lease"]
