@@ -6,7 +6,7 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from datetime import time as clock_time
 
 from reminder.config import (
@@ -73,9 +73,15 @@ def median_of(repeat: int, work: Callable[[], object]) -> float:
 
 
 def synthetic_config(
-    n: int, *, remind: tuple[str, ...] = ("7d", "1wd", "0d"), rules: list[str] | None = None
+    n: int,
+    *,
+    remind: tuple[str, ...] = ("7d", "1wd", "0d"),
+    rules: list[str] | None = None,
+    distinct: bool = False,
 ) -> Config:
-    """A config of `n` deadlines cycling through `rules`, all led by one office."""
+    """A config of `n` deadlines cycling through `rules`, all led by one office. `distinct`
+    gives every rule its own `end` (after 2100: the same dates, but nothing shared between
+    deadlines by the planner's memo)."""
     rules = rules or RULES
     offsets = tuple(Offset(int(r.rstrip("wd")), "wd" if r.endswith("wd") else "d")
                     for r in remind)  # fmt: skip
@@ -84,7 +90,8 @@ def synthetic_config(
     deadlines = tuple(
         Deadline(id=f"d{i:05d}", title=f"任务{i}", lead=("office",), task=None,
                  rule=parse_rule(rules[i % len(rules)], start=RRULE_START
-                                 if rules[i % len(rules)].startswith("RRULE") else None))
+                                 if rules[i % len(rules)].startswith("RRULE") else None,
+                                 end=date(2100, 1, 1) + timedelta(days=i) if distinct else None))
         for i in range(n)
     )  # fmt: skip
     return Config(

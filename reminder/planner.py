@@ -20,7 +20,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Literal
 
 from reminder.config import Config, Deadline, Role, Shift
-from reminder.rules import FIRST_DAY, Offset
+from reminder.rules import FIRST_DAY, DueRule, Offset
 from reminder.workcal import WorkCalendar
 
 Kind = Literal["before", "due", "overdue", "escalation"]
@@ -78,25 +78,41 @@ def occurrences(
     config: Config, cal: WorkCalendar, deadline: Deadline, first: date, last: date
 ) -> list[Occurrence]:
     """Occurrences whose nominal due falls in [first, last], each knowing its period."""
-    rule, shift = deadline.rule, config.shift_for(deadline)
+    dates = _occurrence_dates(cal, deadline.rule, config.shift_for(deadline), first, last)
+    return [Occurrence(deadline_id=deadline.id, period_key=key, period_start=start,
+                       nominal_due=nominal, due=due, next_due=next_due)
+            for key, start, nominal, due, next_due in dates]  # fmt: skip
+
+
+_Dates = tuple[str, date, date, date, date | None]  # period key, start, nominal, due, next due
+
+
+def _occurrence_dates(
+    cal: WorkCalendar, rule: DueRule, shift: Shift, first: date, last: date
+) -> tuple[_Dates, ...]:
+    """The dates of `occurrences`, worked out once per rule (by its text), shift and window."""
+    key = ("occurrences", type(rule), rule.text, rule.start, rule.end, shift, first, last)
+    found: tuple[_Dates, ...] | None = cal.memo.get(key)
+    if found is not None:
+        return found
     dues = rule.dues_between(first, last, cal)
-    if not dues:
-        return []
-    following = rule.next_after(dues[-1].nominal, cal)
-    previous = rule.previous_before(dues[0].nominal, cal)
-    out: list[Occurrence] = []
-    for i, due in enumerate(dues):
-        before = previous.nominal if i == 0 and previous else dues[i - 1].nominal if i else None
-        nxt = dues[i + 1] if i + 1 < len(dues) else following
-        out.append(Occurrence(
-            deadline_id=deadline.id,
-            period_key=due.period_key,
-            period_start=before + timedelta(days=1) if before else (rule.start or FIRST_DAY),
-            nominal_due=due.nominal,
-            due=shift_due(cal, due.nominal, shift),
-            next_due=shift_due(cal, nxt.nominal, shift) if nxt else None,
-        ))  # fmt: skip
-    return out
+    out: list[_Dates] = []
+    if dues:
+        following = rule.next_after(dues[-1].nominal, cal)
+        previous = rule.previous_before(dues[0].nominal, cal)
+        for i, due in enumerate(dues):
+            before = (previous.nominal if i == 0 and previous
+                      else dues[i - 1].nominal if i else None)  # fmt: skip
+            nxt = dues[i + 1] if i + 1 < len(dues) else following
+            out.append((
+                due.period_key,
+                before + timedelta(days=1) if before else (rule.start or FIRST_DAY),
+                due.nominal,
+                shift_due(cal, due.nominal, shift),
+                shift_due(cal, nxt.nominal, shift) if nxt else None,
+            ))  # fmt: skip
+    cal.memo[key] = result = tuple(out)
+    return result
 
 
 def lead_days(cal: WorkCalendar, due: date, offsets: tuple[Offset, ...]) -> list[tuple[date, str]]:
@@ -162,11 +178,13 @@ def _fixed(config: Config, deadline: Deadline) -> _Fixed:
     )
 
 
-def _provisional(cal: WorkCalendar, fixed: _Fixed, low: date, high: date) -> tuple[int, ...]:
+def _provisional(
+    cal: WorkCalendar, official: dict[int, bool], low: date, high: date
+) -> tuple[int, ...]:
     if low.year == high.year:  # the common case
-        ok = fixed.official.get(low.year)
+        ok = official.get(low.year)
         if ok is None:
-            ok = fixed.official[low.year] = cal.is_official(low.year)
+            ok = official[low.year] = cal.is_official(low.year)
         return () if ok else (low.year,)
     return tuple(y for y in range(low.year, high.year + 1) if not cal.is_official(y))
 
@@ -185,7 +203,39 @@ def reminders_for(
     """Every reminder of one occurrence whose day falls in [first, last] (without the overdue
     repeats when `overdue` is false)."""
     fixed = fixed or _fixed(config, deadline)
+    out: list[PlannedReminder] = []
+    for day, step, kind, remind_at, left, years, escalated in _reminder_days(
+            config, cal, fixed, occ, first, last, overdue):  # fmt: skip
+        for office, role in fixed.recipients + fixed.escalation if escalated else fixed.recipients:
+            out.append(PlannedReminder(
+                deadline=deadline, occurrence=occ, office=office, role=role, step=step, day=day,
+                kind="escalation" if role == "escalation" else kind, remind_at=remind_at,
+                working_days_left=left, provisional_years=years))  # fmt: skip
+    return out
+
+
+# day, step, kind, remind_at, working days left, provisional years, escalated
+_Day = tuple[date, str, Kind, datetime, int, tuple[int, ...], bool]
+
+
+def _reminder_days(
+    config: Config,
+    cal: WorkCalendar,
+    fixed: _Fixed,
+    occ: Occurrence,
+    first: date,
+    last: date,
+    overdue: bool,
+) -> tuple[_Day, ...]:
+    """The reminder days of one occurrence, for any office: worked out once per due date,
+    lead times, send time and window, and shared by the deadlines that have them in common."""
     settings = config.settings
+    key = ("days", occ.nominal_due, occ.due, occ.next_due, fixed.offsets, fixed.send_time,
+           first, last, overdue, settings.tz, settings.escalate_after,
+           settings.overdue_every)  # fmt: skip
+    found: tuple[_Day, ...] | None = cal.memo.get(key)
+    if found is not None:
+        return found
     tz, due = settings.tz, occ.due
     days: list[tuple[date, str, Kind]] = []
     seen: set[date] = set()
@@ -201,24 +251,18 @@ def reminders_for(
                  for day, n in _overdue_days(cal, occ, settings.overdue_every, last)]  # fmt: skip
     else:
         escalate_from = last + timedelta(days=1)
-    nominal = occ.nominal_due
-    low_due, high_due = min(nominal, due), max(nominal, due)
-    out: list[PlannedReminder] = []
+    low_due, high_due = min(occ.nominal_due, due), max(occ.nominal_due, due)
+    official = fixed.official
+    out: list[_Day] = []
     for day, step, kind in days:
         if not first <= day <= last:
             continue
-        told = fixed.recipients
-        if kind == "overdue" and day >= escalate_from:
-            told = told + fixed.escalation
-        remind_at = datetime.combine(day, fixed.send_time, tzinfo=tz)
-        left = cal.workdays_between(day, due)
-        years = _provisional(cal, fixed, min(low_due, day), max(high_due, day))
-        for office, role in told:
-            out.append(PlannedReminder(
-                deadline=deadline, occurrence=occ, office=office, role=role, step=step, day=day,
-                kind="escalation" if role == "escalation" else kind, remind_at=remind_at,
-                working_days_left=left, provisional_years=years))  # fmt: skip
-    return out
+        years = _provisional(cal, official, min(low_due, day), max(high_due, day))
+        out.append((day, step, kind, datetime.combine(day, fixed.send_time, tzinfo=tz),
+                    cal.workdays_between(day, due), years,
+                    kind == "overdue" and day >= escalate_from))  # fmt: skip
+    cal.memo[key] = result = tuple(out)
+    return result
 
 
 def sort_key(r: PlannedReminder) -> tuple[datetime, int, str, int, str]:

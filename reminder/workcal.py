@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from functools import cache
 from importlib import metadata
 from itertools import accumulate
-from typing import Literal
+from typing import Any, Literal
 
 WorkdayMode = Literal["cn", "weekdays"]
 
@@ -90,6 +90,9 @@ class WorkCalendar:
     _flags: bytes = field(default=b"", repr=False)
     _rank: list[int] = field(default_factory=list, repr=False)
     _years_span: tuple[int, int] = field(default=(0, 0), repr=False)
+    # Results of pure date computations over this calendar (the planner's), shared by the
+    # deadlines of one planning run: 10,000 deadlines often have a few dozen distinct rules.
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     # -- facts about a year -------------------------------------------------------------
 
