@@ -15,6 +15,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Literal
 
 from dateutil import rrule as _rrule
@@ -283,6 +284,13 @@ def parse_rule(text: object, *, start: date | None = None, end: date | None = No
     """Parse a due rule; raise RuleError naming what is wrong and how to write it."""
     if not isinstance(text, str):
         raise RuleError(f'must be a string like "yearly 01-31", got {_q(text)}')
+    return _parse_rule(text, start, end)
+
+
+@lru_cache(maxsize=4096)
+def _parse_rule(text: str, start: date | None, end: date | None) -> DueRule:
+    """parse_rule for a string. Rules are immutable, so deadlines with the same rule share one
+    (a file of 10,000 deadlines has a few dozen rules: parsed and checked once each)."""
     if start is not None and end is not None and start > end:
         raise RuleError(f"start {start} is after end {end}")
     stripped = text.strip()

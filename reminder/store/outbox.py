@@ -55,8 +55,14 @@ class PlanChanges:
 
 
 def planning_state(session: Session) -> PlanningState:
-    active = {d.id: d.active_since for d in session.scalars(
-        select(DeadlineRow).where(DeadlineRow.enabled.is_(True)))}  # fmt: skip
+    # Two columns, not whole rows: a start-up with 10,000 deadlines reads them all.
+    active: dict[str, date] = dict(
+        session.execute(
+            select(DeadlineRow.id, DeadlineRow.active_since).where(DeadlineRow.enabled.is_(True))
+        )
+        .tuples()
+        .all()
+    )
     done = session.execute(
         select(OccurrenceRow.deadline_id, OccurrenceRow.period_key)
         .join(CompletionRow, CompletionRow.occurrence_id == OccurrenceRow.id)
