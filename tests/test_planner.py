@@ -167,3 +167,25 @@ def test_filters_and_order() -> None:
     assert {r.office for r in reminders} == {"legal"}
     assert [r.remind_at for r in reminders] == sorted(r.remind_at for r in reminders)
     assert plan(config, D(2026, 3, 1), D(2026, 3, 31), deadlines={"other"}) == []
+
+
+def test_the_planning_memo_changes_nothing() -> None:
+    """Deadlines sharing rules and due dates share the planner's memo within a run; planning
+    each deadline alone on a fresh calendar gives the very same reminders (shipped file, two
+    years, overdue repeats and escalation included)."""
+    from reminder.loader import load_config
+    from reminder.planner import plan_deadline
+    from tests.conftest import SHIPPED
+
+    config = load_config(SHIPPED, environ={})
+    first, last = D(2026, 1, 1), D(2027, 12, 31)
+    shared = plan(config, first, last, epoch=D(2025, 12, 1))
+    alone = [r for d in config.deadlines
+             for r in plan_deadline(config, config.calendar(), d, first, last, D(2025, 12, 1))]  # fmt: skip
+
+    def row(r: PlannedReminder) -> tuple[object, ...]:
+        return (r.deadline.id, r.occurrence, r.office, r.role, r.kind, r.step, r.remind_at,
+                r.working_days_left, r.provisional_years)  # fmt: skip
+
+    assert len(shared) > 10_000
+    assert sorted(map(row, shared), key=repr) == sorted(map(row, alone), key=repr)
