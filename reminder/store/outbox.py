@@ -56,13 +56,9 @@ class PlanChanges:
 
 def planning_state(session: Session) -> PlanningState:
     # Two columns, not whole rows: a start-up with 10,000 deadlines reads them all.
-    active: dict[str, date] = dict(
-        session.execute(
-            select(DeadlineRow.id, DeadlineRow.active_since).where(DeadlineRow.enabled.is_(True))
-        )
-        .tuples()
-        .all()
-    )
+    rows = session.execute(select(DeadlineRow.id, DeadlineRow.active_since)
+                           .where(DeadlineRow.enabled.is_(True)))  # fmt: skip
+    active = {deadline_id: since for deadline_id, since in rows}
     done = session.execute(
         select(OccurrenceRow.deadline_id, OccurrenceRow.period_key)
         .join(CompletionRow, CompletionRow.occurrence_id == OccurrenceRow.id)
