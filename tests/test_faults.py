@@ -4,14 +4,10 @@ PostgreSQL server stopped and started again under a running service."""
 
 from __future__ import annotations
 
-import os
 import random
 import shutil
 import signal
 import subprocess
-import sys
-import threading
-import time
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +15,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.processes import (
+    due_now_header,
+    duplicates,
+    start_service,
+    stopped_at_exit,
+    wait_for,
+)
 from tests.servers import SmtpServer
 
 REMINDERS = 1000
@@ -36,72 +38,40 @@ def _config(smtp_port: int, today: str, reminders: int = REMINDERS) -> str:
     deadlines = "".join(f'\n[[deadlines]]\nid = "t{i:04d}"\ntitle = "任务{i:04d}"\n'
                         f'lead = ["o{i % OFFICES:02d}"]\ndue = "{today}"\n'
                         for i in range(reminders))  # fmt: skip
-    return f"""
-[settings]
-send_time = "00:00"
-remind = ["0d"]
-
-[calendar]
-workdays = ["{today}"]
-
-[email]
-host = "127.0.0.1"
-port = {smtp_port}
-security = "none"
-sender = "notice@example.gov.cn"
-per_minute = 10000
-
-[delivery]
-horizon = "1d"
-digest = false
-lease = "1s"
-{offices}{deadlines}"""
+    return due_now_header(smtp_port, today, lease="1s") + offices + deadlines
 
 
-def _wait(condition, seconds: float = 60) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        threading.Event().wait(0.01)  # polling for an event, not sleeping until a time
-    return False
+def _today() -> str:
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
 
 
 def test_kill_9_twenty_times_loses_nothing(tmp_path: Path, db_url: str) -> None:
     rng = random.Random(20261128)
-    today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
     with SmtpServer() as smtp:
         path = tmp_path / "schedules.toml"
-        path.write_text(_config(smtp.port, today), encoding="utf-8")
-        env = {**os.environ, "REMINDER_DATABASE_URL": db_url}
-        cmd = [sys.executable, "-m", "reminder", "run", "--config", str(path)]
+        path.write_text(_config(smtp.port, _today()), encoding="utf-8")
+        log = tmp_path / "run.log"
 
         def received() -> int:
             return len(smtp.received)
 
-        log = (tmp_path / "run.log").open("w")
         kills = 0
         while kills < KILLS:
-            proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=log)
+            proc = start_service(path, db_url, log)
             target = received() + rng.randint(1, 60)
-            _wait(lambda t=target, p=proc: received() >= t or p.poll() is not None)  # type: ignore[misc]
-            assert proc.poll() is None, (tmp_path / "run.log").read_text()
+            wait_for(lambda t=target, p=proc: received() >= t or p.poll() is not None)  # type: ignore[misc]
+            assert proc.poll() is None, log.read_text()
             proc.send_signal(signal.SIGKILL)
             proc.wait()
             kills += 1
             if received() >= REMINDERS:
                 break
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=log)
-        try:
+        with stopped_at_exit([start_service(path, db_url, log)]):
             titles = lambda: {m.message["Subject"] for m in smtp.received}  # noqa: E731
-            assert _wait(lambda: len(titles()) >= REMINDERS, 300), f"{len(titles())} arrived"
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            assert proc.wait(timeout=120) == 0
+            assert wait_for(lambda: len(titles()) >= REMINDERS, 300), f"{len(titles())} arrived"
         counts = Counter(m.message["Subject"] for m in smtp.received)
     assert len(counts) == REMINDERS  # nothing lost
-    duplicates = sum(n - 1 for n in counts.values())
-    assert duplicates <= kills, f"{duplicates} duplicates after {kills} kills"
+    assert duplicates(counts) <= kills, f"{duplicates(counts)} duplicates after {kills} kills"
 
 
 def _pg_cluster() -> list[str]:
@@ -121,31 +91,23 @@ def test_postgresql_restarted_under_a_running_service(tmp_path: Path, db_url: st
         pytest.skip("a PostgreSQL server restart")
     cluster = _pg_cluster()
     total = 1000
-    today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
     with SmtpServer() as smtp:
         path = tmp_path / "schedules.toml"
-        path.write_text(_config(smtp.port, today, total), encoding="utf-8")
-        env = {**os.environ, "REMINDER_DATABASE_URL": db_url}
-        cmd = [sys.executable, "-m", "reminder", "run", "--config", str(path)]
-        log_path = tmp_path / "run.log"
-        with log_path.open("w") as log:
-            proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=log)
-        try:
-            assert _wait(lambda: len(smtp.received) >= 100, 120), log_path.read_text()
+        path.write_text(_config(smtp.port, _today(), total), encoding="utf-8")
+        log = tmp_path / "run.log"
+        proc = start_service(path, db_url, log)
+        with stopped_at_exit([proc]):
+            assert wait_for(lambda: len(smtp.received) >= 100, 120), log.read_text()
             subprocess.run([*cluster, "stop", "-m", "fast"], check=True, timeout=60)
             try:
-                noticed = _wait(lambda: "failed: database" in log_path.read_text(), 30)
+                noticed = wait_for(lambda: "failed: database" in log.read_text(), 30)
             finally:
                 subprocess.run([*cluster, "start"], check=True, timeout=60)
-            assert noticed, log_path.read_text()[-2000:]
+            assert noticed, log.read_text()[-2000:]
             assert proc.poll() is None, "the service died with the database"
             subjects = lambda: {m.message["Subject"] for m in smtp.received}  # noqa: E731
-            assert _wait(lambda: len(subjects()) >= total, 180), f"{len(subjects())} arrived"
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            assert proc.wait(timeout=120) == 0
+            assert wait_for(lambda: len(subjects()) >= total, 180), f"{len(subjects())} arrived"
         counts = Counter(m.message["Subject"] for m in smtp.received)
     assert len(counts) == total  # nothing lost
-    duplicates = sum(n - 1 for n in counts.values())
-    assert duplicates <= 1, f"{duplicates} duplicates"
-    assert "retrying in" in log_path.read_text()
+    assert duplicates(counts) <= 1, f"{duplicates(counts)} duplicates"
+    assert "retrying in" in log.read_text()

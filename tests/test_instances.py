@@ -3,13 +3,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import subprocess
-import sys
-import threading
-import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,8 +16,8 @@ from reminder import dispatch
 from reminder.runtime import Runtime
 from reminder.store.engine import make_engine, transaction
 from reminder.store.models import SentLogRow
-from tests.conftest import ROOT
 from tests.delivery_harness import KEY_LEGAL, Harness, at
+from tests.processes import due_now_header, start_service, stopped_at_exit, wait_for
 from tests.servers import FakeWecom, SmtpServer
 
 
@@ -106,31 +100,7 @@ def robot_key(i: int) -> str:
 
 
 def many_offices_config(smtp_port: int, wecom_url: str, today: str) -> str:
-    parts = [
-        f"""
-[settings]
-send_time = "00:00"
-remind = ["0d"]
-
-[calendar]
-workdays = ["{today}"]
-
-[email]
-host = "127.0.0.1"
-port = {smtp_port}
-security = "none"
-sender = "notice@example.gov.cn"
-per_minute = 10000
-
-[wecom]
-url = "{wecom_url}"
-
-[delivery]
-horizon = "1d"
-digest = false
-lease = "1m"
-"""
-    ]
+    parts = [due_now_header(smtp_port, today, lease="1m", wecom_url=wecom_url)]
     for i in range(ROBOTS):
         parts.append(f'\n[[offices]]\nid = "w{i:03d}"\nname = "科室W{i:03d}"\n'
                      f'wecom = "${{WECOM_KEY_W{i:03d}}}"\n')  # fmt: skip
@@ -142,15 +112,6 @@ lease = "1m"
         parts.append(f'\n[[deadlines]]\nid = "t{n:05d}"\ntitle = "任务{n:05d}"\n'
                      f'lead = ["{offices[n % len(offices)]}"]\ndue = "{today}"\n')  # fmt: skip
     return "".join(parts)
-
-
-def _wait(condition, seconds: float) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        threading.Event().wait(0.05)  # polling for an event, not sleeping until a time
-    return False
 
 
 @pytest.fixture
@@ -172,23 +133,14 @@ def test_instances_share_10000_reminders_without_duplicates(
     ):
         path = tmp_path / "schedules.toml"
         path.write_text(many_offices_config(smtp.port, wecom.url, today), encoding="utf-8")
-        env = {**os.environ, "REMINDER_DATABASE_URL": pg_url}
-        env |= {f"WECOM_KEY_W{i:03d}": robot_key(i) for i in range(ROBOTS)}
-        cmd = [sys.executable, "-m", "reminder", "run", "--config", str(path)]
+        keys_env = {f"WECOM_KEY_W{i:03d}": robot_key(i) for i in range(ROBOTS)}
         logs = [tmp_path / f"run-{n}.log" for n in range(instances)]
-        procs = [subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=f.open("w"),
-                                  stderr=subprocess.STDOUT) for f in logs]  # fmt: skip
-        try:
+        procs = [start_service(path, pg_url, log, **keys_env) for log in logs]
+        with stopped_at_exit(procs):
             arrived = lambda: len(smtp.received) + len(wecom.received)  # noqa: E731
-            done = _wait(lambda: arrived() >= TOTAL or any(p.poll() is not None for p in procs),
-                         300)  # fmt: skip
+            done = wait_for(lambda: arrived() >= TOTAL or any(p.poll() is not None
+                                                              for p in procs), 300)  # fmt: skip
             assert done and arrived() >= TOTAL, (arrived(), logs[0].read_text()[-3000:])
-            _wait(lambda: False, 1)  # a moment for any stray duplicate to arrive
-        finally:
-            for p in procs:
-                p.send_signal(signal.SIGTERM)
-            codes = [p.wait(timeout=120) for p in procs]
-        assert codes == [0] * instances, [f.read_text()[-2000:] for f in logs]
         mail = Counter(m.message["Subject"] for m in smtp.received)
         robots = Counter(m.content for m in wecom.received)
         title = re.compile(r"任务\d{5}")
