@@ -34,11 +34,10 @@ from reminder.errors import DeliveryError, NotConfigured
 from reminder.planning import NO_CHANNEL
 from reminder.ratelimit import Limiter
 from reminder.rendering import Item, Renderer, make_item
-from reminder.store import budget, outbox
+from reminder.store import budget, outbox, sentlog
 from reminder.store.engine import transaction
 from reminder.store.models import CompletionRow, OccurrenceRow, OutboxRow, SentLogRow
-from reminder.store.outbox import OUTBOX
-from reminder.store.sentlog import SENT_LOG, log_rows
+from reminder.store.sentlog import log_rows
 
 log = logging.getLogger("reminder.dispatch")
 
@@ -141,7 +140,7 @@ class Dispatcher:
                 for message in self._prepare(rows, now, report):
                     if self.stop_requested():
                         with transaction(self.engine) as s:
-                            self._release(s, [r.id for r in message.rows])
+                            outbox.release(s, [r.id for r in message.rows], owner=self.owner)
                         continue
                     attempt = self._deliver(message, attempt, report)
         finally:
@@ -213,13 +212,7 @@ class Dispatcher:
         old = [r for r in rows if r.kind != "alert"
                and r.remind_at < latest[(r.deadline_id, r.office_id, r.channel)]]  # fmt: skip
         if old:
-            outbox.set_status(
-                s,
-                old,
-                "superseded",
-                now,
-                reason="a later reminder for the same task and office replaced it",
-            )
+            outbox.supersede(s, old, now)
             report.counts["superseded"] += len(old)
         return [r for r in rows if r not in old]
 
@@ -303,12 +296,6 @@ class Dispatcher:
 
     # -- sending --------------------------------------------------------------------------
 
-    def _release(self, s: Session, ids: list[int]) -> None:
-        """Give back rows still leased to us (a stop, or a lease another instance took)."""
-        s.connection().execute(update(OUTBOX).where(OUTBOX.c.id.in_(ids),
-                                                    OUTBOX.c.lease_owner == self.owner)
-                               .values(lease_owner=None, lease_until=None))  # fmt: skip
-
     def _body(self, message: Outgoing) -> str:
         r = message.rendered
         if message.channel == "wecom" and not message.target.mentions and r.markdown:
@@ -333,13 +320,11 @@ class Dispatcher:
             if not outbox.renew(s, ids, owner=self.owner, until=now + self.config.delivery.lease):
                 log.warning("lease on %d reminder(s) for %s ran out and another instance took "
                             "them; not sending them here", len(ids), message.office_id)  # fmt: skip
-                self._release(s, ids)
+                outbox.release(s, ids, owner=self.owner)
             elif wait := None if self.dry_run else self.limiter.reserve(
                     message.target.rate_key, len(payloads), message.target.per_minute, now,
                     session=s):  # fmt: skip
-                s.connection().execute(update(OUTBOX).where(OUTBOX.c.id.in_(ids))
-                                       .values(next_attempt_at=wait, lease_owner=None,
-                                               lease_until=None))  # fmt: skip
+                outbox.defer(s, ids, wait)
                 report.counts["deferred"] += len(ids)
             else:
                 log_ids = log_rows(
@@ -379,23 +364,10 @@ class Dispatcher:
             wait = (timedelta(seconds=error.retry_after) if error and error.retry_after
                     else backoff * (2 ** (attempts - 1)))  # fmt: skip
             values = {"next_attempt_at": now + wait}
-        conn = s.connection()
-        conn.execute(
-            update(OUTBOX)
-            .where(OUTBOX.c.id.in_([r.id for r in rows]))
-            .values(
-                status="pending" if status == "retrying" else status,
-                attempts=OUTBOX.c.attempts + 1,
-                updated_at=now,
-                lease_owner=None,
-                lease_until=None,
-                last_error=str(error) if error else None,
-                **values,
-            )
-        )
-        conn.execute(update(SENT_LOG).where(SENT_LOG.c.id.in_(attempt.log_ids)).values(
-            status=status, finished_at=now, error=str(error) if error else None,
-            response_code=attempt.code))  # fmt: skip
+        reason = str(error) if error else None
+        outbox.finish(s, [r.id for r in rows], "pending" if status == "retrying" else status, now,
+                      reason, **values)  # fmt: skip
+        sentlog.finish(s, attempt.log_ids, status, now, reason, attempt.code)
         if status == "failed":
             self._alert_admin(s, rows, now)
             log.error("failed for good: %s by %s (%s)", attempt.message.office_id,

@@ -7,16 +7,15 @@ the message waits in the outbox until then.
 from __future__ import annotations
 
 from collections import deque
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from reminder.store import budget
+from reminder.store.budget import WINDOW
 from reminder.store.engine import transaction
-
-WINDOW = timedelta(minutes=1)
 
 
 class Limiter(Protocol):

@@ -5,7 +5,7 @@ All SQL for planning and dispatching lives here; the callers hold the transactio
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
@@ -188,6 +188,17 @@ def cancel(session: Session, rows: Sequence[OutboxRow], now: datetime, *, reason
     set_status(session, rows, "cancelled", now, reason=reason)
 
 
+def supersede(session: Session, rows: Sequence[OutboxRow], now: datetime) -> None:
+    set_status(session, rows, "superseded", now,
+               reason="a later reminder for the same task and office replaced it")  # fmt: skip
+
+
+def _claimable(now: datetime) -> ColumnElement[bool]:
+    """Waiting, due, and not leased (or the lease ran out)."""
+    free = or_(OutboxRow.lease_until.is_(None), OutboxRow.lease_until < now)
+    return and_(text(WAITING_SQL), OutboxRow.next_attempt_at <= now, free)
+
+
 def waiting_for_occurrence(session: Session, occurrence_id: int) -> list[OutboxRow]:
     return list(session.scalars(select(OutboxRow).where(
         OutboxRow.occurrence_id == occurrence_id, OutboxRow.status.in_(WAITING))))  # fmt: skip
@@ -196,9 +207,7 @@ def waiting_for_occurrence(session: Session, occurrence_id: int) -> list[OutboxR
 def coalesce_backlog(session: Session, now: datetime) -> int:
     """After downtime: per task, office and channel, supersede every due waiting reminder but
     the most recent, in one go across the whole backlog (not batch by batch)."""
-    free = or_(OutboxRow.lease_until.is_(None), OutboxRow.lease_until < now)
-    due = and_(text(WAITING_SQL), OutboxRow.next_attempt_at <= now, free,
-               OutboxRow.kind.in_(PLANNED_KINDS))  # fmt: skip
+    due = and_(_claimable(now), OutboxRow.kind.in_(PLANNED_KINDS))
     group = (OutboxRow.deadline_id, OutboxRow.office_id, OutboxRow.channel)
     latest = (select(*group, func.max(OutboxRow.remind_at).label("latest"))
               .where(due).group_by(*group).subquery())  # fmt: skip
@@ -208,13 +217,7 @@ def coalesce_backlog(session: Session, now: datetime) -> int:
                                 OutboxRow.channel == latest.c.channel))
              .where(due, OutboxRow.remind_at < latest.c.latest))  # fmt: skip
     rows = list(session.scalars(older))
-    set_status(
-        session,
-        rows,
-        "superseded",
-        now,
-        reason="a later reminder for the same task and office replaced it",
-    )
+    supersede(session, rows, now)
     return len(rows)
 
 
@@ -235,8 +238,7 @@ def claim(
     One conditional UPDATE decides: a row whose lease another dispatcher took in between is
     not ours. PostgreSQL also skips rows locked by a concurrent claim.
     """
-    free = or_(OutboxRow.lease_until.is_(None), OutboxRow.lease_until < now)
-    due = and_(text(WAITING_SQL), OutboxRow.next_attempt_at <= now, free)
+    due = _claimable(now)
     postgres = session.get_bind().dialect.name == "postgresql"
 
     def pick(*where: ColumnElement[bool], cap: int) -> dict[int, str]:
@@ -270,9 +272,32 @@ def renew(session: Session, ids: Sequence[int], *, owner: str, until: datetime) 
     return result.rowcount == len(ids)
 
 
-def release(rows: Iterable[OutboxRow]) -> None:
-    for row in rows:
-        row.lease_owner, row.lease_until = None, None
+def release(session: Session, ids: Sequence[int], *, owner: str) -> None:
+    """Give back rows still leased to `owner` (a stop, or a lease another dispatcher took)."""
+    mine = and_(OUTBOX.c.id.in_(ids), OUTBOX.c.lease_owner == owner)
+    session.connection().execute(update(OUTBOX).where(mine)
+                                 .values(lease_owner=None, lease_until=None))  # fmt: skip
+
+
+def defer(session: Session, ids: Sequence[int], until: datetime) -> None:
+    """Put rows back to wait until `until` (their robot's budget is spent until then)."""
+    session.connection().execute(update(OUTBOX).where(OUTBOX.c.id.in_(ids))
+                                 .values(next_attempt_at=until, lease_owner=None,
+                                         lease_until=None))  # fmt: skip
+
+
+def finish(
+    session: Session,
+    ids: Sequence[int],
+    status: str,
+    now: datetime,
+    error: str | None,
+    **values: Any,
+) -> None:
+    """Record an attempt on rows: their new status, one more attempt, the lease given back."""
+    session.connection().execute(update(OUTBOX).where(OUTBOX.c.id.in_(ids)).values(
+        status=status, attempts=OUTBOX.c.attempts + 1, updated_at=now, lease_owner=None,
+        lease_until=None, last_error=error, **values))  # fmt: skip
 
 
 def next_due(session: Session) -> datetime | None:

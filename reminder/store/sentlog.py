@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from reminder.store.models import OccurrenceRow, OutboxRow, SentLogRow
@@ -56,6 +56,19 @@ def log_rows(
     for start in range(0, len(values), 1000):
         ids += conn.scalars(stmt, values[start : start + 1000]).all()
     return ids
+
+
+def finish(
+    session: Session,
+    log_ids: Sequence[int],
+    status: str,
+    now: datetime,
+    error: str | None,
+    code: str | None,
+) -> None:
+    """The outcome of an attempt logged as `sending`."""
+    session.connection().execute(update(SENT_LOG).where(SENT_LOG.c.id.in_(log_ids)).values(
+        status=status, finished_at=now, error=error, response_code=code))  # fmt: skip
 
 
 def _occurrences(session: Session, ids: set[int]) -> dict[int, OccurrenceRow]:
