@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from reminder.config import Config, Deadline
 from reminder.errors import UsageError
-from reminder.planner import lead_days, occurrences
+from reminder.planner import lead_day, occurrences
 from reminder.planning import plan_outbox
 from reminder.store import completions, outbox
 from reminder.store.engine import serialize, transaction
@@ -160,7 +160,7 @@ def light(config: Config, d: Deadline, due: date, today: date) -> str:
     if not positive:
         return "yellow" if today == due else "green"
     last_lead = min(positive, key=lambda o: o.amount if o.unit == "d" else o.amount * 1.4)
-    start = lead_days(config.calendar(), due, (last_lead,))[0][0]
+    start = lead_day(config.calendar(), due, last_lead)
     return "yellow" if today >= start else "green"
 
 

@@ -115,15 +115,8 @@ def _occurrence_dates(
     return result
 
 
-def lead_days(cal: WorkCalendar, due: date, offsets: tuple[Offset, ...]) -> list[tuple[date, str]]:
-    """(day, step) for each lead time, nearest first, one per day."""
-    seen: dict[date, str] = {}
-    for offset in sorted(offsets, key=lambda o: (o.amount, o.unit == "d")):
-        seen.setdefault(_lead_day(cal, due, offset), str(offset))
-    return sorted(seen.items())
-
-
-def _lead_day(cal: WorkCalendar, due: date, offset: Offset) -> date:
+def lead_day(cal: WorkCalendar, due: date, offset: Offset) -> date:
+    """The day a lead time before `due` falls on: a working day, never after `due`."""
     if offset.amount == 0:
         return cal.previous_workday(due)
     if offset.unit == "d":
@@ -196,13 +189,12 @@ def reminders_for(
     occ: Occurrence,
     first: date,
     last: date,
-    fixed: _Fixed | None = None,
+    fixed: _Fixed,
     *,
     overdue: bool = True,
 ) -> list[PlannedReminder]:
     """Every reminder of one occurrence whose day falls in [first, last] (without the overdue
     repeats when `overdue` is false)."""
-    fixed = fixed or _fixed(config, deadline)
     out: list[PlannedReminder] = []
     for day, step, kind, remind_at, left, years, escalated in _reminder_days(
             config, cal, fixed, occ, first, last, overdue):  # fmt: skip
@@ -240,7 +232,7 @@ def _reminder_days(
     days: list[tuple[date, str, Kind]] = []
     seen: set[date] = set()
     for offset, step in fixed.offsets:
-        day = _lead_day(cal, due, offset)
+        day = lead_day(cal, due, offset)
         if day not in seen:
             seen.add(day)
             days.append((day, step, "due" if offset.amount == 0 else "before"))
