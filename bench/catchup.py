@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bench.common import Result
+from bench.common import Result, offices_toml
 from reminder.clock import FixedClock
 from reminder.runtime import Runtime
 
@@ -25,11 +25,7 @@ OFFICES = 200
 
 
 def _toml(n: int) -> str:
-    offices = "".join(
-        f'[[offices]]\nid = "o{i:03d}"\nname = "科室{i:03d}"\n'
-        f'email = ["o{i:03d}@example.gov.cn"]\n\n'
-        for i in range(OFFICES)
-    )
+    offices = offices_toml(OFFICES, "email")
     deadlines = "".join(f'[[deadlines]]\nid = "d{i:05d}"\ntitle = "每日任务{i}"\n'
                         f'lead = ["o{i % OFFICES:03d}"]\ndue = "RRULE:FREQ=DAILY"\n'
                         f'start = "2026-03-01"\n\n' for i in range(n))  # fmt: skip

@@ -53,23 +53,22 @@ class Result:
         return self.peer / self.ours
 
 
-def best_of(repeat: int, work: Callable[[], object]) -> float:
-    """The best wall time of `repeat` runs: the least disturbed by the machine."""
+def _timings(repeat: int, work: Callable[[], object]) -> list[float]:
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
         work()
         times.append(time.perf_counter() - start)
-    return min(times)
+    return times
+
+
+def best_of(repeat: int, work: Callable[[], object]) -> float:
+    """The best wall time of `repeat` runs: the least disturbed by the machine."""
+    return min(_timings(repeat, work))
 
 
 def median_of(repeat: int, work: Callable[[], object]) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return statistics.median(_timings(repeat, work))
 
 
 def synthetic_config(
@@ -105,14 +104,25 @@ def synthetic_config(
 def robots_toml(url: str, robots: int, per_robot: int, day: str, *, wecom: str = "") -> str:
     """schedules.toml: `robots` WeCom offices with `per_robot` deadlines each, all due at 09:00
     on `day`, one message per reminder (no digest). `wecom` adds lines to [wecom]."""
-    offices = "".join(f'[[offices]]\nid = "o{i:03d}"\nname = "科室{i:03d}"\n'
-                      f'wecom = "{robot_key(i)}"\n\n' for i in range(robots))  # fmt: skip
+    offices = offices_toml(robots, "wecom")
     deadlines = "".join(f'[[deadlines]]\nid = "t{n:05d}"\ntitle = "任务{n}"\n'
                         f'lead = ["o{n % robots:03d}"]\ndue = "{day}"\n\n'
                         for n in range(robots * per_robot))  # fmt: skip
     return (f'[settings]\nsend_time = "09:00"\nremind = ["0d"]\n\n'
             f'[wecom]\nurl = "{url}"\n{wecom}\n\n'
             f'[delivery]\nhorizon = "1d"\ndigest = false\n\n{offices}{deadlines}')  # fmt: skip
+
+
+def offices_toml(n: int, channel: str) -> str:
+    """`n` offices o000, o001 ..., each with an address on `channel` (email or wecom)."""
+
+    def address(i: int) -> str:
+        if channel == "wecom":
+            return f'wecom = "{robot_key(i)}"'
+        return f'email = ["o{i:03d}@example.gov.cn"]'
+
+    return "".join(f'[[offices]]\nid = "o{i:03d}"\nname = "科室{i:03d}"\n{address(i)}\n\n'
+                   for i in range(n))  # fmt: skip
 
 
 def robot_key(i: int) -> str:

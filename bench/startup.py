@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import RULES, Result
+from bench.common import RULES, Result, offices_toml
 
 ROOT = Path(__file__).resolve().parents[1]
 IMPORTS = ("import apscheduler.schedulers.background, sqlalchemy.orm, alembic.command, jinja2, "
@@ -19,13 +19,9 @@ IMPORTS = ("import apscheduler.schedulers.background, sqlalchemy.orm, alembic.co
 
 
 def _toml(n: int) -> str:
-    offices = "".join(
-        f'[[offices]]\nid = "o{i:02d}"\nname = "科室{i:02d}"\n'
-        f'email = ["o{i:02d}@example.gov.cn"]\n\n'
-        for i in range(50)
-    )
+    offices = offices_toml(50, "email")
     deadlines = "".join(f'[[deadlines]]\nid = "d{i:05d}"\ntitle = "任务{i}"\n'
-                        f'lead = ["o{i % 50:02d}"]\ndue = "{RULES[i % 12]}"\n\n'
+                        f'lead = ["o{i % 50:03d}"]\ndue = "{RULES[i % 12]}"\n\n'
                         for i in range(n))  # fmt: skip
     return (
         f'[settings]\nremind = ["7d", "0d"]\n\n[email]\nhost = "127.0.0.1"\nport = 9\n'

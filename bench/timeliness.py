@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bench.common import Result
+from bench.common import Result, offices_toml
 
 ROOT = Path(__file__).resolve().parents[1]
 TZ = ZoneInfo("Asia/Shanghai")
@@ -47,11 +47,7 @@ class _Robot(BaseHTTPRequestHandler):
 
 
 def _toml(url: str, day: str, at: str) -> str:
-    offices = "".join(
-        f'[[offices]]\nid = "o{i:03d}"\nname = "科室{i:03d}"\n'
-        f'wecom = "key-{i:03d}-abcdefghijklmnop"\n\n'
-        for i in range(OFFICES)
-    )
+    offices = offices_toml(OFFICES, "wecom")
     deadlines = "".join(f'[[deadlines]]\nid = "t{i:04d}"\ntitle = "任务{i}"\n'
                         f'lead = ["o{i % OFFICES:03d}"]\ndue = "{day}"\n\n'
                         for i in range(OFFICES * PER_OFFICE))  # fmt: skip
