@@ -60,9 +60,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = load_config(options.config_path(args))
     engine = open_database(config)
     with single_instance(engine):
-        runtime = Runtime(
-            options.config_path(args), clock=SystemClock(), dry_run=args.dry_run, engine=engine
-        )
+        runtime = Runtime(options.config_path(args), clock=SystemClock(), dry_run=args.dry_run,
+                          engine=engine, config=config)  # fmt: skip
         return Service(runtime).run_forever()
 
 
@@ -75,7 +74,8 @@ def cmd_tick(args: argparse.Namespace) -> int:
     """
     setup_logging(args.verbose)
     config = load_config(options.config_path(args))
-    runtime = Runtime(options.config_path(args), clock=_clock(args, config), dry_run=args.dry_run)
+    runtime = Runtime(options.config_path(args), clock=_clock(args, config), dry_run=args.dry_run,
+                      config=config)  # fmt: skip
     runtime.report_unreachable()
     print(runtime.tick().summary())
     return 0

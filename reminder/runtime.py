@@ -67,10 +67,12 @@ class Runtime:
         dry_run: bool = False,
         limiter: Limiter | None = None,
         engine: Engine | None = None,
+        config: Config | None = None,
     ) -> None:
+        """`config`: the file at `path` already loaded by the caller (not read twice)."""
         self.path = path
         self.clock = clock
-        self.config = load_config(path)
+        self.config = config or load_config(path)
         self.fingerprint = self._fingerprint()
         self.engine = engine or open_database(self.config)
         self.dispatcher = Dispatcher(
