@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from reminder import delivery_config
+from reminder import config_cache, delivery_config
 from reminder.checker import (
     Checker,
     choice,
@@ -90,7 +90,12 @@ def load_config(
                 )
             ]
         ) from None
-    return parse_config(text, shown, environ=environ)
+    env = os.environ if environ is None else environ
+    config = config_cache.get(text, shown, env)
+    if config is None:
+        config = parse_config(text, shown, environ=env)
+        config_cache.put(text, shown, env, config)
+    return config
 
 
 _TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)|\(at end of document\)")

@@ -51,7 +51,6 @@ def plan_outbox(
     cal = config.calendar()
     with transaction(engine) as session:
         serialize(session, PLAN_LOCK)
-        state = outbox.planning_state(session)
         planned_until = schedule.get_meta(session, "planned_until")
         # After downtime longer than the horizon, plan the gap too: catch-up will coalesce it.
         first = today
@@ -61,6 +60,7 @@ def plan_outbox(
             first = after if same else min(today, after)
         if first > last:
             return PlanReport(first=first, last=last, changes=PlanChanges())
+        state = outbox.planning_state(session)
         occurrences: dict[tuple[str, str], Values] = {}
         wanted: list[Values] = []
         for deadline in config.deadlines:

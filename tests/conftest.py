@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,8 @@ from tests.delivery_harness import KEY_FINANCE, KEY_LEGAL, PASSWORD, Harness, at
 from tests.servers import FakeWecom, SmtpServer
 
 ROOT = Path(__file__).resolve().parents[1]
+# The parsed-config cache of this run (and of the processes it starts) stays out of ~/.cache.
+os.environ.setdefault("REMINDER_CACHE_DIR", tempfile.mkdtemp(prefix="reminder-test-cache-"))
 SHIPPED = ROOT / "schedules.toml"
 
 # A small valid schedules.toml; tests change one line of it at a time.

