@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, case, func, or_, select, text, update
+from sqlalchemy import Table, and_, case, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -22,6 +22,7 @@ from reminder.store.models import (
     OccurrenceRow,
     OutboxRow,
 )
+from reminder.store.schedule import OCCURRENCES, occurrence_rows
 from reminder.store.sentlog import log_rows
 
 OUTBOX = cast(Table, OutboxRow.__table__)  # Core statements for the per-message hot path
@@ -70,28 +71,22 @@ def planning_state(session: Session) -> PlanningState:
 def ensure_occurrences(
     session: Session, wanted: Mapping[tuple[str, str], Values], now: datetime
 ) -> dict[tuple[str, str], int]:
-    """Ids of the occurrences planning refers to, inserting any sync has not made yet."""
-    ids: dict[tuple[str, str], int] = {}
-    deadline_ids = {k[0] for k in wanted}
-    if deadline_ids:
-        rows = session.execute(
-            select(OccurrenceRow.id, OccurrenceRow.deadline_id, OccurrenceRow.period_key,
-                   OccurrenceRow.withdrawn_at).where(OccurrenceRow.deadline_id.in_(deadline_ids))
-        ).all()  # fmt: skip
-        ids = {(d, p): i for i, d, p, _ in rows}
-        back = [i for i, d, p, w in rows if w is not None and (d, p) in wanted]
-        if back:  # the rule produces it again
-            session.execute(update(OccurrenceRow).where(OccurrenceRow.id.in_(back))
-                            .values(withdrawn_at=None, updated_at=now))  # fmt: skip
-    missing = [
-        OccurrenceRow(deadline_id=k[0], period_key=k[1], **v, created_at=now, updated_at=now)
-        for k, v in wanted.items()
-        if k not in ids
-    ]
+    """Ids of the occurrences planning refers to, inserting any sync has not made yet (reads
+    only the wanted keys, never a deadline's whole history)."""
+    occ = OCCURRENCES
+    conn = session.connection()
+    rows = occurrence_rows(conn, wanted.keys(), occ.c.id, occ.c.withdrawn_at) if wanted else {}
+    ids = {key: row.id for key, row in rows.items()}
+    back = [row.id for row in rows.values() if row.withdrawn_at is not None]
+    for start in range(0, len(back), 500):  # the rule produces it again
+        conn.execute(update(occ).where(occ.c.id.in_(back[start : start + 500]))
+                     .values(withdrawn_at=None, updated_at=now))  # fmt: skip
+    missing = [{"deadline_id": k[0], "period_key": k[1], **v, "created_at": now,
+                "updated_at": now, "withdrawn_at": None}
+               for k, v in wanted.items() if k not in ids]  # fmt: skip
     if missing:
-        session.add_all(missing)
-        session.flush()
-        ids.update({(o.deadline_id, o.period_key): o.id for o in missing})
+        stmt = insert(occ).returning(occ.c.id, occ.c.deadline_id, occ.c.period_key)
+        ids.update({(d, p): i for i, d, p in conn.execute(stmt, missing)})
     return ids
 
 
@@ -102,9 +97,9 @@ def insert_ignoring_duplicates(session: Session, values: list[Values]) -> int:
     table = cast(Table, OutboxRow.__table__)
     # Only the dialect in use is imported (PostgreSQL's module costs SQLite 40 ms at start).
     dialect = session.get_bind().dialect.name
-    insert = importlib.import_module(f"sqlalchemy.dialects.{dialect}").insert
+    upsert = importlib.import_module(f"sqlalchemy.dialects.{dialect}").insert
     # RETURNING counts what was inserted (a batch's rowcount is not reliable on every driver).
-    stmt = insert(table).on_conflict_do_nothing(index_elements=list(KEY)).returning(table.c.id)
+    stmt = upsert(table).on_conflict_do_nothing(index_elements=list(KEY)).returning(table.c.id)
     connection = session.connection()
     total = 0
     for start in range(0, len(values), 500):

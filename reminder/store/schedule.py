@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Column, Table, bindparam, delete, insert, select, update
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.orm import Session
 
 from reminder.store.models import (
@@ -27,8 +28,10 @@ from reminder.store.models import (
 )
 
 Values = dict[str, Any]
-# Rows older than this are history; a period key that reappears within it updates its row.
-_HISTORY = timedelta(days=400)
+OCCURRENCES = cast(Table, OccurrenceRow.__table__)
+_OCCURRENCE_VALUES = ("period_start", "nominal_due", "due", "provisional")
+_SHIFT_SLACK = timedelta(days=31)  # the most a due date moves before its nominal date
+_CHUNK = 500  # ids or keys per IN list (SQLite takes at most 32,766 variables a statement)
 
 
 def fingerprint(values: Mapping[str, Any]) -> str:
@@ -134,39 +137,70 @@ def apply_deadlines(
     )
 
 
+def occurrence_rows(
+    conn: Connection, keys: Collection[tuple[str, str]], *columns: Column[Any]
+) -> dict[tuple[str, str], Row[Any]]:
+    """Existing occurrence rows with exactly these (deadline, period) keys, by key, whatever
+    their age (the pair is unique). Asked in chunks of both lists, so SQLite's variable limit
+    holds and the unique index is used; a history of past periods is never read."""
+    deadlines = sorted({d for d, _ in keys})
+    periods = sorted({p for _, p in keys})
+    wanted = set(keys)
+    out: dict[tuple[str, str], Row[Any]] = {}
+    cols = (OCCURRENCES.c.deadline_id, OCCURRENCES.c.period_key, *columns)
+    for d in range(0, len(deadlines), _CHUNK):
+        for p in range(0, len(periods), _CHUNK):
+            rows = conn.execute(select(*cols).where(
+                OCCURRENCES.c.deadline_id.in_(deadlines[d : d + _CHUNK]),
+                OCCURRENCES.c.period_key.in_(periods[p : p + _CHUNK])))  # fmt: skip
+            out.update({k: r for r in rows if (k := (r[0], r[1])) in wanted})
+    return out
+
+
 def apply_occurrences(
     session: Session, wanted: Mapping[str, list[Values]], today: date, now: datetime
 ) -> Changes:
     """Make the occurrences due from `today` on match `wanted` (per deadline, keyed by period).
 
-    Past occurrences are history and stay; a future one the rule no longer produces is
-    removed; a deadline missing from `wanted` (disabled) loses its future occurrences.
+    Past occurrences are history and stay (one whose period is wanted again is updated); a
+    future one the rule no longer produces is removed; a deadline missing from `wanted`
+    (disabled) loses its future occurrences. Reads only future rows and the wanted keys, with
+    Core statements: a daily sync costs the same after a year of history as on the first day.
     """
+    session.flush()  # the deadlines these rows refer to
+    conn = session.connection()
     changes = Changes()
-    rows = session.scalars(
-        select(OccurrenceRow).where(OccurrenceRow.nominal_due >= today - _HISTORY)
-    ).all()
-    existing = {(r.deadline_id, r.period_key): r for r in rows}
-    wanted_keys = set()
+    o = OCCURRENCES
+    columns = (o.c.id, o.c.withdrawn_at, *(o.c[k] for k in _OCCURRENCE_VALUES))
+    # Future rows (due can sit a few days before nominal: `due` is the indexed column).
+    future = conn.execute(select(o.c.deadline_id, o.c.period_key, *columns).where(
+        o.c.due >= today - _SHIFT_SLACK, o.c.nominal_due >= today))  # fmt: skip
+    existing = {(r.deadline_id, r.period_key): r for r in future}
+    wanted_keys = {(d, v["period_key"]) for d, occurrences in wanted.items() for v in occurrences}
+    if missing := wanted_keys - existing.keys():
+        existing |= occurrence_rows(conn, missing, *columns)
+    inserts: list[Values] = []
+    updates: list[Values] = []
     for deadline_id, occurrences in wanted.items():
         for values in occurrences:
-            key = (deadline_id, values["period_key"])
-            wanted_keys.add(key)
-            row = existing.get(key)
+            name = f"{deadline_id}/{values['period_key']}"
+            row = existing.get((deadline_id, values["period_key"]))
             if row is None:
-                session.add(
-                    OccurrenceRow(deadline_id=deadline_id, **values, created_at=now, updated_at=now)
-                )
-                changes.added.append(f"{deadline_id}/{values['period_key']}")
+                inserts.append({"deadline_id": deadline_id, **values, "created_at": now,
+                                "updated_at": now, "withdrawn_at": None})  # fmt: skip
+                changes.added.append(name)
             elif row.withdrawn_at is not None or any(
                 getattr(row, k) != v for k, v in values.items()
             ):
-                for k, v in values.items():
-                    setattr(row, k, v)
-                row.updated_at, row.withdrawn_at = now, None
-                changes.updated.append(f"{deadline_id}/{values['period_key']}")
+                updates.append({"row_id": row.id, **values})
+                changes.updated.append(name)
             else:
                 changes.unchanged += 1
+    if inserts:
+        conn.execute(insert(o), inserts)
+    if updates:
+        conn.execute(update(o).where(o.c.id == bindparam("row_id"))
+                     .values(updated_at=now, withdrawn_at=None), updates)  # fmt: skip
     stale = [
         r
         for key, r in existing.items()
@@ -175,21 +209,25 @@ def apply_occurrences(
     if stale:
         referenced = _referenced(session, [r.id for r in stale])
         gone = [r.id for r in stale if r.id not in referenced]
-        if gone:
-            session.execute(delete(OccurrenceRow).where(OccurrenceRow.id.in_(gone)))
-        for r in stale:
-            if r.id in referenced:
-                r.withdrawn_at, r.updated_at = now, now
+        for start in range(0, len(gone), _CHUNK):
+            conn.execute(delete(o).where(o.c.id.in_(gone[start : start + _CHUNK])))
+        kept = [r.id for r in stale if r.id in referenced]
+        for start in range(0, len(kept), _CHUNK):
+            conn.execute(update(o).where(o.c.id.in_(kept[start : start + _CHUNK]))
+                         .values(withdrawn_at=now, updated_at=now))  # fmt: skip
         changes.removed = [f"{r.deadline_id}/{r.period_key}" for r in stale]
     return changes
 
 
 def _referenced(session: Session, ids: list[int]) -> set[int]:
     """Occurrences that outbox rows or completions point to: history, not to be deleted."""
-    used = set(session.scalars(select(OutboxRow.occurrence_id).where(
-        OutboxRow.occurrence_id.in_(ids))))  # fmt: skip
-    used |= set(session.scalars(select(CompletionRow.occurrence_id).where(
-        CompletionRow.occurrence_id.in_(ids))))  # fmt: skip
+    used: set[int] = set()
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        used |= set(session.scalars(select(OutboxRow.occurrence_id).where(
+            OutboxRow.occurrence_id.in_(chunk))))  # fmt: skip
+        used |= set(session.scalars(select(CompletionRow.occurrence_id).where(
+            CompletionRow.occurrence_id.in_(chunk))))  # fmt: skip
     return used
 
 
