@@ -241,6 +241,16 @@ def test_catch_up_coalesces_across_the_whole_backlog(harness: Harness) -> None:
     for office, channel in (("legal", "wecom"), ("finance", "wecom"), ("finance", "email")):
         mine = [(s, k) for o, c, s, k in statuses if (o, c) == (office, channel)]
         assert sorted(mine) == sorted([("superseded", "before")] * 3 + [("sent", "due")])
+    # The log rows written in SQL say as much as the ones written row by row.
+    rows = {r.id: r for r in harness.outbox()}
+    for entry in (r for r in harness.log() if r.status == "superseded"):
+        row = rows[entry.outbox_id]
+        assert (entry.deadline_id, entry.office_id, entry.channel, entry.kind, entry.role) == (
+            row.deadline_id, row.office_id, row.channel, row.kind, row.role)  # fmt: skip
+        assert entry.occurrence_id == row.occurrence_id and entry.period_key and entry.due
+        assert entry.at == entry.finished_at == at("2026-03-31 09:30")
+        assert entry.attempt == 0 and "later reminder" in (entry.error or "")
+        assert row.status == "superseded" and row.lease_owner is None
 
 
 def test_a_backlog_beyond_sqlite_variable_limits(harness: Harness) -> None:

@@ -23,13 +23,14 @@ from reminder.store.models import (
     OutboxRow,
 )
 from reminder.store.schedule import OCCURRENCES, occurrence_rows
-from reminder.store.sentlog import log_rows
+from reminder.store.sentlog import log_outbox_ids, log_rows
 
 OUTBOX = cast(Table, OutboxRow.__table__)  # Core statements for the per-message hot path
 PLANNED_KINDS = ("before", "due", "overdue", "escalation")
 WAITING = ("pending", "held")
 KEY = ("deadline_id", "occurrence_id", "kind", "step", "office_id", "channel")
 MUTABLE = ("remind_at", "role", "working_days_left", "provisional")
+SUPERSEDED = "a later reminder for the same task and office replaced it"
 
 Values = dict[str, Any]
 Key = tuple[Any, ...]
@@ -185,8 +186,7 @@ def cancel(session: Session, rows: Sequence[OutboxRow], now: datetime, *, reason
 
 
 def supersede(session: Session, rows: Sequence[OutboxRow], now: datetime) -> None:
-    set_status(session, rows, "superseded", now,
-               reason="a later reminder for the same task and office replaced it")  # fmt: skip
+    set_status(session, rows, "superseded", now, reason=SUPERSEDED)
 
 
 def _claimable(now: datetime) -> ColumnElement[bool]:
@@ -202,19 +202,29 @@ def waiting_for_occurrence(session: Session, occurrence_id: int) -> list[OutboxR
 
 def coalesce_backlog(session: Session, now: datetime) -> int:
     """After downtime: per task, office and channel, supersede every due waiting reminder but
-    the most recent, in one go across the whole backlog (not batch by batch)."""
-    due = and_(_claimable(now), OutboxRow.kind.in_(PLANNED_KINDS))
-    group = (OutboxRow.deadline_id, OutboxRow.office_id, OutboxRow.channel)
-    latest = (select(*group, func.max(OutboxRow.remind_at).label("latest"))
+    the most recent, in one go across the whole backlog (not batch by batch), with set-based
+    statements: a month's backlog of daily tasks is hundreds of thousands of rows."""
+    due = and_(_claimable(now), OUTBOX.c.kind.in_(PLANNED_KINDS))
+    group = (OUTBOX.c.deadline_id, OUTBOX.c.office_id, OUTBOX.c.channel)
+    latest = (select(*group, func.max(OUTBOX.c.remind_at).label("latest"))
               .where(due).group_by(*group).subquery())  # fmt: skip
-    older = (select(OutboxRow)
-             .join(latest, and_(OutboxRow.deadline_id == latest.c.deadline_id,
-                                OutboxRow.office_id == latest.c.office_id,
-                                OutboxRow.channel == latest.c.channel))
-             .where(due, OutboxRow.remind_at < latest.c.latest))  # fmt: skip
-    rows = list(session.scalars(older))
-    supersede(session, rows, now)
-    return len(rows)
+    older = (select(OUTBOX.c.id)
+             .join(latest, and_(OUTBOX.c.deadline_id == latest.c.deadline_id,
+                                OUTBOX.c.office_id == latest.c.office_id,
+                                OUTBOX.c.channel == latest.c.channel))
+             .where(due, OUTBOX.c.remind_at < latest.c.latest))  # fmt: skip
+    conn = session.connection()
+    ids = list(conn.scalars(older))
+    total = 0
+    for start in range(0, len(ids), 500):
+        # Only rows still claimable are changed and logged (another instance may claim some).
+        changed = list(conn.scalars(
+            update(OUTBOX).where(OUTBOX.c.id.in_(ids[start : start + 500]), due)
+            .values(status="superseded", updated_at=now, lease_owner=None, lease_until=None)
+            .returning(OUTBOX.c.id)))  # fmt: skip
+        log_outbox_ids(session, changed, at=now, status="superseded", error=SUPERSEDED)
+        total += len(changed)
+    return total
 
 
 def claim(

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, insert, literal, select, update
 from sqlalchemy.orm import Session
 
-from reminder.store.models import OccurrenceRow, OutboxRow, SentLogRow
+from reminder.store.models import OccurrenceRow, OutboxRow, SentLogRow, UTCDateTime
 
 SENT_LOG = cast(Table, SentLogRow.__table__)
+OUTBOX = cast(Table, OutboxRow.__table__)
 STATUSES = ("sending", "sent", "failed", "retrying", "held", "superseded", "cancelled", "dry-run")
 
 
@@ -56,6 +57,28 @@ def log_rows(
     for start in range(0, len(values), 1000):
         ids += conn.scalars(stmt, values[start : start + 1000]).all()
     return ids
+
+
+def log_outbox_ids(
+    session: Session, ids: Sequence[int], *, at: datetime, status: str, error: str
+) -> None:
+    """`log_rows` in SQL for outbox rows known by id: one INSERT ... SELECT, no row objects
+    (the same columns as `entry_for`)."""
+    if not ids:
+        return
+    o, occ = OUTBOX, cast(Table, OccurrenceRow.__table__)
+    when = literal(at, UTCDateTime())
+    source = (
+        select(when, when, o.c.id, o.c.deadline_id, o.c.occurrence_id, occ.c.period_key,
+               occ.c.due, o.c.office_id, o.c.channel, o.c.kind, o.c.role,
+               literal(status), o.c.attempts, literal(error))
+        .select_from(o.outerjoin(occ, occ.c.id == o.c.occurrence_id))
+        .where(o.c.id.in_(ids))
+    )  # fmt: skip
+    columns = ["at", "finished_at", "outbox_id", "deadline_id", "occurrence_id",
+               "period_key", "due", "office_id", "channel", "kind", "role", "status", "attempt",
+               "error"]  # fmt: skip
+    session.connection().execute(insert(SENT_LOG).from_select(columns, source))
 
 
 def finish(
