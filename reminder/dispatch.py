@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -173,10 +173,10 @@ class Dispatcher:
                 if target is None:
                     continue
                 for batch in self._batches(members):
-                    rendered = self._render(s, office_id, channel, batch, occurrences)
-                    messages.append(
-                        Outgoing(office_id, channel, target, batch, rendered, occurrences)
-                    )
+                    for part, rendered in self._fitting(s, target, batch, occurrences):
+                        messages.append(
+                            Outgoing(office_id, channel, target, part, rendered, occurrences)
+                        )
         return messages
 
     def _drop_unwanted(
@@ -243,10 +243,7 @@ class Dispatcher:
                 log.warning(
                     "held %d reminder(s) for %s by %s: %s", len(fresh), office_id, channel, exc
                 )
-            s.execute(update(OutboxRow).where(OutboxRow.id.in_([r.id for r in rows]))
-                      .values(status="held", last_error=str(exc), lease_owner=None,
-                              lease_until=None, next_attempt_at=now + HOLD_RECHECK,
-                              updated_at=now))  # fmt: skip
+            outbox.hold(s, [r.id for r in rows], now, str(exc), recheck=now + HOLD_RECHECK)
             report.counts["held"] += len(rows)
             return None
 
@@ -254,6 +251,26 @@ class Dispatcher:
         if self.config.delivery.digest and rows[0].kind != "alert":
             return [rows]
         return [[r] for r in rows]
+
+    def _fitting(
+        self,
+        s: Any,
+        target: Target,
+        rows: list[OutboxRow],
+        occurrences: dict[int, OccurrenceRow],
+    ) -> list[tuple[list[OutboxRow], Rendered]]:
+        """`rows` rendered as one message; or, when the channel would have to cut it into
+        parts (a WeCom digest over 4096 bytes), as several messages of whole reminders. Each
+        is then logged, sent and retried on its own: a failed second part never repeats the
+        first. Only a single reminder too long by itself is still cut into parts."""
+        office_id, channel = rows[0].office_id, rows[0].channel
+        rendered = self._render(s, office_id, channel, rows, occurrences)
+        transport = self.transports.get(channel)
+        if len(rows) == 1 or transport is None or len(transport.payloads(target, rendered)) == 1:
+            return [(rows, rendered)]
+        half = len(rows) // 2
+        return (self._fitting(s, target, rows[:half], occurrences)
+                + self._fitting(s, target, rows[half:], occurrences))  # fmt: skip
 
     def _render(
         self,

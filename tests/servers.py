@@ -137,7 +137,7 @@ class FakeWecom:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def fail_next(self, key: str, *faults: str) -> None:
-        """Queue faults for `key`: "500", "hang", "45009", "93000", "93004" ..."""
+        """Queue faults for `key`: "500", "hang", "45009", "93000", "93004" ..., or "ok"."""
         self.modes.setdefault(key, []).extend(faults)
 
     def errcodes(self) -> list[int]:
@@ -190,6 +190,8 @@ class FakeWecom:
         return 200, {"errcode": code, "errmsg": "ok" if code == 0 else f"error {code}"}
 
     def _judge(self, path: str, key: str, raw: bytes, fault: str | None) -> tuple[int, int]:
+        if fault == "ok":  # a queued normal answer, to fail a later post
+            fault = None
         if fault == "hang":
             return 0, 0
         if fault == "500":

@@ -99,6 +99,38 @@ due = "2026-03-31"
     assert 45009 not in harness.wecom.errcodes()
 
 
+def test_a_long_digest_goes_as_whole_reminders_and_a_failed_part_alone_is_retried(
+    harness: Harness,
+) -> None:
+    """A digest over WeCom's 4096 bytes is sent as several messages of whole reminders; when
+    the second fails, only its reminders are sent again: nobody gets the first part twice."""
+    requirement = "按要求完成并报送材料，" * 12
+    harness.write("".join(f"""
+[[deadlines]]
+id = "long-{i}"
+title = "长标题任务{i:02d}"
+requirement = "{requirement}"
+lead = ["legal"]
+due = "2026-03-31"
+""" for i in range(40)))  # fmt: skip
+    harness.wecom.fail_next(KEY_LEGAL, "ok", "500")
+    harness.start("2026-03-01 08:00")
+    first = harness.tick("2026-03-31 09:00")
+    assert "retrying" in first
+    harness.tick("2026-03-31 09:05")  # after the backoff
+    legal = [m for m in harness.wecom.received if m.key == KEY_LEGAL]
+    assert len(legal) >= 2 and all(len(m.content.encode()) <= 4096 for m in legal)
+    text = "".join(m.content for m in legal)
+    for i in range(40):
+        assert text.count(f"长标题任务{i:02d}") == 1, i
+    rows = [r for r in harness.log(office_id="legal", channel="wecom") if r.deadline_id]
+    sent = sorted(r.deadline_id for r in rows if r.status == "sent")
+    assert sent == sorted([f"long-{i}" for i in range(40)] + ["annual-report"])
+    retried = {r.deadline_id for r in rows if r.status == "retrying"}
+    assert retried and len(retried) < 41  # only the failed part's reminders
+    assert len({r.message_id for r in rows if r.status == "retrying"}) == 1
+
+
 @pytest.mark.parametrize("fault", ["500", "hang", "45009"])
 def test_transient_wecom_faults_are_retried_then_sent(harness: Harness, fault: str) -> None:
     harness.wecom.fail_next(KEY_LEGAL, fault, fault)

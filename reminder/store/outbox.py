@@ -292,6 +292,17 @@ def defer(session: Session, ids: Sequence[int], until: datetime) -> None:
                                          lease_until=None))  # fmt: skip
 
 
+def hold(session: Session, ids: Sequence[int], now: datetime, reason: str, *,
+         recheck: datetime) -> None:  # fmt: skip
+    """Keep rows whose channel cannot be used yet, with the reason, and look again at
+    `recheck` (or at once after a config change: `wake_held`)."""
+    for start in range(0, len(ids), 500):
+        session.connection().execute(update(OUTBOX).where(OUTBOX.c.id.in_(ids[start:start + 500]))
+                                     .values(status="held", last_error=reason, lease_owner=None,
+                                             lease_until=None, next_attempt_at=recheck,
+                                             updated_at=now))  # fmt: skip
+
+
 def finish(
     session: Session,
     ids: Sequence[int],
