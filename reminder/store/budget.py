@@ -5,14 +5,18 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import Table, bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from reminder.store.engine import serialize
 from reminder.store.models import SendRow
 
 WINDOW = timedelta(minutes=1)
-SENDS = cast(Table, SendRow.__table__)  # Core statements: this runs once per message
+SENDS = cast(Table, SendRow.__table__)  # Core statements, built once: this runs per message
+_RECENT = (select(SENDS.c.at)
+           .where(SENDS.c.rate_key == bindparam("key"), SENDS.c.at > bindparam("since"))
+           .order_by(SENDS.c.at))  # fmt: skip
+_INSERT = insert(SENDS)
 
 
 def reserve(
@@ -22,12 +26,10 @@ def reserve(
     otherwise record nothing and return when they will fit."""
     serialize(session, f"reminder:budget:{key}")
     conn = session.connection()
-    recent: list[datetime] = list(conn.scalars(select(SENDS.c.at).where(SENDS.c.rate_key == key,
-                                                        SENDS.c.at > now - WINDOW)
-                               .order_by(SENDS.c.at)))  # fmt: skip
+    recent: list[datetime] = list(conn.scalars(_RECENT, {"key": key, "since": now - WINDOW}))
     count = min(count, per_minute)  # a message longer than a minute's budget is spread
     if len(recent) + count <= per_minute:
-        conn.execute(insert(SENDS), [{"rate_key": key, "at": now}] * count)
+        conn.execute(_INSERT, [{"rate_key": key, "at": now}] * count)
         return None
     return recent[len(recent) + count - per_minute - 1] + WINDOW
 

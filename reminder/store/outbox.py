@@ -9,11 +9,13 @@ import importlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, case, func, insert, or_, select, text, update
+from sqlalchemy import Table, and_, bindparam, case, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.dml import Update
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from reminder.store.models import (
     WAITING_SQL,
@@ -270,11 +272,18 @@ def claim(
         .order_by(OutboxRow.remind_at, OutboxRow.id)).unique())  # fmt: skip
 
 
+# The per-message statements are built once: building and keying a statement costs more than
+# SQLite takes to run it.
+_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
+_RENEW = (update(OUTBOX).where(OUTBOX.c.id.in_(_IDS), OUTBOX.c.lease_owner == bindparam("owner"))
+          .values(lease_until=bindparam("until")))  # fmt: skip
+
+
 def renew(session: Session, ids: Sequence[int], *, owner: str, until: datetime) -> bool:
     """Extend `owner`'s lease on these rows to `until`. False if another dispatcher has taken
     any of them (the lease ran out): then they are not ours to send."""
-    mine = and_(OUTBOX.c.id.in_(ids), OUTBOX.c.lease_owner == owner)
-    result = session.connection().execute(update(OUTBOX).where(mine).values(lease_until=until))
+    result = session.connection().execute(_RENEW, {"ids": list(ids), "owner": owner,
+                                                   "until": until})  # fmt: skip
     return result.rowcount == len(ids)
 
 
@@ -312,9 +321,16 @@ def finish(
     **values: Any,
 ) -> None:
     """Record an attempt on rows: their new status, one more attempt, the lease given back."""
-    session.connection().execute(update(OUTBOX).where(OUTBOX.c.id.in_(ids)).values(
-        status=status, attempts=OUTBOX.c.attempts + 1, updated_at=now, lease_owner=None,
-        lease_until=None, last_error=error, **values))  # fmt: skip
+    session.connection().execute(_finish(tuple(sorted(values))), {
+        "ids": list(ids), "status": status, "now": now, "error": error, **values})  # fmt: skip
+
+
+@cache
+def _finish(extra: tuple[str, ...]) -> Update:
+    return update(OUTBOX).where(OUTBOX.c.id.in_(_IDS)).values(
+        status=bindparam("status"), attempts=OUTBOX.c.attempts + 1, updated_at=bindparam("now"),
+        lease_owner=None, lease_until=None, last_error=bindparam("error"),
+        **{k: bindparam(k) for k in extra})  # fmt: skip
 
 
 def next_due(session: Session) -> datetime | None:

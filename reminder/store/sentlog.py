@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, literal, select, update
+from sqlalchemy import Table, bindparam, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from reminder.store.models import OccurrenceRow, OutboxRow, SentLogRow, UTCDateTime
@@ -52,10 +52,9 @@ def log_rows(
     keys = sorted({k for v in values for k in v})
     values = [{k: v.get(k) for k in keys} for v in values]
     ids: list[int] = []
-    stmt = insert(SENT_LOG).returning(SENT_LOG.c.id)
     conn = session.connection()
     for start in range(0, len(values), 1000):
-        ids += conn.scalars(stmt, values[start : start + 1000]).all()
+        ids += conn.scalars(_INSERT, values[start : start + 1000]).all()
     return ids
 
 
@@ -90,8 +89,14 @@ def finish(
     code: str | None,
 ) -> None:
     """The outcome of an attempt logged as `sending`."""
-    session.connection().execute(update(SENT_LOG).where(SENT_LOG.c.id.in_(log_ids)).values(
-        status=status, finished_at=now, error=error, response_code=code))  # fmt: skip
+    session.connection().execute(_FINISH, {"ids": list(log_ids), "status": status, "now": now,
+                                           "error": error, "code": code})  # fmt: skip
+
+
+_FINISH = (update(SENT_LOG).where(SENT_LOG.c.id.in_(bindparam("ids", expanding=True)))
+           .values(status=bindparam("status"), finished_at=bindparam("now"),
+                   error=bindparam("error"), response_code=bindparam("code")))  # fmt: skip
+_INSERT = insert(SENT_LOG).returning(SENT_LOG.c.id)
 
 
 def _occurrences(session: Session, ids: set[int]) -> dict[int, OccurrenceRow]:
