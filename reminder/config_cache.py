@@ -3,14 +3,18 @@
 Parsing and checking a file with 10,000 deadlines takes about 0.3 s (tomllib alone 0.2 s);
 reading the validated `Config` back takes about 0.05 s. An entry is used only when everything
 the result depends on is the same: the file's bytes and name, the code that built it (the
-package's files, by size and modification time), the Python version, and which of the
-environment variables the file names are set (their values are never written: the config
-holds ``${NAME}`` references, not secrets).
+package's source, its version, Python's and python-dateutil's), which of the environment
+variables the file names are set, and the `ca_file` it names still existing.
+
+Nothing secret is written: a file whose values include a secret written in it (a robot key,
+a webhook URL or an SMTP password without ``${NAME}``, a database URL with a password) is not
+cached, and the environment's values never are (only whether each variable is set).
 
 One entry per config file, in ``$REMINDER_CACHE_DIR`` (default ``$XDG_CACHE_HOME/reminder``,
-else ``~/.cache/reminder``; set it to an empty string to turn the cache off). A missing,
-stale, unreadable or corrupt entry means the file is parsed as usual; a cache that cannot be
-written is not an error.
+else ``~/.cache/reminder``; set it to an empty string to turn the cache off). The directory and
+its entries must belong to this user and be writable by nobody else, or they are not read (an
+entry is a pickle). A missing, stale, unreadable or corrupt entry means the file is parsed as
+usual; a cache that cannot be written is not an error.
 """
 
 from __future__ import annotations
@@ -24,7 +28,11 @@ import tempfile
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import dateutil
+
+from reminder import __version__
 from reminder.config import Config, env_names
 
 log = logging.getLogger("reminder.config_cache")
@@ -45,11 +53,32 @@ def cache_dir() -> Path | None:
 @cache
 def code_stamp() -> str:
     """Changes whenever the code that builds a Config may have changed."""
-    parts = [sys.version]
+    versions = (sys.version, __version__, getattr(dateutil, "__version__", ""))
+    digest = hashlib.sha256("\0".join(versions).encode())
     for source in sorted(_PACKAGE.rglob("*.py")):
-        st = source.stat()
-        parts.append(f"{source.relative_to(_PACKAGE)}:{st.st_size}:{st.st_mtime_ns}")
-    return "\n".join(parts)
+        digest.update(str(source.relative_to(_PACKAGE)).encode() + b"\0" + source.read_bytes())
+    return digest.hexdigest()
+
+
+def _private(path: Path) -> bool:
+    """Owned by this user and writable by nobody else: safe to unpickle from."""
+    st = path.stat()
+    return st.st_uid == os.geteuid() and not st.st_mode & 0o022
+
+
+def _literal_secret(config: Config) -> bool:
+    """Does the config hold a secret written in the file (which must not be copied)?"""
+    written = [o.wecom for o in config.offices.values()] + [
+        o.webhook for o in config.offices.values()] + [config.email.password]  # fmt: skip
+    if any(value is not None and not env_names(value) for value in written):
+        return True
+    return bool(urlsplit(config.settings.database).password)
+
+
+def _still_valid(config: Config) -> bool:
+    """What the loader checked outside the file still holds."""
+    ca_file = config.email.ca_file
+    return ca_file is None or Path(ca_file).is_file()
 
 
 def _key(text: str, shown: str, environ: Mapping[str, str]) -> bytes:
@@ -69,31 +98,37 @@ def _entry(directory: Path, shown: str) -> Path:
 def get(text: str, shown: str, environ: Mapping[str, str]) -> Config | None:
     """The cached Config for exactly this file and environment (`environ`: what the file's
     ``${NAME}`` references are resolved against), or None."""
-    directory = cache_dir()
-    if directory is None:
-        return None
-    key = _key(text, shown, environ)
     try:
-        data = _entry(directory, shown).read_bytes()
+        directory = cache_dir()
+        if directory is None:
+            return None
+        key = _key(text, shown, environ)
+        entry = _entry(directory, shown)
+        if not (entry.is_file() and _private(directory) and _private(entry)):
+            return None
+        data = entry.read_bytes()
         if data[: len(key)] != key:
             return None
         config = pickle.loads(data[len(key) :])
-    except FileNotFoundError:
-        return None
-    except Exception as exc:  # a damaged entry: parse as if there were none
+    except Exception as exc:  # a damaged entry, no home directory: parse as if there were none
         log.debug("config cache entry unusable (%s): parsing the file", exc)
         return None
-    return config if isinstance(config, Config) else None
+    return config if isinstance(config, Config) and _still_valid(config) else None
 
 
 def put(text: str, shown: str, environ: Mapping[str, str], config: Config) -> None:
     """Store a Config built from `text`; never fails the caller."""
-    directory = cache_dir()
-    if directory is None:
+    if _literal_secret(config):
         return
-    key = _key(text, shown, environ)
     try:
+        directory = cache_dir()
+        if directory is None:
+            return
+        key = _key(text, shown, environ)
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _private(directory):
+            log.debug("config cache %s is not private to this user: not used", directory)
+            return
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=".config-")
         try:
             with os.fdopen(fd, "wb") as out:

@@ -112,3 +112,56 @@ def test_the_entry_is_private(tmp_path: Path, cache: Path) -> None:
     loader.load_config(write(tmp_path, BASE), environ={})
     assert cache.stat().st_mode & 0o077 == 0
     assert os.access(cache, os.W_OK)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'wecom = "literal-robot-key-0123"',
+        'webhook = "https://hooks.example.gov.cn/send?token=abc"',
+    ],
+)
+def test_a_file_with_a_secret_written_in_it_is_not_cached(
+    tmp_path: Path, cache: Path, parses: list[str], line: str
+) -> None:
+    path = write(tmp_path, BASE.replace('id = "office"', f'id = "office"\n{line}', 1))
+    assert loader.load_config(path, environ={}).warnings  # "a secret in git"
+    loader.load_config(path, environ={})
+    assert len(parses) == 2
+    assert not cache.exists() or not list(cache.iterdir())
+
+
+def test_a_database_password_in_the_file_is_not_cached(
+    tmp_path: Path, cache: Path, parses: list[str]
+) -> None:
+    text = BASE.replace(
+        'send_time = "09:00"', 'send_time = "09:00"\ndatabase = "postgresql+psycopg://u:pw@db/x"', 1
+    )
+    path = write(tmp_path, text)
+    loader.load_config(path, environ={})
+    loader.load_config(path, environ={})
+    assert len(parses) == 2
+
+
+def test_a_cache_others_can_write_is_not_trusted(
+    tmp_path: Path, cache: Path, parses: list[str]
+) -> None:
+    path = write(tmp_path, BASE)
+    loader.load_config(path, environ={})
+    cache.chmod(0o777)  # anyone could have put a pickle there
+    loader.load_config(path, environ={})
+    assert len(parses) == 2
+
+
+def test_a_ca_file_removed_since_is_reported(
+    tmp_path: Path, cache: Path, parses: list[str]
+) -> None:
+    ca = tmp_path / "ca.pem"
+    ca.write_text("not used before a connection")
+    text = BASE + f'\n[email]\nhost = "127.0.0.1"\nca_file = "{ca}"\n'
+    path = write(tmp_path, text)
+    loader.load_config(path, environ={})
+    ca.unlink()
+    with pytest.raises(ConfigError, match="no such file"):
+        loader.load_config(path, environ={})
+    assert len(parses) == 2

@@ -73,7 +73,13 @@ class EmailTransport:
     @property
     def ssl_context(self) -> ssl.SSLContext:
         if self._ssl_context is None:
-            self._ssl_context = ssl.create_default_context(cafile=self.settings.ca_file)
+            ca_file = self.settings.ca_file
+            try:
+                self._ssl_context = ssl.create_default_context(cafile=ca_file)
+            except (OSError, ValueError) as exc:  # gone since the check, or not a CA bundle
+                raise DeliveryError(f"cannot load [email] ca_file {ca_file}: "
+                                    f"{type(exc).__name__}", permanent=True,
+                                    code="ca_file") from None  # fmt: skip
         return self._ssl_context
 
     def _connect(self) -> smtplib.SMTP:
