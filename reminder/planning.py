@@ -86,12 +86,11 @@ def plan_outbox(
         ids = outbox.ensure_occurrences(session, occurrences, now)
         for w in wanted:
             w["occurrence_id"] = ids[w.pop("occurrence")]
-        completed_ids = {ids[k] for k in state.completed if k in ids}
         changes = outbox.reconcile(
             session,
             wanted,
             since=_start_of(first, config),
-            completed_occurrences=completed_ids,
+            completed_occurrences=state.completed_ids,
             now=now,
         )
         schedule.set_meta(

@@ -152,6 +152,31 @@ def test_done_cancels_and_reopen_replans(harness: Harness) -> None:
     assert [r.status for r in harness.log(kind="due")] == ["cancelled"] * 3 + ["sent"] * 3
 
 
+def test_planning_cancels_a_waiting_reminder_of_a_done_occurrence(harness: Harness) -> None:
+    """A row put back to pending after `done` (an instance recording a retry it started
+    before) is cancelled by the next planning, even when it lies before the planned window."""
+    from sqlalchemy import update
+
+    from reminder.completion import Which, mark_done
+    from reminder.planning import plan_outbox
+    from reminder.store.engine import transaction
+    from reminder.store.models import OutboxRow
+
+    harness.write('remind = ["7d", "0d"]')
+    runtime = harness.start("2026-03-01 08:00")
+    harness.tick("2026-03-24 09:00")
+    which = Which(deadline="annual-report", office="legal")
+    mark_done(runtime.config, runtime.engine, at("2026-03-25 10:00"), which)
+    row = harness.outbox(kind="due", office_id="legal")[0]
+    with transaction(runtime.engine) as s:
+        s.execute(update(OutboxRow).where(OutboxRow.id == row.id).values(status="pending"))
+    report = plan_outbox(runtime.config, runtime.engine, at("2026-03-26 08:00"),
+                         digest=runtime.fingerprint)  # fmt: skip
+    assert report.first > row.remind_at.date()  # the row is before the window
+    assert harness.outbox(id=row.id)[0].status == "cancelled"
+    assert harness.tick("2026-03-31 09:00").endswith("nothing due")
+
+
 def test_escalation_after_three_working_days(harness: Harness) -> None:
     harness.start("2026-03-01 08:00")
     for day in ("03-31", "04-01", "04-02", "04-03", "04-07"):  # 4-6 April: Qingming

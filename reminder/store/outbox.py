@@ -44,6 +44,7 @@ class PlanningState:
 
     active_since: dict[str, date]  # enabled deadlines
     completed: set[tuple[str, str]]  # (deadline_id, period_key) with an open completion
+    completed_ids: set[int]  # the same occurrences, by id
 
 
 @dataclass
@@ -64,11 +65,12 @@ def planning_state(session: Session) -> PlanningState:
                            .where(DeadlineRow.enabled.is_(True)))  # fmt: skip
     active = {deadline_id: since for deadline_id, since in rows}
     done = session.execute(
-        select(OccurrenceRow.deadline_id, OccurrenceRow.period_key)
+        select(OccurrenceRow.id, OccurrenceRow.deadline_id, OccurrenceRow.period_key)
         .join(CompletionRow, CompletionRow.occurrence_id == OccurrenceRow.id)
         .where(CompletionRow.reopened_at.is_(None))
     ).all()
-    return PlanningState(active_since=active, completed={(d, p) for d, p in done})
+    return PlanningState(active_since=active, completed={(d, p) for _, d, p in done},
+                         completed_ids={i for i, _, _ in done})  # fmt: skip
 
 
 def ensure_occurrences(
