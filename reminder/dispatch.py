@@ -260,17 +260,32 @@ class Dispatcher:
         occurrences: dict[int, OccurrenceRow],
     ) -> list[tuple[list[OutboxRow], Rendered]]:
         """`rows` rendered as one message; or, when the channel would have to cut it into
-        parts (a WeCom digest over 4096 bytes), as several messages of whole reminders. Each
-        is then logged, sent and retried on its own: a failed second part never repeats the
-        first. Only a single reminder too long by itself is still cut into parts."""
+        parts (a WeCom digest over 4096 bytes), as several messages of whole reminders, each
+        holding as many as fit. Each is then logged, sent and retried on its own: a failed
+        second part never repeats the first. Only a reminder too long by itself is cut."""
         office_id, channel = rows[0].office_id, rows[0].channel
-        rendered = self._render(s, office_id, channel, rows, occurrences)
         transport = self.transports.get(channel)
-        if len(rows) == 1 or transport is None or len(transport.payloads(target, rendered)) == 1:
-            return [(rows, rendered)]
-        half = len(rows) // 2
-        return (self._fitting(s, target, rows[:half], occurrences)
-                + self._fitting(s, target, rows[half:], occurrences))  # fmt: skip
+
+        def render(part: list[OutboxRow]) -> Rendered:
+            return self._render(s, office_id, channel, part, occurrences)
+
+        def fits(rendered: Rendered) -> bool:
+            return transport is None or len(transport.payloads(target, rendered)) == 1
+
+        out: list[tuple[list[OutboxRow], Rendered]] = []
+        rest = rows
+        while rest:
+            whole = render(rest)
+            if len(rest) == 1 or fits(whole):
+                out.append((rest, whole))
+                break
+            fit, too_many = 1, len(rest)  # the most reminders that fit: binary search
+            while too_many - fit > 1:
+                mid = (fit + too_many) // 2
+                fit, too_many = (mid, too_many) if fits(render(rest[:mid])) else (fit, mid)
+            out.append((rest[:fit], render(rest[:fit])))
+            rest = rest[fit:]
+        return out
 
     def _render(
         self,

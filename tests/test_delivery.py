@@ -129,6 +129,7 @@ due = "2026-03-31"
     retried = {r.deadline_id for r in rows if r.status == "retrying"}
     assert retried and len(retried) < 41  # only the failed part's reminders
     assert len({r.message_id for r in rows if r.status == "retrying"}) == 1
+    assert len([m for m in legal if len(m.content.encode()) < 3000]) <= 1  # packed, not halved
 
 
 @pytest.mark.parametrize("fault", ["500", "hang", "45009"])
