@@ -158,7 +158,7 @@ def test_a_ca_file_removed_since_is_reported(
 ) -> None:
     ca = tmp_path / "ca.pem"
     ca.write_text("not used before a connection")
-    text = BASE + f'\n[email]\nhost = "127.0.0.1"\nca_file = "{ca}"\n'
+    text = BASE + f'\n[email]\nhost = "127.0.0.1"\nsender = "n@example.gov.cn"\nca_file = "{ca}"\n'
     path = write(tmp_path, text)
     loader.load_config(path, environ={})
     ca.unlink()
