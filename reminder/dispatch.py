@@ -182,7 +182,7 @@ class Dispatcher:
     def _drop_unwanted(
         self, s: Any, rows: list[OutboxRow], done: set[int], now: datetime, report: PassReport
     ) -> list[OutboxRow]:
-        deadlines = {d.id for d in self.config.deadlines}
+        deadlines = self.config.deadline_by_id
         gone = [
             r
             for r in rows
@@ -270,7 +270,7 @@ class Dispatcher:
             return self._render(s, office_id, channel, part, occurrences)
 
         def fits(rendered: Rendered) -> bool:
-            return transport is None or len(transport.payloads(target, rendered)) == 1
+            return transport is None or transport.parts(target, rendered) == 1
 
         out: list[tuple[list[OutboxRow], Rendered]] = []
         rest = rows
@@ -315,7 +315,7 @@ class Dispatcher:
         failed = s.get(OutboxRow, alert.about_id)
         last = s.scalars(select(SentLogRow).where(SentLogRow.outbox_id == alert.about_id)
                          .order_by(SentLogRow.id.desc()).limit(1)).first()  # fmt: skip
-        deadline = next((d for d in self.config.deadlines if d.id == alert.deadline_id), None)
+        deadline = self.config.deadline_by_id.get(alert.deadline_id)
         office = self.config.offices.get(failed.office_id) if failed else None
         return {
             "office_name": office.name if office else (failed.office_id if failed else "?"),

@@ -48,6 +48,9 @@ class Transport(Protocol):
     def payloads(self, target: Target, message: Rendered) -> list[object]:
         """What will be sent: one item per request (WeCom splits long content)."""
 
+    def parts(self, target: Target, message: Rendered) -> int:
+        """How many requests `message` takes (only WeCom splits long content)."""
+
     def send(self, target: Target, payload: object) -> str:
         """Send one payload; return the server's code; raise DeliveryError."""
 

@@ -57,6 +57,9 @@ class EmailTransport:
                       shown=", ".join(office.email), rate_key=rate_key(self.name, s.host),
                       per_minute=s.per_minute, recipients=office.email)  # fmt: skip
 
+    def parts(self, target: Target, message: Rendered) -> int:
+        return 1
+
     def payloads(self, target: Target, message: Rendered) -> list[object]:
         s = self.settings
         sender = s.sender or s.username or ""

@@ -32,6 +32,9 @@ class WebhookTransport(HttpChannel):
             per_minute=self.settings.per_minute,
         )
 
+    def parts(self, target: Target, message: Rendered) -> int:
+        return 1
+
     def payloads(self, target: Target, message: Rendered) -> list[object]:
         return [{"subject": message.subject, "text": message.text}]
 

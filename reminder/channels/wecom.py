@@ -81,6 +81,9 @@ class WecomTransport(HttpChannel):
                       rate_key=rate_key(self.name, key), per_minute=self.settings.per_minute,
                       mentions=office.mention_mobiles)  # fmt: skip
 
+    def parts(self, target: Target, message: Rendered) -> int:
+        return len(self.payloads(target, message))
+
     def payloads(self, target: Target, message: Rendered) -> list[object]:
         if target.mentions or message.markdown is None:
             return [
