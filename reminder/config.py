@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
+from functools import cached_property
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -182,6 +183,14 @@ class Config:
     deadlines: tuple[Deadline, ...]
     warnings: tuple[Issue, ...] = ()
     lines: Mapping[str, int] = field(default_factory=dict, repr=False, compare=False)
+
+    @cached_property
+    def deadline_by_id(self) -> dict[str, Deadline]:
+        return {d.id: d for d in self.deadlines}
+
+    @cached_property
+    def office_names(self) -> dict[str, str]:
+        return {o.id: o.name for o in self.offices.values()}
 
     def calendar(self) -> WorkCalendar:
         o = self.calendar_overrides

@@ -74,8 +74,8 @@ def make_item(
     provisional_years: Sequence[int],
 ) -> Item:
     """Build a template item from a reminder's facts and the config."""
-    deadline = next(d for d in config.deadlines if d.id == deadline_id)
-    names = {o.id: o.name for o in config.offices.values()}
+    deadline = config.deadline_by_id[deadline_id]
+    names = config.office_names
     leads = config.expand(deadline.lead)
     return Item(
         deadline_id=deadline_id, kind=kind, tag=TAGS.get(kind, "【提醒】"), task=deadline.task,
