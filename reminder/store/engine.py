@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import create_engine, event, text
@@ -18,6 +18,14 @@ from reminder.errors import DatabaseError
 
 ENV_URL = "REMINDER_DATABASE_URL"
 BUSY_TIMEOUT_MS = 10_000  # how long SQLite waits for another writer before "database is locked"
+CHUNK = 500  # ids or keys per IN list or batch (SQLite takes at most 32,766 variables)
+T = TypeVar("T")
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    """`items` in slices of at most `size`, for statements with one variable per item."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def database_url(

@@ -8,7 +8,7 @@ Instants are stored in UTC; dates are local calendar dates.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -20,6 +20,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
     text,
@@ -257,3 +258,8 @@ class SendRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     rate_key: Mapped[str] = mapped_column(String(80))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# The tables themselves, for Core statements (bulk and per-message SQL, no row objects).
+OUTBOX = cast(Table, OutboxRow.__table__)
+OCCURRENCES = cast(Table, OccurrenceRow.__table__)

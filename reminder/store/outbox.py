@@ -10,24 +10,26 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, case, func, insert, or_, select, text, update
+from sqlalchemy import and_, bindparam, case, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Update
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
+from reminder.store.engine import chunks
 from reminder.store.models import (
+    OCCURRENCES,
+    OUTBOX,
     WAITING_SQL,
     CompletionRow,
     DeadlineRow,
     OccurrenceRow,
     OutboxRow,
 )
-from reminder.store.schedule import OCCURRENCES, occurrence_rows
+from reminder.store.schedule import occurrence_rows
 from reminder.store.sentlog import log_outbox_ids, log_rows
 
-OUTBOX = cast(Table, OutboxRow.__table__)  # Core statements for the per-message hot path
 PLANNED_KINDS = ("before", "due", "overdue", "escalation")
 WAITING = ("pending", "held")
 KEY = ("deadline_id", "occurrence_id", "kind", "step", "office_id", "channel")
@@ -83,8 +85,8 @@ def ensure_occurrences(
     rows = occurrence_rows(conn, wanted.keys(), occ.c.id, occ.c.withdrawn_at) if wanted else {}
     ids = {key: row.id for key, row in rows.items()}
     back = [row.id for row in rows.values() if row.withdrawn_at is not None]
-    for start in range(0, len(back), 500):  # the rule produces it again
-        conn.execute(update(occ).where(occ.c.id.in_(back[start : start + 500]))
+    for chunk in chunks(back):  # the rule produces it again
+        conn.execute(update(occ).where(occ.c.id.in_(chunk))
                      .values(withdrawn_at=None, updated_at=now))  # fmt: skip
     missing = [{"deadline_id": k[0], "period_key": k[1], **v, "created_at": now,
                 "updated_at": now, "withdrawn_at": None}
@@ -99,16 +101,15 @@ def insert_ignoring_duplicates(session: Session, values: list[Values]) -> int:
     """Insert outbox rows; a row whose key exists already is skipped, not an error."""
     if not values:
         return 0
-    table = cast(Table, OutboxRow.__table__)
     # Only the dialect in use is imported (PostgreSQL's module costs SQLite 40 ms at start).
     dialect = session.get_bind().dialect.name
     upsert = importlib.import_module(f"sqlalchemy.dialects.{dialect}").insert
     # RETURNING counts what was inserted (a batch's rowcount is not reliable on every driver).
-    stmt = upsert(table).on_conflict_do_nothing(index_elements=list(KEY)).returning(table.c.id)
+    stmt = upsert(OUTBOX).on_conflict_do_nothing(index_elements=list(KEY)).returning(OUTBOX.c.id)
     connection = session.connection()
     total = 0
-    for start in range(0, len(values), 500):
-        total += len(connection.execute(stmt, values[start : start + 500]).all())
+    for chunk in chunks(values):
+        total += len(connection.execute(stmt, chunk).all())
     return total
 
 
@@ -176,9 +177,8 @@ def set_status(
     """Move rows (attached or not) to a final status, release them, and log why."""
     if not rows:
         return
-    ids = [r.id for r in rows]
-    for start in range(0, len(ids), 500):
-        session.execute(update(OutboxRow).where(OutboxRow.id.in_(ids[start:start + 500]))
+    for chunk in chunks([r.id for r in rows]):
+        session.execute(update(OutboxRow).where(OutboxRow.id.in_(chunk))
                         .values(status=status, updated_at=now, lease_owner=None,
                                 lease_until=None)
                         .execution_options(synchronize_session="fetch"))  # fmt: skip
@@ -220,10 +220,10 @@ def coalesce_backlog(session: Session, now: datetime) -> int:
     conn = session.connection()
     ids = list(conn.scalars(older))
     total = 0
-    for start in range(0, len(ids), 500):
+    for chunk in chunks(ids):
         # Only rows still claimable are changed and logged (another instance may claim some).
         changed = list(conn.scalars(
-            update(OUTBOX).where(OUTBOX.c.id.in_(ids[start : start + 500]), due)
+            update(OUTBOX).where(OUTBOX.c.id.in_(chunk), due)
             .values(status="superseded", updated_at=now, lease_owner=None, lease_until=None)
             .returning(OUTBOX.c.id)))  # fmt: skip
         log_outbox_ids(session, changed, at=now, status="superseded", error=SUPERSEDED)
@@ -307,8 +307,8 @@ def hold(session: Session, ids: Sequence[int], now: datetime, reason: str, *,
          recheck: datetime) -> None:  # fmt: skip
     """Keep rows whose channel cannot be used yet, with the reason, and look again at
     `recheck` (or at once after a config change: `wake_held`)."""
-    for start in range(0, len(ids), 500):
-        session.connection().execute(update(OUTBOX).where(OUTBOX.c.id.in_(ids[start:start + 500]))
+    for chunk in chunks(ids):
+        session.connection().execute(update(OUTBOX).where(OUTBOX.c.id.in_(chunk))
                                      .values(status="held", last_error=reason, lease_owner=None,
                                              lease_until=None, next_attempt_at=recheck,
                                              updated_at=now))  # fmt: skip

@@ -11,27 +11,26 @@ import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
-from sqlalchemy import Column, Table, bindparam, delete, insert, select, update
+from sqlalchemy import Column, bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.orm import Session
 
+from reminder.store.engine import chunks
 from reminder.store.models import (
+    OCCURRENCES,
     CompletionRow,
     DeadlineRow,
     GroupRow,
     MetaRow,
-    OccurrenceRow,
     OfficeRow,
     OutboxRow,
 )
 
 Values = dict[str, Any]
-OCCURRENCES = cast(Table, OccurrenceRow.__table__)
 _OCCURRENCE_VALUES = ("period_start", "nominal_due", "due", "provisional")
 _SHIFT_SLACK = timedelta(days=31)  # the most a due date moves before its nominal date
-_CHUNK = 500  # ids or keys per IN list (SQLite takes at most 32,766 variables a statement)
 
 
 def fingerprint(values: Mapping[str, Any]) -> str:
@@ -148,11 +147,11 @@ def occurrence_rows(
     wanted = set(keys)
     out: dict[tuple[str, str], Row[Any]] = {}
     cols = (OCCURRENCES.c.deadline_id, OCCURRENCES.c.period_key, *columns)
-    for d in range(0, len(deadlines), _CHUNK):
-        for p in range(0, len(periods), _CHUNK):
+    for some_deadlines in chunks(deadlines):
+        for some_periods in chunks(periods):
             rows = conn.execute(select(*cols).where(
-                OCCURRENCES.c.deadline_id.in_(deadlines[d : d + _CHUNK]),
-                OCCURRENCES.c.period_key.in_(periods[p : p + _CHUNK])))  # fmt: skip
+                OCCURRENCES.c.deadline_id.in_(some_deadlines),
+                OCCURRENCES.c.period_key.in_(some_periods)))  # fmt: skip
             out.update({k: r for r in rows if (k := (r[0], r[1])) in wanted})
     return out
 
@@ -209,11 +208,10 @@ def apply_occurrences(
     if stale:
         referenced = _referenced(session, [r.id for r in stale])
         gone = [r.id for r in stale if r.id not in referenced]
-        for start in range(0, len(gone), _CHUNK):
-            conn.execute(delete(o).where(o.c.id.in_(gone[start : start + _CHUNK])))
-        kept = [r.id for r in stale if r.id in referenced]
-        for start in range(0, len(kept), _CHUNK):
-            conn.execute(update(o).where(o.c.id.in_(kept[start : start + _CHUNK]))
+        for chunk in chunks(gone):
+            conn.execute(delete(o).where(o.c.id.in_(chunk)))
+        for chunk in chunks([r.id for r in stale if r.id in referenced]):
+            conn.execute(update(o).where(o.c.id.in_(chunk))
                          .values(withdrawn_at=now, updated_at=now))  # fmt: skip
         changes.removed = [f"{r.deadline_id}/{r.period_key}" for r in stale]
     return changes
@@ -222,8 +220,7 @@ def apply_occurrences(
 def _referenced(session: Session, ids: list[int]) -> set[int]:
     """Occurrences that outbox rows or completions point to: history, not to be deleted."""
     used: set[int] = set()
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
+    for chunk in chunks(ids):
         used |= set(session.scalars(select(OutboxRow.occurrence_id).where(
             OutboxRow.occurrence_id.in_(chunk))))  # fmt: skip
         used |= set(session.scalars(select(CompletionRow.occurrence_id).where(

@@ -10,10 +10,17 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, insert, literal, select, update
 from sqlalchemy.orm import Session
 
-from reminder.store.models import OccurrenceRow, OutboxRow, SentLogRow, UTCDateTime
+from reminder.store.engine import chunks
+from reminder.store.models import (
+    OCCURRENCES,
+    OUTBOX,
+    OccurrenceRow,
+    OutboxRow,
+    SentLogRow,
+    UTCDateTime,
+)
 
 SENT_LOG = cast(Table, SentLogRow.__table__)
-OUTBOX = cast(Table, OutboxRow.__table__)
 STATUSES = ("sending", "sent", "failed", "retrying", "held", "superseded", "cancelled", "dry-run")
 
 
@@ -53,8 +60,8 @@ def log_rows(
     values = [{k: v.get(k) for k in keys} for v in values]
     ids: list[int] = []
     conn = session.connection()
-    for start in range(0, len(values), 1000):
-        ids += conn.scalars(_INSERT, values[start : start + 1000]).all()
+    for chunk in chunks(values, 1000):
+        ids += conn.scalars(_INSERT, chunk).all()
     return ids
 
 
@@ -65,7 +72,7 @@ def log_outbox_ids(
     (the same columns as `entry_for`)."""
     if not ids:
         return
-    o, occ = OUTBOX, cast(Table, OccurrenceRow.__table__)
+    o, occ = OUTBOX, OCCURRENCES
     when = literal(at, UTCDateTime())
     source = (
         select(when, when, o.c.id, o.c.deadline_id, o.c.occurrence_id, occ.c.period_key,
@@ -101,9 +108,8 @@ _INSERT = insert(SENT_LOG).returning(SENT_LOG.c.id)
 
 def _occurrences(session: Session, ids: set[int]) -> dict[int, OccurrenceRow]:
     """Occurrences by id, asked in chunks (SQLite takes at most 32,766 variables a statement)."""
-    wanted, out = sorted(ids), {}
-    for start in range(0, len(wanted), 5000):
-        chunk = wanted[start : start + 5000]
+    out = {}
+    for chunk in chunks(sorted(ids), 5000):
         out.update({o.id: o for o in session.scalars(
             select(OccurrenceRow).where(OccurrenceRow.id.in_(chunk)))})  # fmt: skip
     return out
