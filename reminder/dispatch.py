@@ -279,11 +279,16 @@ class Dispatcher:
             if len(rest) == 1 or fits(whole):
                 out.append((rest, whole))
                 break
-            fit, too_many = 1, len(rest)  # the most reminders that fit: binary search
+            # The most reminders that fit, by binary search; the best fit keeps its rendering.
+            fit, too_many, best = 1, len(rest), None
             while too_many - fit > 1:
                 mid = (fit + too_many) // 2
-                fit, too_many = (mid, too_many) if fits(render(rest[:mid])) else (fit, mid)
-            out.append((rest[:fit], render(rest[:fit])))
+                tried = render(rest[:mid])
+                if fits(tried):
+                    fit, best = mid, tried
+                else:
+                    too_many = mid
+            out.append((rest[:fit], best or render(rest[:1])))
             rest = rest[fit:]
         return out
 
