@@ -74,6 +74,23 @@ def lookahead(offsets: tuple[Offset, ...]) -> timedelta:
     return timedelta(days=max(days, default=0) + 10)
 
 
+FREQUENT_AHEAD = timedelta(days=2)
+
+
+def plan_ahead(config: Config, deadline: Deadline) -> timedelta:
+    """How far past today a deadline's reminders go into the outbox: the horizon, or two days
+    for a frequent rule (planning runs daily; more would be rows that every re-plan compares
+    and, after downtime, every catch-up supersedes)."""
+    horizon = timedelta(days=config.delivery.horizon_days)
+    return min(horizon, FREQUENT_AHEAD) if deadline.rule.frequent else horizon
+
+
+def offices_reminded(config: Config, deadline: Deadline) -> frozenset[str]:
+    """Every office a reminder of this deadline can go to, escalation included."""
+    fixed = _fixed(config, deadline)
+    return frozenset(office for office, _ in fixed.recipients + fixed.escalation)
+
+
 def occurrences(
     config: Config, cal: WorkCalendar, deadline: Deadline, first: date, last: date
 ) -> list[Occurrence]:

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from itertools import islice, pairwise
 from typing import Literal
 
 from dateutil import rrule as _rrule
@@ -92,6 +93,9 @@ class DueRule(ABC):
     start: date | None
     end: date | None
     span: timedelta  # a window long enough to hold at least one due
+    # Dues can fall less than a week apart (daily, several weekdays): planned only a few days
+    # ahead, since a long horizon of them is rows to reconcile and, after downtime, supersede.
+    frequent: bool = False
 
     @abstractmethod
     def _candidates(self, first: date, last: date, cal: WorkCalendar) -> Iterator[Due]:
@@ -221,6 +225,7 @@ class RRuleRule(DueRule):
     start: date | None = None
     end: date | None = None
     span: timedelta = timedelta(days=400)
+    frequent: bool = False
 
     def _candidates(self, first: date, last: date, cal: WorkCalendar) -> Iterator[Due]:
         lo = datetime.combine(first, datetime.min.time())
@@ -398,7 +403,16 @@ def _parse_rrule(text: str, start: date | None, end: date | None) -> RRuleRule:
     parsed_start = getattr(parsed, "_dtstart", None)
     if parsed_start is not None and parsed_start.tzinfo is not None:
         raise RuleError(f"{_q(text)}: give DTSTART as a local date without a time zone")
-    return RRuleRule(text=text, rule=parsed, start=start, end=end)
+    return RRuleRule(text=text, rule=parsed, start=start, end=end, frequent=_frequent(parsed))
+
+
+def _frequent(rule: _rrule.rrule) -> bool:
+    """Whether two of the rule's first dues (from DTSTART) fall less than a week apart."""
+    days = sorted({m.date() for m in islice(rule, _FREQUENT_SAMPLE)})
+    return any(b - a < timedelta(days=7) for a, b in pairwise(days))
+
+
+_FREQUENT_SAMPLE = 16
 
 
 def _check_fires(rule: DueRule, text: str) -> None:

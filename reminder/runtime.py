@@ -106,6 +106,16 @@ class Runtime:
         planned = plan_outbox(self.config, self.engine, now, digest=self.fingerprint)
         return synced, planned
 
+    def catch_up(self) -> tuple[SyncReport, PlanReport]:
+        """Sync, and plan up to the end of today only (a changed file: in full). After downtime
+        that is the missed stretch, as catch-up sends it: dispatch it, then `plan` the days
+        ahead, so that what is overdue goes out first."""
+        now = self.clock.now()
+        synced = sync(self.config, self.engine, now, digest=self.fingerprint)
+        planned = plan_outbox(self.config, self.engine, now, digest=self.fingerprint,
+                              today_only=True)  # fmt: skip
+        return synced, planned
+
     def plan(self) -> PlanReport:
         return plan_outbox(self.config, self.engine, self.clock.now(), digest=self.fingerprint)
 
@@ -113,8 +123,9 @@ class Runtime:
         return self.dispatcher.run_pass()
 
     def tick(self) -> TickReport:
-        synced, planned = self.sync_and_plan()
-        return TickReport(sync=synced, plan=planned, dispatch=self.dispatch())
+        synced, caught_up = self.catch_up()
+        dispatched = self.dispatch()
+        return TickReport(sync=synced, plan=caught_up.then(self.plan()), dispatch=dispatched)
 
     def next_due(self) -> datetime | None:
         with transaction(self.engine) as s:

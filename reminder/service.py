@@ -38,6 +38,7 @@ RELOAD_EVERY = timedelta(seconds=2)
 SIGNAL_POLL = 0.2  # seconds; only bounds how long a missed wake-up could take
 MAX_BACKOFF = 60  # seconds between attempts while the database or network is down
 POLL_EVERY = timedelta(seconds=30)
+PLAN_AHEAD_AFTER = timedelta(seconds=1)  # after start: a dispatch pass due now goes first
 
 
 class Service:
@@ -131,7 +132,14 @@ class Service:
         )
 
     def start(self) -> None:
-        synced, planned = self.runtime.sync_and_plan()
+        # What is due by today first (after downtime, the missed stretch). When some of it is
+        # due already, the days ahead are planned a moment later, after the first dispatch
+        # pass (plan waits for the lock); otherwise at once.
+        synced, planned = self.runtime.catch_up()
+        due = self.runtime.next_due()
+        backlog = due is not None and due <= self.runtime.clock.now()
+        if not backlog:
+            planned = planned.then(self.runtime.plan())
         log.info("started with %s: %s; %s", self.runtime.path, synced.summary(), planned.summary())
         self.runtime.report_unreachable()
         tz = self.runtime.config.settings.tz
@@ -141,6 +149,12 @@ class Service:
             CronTrigger(hour=0, minute=5, timezone=tz),
             id="plan",
         )
+        if backlog:
+            add(
+                lambda: self._guarded("plan", self._plan),
+                DateTrigger(run_date=datetime.now(UTC) + PLAN_AHEAD_AFTER),
+                id="plan-ahead",
+            )
         add(
             lambda: self._guarded("reload", self.runtime.reload_if_changed),
             IntervalTrigger(seconds=RELOAD_EVERY.total_seconds()),

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy.engine import Engine
 
 from reminder.config import Config
-from reminder.planner import lookahead, occurrences
+from reminder.planner import lookahead, occurrences, plan_ahead
 from reminder.store import schedule
 from reminder.store.engine import database_url, make_engine, serialize, transaction
 from reminder.store.migrate import upgrade
@@ -74,11 +74,10 @@ def deadline_values(config: Config) -> dict[str, Values]:
 
 
 def occurrence_values(config: Config, cal: WorkCalendar, today: date) -> dict[str, list[Values]]:
-    """Occurrences due from `today` to the planning horizon plus each deadline's longest lead."""
-    horizon = timedelta(days=config.delivery.horizon_days)
+    """Occurrences due from `today` to as far as the deadline is planned plus its longest lead."""
     out: dict[str, list[Values]] = {}
     for d in config.deadlines:
-        last = today + horizon + lookahead(config.remind_offsets(d))
+        last = today + plan_ahead(config, d) + lookahead(config.remind_offsets(d))
         out[d.id] = [
             {"period_key": o.period_key, "period_start": o.period_start,
              "nominal_due": o.nominal_due, "due": o.due,
@@ -96,9 +95,10 @@ def config_digest(text: bytes) -> str:
 
 def sync(config: Config, engine: Engine, now: datetime, *, digest: str | None = None) -> SyncReport:
     """Apply `config` as of `now`; all or nothing. With `digest` (of the file, see
-    `config_digest`), a file already synced today is not compared again."""
+    `config_digest`), a file already synced is not compared again: the rows it wants are there,
+    and planning adds the occurrences that come into its window on later days."""
     today = now.astimezone(config.settings.tz).date()
-    if digest is not None and _synced_today(engine, digest, today):
+    if digest is not None and _synced(engine, digest):
         return SyncReport(offices=Changes(), groups=Changes(), deadlines=Changes(),
                           occurrences=Changes())  # fmt: skip
     cal = config.calendar()
@@ -118,8 +118,7 @@ def sync(config: Config, engine: Engine, now: datetime, *, digest: str | None = 
     return report
 
 
-def _synced_today(engine: Engine, digest: str, today: date) -> bool:
-    """The same file (and holiday data) was synced today: the same rows would be wanted."""
+def _synced(engine: Engine, digest: str) -> bool:
+    """The same file (and holiday data) was synced last: the same rows would be wanted."""
     with transaction(engine) as session:
-        return (schedule.get_meta(session, "config_sha256") == digest
-                and schedule.get_meta(session, "synced_day") == today.isoformat())  # fmt: skip
+        return schedule.get_meta(session, "config_sha256") == digest

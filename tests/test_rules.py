@@ -320,3 +320,25 @@ def test_dates() -> None:
         parse_date("2023-02-29")
     with pytest.raises(RuleError, match=r'"9999-01-01" is out of range \(1970 to 2200\)'):
         parse_date("9999-01-01")
+
+
+@pytest.mark.parametrize(
+    ("text", "frequent"),
+    [
+        ("RRULE:FREQ=DAILY", True),
+        ("RRULE:FREQ=DAILY;INTERVAL=3", True),
+        ("RRULE:FREQ=WEEKLY;BYDAY=MO,TH", True),
+        ("RRULE:FREQ=MONTHLY;BYMONTHDAY=1,2", True),
+        ("RRULE:FREQ=WEEKLY", False),
+        ("RRULE:FREQ=DAILY;INTERVAL=7", False),
+        ("RRULE:FREQ=MONTHLY;BYMONTHDAY=1,15", False),
+        ("weekly MON", False),
+        ("monthly last-workday", False),
+        ("yearly 01-31", False),
+        ("2027-06-30", False),
+    ],
+)
+def test_a_rule_is_frequent_when_dues_fall_less_than_a_week_apart(
+    text: str, frequent: bool
+) -> None:
+    assert parse_rule(text).frequent is frequent

@@ -166,9 +166,10 @@ def test_secrets_are_stored_as_references_not_values(engine: Engine) -> None:
         assert legal is not None and legal.wecom == "${WECOM_KEY_LEGAL}"
 
 
-def test_a_file_synced_today_is_not_compared_again(engine: Engine) -> None:
-    """A restart with the same file (and holiday data) on the same day skips the comparison;
-    the next day, or another file, or new holiday data, syncs in full."""
+def test_a_file_synced_already_is_not_compared_again(engine: Engine) -> None:
+    """A restart with the same file (and holiday data), that day or later, skips the comparison
+    (planning adds the occurrences that come into its window); another file, or new holiday
+    data, syncs in full."""
     config = config_from(BASE)
     digest = config_digest(BASE.encode())
     assert sync(config, engine, NOW, digest=digest).deadlines.added == ["annual-report"]
@@ -180,11 +181,17 @@ def test_a_file_synced_today_is_not_compared_again(engine: Engine) -> None:
         "nothing changed"
     )
     assert seen == [] and not any("deadlines" in q for q in queries)  # only meta was read
-    # The next day the occurrence window has moved: a full comparison (writing only meta).
-    later = sync(config, engine, NOW + timedelta(days=1), digest=digest)
-    assert later.deadlines.unchanged == 1 and any("deadlines" in q for q in queries)
+    # A month later, the same.
+    later = sync(config, engine, NOW + timedelta(days=30), digest=digest)
+    assert later.summary() == "nothing changed" and seen == []
+    assert not any("deadlines" in q for q in queries)
+    # Another file compares in full (writing only meta when nothing else changed).
+    edited = BASE + "\n# a comment\n"
+    other = sync(config_from(edited), engine, NOW + timedelta(days=30),
+                 digest=config_digest(edited.encode()))  # fmt: skip
+    assert other.deadlines.unchanged == 1 and any("deadlines" in q for q in queries)
     with transaction(engine) as s:
-        assert s.get(MetaRow, "synced_day").value == "2026-11-29"  # type: ignore[union-attr]
+        assert s.get(MetaRow, "synced_day").value == "2026-12-28"  # type: ignore[union-attr]
     # The digest covers the holiday data installed, not only the file.
     assert "chinesecalendar 1." in calendar_data_version()
     assert digest != hashlib.sha256(BASE.encode()).hexdigest()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import date, datetime
 from functools import cache
 from typing import Any
@@ -32,6 +32,7 @@ from reminder.store.sentlog import log_outbox_ids, log_rows
 
 PLANNED_KINDS = ("before", "due", "overdue", "escalation")
 WAITING = ("pending", "held")
+WENT = ("sent", "dry-run", "failed")  # final statuses of a reminder that was tried
 KEY = ("deadline_id", "occurrence_id", "kind", "step", "office_id", "channel")
 MUTABLE = ("remind_at", "role", "working_days_left", "provisional")
 SUPERSEDED = "a later reminder for the same task and office replaced it"
@@ -55,10 +56,19 @@ class PlanChanges:
     updated: int = 0
     cancelled: int = 0
     revived: int = 0
+    superseded: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.added + self.updated + self.cancelled + self.revived + self.superseded
+
+    def __add__(self, other: PlanChanges) -> PlanChanges:
+        return PlanChanges(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
 
     def summary(self) -> str:
         return (f"{self.added} planned, {self.updated} re-planned, {self.cancelled} cancelled, "
-                f"{self.revived} revived")  # fmt: skip
+                f"{self.revived} revived"
+                + (f", {self.superseded} superseded" if self.superseded else ""))  # fmt: skip
 
 
 def planning_state(session: Session) -> PlanningState:
@@ -117,42 +127,46 @@ def reconcile(
     session: Session,
     wanted: Sequence[Values],
     *,
-    since: datetime,
+    since: Mapping[str, datetime],
+    until: Mapping[str, datetime],
     completed_occurrences: set[int],
     now: datetime,
 ) -> PlanChanges:
-    """Make waiting outbox rows from `since` on match `wanted`.
+    """Make the waiting outbox rows of each deadline in `since`, from that time until its
+    `until`, match `wanted`.
 
     New keys are inserted (a racing planner's copy is ignored by the unique key); waiting rows
     whose time, role or count changed are updated; waiting rows no longer wanted are cancelled
-    and logged. Rows already sent, failed or in flight are never touched.
+    and logged, or superseded when a later wanted reminder for the same task, office and
+    channel is due already and will go. Rows already sent, failed or in flight are never
+    touched (checked again in the UPDATE: another instance may claim a due row meanwhile).
     """
     changes = PlanChanges()
     wanted_by_key = {tuple(w[k] for k in KEY): w for w in wanted}
     planned = OutboxRow.kind.in_(PLANNED_KINDS)
-    existing = session.scalars(select(OutboxRow).where(planned, OutboxRow.remind_at >= since))
-    # Before `since` only rows that can no longer be wanted: their deadline was removed or
-    # their occurrence is done. Everything else there is history or a backlog to catch up.
+    # Whatever its time, a waiting row can no longer be wanted when its deadline was removed
+    # or its occurrence is done. Other rows before a deadline's window are history or a
+    # backlog to catch up.
     orphan: ColumnElement[bool] = OutboxRow.deadline_id.in_(
         select(DeadlineRow.id).where(DeadlineRow.enabled.is_(False))
     )
     if completed_occurrences:
         orphan = or_(orphan, OutboxRow.occurrence_id.in_(completed_occurrences))
     orphans = session.scalars(select(OutboxRow).where(
-        planned, OutboxRow.remind_at < since, OutboxRow.status.in_(WAITING), orphan))  # fmt: skip
+        planned, OutboxRow.status.in_(WAITING), orphan))  # fmt: skip
+    to_cancel = {row.id: row for row in orphans
+                 if row.lease_until is None or row.lease_until <= now}  # fmt: skip
+    unwanted: list[OutboxRow] = []
+    final: dict[Key, str] = {}  # wanted keys whose row exists and will not be waiting
     seen: set[Key] = set()
-    to_cancel: list[OutboxRow] = []
-    for row in orphans:
-        if row.lease_until is None or row.lease_until <= now:
-            to_cancel.append(row)
-    for row in existing:
+    for row in _rows_between(session, since, until):
         key = tuple(getattr(row, k) for k in KEY)
         seen.add(key)
         want = wanted_by_key.get(key)
         in_flight = row.lease_until is not None and row.lease_until > now
         if want is None:
-            if row.status in WAITING and not in_flight:
-                to_cancel.append(row)
+            if row.status in WAITING and not in_flight and row.id not in to_cancel:
+                unwanted.append(row)
         elif row.status in WAITING and row.attempts == 0 and not in_flight:
             if any(getattr(row, k) != want[k] for k in MUTABLE):
                 for k in MUTABLE:
@@ -162,8 +176,26 @@ def reconcile(
         elif row.status == "cancelled" and want["remind_at"] >= now:
             row.status, row.next_attempt_at, row.updated_at = "pending", want["remind_at"], now
             changes.revived += 1
-    cancel(session, to_cancel, now, reason="re-planned: no longer wanted by schedules.toml")
-    changes.cancelled = len(to_cancel)
+        elif row.status not in WAITING:
+            final[key] = row.status
+    # Per task, office and channel the latest wanted reminder due now that will go (or went).
+    latest: dict[tuple[str, str, str], datetime] = {}
+    for key, w in wanted_by_key.items():
+        if w["remind_at"] <= now and final.get(key, "sent") in WENT:
+            group = (w["deadline_id"], w["office_id"], w["channel"])
+            latest[group] = max(latest.get(group, w["remind_at"]), w["remind_at"])
+    to_supersede: list[OutboxRow] = []
+    for row in unwanted:
+        newer = latest.get((row.deadline_id, row.office_id, row.channel))
+        if newer is not None and row.remind_at < newer:
+            to_supersede.append(row)
+        else:
+            to_cancel[row.id] = row
+    changes.cancelled = set_status(session, list(to_cancel.values()), "cancelled", now,
+                                   reason="re-planned: no longer wanted by schedules.toml",
+                                   if_free=True)  # fmt: skip
+    changes.superseded = set_status(session, to_supersede, "superseded", now, reason=SUPERSEDED,
+                                    if_free=True)  # fmt: skip
     fresh = [{**w, "status": "pending", "attempts": 0, "next_attempt_at": w["remind_at"],
               "created_at": now, "updated_at": now}
              for key, w in wanted_by_key.items() if key not in seen]  # fmt: skip
@@ -171,18 +203,52 @@ def reconcile(
     return changes
 
 
+def _rows_between(
+    session: Session, since: Mapping[str, datetime], until: Mapping[str, datetime]
+) -> list[OutboxRow]:
+    """The planned rows of each deadline from its `since` to its `until` (one query per
+    distinct pair of times, in chunks of deadlines)."""
+    by_window: dict[tuple[datetime, datetime], list[str]] = {}
+    for deadline_id, start in since.items():
+        by_window.setdefault((start, until[deadline_id]), []).append(deadline_id)
+    out: list[OutboxRow] = []
+    for (start, end), ids in by_window.items():
+        for chunk in chunks(ids):
+            out += session.scalars(select(OutboxRow).where(
+                OutboxRow.kind.in_(PLANNED_KINDS), OutboxRow.remind_at >= start,
+                OutboxRow.remind_at < end, OutboxRow.deadline_id.in_(chunk)))  # fmt: skip
+    return out
+
+
 def set_status(
-    session: Session, rows: Sequence[OutboxRow], status: str, now: datetime, *, reason: str
-) -> None:
-    """Move rows (attached or not) to a final status, release them, and log why."""
+    session: Session,
+    rows: Sequence[OutboxRow],
+    status: str,
+    now: datetime,
+    *,
+    reason: str,
+    if_free: bool = False,
+) -> int:
+    """Move rows (attached or not) to a final status, release them, and log why; how many.
+
+    `if_free`: only rows still waiting and not leased at `now` (the caller read them without a
+    lock: a dispatcher may have claimed some since), and only those are logged.
+    """
     if not rows:
-        return
+        return 0
+    moved: set[int] = set()
     for chunk in chunks([r.id for r in rows]):
-        session.execute(update(OutboxRow).where(OutboxRow.id.in_(chunk))
-                        .values(status=status, updated_at=now, lease_owner=None,
-                                lease_until=None)
-                        .execution_options(synchronize_session="fetch"))  # fmt: skip
-    log_rows(session, rows, at=now, status=status, error=reason, finished_at=now)
+        stmt = update(OutboxRow).where(OutboxRow.id.in_(chunk))
+        if if_free:
+            stmt = stmt.where(OutboxRow.status.in_(WAITING), or_(
+                OutboxRow.lease_until.is_(None), OutboxRow.lease_until <= now))  # fmt: skip
+        result = session.execute(
+            stmt.values(status=status, updated_at=now, lease_owner=None, lease_until=None)
+            .returning(OutboxRow.id).execution_options(synchronize_session="fetch"))  # fmt: skip
+        moved.update(result.scalars())
+    done = [r for r in rows if r.id in moved]
+    log_rows(session, done, at=now, status=status, error=reason, finished_at=now)
+    return len(done)
 
 
 def cancel(session: Session, rows: Sequence[OutboxRow], now: datetime, *, reason: str) -> None:
