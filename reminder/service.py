@@ -132,12 +132,12 @@ class Service:
         )
 
     def start(self) -> None:
-        # What is due by today first (after downtime, the missed stretch). When some of it is
-        # due already, the days ahead are planned a moment later, after the first dispatch
-        # pass (plan waits for the lock); otherwise at once.
+        # What is due by today first. After downtime (a missed stretch was planned) the days
+        # ahead are planned a moment later, after the first dispatch pass (plan waits for the
+        # lock); otherwise at once.
         synced, planned = self.runtime.catch_up()
-        due = self.runtime.next_due()
-        backlog = due is not None and due <= self.runtime.clock.now()
+        today = self.runtime.clock.now().astimezone(self.runtime.config.settings.tz).date()
+        backlog = planned.first < today
         if not backlog:
             planned = planned.then(self.runtime.plan())
         log.info("started with %s: %s; %s", self.runtime.path, synced.summary(), planned.summary())
