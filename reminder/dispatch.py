@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from reminder.channels.base import Rendered, Target, Transport, resolve_target
 from reminder.clock import Clock
+from reminder.coalesce import older
 from reminder.config import Config
 from reminder.errors import DeliveryError, NotConfigured
 from reminder.planning import NO_CHANNEL
@@ -203,14 +204,11 @@ class Dispatcher:
         Within one occurrence a "7 days left" replaces the "30 days left" before it; across
         occurrences the newer one replaces the older, as the planner's overdue repeats do.
         """
-        latest: dict[tuple[str, str, str], datetime] = {}
-        for row in rows:
-            if row.kind != "alert":
-                key = (row.deadline_id, row.office_id, row.channel)
-                latest[key] = max(latest.get(key, row.remind_at), row.remind_at)
-        # Reminders due at the same latest time all go (two periods shifted onto one day).
-        old = [r for r in rows if r.kind != "alert"
-               and r.remind_at < latest[(r.deadline_id, r.office_id, r.channel)]]  # fmt: skip
+        old = older(
+            [r for r in rows if r.kind != "alert"],
+            lambda r: (r.deadline_id, r.office_id, r.channel),
+            lambda r: r.remind_at,
+        )
         if old:
             outbox.supersede(s, old, now)
             report.counts["superseded"] += len(old)

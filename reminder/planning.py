@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from reminder.coalesce import older
 from reminder.config import Config, Deadline
 from reminder.planner import PlannedReminder, offices_reminded, plan_ahead, plan_deadline
 from reminder.store import outbox, schedule
@@ -103,12 +104,9 @@ def _due_first(
             covered.update(r.office for r in earlier)  # all due: they fall before today
             out = earlier + out
             end, step = begin - _DAY, step * 2
-    latest: dict[str, datetime] = {}
-    for r in out:
-        if r.remind_at <= now:
-            latest[r.office] = max(latest.get(r.office, r.remind_at), r.remind_at)
-    # Reminders due at the same latest time all go (two periods shifted onto one day).
-    return [r for r in out if r.remind_at > now or r.remind_at == latest[r.office]]
+    due = [r for r in out if r.remind_at <= now]
+    replaced = {id(r) for r in older(due, lambda r: r.office, lambda r: r.remind_at)}
+    return [r for r in out if id(r) not in replaced]
 
 
 def plan_outbox(
@@ -185,17 +183,14 @@ def plan_outbox(
         if today_only and same:
             schedule.set_meta(session, {"caught_up_on": today.isoformat()})
         else:
-            schedule.set_meta(session, {
-                "planned_on": today.isoformat(),
-                "planned_until": max(last.isoformat(),
-                                     schedule.get_meta(session, "planned_until") or ""),
-                "planned_digest": digest or "",
-            })  # fmt: skip
+            schedule.set_meta(session, {"planned_on": today.isoformat(),
+                                        "planned_digest": digest or ""})  # fmt: skip
     return PlanReport(first=min(w[0] for w in windows.values()), last=last, changes=changes)
 
 
 def _planned_on(session: Session, config: Config) -> date | None:
-    """The day of the last plan (older databases kept only its end: the horizon after it)."""
+    """The day of the last plan (databases planned before `planned_on` was kept have only
+    `planned_until`: the horizon after it)."""
     if on := schedule.get_meta(session, "planned_on"):
         return date.fromisoformat(on)
     if until := schedule.get_meta(session, "planned_until"):

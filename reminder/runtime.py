@@ -100,24 +100,23 @@ class Runtime:
             log.warning("%s: %s", what, problem)
         return problems
 
-    def sync_and_plan(self) -> tuple[SyncReport, PlanReport]:
+    def sync_and_plan(self, *, today_only: bool = False) -> tuple[SyncReport, PlanReport]:
         now = self.clock.now()
         synced = sync(self.config, self.engine, now, digest=self.fingerprint)
-        planned = plan_outbox(self.config, self.engine, now, digest=self.fingerprint)
-        return synced, planned
+        return synced, self._plan(now, today_only=today_only)
 
     def catch_up(self) -> tuple[SyncReport, PlanReport]:
         """Sync, and plan up to the end of today only (a changed file: in full). After downtime
         that is the missed stretch, as catch-up sends it: dispatch it, then `plan` the days
         ahead, so that what is overdue goes out first."""
-        now = self.clock.now()
-        synced = sync(self.config, self.engine, now, digest=self.fingerprint)
-        planned = plan_outbox(self.config, self.engine, now, digest=self.fingerprint,
-                              today_only=True)  # fmt: skip
-        return synced, planned
+        return self.sync_and_plan(today_only=True)
 
     def plan(self) -> PlanReport:
-        return plan_outbox(self.config, self.engine, self.clock.now(), digest=self.fingerprint)
+        return self._plan(self.clock.now())
+
+    def _plan(self, now: datetime, *, today_only: bool = False) -> PlanReport:
+        return plan_outbox(self.config, self.engine, now, digest=self.fingerprint,
+                           today_only=today_only)  # fmt: skip
 
     def dispatch(self) -> PassReport:
         return self.dispatcher.run_pass()

@@ -76,6 +76,11 @@ due = "2026-03-31"
 """
 
 
+# Legal's sent log after catch-up of the annual report with four lead times: the three
+# "before" reminders superseded, the due one sent.
+LATEST_ONLY = [("superseded", "before")] * 3 + [("sent", "due")]
+
+
 def at(text: str) -> datetime:
     """A local Shanghai instant: at("2026-03-31 09:00")."""
     return datetime.fromisoformat(text + "+08:00")

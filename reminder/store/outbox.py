@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Update
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
+from reminder.coalesce import latest_times
 from reminder.store.engine import chunks
 from reminder.store.models import (
     OCCURRENCES,
@@ -178,12 +179,13 @@ def reconcile(
             changes.revived += 1
         elif row.status not in WAITING:
             final[key] = row.status
-    # Per task, office and channel the latest wanted reminder due now that will go (or went).
-    latest: dict[tuple[str, str, str], datetime] = {}
-    for key, w in wanted_by_key.items():
-        if w["remind_at"] <= now and final.get(key, "sent") in WENT:
-            group = (w["deadline_id"], w["office_id"], w["channel"])
-            latest[group] = max(latest.get(group, w["remind_at"]), w["remind_at"])
+    # Per task, office and channel the latest wanted reminder due now that will go (a new or
+    # waiting row) or went.
+    latest = latest_times(
+        (w for key, w in wanted_by_key.items()
+         if w["remind_at"] <= now and final.get(key) in (None, *WENT)),
+        lambda w: (w["deadline_id"], w["office_id"], w["channel"]), lambda w: w["remind_at"],
+    )  # fmt: skip
     to_supersede: list[OutboxRow] = []
     for row in unwanted:
         newer = latest.get((row.deadline_id, row.office_id, row.channel))
