@@ -82,6 +82,7 @@ class Delivery:
     backoff: timedelta = timedelta(minutes=1)  # doubles each retry
     admin: str | None = None  # office told about permanent failures
     lease: timedelta = timedelta(minutes=5)  # how long a claimed reminder stays claimed
+    parallel: int = 8  # messages sent at once (at most one per robot, SMTP server or URL)
     templates_dir: str | None = None  # admin templates that override the shipped ones
 
     @property

@@ -10,7 +10,8 @@ from reminder.checker import Checker, choice, duration, number, offset, q
 from reminder.config import Delivery, EmailSettings, WebhookSettings, WecomSettings, env_names
 
 KEYS = {
-    "delivery": {"horizon", "digest", "retries", "backoff", "admin", "lease", "templates_dir"},
+    "delivery": {"horizon", "digest", "retries", "backoff", "admin", "lease", "parallel",
+                 "templates_dir"},
     "email": {"host", "port", "security", "username", "password", "sender", "sender_name",
               "per_minute", "timeout", "ca_file"},
     "wecom": {"url", "per_minute", "timeout"},
@@ -33,6 +34,7 @@ def delivery(table: Mapping[str, Any], check: Checker) -> Delivery:
         "backoff": duration(check, table, "backoff", f),
         "admin": check.text(table, "admin", f),
         "lease": duration(check, table, "lease", f),
+        "parallel": number(check, table, "parallel", f, 1, 20),
         "templates_dir": check.text(table, "templates_dir", f),
     }  # fmt: skip
     return Delivery(**_present(values))

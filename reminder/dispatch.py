@@ -3,12 +3,14 @@
 One pass: claim due rows under a lease (500 at a time, with the rest of those offices' due rows
 when digests are on); cancel what is no longer wanted; supersede older reminders of the same
 task and office that piled up while the service was down; hold what cannot be sent yet
-(channel not configured); group the rest into one digest per office and channel. Then, per
-message, one transaction records the previous message's outcome, renews the lease (rows that
-another instance took after the lease ran out are left to it), takes the robot's budget and
-writes the `sending` log rows; then the message is sent. A crash between send and record
-leaves the log row `sending` and the lease to expire: at worst that one message is repeated,
-never lost.
+(channel not configured); group the rest into one digest per office and channel. Then up to
+`[delivery] parallel` messages are in flight at once, at most one per budget key (a robot, the
+SMTP server, a webhook URL), each key's in order. One transaction records the outcomes of the
+sends that finished and starts the next ones: renews their lease (rows that another instance
+took after the lease ran out are left to it), takes their budget and logs them `sending`; then
+they are sent on worker threads. A crash between a send and its record leaves the log row
+`sending` and the lease to expire: at worst the messages in flight are repeated (one for
+email, which goes one at a time), never lost.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ import os
 import socket
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
@@ -32,10 +35,12 @@ from reminder.clock import Clock
 from reminder.coalesce import older
 from reminder.config import Config
 from reminder.errors import DeliveryError, NotConfigured
+from reminder.inflight import Flight, KeyedQueue
 from reminder.planning import NO_CHANNEL
 from reminder.ratelimit import Limiter
 from reminder.rendering import Item, Renderer, make_item
 from reminder.store import budget, outbox, sentlog
+from reminder.store.budget import Ask
 from reminder.store.engine import transaction
 from reminder.store.models import CompletionRow, OccurrenceRow, OutboxRow, SentLogRow
 from reminder.store.sentlog import log_rows
@@ -65,14 +70,13 @@ class PassReport:
 
 @dataclass
 class Attempt:
-    """A message tried; its outcome is recorded in the transaction that starts the next."""
+    """A message tried; its outcome is recorded in the transaction that starts the next ones."""
 
     message: Outgoing
     log_ids: list[int]
     outcome: str  # sent, error or dry-run
     error: DeliveryError | None = None
     code: str | None = None
-    recorded: bool = False
 
 
 @dataclass
@@ -123,7 +127,7 @@ class Dispatcher:
         with transaction(self.engine) as s:
             report.counts["superseded"] += outbox.coalesce_backlog(s, self.clock.now())
             budget.prune(s, self.clock.now())
-        attempt: Attempt | None = None
+        flight: Flight[Attempt] = Flight(self.config.delivery.parallel)
         try:
             while not self.stop_requested():
                 now = self.clock.now()
@@ -138,21 +142,44 @@ class Dispatcher:
                     )
                 if not rows:
                     break
-                for message in self._prepare(rows, now, report):
-                    if self.stop_requested():
-                        with transaction(self.engine) as s:
-                            outbox.release(s, [r.id for r in message.rows], owner=self.owner)
-                        continue
-                    attempt = self._deliver(message, attempt, report)
+                self._send(self._prepare(rows, now, report), flight, report)
         finally:
             try:
-                if attempt is not None and not attempt.recorded:
+                ended = [f.result() for f in flight.close()]
+                if ended:
                     with transaction(self.engine) as s:
-                        self._record(s, attempt, report)
+                        self._record(s, ended, report)
             finally:
                 for t in self.transports.values():
                     t.close()
         return report
+
+    def _send(self, messages: list[Outgoing], flight: Flight[Attempt], report: PassReport) -> None:
+        """Send `messages`, keeping `flight` full. Each round is one transaction: the outcomes
+        of the sends that ended, and the start of the next ones."""
+        queue = KeyedQueue(messages, key=lambda m: m.target.rate_key)
+        ended: list[Attempt] = []  # tried, outcome not yet recorded
+        while queue or flight or ended:
+            if self.stop_requested():
+                with transaction(self.engine) as s:
+                    self._record(s, ended, report)
+                    outbox.release(s, [r.id for m in queue.drain() for r in m.rows],
+                                   owner=self.owner)  # fmt: skip
+                return  # what is in flight is recorded when the pass ends
+            ended += [
+                f.result() for f in flight.done(block=not queue.ready(flight.free, flight.busy))
+            ]
+            ready = [m for _, m in queue.take(flight.free, flight.busy)]
+            with transaction(self.engine) as s:
+                self._record(s, ended, report)
+                started = self._start(s, ready, report)
+            ended = []
+            for message, log_ids, payloads in started:
+                if self.dry_run:
+                    ended.append(Attempt(message, log_ids, "dry-run"))
+                else:
+                    flight.submit(message.target.rate_key,
+                                  partial(self._try, message, log_ids, payloads))  # fmt: skip
 
     # -- deciding -------------------------------------------------------------------------
 
@@ -337,77 +364,95 @@ class Dispatcher:
             return r.markdown
         return r.text
 
-    def _deliver(
-        self, message: Outgoing, previous: Attempt | None, report: PassReport
-    ) -> Attempt | None:
-        """Record the previous attempt's outcome and start this one in one transaction (renew
-        the lease, take the budget, log `sending`), then send. The outcome is recorded with the
-        next message, or when the pass ends: a crash in between repeats at most this message."""
-        transport = self.transports.get(message.channel)
+    def _start(
+        self, s: Session, messages: Sequence[Outgoing], report: PassReport
+    ) -> list[tuple[Outgoing, list[int], list[object]]]:
+        """Start sending `messages`: renew their lease, take their budget, log them `sending`
+        (`dry-run`). Those another instance took, or whose budget is spent, are not started."""
+        if not messages:
+            return []
         now = self.clock.now()
-        payloads = [] if self.dry_run or transport is None else transport.payloads(
-            message.target, message.rendered)  # fmt: skip
-        ids = [r.id for r in message.rows]
-        log_ids: list[int] = []
-        with transaction(self.engine) as s:
-            if previous is not None:
-                self._record(s, previous, report)
-            if not outbox.renew(s, ids, owner=self.owner, until=now + self.config.delivery.lease):
+        mine = outbox.renew(s, [r.id for m in messages for r in m.rows], owner=self.owner,
+                            until=now + self.config.delivery.lease)  # fmt: skip
+        going: list[tuple[Outgoing, list[object]]] = []
+        for message in messages:
+            ids = [r.id for r in message.rows]
+            if not mine.issuperset(ids):
                 log.warning("lease on %d reminder(s) for %s ran out and another instance took "
                             "them; not sending them here", len(ids), message.office_id)  # fmt: skip
                 outbox.release(s, ids, owner=self.owner)
-            elif wait := None if self.dry_run else self.limiter.reserve(
-                    message.target.rate_key, len(payloads), message.target.per_minute, now,
-                    session=s):  # fmt: skip
-                outbox.defer(s, ids, wait)
-                report.counts["deferred"] += len(ids)
-            else:
-                log_ids = log_rows(
-                    s, message.rows, at=now, status="dry-run" if self.dry_run else "sending",
-                    occurrences=message.occurrences, message_id=str(uuid.uuid4()),
-                    target=message.target.shown, subject=message.rendered.subject,
-                    body=self._body(message), attempt=max(r.attempts for r in message.rows) + 1,
-                )  # fmt: skip
-        if previous is not None:
-            previous.recorded = True  # committed
-        if not log_ids:
-            return None  # not ours any more, or deferred
-        if self.dry_run:
-            return Attempt(message, log_ids, "dry-run")
-        assert transport is not None
+                continue
+            transport = self.transports.get(message.channel)
+            payloads = [] if self.dry_run or transport is None else transport.payloads(
+                message.target, message.rendered)  # fmt: skip
+            going.append((message, payloads))
+        if not self.dry_run:
+            waits = self.limiter.reserve([Ask(m.target.rate_key, len(p), m.target.per_minute)
+                                          for m, p in going], now, session=s)  # fmt: skip
+            for (message, _), wait in zip(going, waits, strict=True):
+                if wait is not None:
+                    outbox.defer(s, [r.id for r in message.rows], wait)
+                    report.counts["deferred"] += len(message.rows)
+            going = [g for g, wait in zip(going, waits, strict=True) if wait is None]
+        log_ids = sentlog.log_messages(s, [(m.rows, {
+            "message_id": str(uuid.uuid4()), "target": m.target.shown,
+            "subject": m.rendered.subject, "body": self._body(m),
+            "attempt": max(r.attempts for r in m.rows) + 1}) for m, _ in going], at=now,
+            status="dry-run" if self.dry_run else "sending",
+            occurrences={r.occurrence_id: m.occurrences[r.occurrence_id] for m, _ in going
+                         for r in m.rows},
+        ) if going else []  # fmt: skip
+        return [(m, ids, p) for (m, p), ids in zip(going, log_ids, strict=True)]
+
+    def _try(self, message: Outgoing, log_ids: list[int], payloads: list[object]) -> Attempt:
+        """Send one message (on a worker thread); the outcome, never an exception."""
+        transport = self.transports[message.channel]
         try:
             code = ""
             for payload in payloads:
                 code = transport.send(message.target, payload)
         except DeliveryError as exc:
             return Attempt(message, log_ids, "error", exc, exc.code)
+        except Exception as exc:  # a bug must not leave the message `sending` until its lease
+            log.exception("sending to %s by %s", message.office_id, message.channel)
+            error = DeliveryError(f"unexpected error: {type(exc).__name__}", permanent=False,
+                                  code="error")  # fmt: skip
+            return Attempt(message, log_ids, "error", error, error.code)
         return Attempt(message, log_ids, "sent", None, code)
 
-    def _record(self, s: Session, attempt: Attempt, report: PassReport) -> None:
-        """Write an attempt's outcome: sent, retrying later, or failed (the admin told)."""
+    def _record(self, s: Session, attempts: Sequence[Attempt], report: PassReport) -> None:
+        """Write attempts' outcomes: sent, retrying later, or failed (the admin told). Attempts
+        with the same outcome are written by one statement."""
         now = self.clock.now()
+        same: dict[tuple[Any, ...], tuple[list[int], list[int]]] = defaultdict(lambda: ([], []))
+        for attempt in attempts:
+            status, values, reason = self._outcome(attempt, now)
+            ids, log_ids = same[(status, reason, attempt.code, tuple(sorted(values.items())))]
+            ids += [r.id for r in attempt.message.rows]
+            log_ids += attempt.log_ids
+            if status == "failed":
+                self._alert_admin(s, attempt.message.rows, now)
+                log.error("failed for good: %s by %s (%s)", attempt.message.office_id,
+                          attempt.message.channel, attempt.error)  # fmt: skip
+            report.counts[status] += len(attempt.message.rows)
+        for (status, reason, code, values), (ids, log_ids) in same.items():
+            outbox.finish(s, ids, "pending" if status == "retrying" else status, now, reason,
+                          **dict(values))  # fmt: skip
+            sentlog.finish(s, log_ids, status, now, reason, code)
+
+    def _outcome(self, attempt: Attempt, now: datetime) -> tuple[str, dict[str, Any], str | None]:
+        """The status an attempt ends in, the outbox values that go with it, and the reason."""
         error = attempt.error
         retries, backoff = self.config.delivery.retries, self.config.delivery.backoff
-        rows = attempt.message.rows
-        attempts = max(r.attempts for r in rows) + 1
-        if attempt.outcome in ("sent", "dry-run"):
-            status, values = attempt.outcome, {"sent_at": now}
-        elif error is not None and (error.permanent or attempts > retries):
-            status, values = "failed", {}
-        else:
-            status = "retrying"
-            wait = (timedelta(seconds=error.retry_after) if error and error.retry_after
-                    else backoff * (2 ** (attempts - 1)))  # fmt: skip
-            values = {"next_attempt_at": now + wait}
+        attempts = max(r.attempts for r in attempt.message.rows) + 1
         reason = str(error) if error else None
-        outbox.finish(s, [r.id for r in rows], "pending" if status == "retrying" else status, now,
-                      reason, **values)  # fmt: skip
-        sentlog.finish(s, attempt.log_ids, status, now, reason, attempt.code)
-        if status == "failed":
-            self._alert_admin(s, rows, now)
-            log.error("failed for good: %s by %s (%s)", attempt.message.office_id,
-                      attempt.message.channel, error)  # fmt: skip
-        report.counts[status] += len(rows)
+        if attempt.outcome in ("sent", "dry-run"):
+            return attempt.outcome, {"sent_at": now}, reason
+        if error is not None and (error.permanent or attempts > retries):
+            return "failed", {}, reason
+        wait = (timedelta(seconds=error.retry_after) if error and error.retry_after
+                else backoff * (2 ** (attempts - 1)))  # fmt: skip
+        return "retrying", {"next_attempt_at": now + wait}, reason
 
     def _alert_admin(self, s: Any, rows: list[OutboxRow], now: datetime) -> None:
         """Tell the admin office once per failed message, by its own channels."""

@@ -7,6 +7,7 @@ the message waits in the outbox until then.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -14,17 +15,17 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from reminder.store import budget
-from reminder.store.budget import WINDOW
+from reminder.store.budget import WINDOW, Ask
 from reminder.store.engine import transaction
 
 
 class Limiter(Protocol):
     def reserve(
-        self, key: str, count: int, per_minute: int, now: datetime, session: Session | None = None
-    ) -> datetime | None:
-        """Take `count` sends from `key`'s budget at `now` and return None, or take nothing
-        and return the earliest instant when `count` sends fit. With `session`, inside the
-        caller's transaction (a database budget commits with the caller's other writes)."""
+        self, asks: Sequence[Ask], now: datetime, session: Session | None = None
+    ) -> list[datetime | None]:
+        """For each ask in turn, take its sends from its key's budget at `now` and answer None,
+        or take nothing and answer the earliest instant when they fit. With `session`, inside
+        the caller's transaction (a database budget commits with the caller's other writes)."""
 
 
 class MemoryLimiter:
@@ -34,18 +35,20 @@ class MemoryLimiter:
         self._sent: dict[str, deque[datetime]] = {}
 
     def reserve(
-        self, key: str, count: int, per_minute: int, now: datetime, session: Session | None = None
-    ) -> datetime | None:
-        sent = self._sent.setdefault(key, deque())
+        self, asks: Sequence[Ask], now: datetime, session: Session | None = None
+    ) -> list[datetime | None]:
+        return [self._one(ask, now) for ask in asks]
+
+    def _one(self, ask: Ask, now: datetime) -> datetime | None:
+        sent = self._sent.setdefault(ask.key, deque())
         while sent and sent[0] <= now - WINDOW:
             sent.popleft()
-        if count > per_minute:  # a message longer than a minute's budget: spread it
-            count = per_minute
-        if len(sent) + count <= per_minute:
+        count = min(ask.count, ask.per_minute)  # a message longer than a minute's budget
+        if len(sent) + count <= ask.per_minute:
             sent.extend([now] * count)
             return None
         # The (len + count - per_minute)-th oldest send must leave the window first.
-        return sent[len(sent) + count - per_minute - 1] + WINDOW
+        return sent[len(sent) + count - ask.per_minute - 1] + WINDOW
 
 
 class DatabaseLimiter:
@@ -56,9 +59,9 @@ class DatabaseLimiter:
         self.engine = engine
 
     def reserve(
-        self, key: str, count: int, per_minute: int, now: datetime, session: Session | None = None
-    ) -> datetime | None:
+        self, asks: Sequence[Ask], now: datetime, session: Session | None = None
+    ) -> list[datetime | None]:
         if session is not None:
-            return budget.reserve(session, key, count, per_minute, now)
+            return budget.reserve(session, asks, now)
         with transaction(self.engine) as own:
-            return budget.reserve(own, key, count, per_minute, now)
+            return budget.reserve(own, asks, now)

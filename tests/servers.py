@@ -13,7 +13,9 @@ import json
 import socket
 import ssl
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
@@ -135,6 +137,10 @@ class FakeWecom:
     release: threading.Event = field(default_factory=threading.Event)
     sent_at: dict[str, list[datetime]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    latency: float = 0.0  # seconds the server takes to answer, as a remote robot does
+    in_progress: dict[str, int] = field(default_factory=dict)  # key -> posts being answered
+    most_at_once: int = 0  # the most posts being answered at one time, all keys
+    most_per_key: int = 0  # ... for one key
 
     def fail_next(self, key: str, *faults: str) -> None:
         """Queue faults for `key`: "500", "hang", "45009", "93000", "93004" ..., or "ok"."""
@@ -153,7 +159,8 @@ class FakeWecom:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 raw = self.rfile.read(length)
-                status, answer = fake.handle(self.path, raw)
+                with fake.busy(self.path):
+                    status, answer = fake.handle(self.path, raw)
                 if status == 0:  # hang: never answer within the client's timeout
                     fake.release.wait(5)
                     return
@@ -175,6 +182,22 @@ class FakeWecom:
         self.release.set()
         self.server.shutdown()
         self.server.server_close()
+
+    @contextmanager
+    def busy(self, path: str) -> Iterator[None]:
+        """Count the posts being answered at once, and take `latency` to answer."""
+        key = parse_qs(urlsplit(path).query).get("key", [""])[0]
+        with self.lock:
+            self.in_progress[key] = self.in_progress.get(key, 0) + 1
+            self.most_per_key = max(self.most_per_key, self.in_progress[key])
+            self.most_at_once = max(self.most_at_once, sum(self.in_progress.values()))
+        try:
+            if self.latency:
+                time.sleep(self.latency)  # the server's own latency, not a test waiting
+            yield
+        finally:
+            with self.lock:
+                self.in_progress[key] -= 1
 
     def handle(self, path: str, raw: bytes) -> tuple[int, dict[str, Any]]:
         parts = urlsplit(path)

@@ -8,9 +8,11 @@ from datetime import timedelta
 import pytest
 
 from reminder.channels.base import Rendered, Target
-from reminder.dispatch import Dispatcher
-from reminder.ratelimit import MemoryLimiter
+from reminder.ratelimit import DatabaseLimiter, MemoryLimiter
 from reminder.runtime import Runtime
+from reminder.store.budget import Ask
+from reminder.store.engine import make_engine
+from reminder.store.migrate import upgrade
 from tests.delivery_harness import KEY_LEGAL, LATEST_ONLY, Harness, at
 
 MANY = "".join(
@@ -217,12 +219,21 @@ def test_long_wecom_content_is_split_on_character_boundaries(harness: Harness) -
     assert all(len(m.content.encode()) <= 4096 for m in harness.wecom.received)
 
 
-def test_dispatcher_limiter_shared_between_passes() -> None:
-    limiter = MemoryLimiter()
-    now = at("2026-03-31 09:00")
-    assert all(limiter.reserve("k", 1, 20, now) is None for _ in range(20))
-    assert limiter.reserve("k", 1, 20, now) == at("2026-03-31 09:01")
-    assert Dispatcher.__doc__
+@pytest.mark.parametrize("kind", ["memory", "database"])
+def test_limiters_answer_a_batch_in_order(kind: str, db_url: str) -> None:
+    """One batch of asks: each is answered as if asked alone, after those before it (the
+    dispatcher starts several messages in one transaction); the database budget persists."""
+    engine = make_engine(db_url)
+    upgrade(engine)
+    limiter = MemoryLimiter() if kind == "memory" else DatabaseLimiter(engine)
+    nine, ten = at("2026-03-31 09:00"), at("2026-03-31 09:00:10")
+    assert limiter.reserve([Ask("a", 1, 20)] * 19 + [Ask("b", 3, 20)], nine) == [None] * 20
+    answers = limiter.reserve([Ask("a", 1, 20), Ask("a", 1, 20), Ask("b", 30, 20)], ten)
+    # a: the 20th send fits; the 21st waits until the first leaves the window. b: a message
+    # longer than a minute's budget takes the whole budget, so it waits for b's first 3.
+    assert answers == [None, nine + timedelta(minutes=1), nine + timedelta(minutes=1)]
+    assert limiter.reserve([Ask("a", 1, 20)], at("2026-03-31 09:01")) == [None]
+    engine.dispose()
 
 
 def test_database_connections_dropped_between_passes(harness: Harness) -> None:

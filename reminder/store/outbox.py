@@ -346,22 +346,24 @@ def claim(
 # SQLite takes to run it.
 _IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
 _RENEW = (update(OUTBOX).where(OUTBOX.c.id.in_(_IDS), OUTBOX.c.lease_owner == bindparam("owner"))
-          .values(lease_until=bindparam("until")))  # fmt: skip
+          .values(lease_until=bindparam("until")).returning(OUTBOX.c.id))  # fmt: skip
 
 
-def renew(session: Session, ids: Sequence[int], *, owner: str, until: datetime) -> bool:
-    """Extend `owner`'s lease on these rows to `until`. False if another dispatcher has taken
-    any of them (the lease ran out): then they are not ours to send."""
-    result = session.connection().execute(_RENEW, {"ids": list(ids), "owner": owner,
-                                                   "until": until})  # fmt: skip
-    return result.rowcount == len(ids)
+def renew(session: Session, ids: Sequence[int], *, owner: str, until: datetime) -> set[int]:
+    """Extend `owner`'s lease on these rows to `until`; return the ids it still held. A row
+    missing from the answer was taken by another dispatcher (the lease ran out): it is not
+    ours to send."""
+    conn = session.connection()
+    return {row_id for chunk in chunks(ids) for row_id in conn.scalars(
+        _RENEW, {"ids": list(chunk), "owner": owner, "until": until})}  # fmt: skip
 
 
 def release(session: Session, ids: Sequence[int], *, owner: str) -> None:
     """Give back rows still leased to `owner` (a stop, or a lease another dispatcher took)."""
-    mine = and_(OUTBOX.c.id.in_(ids), OUTBOX.c.lease_owner == owner)
-    session.connection().execute(update(OUTBOX).where(mine)
-                                 .values(lease_owner=None, lease_until=None))  # fmt: skip
+    for chunk in chunks(ids):
+        mine = and_(OUTBOX.c.id.in_(chunk), OUTBOX.c.lease_owner == owner)
+        session.connection().execute(update(OUTBOX).where(mine)
+                                     .values(lease_owner=None, lease_until=None))  # fmt: skip
 
 
 def defer(session: Session, ids: Sequence[int], until: datetime) -> None:
@@ -391,8 +393,10 @@ def finish(
     **values: Any,
 ) -> None:
     """Record an attempt on rows: their new status, one more attempt, the lease given back."""
-    session.connection().execute(_finish(tuple(sorted(values))), {
-        "ids": list(ids), "status": status, "now": now, "error": error, **values})  # fmt: skip
+    statement = _finish(tuple(sorted(values)))
+    for chunk in chunks(ids):
+        session.connection().execute(statement, {"ids": list(chunk), "status": status, "now": now,
+                                                 "error": error, **values})  # fmt: skip
 
 
 @cache

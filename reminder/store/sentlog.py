@@ -50,19 +50,36 @@ def log_rows(
 ) -> list[int]:
     """Log the same event for several outbox rows (one bulk insert); return the log ids.
     `occurrences` saves a query when the caller has them."""
-    if not rows:
-        return []
+    return log_messages(session, [(rows, fields)], at=at, status=status,
+                        occurrences=occurrences)[0]  # fmt: skip
+
+
+def log_messages(
+    session: Session,
+    messages: Sequence[tuple[Sequence[OutboxRow], Mapping[str, Any]]],
+    *,
+    at: datetime,
+    status: str,
+    occurrences: Mapping[int, OccurrenceRow] | None = None,
+) -> list[list[int]]:
+    """Log several messages at once, each its rows with its own fields (target, body…), in one
+    bulk insert; return each message's log ids."""
     if occurrences is None:
-        occurrences = _occurrences(session, {r.occurrence_id for r in rows})
+        occurrences = _occurrences(session, {r.occurrence_id for rows, _ in messages
+                                             for r in rows})  # fmt: skip
     values = [entry_for(r, occurrences.get(r.occurrence_id), at=at, status=status, **fields)
-              for r in rows]  # fmt: skip
+              for rows, fields in messages for r in rows]  # fmt: skip
     keys = sorted({k for v in values for k in v})
     values = [{k: v.get(k) for k in keys} for v in values]
     ids: list[int] = []
     conn = session.connection()
     for chunk in chunks(values, 1000):
         ids += conn.scalars(_INSERT, chunk).all()
-    return ids
+    out, used = [], 0
+    for rows, _ in messages:
+        out.append(ids[used : used + len(rows)])
+        used += len(rows)
+    return out
 
 
 def log_outbox_ids(
@@ -96,14 +113,15 @@ def finish(
     code: str | None,
 ) -> None:
     """The outcome of an attempt logged as `sending`."""
-    session.connection().execute(_FINISH, {"ids": list(log_ids), "status": status, "now": now,
-                                           "error": error, "code": code})  # fmt: skip
+    for chunk in chunks(log_ids):
+        session.connection().execute(_FINISH, {"ids": list(chunk), "status": status, "now": now,
+                                               "error": error, "code": code})  # fmt: skip
 
 
 _FINISH = (update(SENT_LOG).where(SENT_LOG.c.id.in_(bindparam("ids", expanding=True)))
            .values(status=bindparam("status"), finished_at=bindparam("now"),
                    error=bindparam("error"), response_code=bindparam("code")))  # fmt: skip
-_INSERT = insert(SENT_LOG).returning(SENT_LOG.c.id)
+_INSERT = insert(SENT_LOG).returning(SENT_LOG.c.id, sort_by_parameter_order=True)
 
 
 def _occurrences(session: Session, ids: set[int]) -> dict[int, OccurrenceRow]:

@@ -1,0 +1,122 @@
+"""Messages in flight at once: several robots served together when the robot server is slow,
+never two posts to one robot at a time, each robot's messages in order, nothing sent twice;
+one after another when sends hardly wait. And the in-flight parts on their own."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from reminder.clock import FixedClock
+from reminder.inflight import PROBE, Flight, KeyedQueue
+from reminder.runtime import Runtime
+from tests.delivery_harness import at
+from tests.servers import FakeWecom
+
+ROBOTS, TASKS = 8, 5
+
+
+def _config(url: str, parallel: int) -> str:
+    offices = "".join(f'\n[[offices]]\nid = "o{i}"\nname = "科室{i}"\nwecom = "robot-key-{i}"\n'
+                      for i in range(ROBOTS))  # fmt: skip
+    deadlines = "".join(f'\n[[deadlines]]\nid = "t{i}-{j}"\ntitle = "任务{i}-{j}"\n'
+                        f'lead = ["o{i}"]\ndue = "2026-03-31"\n'
+                        for j in range(TASKS) for i in range(ROBOTS))  # fmt: skip
+    return (f'[settings]\ntimezone = "Asia/Shanghai"\nsend_time = "09:00"\nremind = ["0d"]\n'
+            f'[wecom]\nurl = "{url}"\ntimeout = 5\n'
+            f"[delivery]\ndigest = false\nparallel = {parallel}\n{offices}{deadlines}")  # fmt: skip
+
+
+def _send_all(tmp_path: Path, wecom: FakeWecom, clock: FixedClock, parallel: int) -> str:
+    path = tmp_path / "schedules.toml"
+    path.write_text(_config(wecom.url, parallel), encoding="utf-8")
+    runtime = Runtime(str(path), clock=clock, engine=None)
+    runtime.sync_and_plan()
+    clock.set(at("2026-03-31 09:00"))
+    summary = runtime.dispatch().summary()
+    runtime.engine.dispose()
+    return summary
+
+
+def _titles_by_robot(wecom: FakeWecom) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for m in wecom.received:
+        out.setdefault(m.key, []).append(re.findall(r"任务\d-\d", m.content)[0])
+    return out
+
+
+def test_a_slow_robot_server_gets_several_robots_at_once(
+    tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REMINDER_DATABASE_URL", db_url)
+    clock = FixedClock(at("2026-03-31 08:00"))
+    keys = {f"robot-key-{i}" for i in range(ROBOTS)}
+    with FakeWecom(keys=keys, clock=clock.now, latency=0.03) as wecom:
+        summary = _send_all(tmp_path, wecom, clock, parallel=4)
+    assert summary == f"{ROBOTS * TASKS} sent"
+    assert Counter(m.key for m in wecom.received) == {k: TASKS for k in keys}  # once each
+    assert 2 <= wecom.most_at_once <= 4  # in parallel, within [delivery] parallel
+    assert wecom.most_per_key == 1  # never two posts to one robot at a time
+    for titles in _titles_by_robot(wecom).values():
+        assert titles == sorted(titles)  # each robot's messages in order
+
+
+def test_a_robot_server_next_door_gets_one_post_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REMINDER_DATABASE_URL", f"sqlite:///{tmp_path / 'reminder.db'}")
+    clock = FixedClock(at("2026-03-31 08:00"))
+    keys = {f"robot-key-{i}" for i in range(ROBOTS)}
+    with FakeWecom(keys=keys, clock=clock.now) as wecom:
+        summary = _send_all(tmp_path, wecom, clock, parallel=4)
+    assert summary == f"{ROBOTS * TASKS} sent"
+    assert len(wecom.received) == ROBOTS * TASKS
+    assert wecom.most_at_once == 1  # sends that hardly wait go one after another
+
+
+def test_keyed_queue_takes_one_per_free_key_in_order() -> None:
+    queue = KeyedQueue(["a1", "b1", "a2", "c1", "a3", "b2"], key=lambda item: item[0])
+    assert queue.take(2, busy={"a"}) == [("b", "b1"), ("c", "c1")]
+    assert not queue.ready(5, busy={"a", "b"})  # c has nothing left
+    assert queue.ready(5, busy={"b"}) and not queue.ready(0, busy=set())
+    assert queue.take(5, busy=set()) == [("a", "a1"), ("b", "b2")]
+    assert queue.drain() == ["a2", "a3"] and not queue
+
+
+def test_flight_runs_quick_calls_here_and_slow_ones_on_workers() -> None:
+    here = threading.get_ident()
+    flight: Flight[int] = Flight(4)
+    for i in range(5):  # quick: made in this thread, finished at once
+        flight.submit(f"k{i}", lambda: threading.get_ident())
+    assert {f.result() for f in flight.done(block=False)} == {here}
+
+    gate = threading.Event()
+    slow: Flight[int] = Flight(4)
+    slow._took.extend([0.05] * 3)  # as if three calls had each waited 50 ms on the network
+    for i in range(3):
+        slow.submit(f"k{i}", lambda: gate.wait(5) and threading.get_ident())
+    assert slow.busy == {"k0", "k1", "k2"} and slow.free == 1  # running on workers, waiting
+    gate.set()
+    ended = slow.close()
+    assert len(ended) == 3 and here not in {f.result() for f in ended}
+
+
+def test_flight_probes_here_every_so_often_and_passes_on_errors() -> None:
+    here = threading.get_ident()
+    flight: Flight[int] = Flight(2)
+    flight._took.extend([0.05] * 3)
+    flight._calls = PROBE - 1  # the next call is a probe: made here, and timed
+    flight.submit("k", lambda: threading.get_ident())
+    assert [f.result() for f in flight.done(block=True)] == [here]
+    assert len(flight._took) == 4
+    flight.submit("k", lambda: 1 // 0)  # on a worker: its error is handed on, not raised here
+    (failed,) = flight.close()
+    assert isinstance(failed.exception(), ZeroDivisionError)
+    quick: Flight[int] = Flight(1)
+    quick.submit("k", lambda: 1 // 0)  # here: the same
+    (failed,) = quick.done(block=False)
+    assert isinstance(failed.exception(), ZeroDivisionError)
