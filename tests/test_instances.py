@@ -7,13 +7,15 @@ import re
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from reminder import dispatch
 from reminder.runtime import Runtime
+from reminder.store import outbox
 from reminder.store.engine import make_engine, transaction
 from reminder.store.models import SentLogRow
 from tests.delivery_harness import KEY_LEGAL, Harness, at
@@ -63,6 +65,49 @@ def test_a_lease_that_ran_out_is_not_sent_by_its_old_owner(harness: Harness) -> 
     assert sorted(everything.values()) == [1] * 12 + [2] * in_flight
     assert titles.most_common(2)[1][1] == 1
     assert Counter(r.status for r in harness.log()) == {"sent": 15 + in_flight}
+
+
+def test_next_due_waits_for_leases_another_instance_holds(harness: Harness) -> None:
+    """The service sleeps until the earliest row it could claim: a due row held by another
+    instance counts from when that lease runs out, and only the index is read for it."""
+    harness.write(tasks(2), digest=False)
+    a = harness.start("2026-03-01 08:00")
+    a.sync_and_plan()
+    assert a.next_due() == at("2026-03-31 09:00")
+    harness.clock.set(at("2026-03-31 09:00"))
+    due = len(harness.outbox(remind_at=at("2026-03-31 09:00"), status="pending"))
+    with transaction(a.engine) as s:  # another instance claims all but one of the due rows
+        held = outbox.claim(s, owner="other", now=at("2026-03-31 09:00"),
+                            until=at("2026-03-31 09:05"), limit=due - 1)  # fmt: skip
+    assert len(held) == due - 1
+    assert a.next_due() == at("2026-03-31 09:00")  # the one still free
+    with transaction(a.engine) as s:
+        outbox.claim(s, owner="other", now=at("2026-03-31 09:00"),
+                     until=at("2026-03-31 09:07"), limit=1)  # fmt: skip
+    assert a.next_due() == at("2026-03-31 09:05")  # the first lease to run out
+    with transaction(a.engine) as s:
+        outbox.release(s, [r.id for r in held], owner="other")
+    assert a.next_due() == at("2026-03-31 09:00")
+    if a.engine.dialect.name == "sqlite":  # both reads walk an index, not the table
+        with a.engine.connect() as conn:
+            plans = [" ".join(str(r[-1]) for r in conn.exec_driver_sql(
+                f"EXPLAIN QUERY PLAN {q}", params)) for q, params in _next_due_sql(a)]  # fmt: skip
+        assert "ix_outbox_waiting_due" in plans[0] and "ix_outbox_leased" in plans[1], plans
+
+
+def _next_due_sql(runtime: Runtime) -> list[tuple[str, Any]]:
+    """The statements next_due runs, with their parameters, recorded from the engine."""
+    seen: list[tuple[str, Any]] = []
+
+    def record(conn: object, cursor: object, statement: str, params: Any, *args: object) -> None:
+        seen.append((statement, params))
+
+    event.listen(runtime.engine, "before_cursor_execute", record)
+    try:
+        runtime.next_due()
+    finally:
+        event.remove(runtime.engine, "before_cursor_execute", record)
+    return [(q, p) for q, p in seen if q.lstrip().upper().startswith("SELECT")]
 
 
 def test_the_robot_budget_is_shared_by_instances(

@@ -139,6 +139,7 @@ class MetaRow(Base):
 
 
 WAITING_SQL = "status IN ('pending', 'held')"  # literal, so planners match the partial index
+LEASED_SQL = "lease_until IS NOT NULL"
 
 
 class OutboxRow(Base):
@@ -159,6 +160,13 @@ class OutboxRow(Base):
             "id",
             sqlite_where=text(WAITING_SQL),
             postgresql_where=text(WAITING_SQL),
+        ),
+        # The leases held now (a few claimed batches): when a lease runs out, its rows are due.
+        Index(
+            "ix_outbox_leased",
+            "lease_until",
+            sqlite_where=text(LEASED_SQL),
+            postgresql_where=text(LEASED_SQL),
         ),
         Index(None, "remind_at"),
     )

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, func, insert, or_, select, text, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Update
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
@@ -20,6 +20,7 @@ from sqlalchemy.sql.elements import BindParameter, ColumnElement
 from reminder.coalesce import latest_times
 from reminder.store.engine import chunks
 from reminder.store.models import (
+    LEASED_SQL,
     OCCURRENCES,
     OUTBOX,
     WAITING_SQL,
@@ -409,12 +410,22 @@ def _finish(extra: tuple[str, ...]) -> Update:
 
 def next_due(session: Session) -> datetime | None:
     """When the earliest waiting row can be claimed (the service sleeps until then): its due
-    time, or later if another dispatcher holds its lease."""
-    leased = and_(OutboxRow.lease_until.is_not(None),
-                  OutboxRow.lease_until > OutboxRow.next_attempt_at)  # fmt: skip
-    ready = case((leased, OutboxRow.lease_until), else_=OutboxRow.next_attempt_at)
-    value: datetime | None = session.scalar(select(func.min(ready)).where(text(WAITING_SQL)))
-    return value
+    time, or later if another dispatcher holds its lease.
+
+    Two index reads, neither a scan of the waiting rows: the first of them in time order that
+    is not leased past its time, and the earliest lease held past its row's time.
+    """
+    o = OUTBOX.c
+    free = or_(o.lease_until.is_(None), o.lease_until <= o.next_attempt_at)
+    first: datetime | None = session.scalar(
+        select(o.next_attempt_at).where(text(WAITING_SQL), free)
+        .order_by(o.next_attempt_at).limit(1))  # fmt: skip
+    lease: datetime | None = session.scalar(
+        select(o.lease_until).where(text(LEASED_SQL), text(WAITING_SQL),
+                                    o.lease_until > o.next_attempt_at)
+        .order_by(o.lease_until).limit(1))  # fmt: skip
+    times = [t for t in (first, lease) if t is not None]
+    return min(times) if times else None
 
 
 def wake_held(session: Session, now: datetime) -> int:
