@@ -3,13 +3,14 @@ due, and re-arms after every pass; no waiting on the wall clock here."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from reminder.clock import SystemClock
 from reminder.runtime import Runtime
 from reminder.service import Service
-from tests.delivery_harness import Harness
+from tests.delivery_harness import Harness, at
+from tests.test_catch_up import FREQUENT
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -58,5 +59,52 @@ def test_failures_back_off_and_recover(harness: Harness) -> None:
         assert delays == [1, 2, 4] and service.failures == 3
         service._guarded("dispatch", lambda: None)
         assert service.failures == 0
+    finally:
+        service.stop()
+
+
+def _paused(service: Service) -> Service:
+    """The scheduler starts paused: its jobs are looked at and run here, not by its threads."""
+    start = service.scheduler.start
+    service.scheduler.start = lambda: start(paused=True)  # type: ignore[method-assign]
+    return service
+
+
+def test_after_downtime_start_sends_first_and_plans_the_days_ahead_a_moment_later(
+    harness: Harness,
+) -> None:
+    harness.write(FREQUENT)
+    runtime = harness.start("2026-03-02 08:00")
+    runtime.sync_and_plan()
+    harness.clock.set(at("2026-03-24 08:00"))  # down for three weeks, until a Tuesday
+    service = _paused(Service(runtime))
+    service.start()
+    try:
+        planned = {r.remind_at.astimezone(SHANGHAI).date() for r in harness.outbox(
+            deadline_id="daily-check", status="pending")}  # fmt: skip
+        assert max(planned) == date(2026, 3, 24)  # the missed stretch and today, no further
+        ahead = service.scheduler.get_job("plan-ahead")
+        assert ahead is not None and service.scheduler.get_job("dispatch") is not None
+        assert ahead.next_run_time > datetime.now(UTC)  # after the first dispatch pass
+        ahead.func()
+        planned = {r.remind_at.astimezone(SHANGHAI).date() for r in harness.outbox(
+            deadline_id="daily-check")}  # fmt: skip
+        assert max(planned) == date(2026, 3, 26)  # then two days ahead
+    finally:
+        service.stop()
+
+
+def test_a_start_without_downtime_plans_the_days_ahead_at_once(harness: Harness) -> None:
+    harness.write(FREQUENT)
+    runtime = harness.start("2026-03-02 08:00")
+    runtime.sync_and_plan()
+    harness.clock.set(at("2026-03-02 09:30"))  # restarted the same morning
+    service = _paused(Service(runtime))
+    service.start()
+    try:
+        assert service.scheduler.get_job("plan-ahead") is None
+        planned = {r.remind_at.astimezone(SHANGHAI).date() for r in harness.outbox(
+            deadline_id="daily-check")}  # fmt: skip
+        assert max(planned) == date(2026, 3, 4)
     finally:
         service.stop()
