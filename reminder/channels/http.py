@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -29,13 +30,16 @@ class HttpChannel:
         self.timeout: float = settings.timeout
         self.environ = os.environ if environ is None else environ
         self._client = client
+        self._lock = threading.Lock()
         self._timeouts = {"timeout": httpx.Timeout(self.timeout).as_dict()}
 
     @property
     def client(self) -> httpx.Client:
-        if self._client is None:
-            self._client = httpx.Client(timeout=self.timeout)
-        return self._client
+        """The pass's client, made at the first send (sends may run on several threads)."""
+        with self._lock:
+            if self._client is None:
+                self._client = httpx.Client(timeout=self.timeout)
+            return self._client
 
     def address(self, office: Office, field: str, raw: str | None) -> str:
         """The office's address with ${NAME} filled in, or NotConfigured saying what is missing."""
@@ -66,6 +70,7 @@ class HttpChannel:
                                 permanent=False, code="network") from None  # fmt: skip
 
     def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        with self._lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
