@@ -1,6 +1,7 @@
 """Scenario 4: dispatch 5,000 WeCom messages (250 robots x 20, the robot server's rate limit
 off) with the real dispatcher on SQLite: claim, render, log, send, record. Peers post the same
-bodies to the same server: a bare httpx loop, and Apprise (json://). Then, with the server's
+bodies to the same server: a bare httpx loop, and Apprise (json://). Each side runs three
+times, in turns; the best of each counts. Then, with the server's
 limit on, 25 messages for each of 40 robots: our limiter must hold (zero 45009)."""
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from reminder.store.migrate import upgrade
 from reminder.store.models import SentLogRow
 
 DAY = "2026-03-31"  # a Tuesday, a working day
+ROUNDS = 3
 
 
 def _runtime(tmp: str, url: str, robots: int, per_robot: int) -> Runtime:
@@ -82,17 +84,22 @@ def run(robots: int = 250, per_robot: int = 20) -> list[Result]:
     total = robots * per_robot
     size = f"{total:,} messages, {robots} robots"
     with Robot() as robot:
-        ours, messages = _ours(robot, robots, per_robot)
-        bare = _httpx_loop(robot.url, messages)
-        peer = _apprise(robot.base, messages)
-        assert robot.stats()["posts"] == 3 * total
+        # Each side ROUNDS times, taking turns, and its best: this VM's speed drifts by a fifth
+        # within a minute, and one run of each would compare different minutes.
+        ours, bare, peer = float("inf"), float("inf"), float("inf")
+        for _ in range(ROUNDS):
+            seconds, messages = _ours(robot, robots, per_robot)
+            ours = min(ours, seconds)
+            bare = min(bare, _httpx_loop(robot.url, messages))
+            peer = min(peer, _apprise(robot.base, messages))
+        assert robot.stats()["posts"] == 3 * ROUNDS * total
     results = [
         Result("4 dispatch vs bare httpx loop", size, total / ours, total / bare, "httpx loop",
                "msg/s", "≥ 0.5× httpx", total / ours >= 0.5 * total / bare,
-               f"ours {ours:.1f} s, httpx {bare:.1f} s"),
+               f"best of {ROUNDS}: ours {ours:.1f} s, httpx {bare:.1f} s"),
         Result("4 dispatch vs Apprise json://", size, total / ours, total / peer, "Apprise 2.x",
                "msg/s", "≥ 2× Apprise", total / ours >= 2 * total / peer,
-               f"ours {ours:.1f} s, Apprise {peer:.1f} s"),
+               f"best of {ROUNDS}: ours {ours:.1f} s, Apprise {peer:.1f} s"),
     ]  # fmt: skip
     with Robot(per_minute=20) as limited, tempfile.TemporaryDirectory() as tmp:
         runtime = _runtime(tmp, limited.url, 40, 25)

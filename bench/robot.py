@@ -69,7 +69,10 @@ def serve(latency: float, per_minute: int) -> None:
                 refused += not ok
             self._answer(ANSWER if ok else LIMITED)
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler, bind_and_activate=False)
+    server.request_queue_size = 128  # a real server's backlog, not http.server's 5
+    server.server_bind()
+    server.server_activate()
     server.daemon_threads = True
     print(server.server_address[1], flush=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -60,7 +60,10 @@ def _toml(url: str, day: str, at: str) -> str:
 
 def run() -> list[Result]:
     _Robot.arrivals = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Robot)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Robot, bind_and_activate=False)
+    server.request_queue_size = 128  # a real server's backlog, not http.server's 5
+    server.server_bind()
+    server.server_activate()
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/cgi-bin/webhook/send"
     now = datetime.now(TZ)

@@ -6,9 +6,10 @@ them file by file. What offices read is Chinese; this module only builds the con
 
 from __future__ import annotations
 
+import builtins
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -60,6 +61,9 @@ class Item:
     color: str
 
 
+_PLAIN = {cls: frozenset(f.name for f in fields(cls)) for cls in (Item, Office)}
+
+
 def make_item(
     config: Config,
     *,
@@ -91,6 +95,17 @@ def make_item(
     )  # fmt: skip
 
 
+class _Sandbox(SandboxedEnvironment):
+    """The sandbox, letting templates read the fields of our own records (an Item, an Office)
+    without its checks: those hold only text, numbers and lists of them, and a checked read
+    costs five times as much (a message reads some forty). Everything else is checked."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if attribute in _PLAIN.get(type(obj), ()):
+            return builtins.getattr(obj, attribute)
+        return super().getattr(obj, attribute)
+
+
 class Renderer:
     """Renders the shipped (or the admin's) templates for one channel and office."""
 
@@ -101,7 +116,7 @@ class Renderer:
             if not path.is_absolute() and base is not None:
                 path = base / path
             dirs.insert(0, str(path))
-        self.env = SandboxedEnvironment(
+        self.env = _Sandbox(
             loader=ChoiceLoader([FileSystemLoader(d) for d in dirs]),
             undefined=StrictUndefined,
             autoescape=lambda name: name is not None and "html" in name,

@@ -171,7 +171,12 @@ class FakeWecom:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler, bind_and_activate=False)
+        # A real server's backlog, not http.server's 5: several instances each with several
+        # sends in flight connect at once, and an overflowing backlog resets connections.
+        self.server.request_queue_size = 128
+        self.server.server_bind()
+        self.server.server_activate()
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/cgi-bin/webhook/send"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)

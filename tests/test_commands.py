@@ -218,6 +218,11 @@ def test_check_reports_template_errors(
         "'reminder.rendering.Item object' has no attribute "
         "'no_such_field'",
     )
+    # The sandbox: a template reads the reminder's fields, not what lies behind them.
+    for reach in ("item.__class__.__mro__", "office.__init__", "item.title.__class__"):
+        (custom / "markdown.j2").write_text(f"{{{{ {reach} }}}}\n", encoding="utf-8")
+        code, out, _ = run(capsys, "check", "--config", str(harness.path))
+        assert code == 2 and "is unsafe" in out.splitlines()[0], out
 
 
 class _Hook(BaseHTTPRequestHandler):

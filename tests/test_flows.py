@@ -233,6 +233,16 @@ def test_limiters_answer_a_batch_in_order(kind: str, db_url: str) -> None:
     # longer than a minute's budget takes the whole budget, so it waits for b's first 3.
     assert answers == [None, nine + timedelta(minutes=1), nine + timedelta(minutes=1)]
     assert limiter.reserve([Ask("a", 1, 20)], at("2026-03-31 09:01")) == [None]
+    # Sends at three times: the wait is counted from the right one of them.
+    later = at("2026-03-31 09:00:40")
+    assert limiter.reserve([Ask("c", 1, 20)] * 10, nine) == [None] * 10
+    assert limiter.reserve([Ask("c", 1, 20)] * 9, ten) == [None] * 9
+    assert limiter.reserve([Ask("c", 5, 20), Ask("c", 15, 20), Ask("c", 1, 20), Ask("c", 1, 20)],
+                           later) == [nine + timedelta(minutes=1), ten + timedelta(minutes=1),
+                                      None, nine + timedelta(minutes=1)]  # fmt: skip
+    # Within one batch: what it took itself counts, the newest of all.
+    assert limiter.reserve([Ask("d", 2, 2), Ask("d", 2, 2)], nine) == [
+        None, nine + timedelta(minutes=1)]  # fmt: skip
     engine.dispose()
 
 

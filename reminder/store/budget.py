@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Table, bindparam, delete, insert, select
+from sqlalchemy import Table, bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from reminder.store.engine import chunks, serialize
@@ -16,10 +16,12 @@ from reminder.store.models import SendRow
 
 WINDOW = timedelta(minutes=1)
 SENDS = cast(Table, SendRow.__table__)  # Core statements, built once: this runs per message
-_RECENT = (select(SENDS.c.rate_key, SENDS.c.at)
-           .where(SENDS.c.rate_key.in_(bindparam("keys", expanding=True)),
-                  SENDS.c.at > bindparam("since"))
-           .order_by(SENDS.c.at))  # fmt: skip
+_IN_WINDOW = SENDS.c.at > bindparam("since")
+_COUNTS = (select(SENDS.c.rate_key, func.count())
+           .where(SENDS.c.rate_key.in_(bindparam("keys", expanding=True)), _IN_WINDOW)
+           .group_by(SENDS.c.rate_key))  # fmt: skip
+_NTH_OLDEST = (select(SENDS.c.at).where(SENDS.c.rate_key == bindparam("key"), _IN_WINDOW)
+               .order_by(SENDS.c.at).limit(1).offset(bindparam("nth")))  # fmt: skip
 _INSERT = insert(SENDS)
 
 
@@ -34,26 +36,33 @@ class Ask:
 
 def reserve(session: Session, asks: Sequence[Ask], now: datetime) -> list[datetime | None]:
     """For each ask in turn: record its sends at `now` and answer None if they fit the budget;
-    otherwise record nothing and answer when they will fit. One query and one insert for all."""
+    otherwise record nothing and answer when they will fit. One count and one insert for all;
+    a send time is read only for an ask that must wait."""
     keys = sorted({a.key for a in asks})
     for key in keys:  # in one order everywhere: two instances never wait on each other's keys
         serialize(session, f"reminder:budget:{key}")
     conn = session.connection()
-    recent: dict[str, list[datetime]] = defaultdict(list)
+    since = now - WINDOW
+    stored: dict[str, int] = {}  # sends in the window, per key, before this call
     for chunk in chunks(keys):
-        for key, at in conn.execute(_RECENT, {"keys": list(chunk), "since": now - WINDOW}):
-            recent[key].append(at)
+        stored.update(
+            (key, n) for key, n in conn.execute(_COUNTS, {"keys": list(chunk), "since": since})
+        )
+    added: dict[str, int] = defaultdict(int)  # taken by this call, at `now`: the newest
     answers: list[datetime | None] = []
-    taken: list[dict[str, object]] = []
     for ask in asks:
-        sent = recent[ask.key]
+        before, mine = stored.get(ask.key, 0), added[ask.key]
         count = min(ask.count, ask.per_minute)  # a message longer than a minute's budget
-        if len(sent) + count <= ask.per_minute:
-            sent.extend([now] * count)
-            taken += [{"rate_key": ask.key, "at": now}] * count
+        if before + mine + count <= ask.per_minute:
+            added[ask.key] += count
             answers.append(None)
-        else:
-            answers.append(sent[len(sent) + count - ask.per_minute - 1] + WINDOW)
+            continue
+        # The (in window + count - per_minute)-th oldest send must leave the window first.
+        nth = before + mine + count - ask.per_minute - 1
+        oldest = now if nth >= before else conn.scalar(
+            _NTH_OLDEST, {"key": ask.key, "since": since, "nth": nth})  # fmt: skip
+        answers.append((oldest or now) + WINDOW)
+    taken = [{"rate_key": key, "at": now} for key, n in added.items() for _ in range(n)]
     if taken:
         conn.execute(_INSERT, taken)
     return answers
