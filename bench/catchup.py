@@ -9,7 +9,7 @@ messages (sending them), and the plan of the days ahead that follows it.
 
 The peer: APScheduler 3.11 with a SQLAlchemy job store, coalesce on and no grace limit, the
 same 10,000 daily jobs last run 30 days ago, until every job has run once (its jobs do
-nothing: running them is its sending).
+nothing: running them is its sending). Each side runs three times, in turns; the best counts.
 """
 
 from __future__ import annotations
@@ -123,9 +123,19 @@ def peer(n: int) -> tuple[float, int]:
     return seconds, RAN
 
 
+ROUNDS = 3
+
+
 def run(n: int = 10_000) -> list[Result]:
-    t_ours, superseded, phases = ours(n)
-    t_peer, ran = peer(n)
+    # Each side ROUNDS times, taking turns, and its best: this VM's speed drifts by half
+    # within minutes, and one run of each would compare different minutes.
+    t_ours, t_peer = float("inf"), float("inf")
+    for _ in range(ROUNDS):
+        seconds, superseded, took = ours(n)
+        if seconds < t_ours:
+            t_ours, phases = seconds, took
+        seconds, ran = peer(n)
+        t_peer = min(t_peer, seconds)
     return [
         Result(
             "2 catch-up after 30 days offline",
@@ -136,6 +146,6 @@ def run(n: int = 10_000) -> list[Result]:
             "s",
             "≥ 10× faster",
             t_peer >= 10 * t_ours,
-            f"{superseded:,} superseded ({phases}); APScheduler ran {ran:,}",
+            f"best of {ROUNDS}: {superseded:,} superseded ({phases}); APScheduler ran {ran:,}",
         )
     ]

@@ -85,9 +85,11 @@ def plan_ahead(config: Config, deadline: Deadline) -> timedelta:
     return min(horizon, FREQUENT_AHEAD) if deadline.rule.frequent else horizon
 
 
-def offices_reminded(config: Config, deadline: Deadline) -> frozenset[str]:
+def offices_reminded(
+    config: Config, deadline: Deadline, cal: WorkCalendar | None = None
+) -> frozenset[str]:
     """Every office a reminder of this deadline can go to, escalation included."""
-    fixed = _fixed(config, deadline)
+    fixed = _fixed(config, deadline, cal)
     return frozenset(office for office, _ in fixed.recipients + fixed.escalation)
 
 
@@ -169,11 +171,24 @@ class _Fixed:
     recipients: tuple[tuple[str, Role], ...]
     escalation: tuple[tuple[str, Role], ...]
     offsets: tuple[tuple[Offset, str], ...]  # nearest first, with their step names
+    farthest: tuple[Offset, ...]  # the longest lead time in days and in working days
     send_time: time
     official: dict[int, bool]
 
 
-def _fixed(config: Config, deadline: Deadline) -> _Fixed:
+def _fixed(config: Config, deadline: Deadline, cal: WorkCalendar | None = None) -> _Fixed:
+    """The deadline's `_Fixed`; with `cal`, worked out once per run (its memo lives as long as
+    the calendar, which belongs to one config)."""
+    if cal is None:
+        return _make_fixed(config, deadline)
+    key = ("fixed", deadline.id, id(config))
+    found: _Fixed | None = cal.memo.get(key)
+    if found is None:
+        found = cal.memo[key] = _make_fixed(config, deadline)
+    return found
+
+
+def _make_fixed(config: Config, deadline: Deadline) -> _Fixed:
     recipients = tuple(config.recipients(deadline))
     on_task = {office for office, _ in recipients}
     escalation = tuple((o, "escalation") for o in config.expand(config.settings.escalate_to)
@@ -183,6 +198,7 @@ def _fixed(config: Config, deadline: Deadline) -> _Fixed:
         recipients=recipients,
         escalation=escalation,  # type: ignore[arg-type]
         offsets=tuple((o, str(o)) for o in offsets),
+        farthest=tuple({o.unit: o for o in offsets}.values()),  # sorted: the last of each unit
         send_time=config.send_time_for(deadline),
         official={},
     )
@@ -294,15 +310,33 @@ def plan_deadline(
     occurrence's overdue reminders stop at the next one's due date), so the search starts there.
     """
     start = max(epoch, first)
-    previous = deadline.rule.previous_before(first, cal)
-    if previous is not None and previous.nominal >= epoch:
-        start = min(start, previous.nominal)
+    previous = _previous_nominal(cal, deadline.rule, first)
+    if previous is not None and previous >= epoch:
+        start = min(start, previous)
     ahead = lookahead(config.remind_offsets(deadline))
-    fixed = _fixed(config, deadline)
+    fixed = _fixed(config, deadline, cal)
+    dates = _occurrence_dates(cal, deadline.rule, config.shift_for(deadline), start, last + ahead)
     out: list[PlannedReminder] = []
-    for occ in occurrences(config, cal, deadline, start, last + ahead):
+    for key, period_start, nominal, due, next_due in dates:
+        # `ahead` is generous. Dues only grow, and lead days with them: from the first
+        # occurrence whose earliest reminder falls after the window, none has one inside it.
+        if due > last and min((lead_day(cal, due, o) for o in fixed.farthest),
+                              default=due) > last:  # fmt: skip
+            break
+        occ = Occurrence(deadline_id=deadline.id, period_key=key, period_start=period_start,
+                         nominal_due=nominal, due=due, next_due=next_due)  # fmt: skip
         out += reminders_for(config, cal, deadline, occ, first, last, fixed, overdue=overdue)
     return out
+
+
+def _previous_nominal(cal: WorkCalendar, rule: DueRule, first: date) -> date | None:
+    """The nominal due of the rule's last occurrence before `first`, once per rule and day."""
+    key = ("previous", type(rule), rule.text, rule.start, rule.end, first)
+    if key not in cal.memo:
+        previous = rule.previous_before(first, cal)
+        cal.memo[key] = previous.nominal if previous is not None else None
+    found: date | None = cal.memo[key]
+    return found
 
 
 def plan(

@@ -94,7 +94,7 @@ def _due_first(
     start = max(first, today)
     out = [r for r in plan_deadline(config, cal, deadline, start, last, epoch) if not skip(r)]
     if first < start:
-        offices = offices_reminded(config, deadline)
+        offices = offices_reminded(config, deadline, cal)
         covered = {r.office for r in out if r.remind_at <= now}
         end, step = start - _DAY, _BACK
         while end >= first and not covered >= offices:

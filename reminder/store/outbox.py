@@ -18,7 +18,7 @@ from sqlalchemy.sql.dml import Update
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from reminder.coalesce import latest_times
-from reminder.store.engine import chunks
+from reminder.store.engine import CHUNK, chunks
 from reminder.store.models import (
     LEASED_SQL,
     OCCURRENCES,
@@ -289,7 +289,7 @@ def coalesce_backlog(session: Session, now: datetime) -> int:
     conn = session.connection()
     ids = list(conn.scalars(older))
     total = 0
-    for chunk in chunks(ids):
+    for chunk in chunks(ids, 10 * CHUNK):  # a few big statements: each costs as it is built
         # Only rows still claimable are changed and logged (another instance may claim some).
         changed = list(conn.scalars(
             update(OUTBOX).where(OUTBOX.c.id.in_(chunk), due)
