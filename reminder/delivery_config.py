@@ -41,12 +41,22 @@ def delivery(table: Mapping[str, Any], check: Checker) -> Delivery:
 
 
 def check_lease(delivery: Delivery, timeouts: dict[str, float], check: Checker) -> None:
-    """A lease shorter than a send may take lets another instance repeat that send."""
+    """A lease shorter than a send may take lets another instance repeat that send; and when
+    sends are quick, a round of `parallel` of them is made one after another under one lease
+    (one email at most: the SMTP server takes one at a time)."""
+    lease = delivery.lease.total_seconds()
     channel, longest = max(timeouts.items(), key=lambda item: item[1])
-    if delivery.lease.total_seconds() < 2 * longest:
-        check.warn("delivery.lease", f"{delivery.lease.total_seconds():g} s is less than twice "
-                   f"the longest send timeout ([{channel}] timeout = {longest:g}): a slow send "
-                   "could outlive its lease and be repeated by another instance")  # fmt: skip
+    http = max(timeouts["wecom"], timeouts["webhook"])
+    round_ = (delivery.parallel - 1) * http + max(timeouts["email"], http)
+    if lease < 2 * longest:
+        check.warn("delivery.lease", f"{lease:g} s is less than twice the longest send timeout "
+                   f"([{channel}] timeout = {longest:g}): a slow send could outlive its lease "
+                   "and be repeated by another instance")  # fmt: skip
+    elif lease < 2 * round_:
+        check.warn("delivery.lease", f"{lease:g} s is less than twice the longest round of "
+                   f"sends ({delivery.parallel} timeouts one after another, {round_:g} s): a "
+                   "slow round could outlive its lease and be repeated by another instance; "
+                   "lengthen the lease or lower [delivery] parallel")  # fmt: skip
 
 
 def email(table: Mapping[str, Any], check: Checker) -> EmailSettings:

@@ -19,7 +19,7 @@ import logging
 import os
 import socket
 import uuid
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -112,6 +112,7 @@ class Dispatcher:
         self.owner = owner or owner_name()
         self.cal = config.calendar()
         self.stop_requested: Callable[[], bool] = lambda: False
+        self._took: deque[float] = deque(maxlen=15)  # how long recent sends took, all passes
 
     def reconfigure(
         self, config: Config, transports: dict[str, Transport], renderer: Renderer
@@ -127,7 +128,8 @@ class Dispatcher:
         with transaction(self.engine) as s:
             report.counts["superseded"] += outbox.coalesce_backlog(s, self.clock.now())
             budget.prune(s, self.clock.now())
-        flight: Flight[Attempt] = Flight(self.config.delivery.parallel)
+        flight: Flight[Attempt] = Flight(self.config.delivery.parallel, took=self._took)
+        ended: list[Attempt] = []  # tried, outcome not yet committed
         try:
             while not self.stop_requested():
                 now = self.clock.now()
@@ -142,10 +144,12 @@ class Dispatcher:
                     )
                 if not rows:
                     break
-                self._send(self._prepare(rows, now, report), flight, report)
+                self._send(self._prepare(rows, now, report), flight, ended, report)
         finally:
+            # Whatever stopped the pass (a stop, a failed round, a bug), what was tried is
+            # recorded: an outcome dropped here would be a message sent again after its lease.
             try:
-                ended = [f.result() for f in flight.close()]
+                ended += [f.result() for f in flight.close()]
                 if ended:
                     with transaction(self.engine) as s:
                         self._record(s, ended, report)
@@ -154,26 +158,31 @@ class Dispatcher:
                     t.close()
         return report
 
-    def _send(self, messages: list[Outgoing], flight: Flight[Attempt], report: PassReport) -> None:
+    def _send(
+        self,
+        messages: list[Outgoing],
+        flight: Flight[Attempt],
+        ended: list[Attempt],
+        report: PassReport,
+    ) -> None:
         """Send `messages`, keeping `flight` full. Each round is one transaction: the outcomes
-        of the sends that ended, and the start of the next ones."""
+        of the sends that ended, and the start of the next ones. `ended` is cleared only once
+        that transaction has committed."""
         queue = KeyedQueue(messages, key=lambda m: m.target.rate_key)
-        ended: list[Attempt] = []  # tried, outcome not yet recorded
         while queue or flight or ended:
             if self.stop_requested():
                 with transaction(self.engine) as s:
-                    self._record(s, ended, report)
                     outbox.release(s, [r.id for m in queue.drain() for r in m.rows],
                                    owner=self.owner)  # fmt: skip
-                return  # what is in flight is recorded when the pass ends
+                return  # what ended or is in flight is recorded when the pass ends
             ended += [
                 f.result() for f in flight.done(block=not queue.ready(flight.free, flight.busy))
             ]
-            ready = [m for _, m in queue.take(flight.free, flight.busy)]
+            ready = [(m, self._payloads(m)) for _, m in queue.take(flight.free, flight.busy)]
             with transaction(self.engine) as s:
                 self._record(s, ended, report)
                 started = self._start(s, ready, report)
-            ended = []
+            ended.clear()
             for message, log_ids, payloads in started:
                 if self.dry_run:
                     ended.append(Attempt(message, log_ids, "dry-run"))
@@ -364,27 +373,31 @@ class Dispatcher:
             return r.markdown
         return r.text
 
+    def _payloads(self, message: Outgoing) -> list[object]:
+        """What will be posted (one item per request), built before any transaction."""
+        transport = self.transports.get(message.channel)
+        if self.dry_run or transport is None:
+            return []
+        return transport.payloads(message.target, message.rendered)
+
     def _start(
-        self, s: Session, messages: Sequence[Outgoing], report: PassReport
+        self, s: Session, messages: Sequence[tuple[Outgoing, list[object]]], report: PassReport
     ) -> list[tuple[Outgoing, list[int], list[object]]]:
         """Start sending `messages`: renew their lease, take their budget, log them `sending`
         (`dry-run`). Those another instance took, or whose budget is spent, are not started."""
         if not messages:
             return []
         now = self.clock.now()
-        mine = outbox.renew(s, [r.id for m in messages for r in m.rows], owner=self.owner,
+        mine = outbox.renew(s, [r.id for m, _ in messages for r in m.rows], owner=self.owner,
                             until=now + self.config.delivery.lease)  # fmt: skip
         going: list[tuple[Outgoing, list[object]]] = []
-        for message in messages:
+        for message, payloads in messages:
             ids = [r.id for r in message.rows]
             if not mine.issuperset(ids):
                 log.warning("lease on %d reminder(s) for %s ran out and another instance took "
                             "them; not sending them here", len(ids), message.office_id)  # fmt: skip
                 outbox.release(s, ids, owner=self.owner)
                 continue
-            transport = self.transports.get(message.channel)
-            payloads = [] if self.dry_run or transport is None else transport.payloads(
-                message.target, message.rendered)  # fmt: skip
             going.append((message, payloads))
         if not self.dry_run:
             waits = self.limiter.reserve([Ask(m.target.rate_key, len(p), m.target.per_minute)

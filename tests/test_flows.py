@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
 from reminder.channels.base import Rendered, Target
+from reminder.errors import DatabaseError
 from reminder.ratelimit import DatabaseLimiter, MemoryLimiter
 from reminder.runtime import Runtime
+from reminder.store import outbox
 from reminder.store.budget import Ask
 from reminder.store.engine import make_engine
 from reminder.store.migrate import upgrade
@@ -64,6 +68,38 @@ def test_restart_in_the_middle_of_a_batch_loses_nothing(harness: Harness) -> Non
     statuses = [r.status for r in harness.log(office_id="legal")]
     assert statuses.count("sending") == 1  # the trace the crash left
     assert statuses.count("sent") == 13
+
+
+def test_a_round_that_fails_still_records_the_sends_that_ended(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database fails a round's transaction after some sends ended: their outcomes are
+    written when the pass ends, so none of them is sent again once the lease runs out."""
+    harness.write(MANY, digest=False)
+    runtime = harness.start("2026-03-01 08:00")
+    runtime.sync_and_plan()
+    real_renew, calls = outbox.renew, 0
+
+    def renew_fails_in_the_third_round(*args: Any, **kwargs: Any) -> set[int]:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise DatabaseError("database sqlite:///reminder.db: disk I/O error")
+        return real_renew(*args, **kwargs)
+
+    monkeypatch.setattr(outbox, "renew", renew_fails_in_the_third_round)
+    harness.clock.set(at("2026-03-31 09:00"))
+    with pytest.raises(DatabaseError):
+        runtime.dispatch()
+    sent_before = len(harness.wecom.received) + len(harness.smtp.received)
+    assert sent_before >= 4  # two rounds went out (legal's robot takes one at a time)
+    assert not harness.log(status="sending")  # every send that ended is recorded
+    monkeypatch.setattr(outbox, "renew", real_renew)
+    harness.clock.set(at("2026-03-31 09:06"))  # the failed round's leases ran out
+    runtime.dispatch()
+    legal = Counter(m.content for m in harness.wecom.received if m.key == KEY_LEGAL)
+    assert len(legal) == 13 and set(legal.values()) == {1}  # all, and none twice
+    assert len(harness.smtp.received) == 1 and not harness.log(status="sending")
 
 
 def test_catch_up_after_a_week_offline_sends_only_the_latest(harness: Harness) -> None:
