@@ -159,11 +159,11 @@ class FakeWecom:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 raw = self.rfile.read(length)
-                with fake.busy(self.path):
+                with fake.busy(self.path):  # a hanging post counts as busy while it hangs
                     status, answer = fake.handle(self.path, raw)
-                if status == 0:  # hang: never answer within the client's timeout
-                    fake.release.wait(5)
-                    return
+                    if status == 0:  # hang: never answer within the client's timeout
+                        fake.release.wait(5)
+                        return
                 body = json.dumps(answer).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
