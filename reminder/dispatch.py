@@ -8,7 +8,8 @@ task and office that piled up while the service was down; hold what cannot be se
 SMTP server, a webhook URL), each key's in order. One transaction records the outcomes of the
 sends that finished and starts the next ones: renews their lease (rows that another instance
 took after the lease ran out are left to it), takes their budget and logs them `sending`; then
-they are sent on worker threads. A crash between a send and its record leaves the log row
+they are sent, on worker threads when sends wait on the network, else one after another
+(`inflight.Flight`). A crash between a send and its record leaves the log row
 `sending` and the lease to expire: at worst the messages in flight are repeated (one for
 email, which goes one at a time), never lost.
 """
@@ -414,11 +415,11 @@ class Dispatcher:
             status="dry-run" if self.dry_run else "sending",
             occurrences={r.occurrence_id: m.occurrences[r.occurrence_id] for m, _ in going
                          for r in m.rows},
-        ) if going else []  # fmt: skip
+        )  # fmt: skip
         return [(m, ids, p) for (m, p), ids in zip(going, log_ids, strict=True)]
 
     def _try(self, message: Outgoing, log_ids: list[int], payloads: list[object]) -> Attempt:
-        """Send one message (on a worker thread); the outcome, never an exception."""
+        """Send one message (here or on a worker thread); the outcome, never an exception."""
         transport = self.transports[message.channel]
         try:
             code = ""

@@ -85,9 +85,7 @@ def plan_ahead(config: Config, deadline: Deadline) -> timedelta:
     return min(horizon, FREQUENT_AHEAD) if deadline.rule.frequent else horizon
 
 
-def offices_reminded(
-    config: Config, deadline: Deadline, cal: WorkCalendar | None = None
-) -> frozenset[str]:
+def offices_reminded(config: Config, deadline: Deadline, cal: WorkCalendar) -> frozenset[str]:
     """Every office a reminder of this deadline can go to, escalation included."""
     fixed = _fixed(config, deadline, cal)
     return frozenset(office for office, _ in fixed.recipients + fixed.escalation)
@@ -98,9 +96,13 @@ def occurrences(
 ) -> list[Occurrence]:
     """Occurrences whose nominal due falls in [first, last], each knowing its period."""
     dates = _occurrence_dates(cal, deadline.rule, config.shift_for(deadline), first, last)
-    return [Occurrence(deadline_id=deadline.id, period_key=key, period_start=start,
-                       nominal_due=nominal, due=due, next_due=next_due)
-            for key, start, nominal, due, next_due in dates]  # fmt: skip
+    return [_occurrence(deadline, d) for d in dates]
+
+
+def _occurrence(deadline: Deadline, dates: _Dates) -> Occurrence:
+    key, start, nominal, due, next_due = dates
+    return Occurrence(deadline_id=deadline.id, period_key=key, period_start=start,
+                      nominal_due=nominal, due=due, next_due=next_due)  # fmt: skip
 
 
 _Dates = tuple[str, date, date, date, date | None]  # period key, start, nominal, due, next due
@@ -176,11 +178,9 @@ class _Fixed:
     official: dict[int, bool]
 
 
-def _fixed(config: Config, deadline: Deadline, cal: WorkCalendar | None = None) -> _Fixed:
-    """The deadline's `_Fixed`; with `cal`, worked out once per run (its memo lives as long as
+def _fixed(config: Config, deadline: Deadline, cal: WorkCalendar) -> _Fixed:
+    """The deadline's `_Fixed`, worked out once per run (the calendar's memo lives as long as
     the calendar, which belongs to one config)."""
-    if cal is None:
-        return _make_fixed(config, deadline)
     key = ("fixed", deadline.id, id(config))
     found: _Fixed | None = cal.memo.get(key)
     if found is None:
@@ -317,14 +317,14 @@ def plan_deadline(
     fixed = _fixed(config, deadline, cal)
     dates = _occurrence_dates(cal, deadline.rule, config.shift_for(deadline), start, last + ahead)
     out: list[PlannedReminder] = []
-    for key, period_start, nominal, due, next_due in dates:
+    for found in dates:
         # `ahead` is generous. Dues only grow, and lead days with them: from the first
         # occurrence whose earliest reminder falls after the window, none has one inside it.
+        due = found[3]
         if due > last and min((lead_day(cal, due, o) for o in fixed.farthest),
                               default=due) > last:  # fmt: skip
             break
-        occ = Occurrence(deadline_id=deadline.id, period_key=key, period_start=period_start,
-                         nominal_due=nominal, due=due, next_due=next_due)  # fmt: skip
+        occ = _occurrence(deadline, found)
         out += reminders_for(config, cal, deadline, occ, first, last, fixed, overdue=overdue)
     return out
 

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from reminder.store import budget
-from reminder.store.budget import WINDOW, Ask
+from reminder.store.budget import WINDOW, Ask, over
 from reminder.store.engine import transaction
 
 
@@ -43,12 +43,11 @@ class MemoryLimiter:
         sent = self._sent.setdefault(ask.key, deque())
         while sent and sent[0] <= now - WINDOW:
             sent.popleft()
-        count = min(ask.count, ask.per_minute)  # a message longer than a minute's budget
-        if len(sent) + count <= ask.per_minute:
-            sent.extend([now] * count)
+        nth = over(len(sent), ask)
+        if nth is None:
+            sent.extend([now] * ask.sends)
             return None
-        # The (len + count - per_minute)-th oldest send must leave the window first.
-        return sent[len(sent) + count - ask.per_minute - 1] + WINDOW
+        return sent[nth] + WINDOW
 
 
 class DatabaseLimiter:

@@ -33,6 +33,19 @@ class Ask:
     count: int
     per_minute: int
 
+    @property
+    def sends(self) -> int:
+        """The sends it takes: a message longer than a minute's budget takes that budget."""
+        return min(self.count, self.per_minute)
+
+
+def over(in_window: int, ask: Ask) -> int | None:
+    """None when `ask` fits beside `in_window` sends of its key this minute; otherwise which
+    of those sends, oldest first, must leave the window before it fits."""
+    if in_window + ask.sends <= ask.per_minute:
+        return None
+    return in_window + ask.sends - ask.per_minute - 1
+
 
 def reserve(session: Session, asks: Sequence[Ask], now: datetime) -> list[datetime | None]:
     """For each ask in turn: record its sends at `now` and answer None if they fit the budget;
@@ -51,14 +64,12 @@ def reserve(session: Session, asks: Sequence[Ask], now: datetime) -> list[dateti
     added: dict[str, int] = defaultdict(int)  # taken by this call, at `now`: the newest
     answers: list[datetime | None] = []
     for ask in asks:
-        before, mine = stored.get(ask.key, 0), added[ask.key]
-        count = min(ask.count, ask.per_minute)  # a message longer than a minute's budget
-        if before + mine + count <= ask.per_minute:
-            added[ask.key] += count
+        before = stored.get(ask.key, 0)
+        nth = over(before + added[ask.key], ask)
+        if nth is None:
+            added[ask.key] += ask.sends
             answers.append(None)
             continue
-        # The (in window + count - per_minute)-th oldest send must leave the window first.
-        nth = before + mine + count - ask.per_minute - 1
         oldest = now if nth >= before else conn.scalar(
             _NTH_OLDEST, {"key": ask.key, "since": since, "nth": nth})  # fmt: skip
         answers.append((oldest or now) + WINDOW)
