@@ -171,14 +171,15 @@ class Dispatcher:
         that transaction has committed."""
         queue = KeyedQueue(messages, key=lambda m: m.target.rate_key)
         while queue or flight or ended:
+            ended += [
+                f.result() for f in flight.done(block=not queue.ready(flight.free, flight.busy))
+            ]
+            # Asked after the wait for sends to end: a stop that came meanwhile starts nothing.
             if self.stop_requested():
                 with transaction(self.engine) as s:
                     outbox.release(s, [r.id for m in queue.drain() for r in m.rows],
                                    owner=self.owner)  # fmt: skip
                 return  # what ended or is in flight is recorded when the pass ends
-            ended += [
-                f.result() for f in flight.done(block=not queue.ready(flight.free, flight.busy))
-            ]
             ready = [(m, self._payloads(m)) for _, m in queue.take(flight.free, flight.busy)]
             with transaction(self.engine) as s:
                 self._record(s, ended, report)

@@ -20,12 +20,12 @@ from tests.servers import FakeWecom
 ROBOTS, TASKS = 8, 5
 
 
-def _config(url: str, parallel: int) -> str:
+def _config(url: str, parallel: int, robots: int = ROBOTS) -> str:
     offices = "".join(f'\n[[offices]]\nid = "o{i}"\nname = "科室{i}"\nwecom = "robot-key-{i}"\n'
-                      for i in range(ROBOTS))  # fmt: skip
+                      for i in range(robots))  # fmt: skip
     deadlines = "".join(f'\n[[deadlines]]\nid = "t{i}-{j}"\ntitle = "任务{i}-{j}"\n'
                         f'lead = ["o{i}"]\ndue = "2026-03-31"\n'
-                        for j in range(TASKS) for i in range(ROBOTS))  # fmt: skip
+                        for j in range(TASKS) for i in range(robots))  # fmt: skip
     return (f'[settings]\ntimezone = "Asia/Shanghai"\nsend_time = "09:00"\nremind = ["0d"]\n'
             f'[wecom]\nurl = "{url}"\ntimeout = 5\n'
             f"[delivery]\ndigest = false\nparallel = {parallel}\n{offices}{deadlines}")  # fmt: skip
@@ -121,3 +121,26 @@ def test_flight_probes_here_every_so_often_and_passes_on_errors() -> None:
     quick.submit("k", lambda: 1 // 0)  # here: the same
     (failed,) = quick.done(block=False)
     assert isinstance(failed.exception(), ZeroDivisionError)
+
+
+def test_a_stop_during_sends_on_workers_starts_nothing_more(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stop that comes while the dispatcher waits for a send on a worker to end starts no
+    new send: what was in flight is recorded, the rest is given back for the next pass."""
+    monkeypatch.setenv("REMINDER_DATABASE_URL", f"sqlite:///{tmp_path / 'reminder.db'}")
+    clock = FixedClock(at("2026-03-31 08:00"))
+    with FakeWecom(keys={"robot-key-0"}, clock=clock.now) as wecom:
+        path = tmp_path / "schedules.toml"
+        path.write_text(_config(wecom.url, 4, robots=1), encoding="utf-8")  # one robot
+        runtime = Runtime(str(path), clock=clock)
+        runtime.sync_and_plan()
+        clock.set(at("2026-03-31 09:00"))
+        runtime.dispatcher._took.extend([0.05] * 15)  # as if sends waited: they go to workers
+        runtime.dispatcher.stop_requested = lambda: len(wecom.received) >= 3
+        assert runtime.dispatch().counts["sent"] == 3
+        assert len(wecom.received) == 3  # none started after the stop
+        runtime.dispatcher.stop_requested = lambda: False
+        assert runtime.dispatch().counts["sent"] == TASKS - 3  # given back, not lost
+        runtime.engine.dispose()
+    assert len(wecom.received) == TASKS
