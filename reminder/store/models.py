@@ -7,7 +7,9 @@ Instants are stored in UTC; dates are local calendar dates.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -49,6 +51,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             raise ValueError(f"naive datetime {value.isoformat()} cannot be stored")
         return value.astimezone(UTC).replace(tzinfo=None)
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        # Bulk writes bind the same few instants thousands of times (a plan's remind_at, the
+        # transaction's now): convert each once. Equal aware datetimes are the same instant.
+        convert = super().bind_processor(dialect)
+        return lru_cache(maxsize=4096)(convert) if convert else None
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:

@@ -287,14 +287,20 @@ def coalesce_backlog(session: Session, now: datetime) -> int:
                                 OUTBOX.c.channel == latest.c.channel))
              .where(due, OUTBOX.c.remind_at < latest.c.latest))  # fmt: skip
     conn = session.connection()
+    superseded = {"status": "superseded", "updated_at": now, "lease_owner": None,
+                  "lease_until": None}  # fmt: skip
+    if conn.dialect.name == "sqlite":
+        # BEGIN IMMEDIATE holds the write lock: the log and the update pick the same rows,
+        # with no list of ids going through Python (30,000 after a month of daily tasks).
+        log_outbox_ids(session, older, at=now, status="superseded", error=SUPERSEDED)
+        return conn.execute(update(OUTBOX).where(OUTBOX.c.id.in_(older))
+                            .values(**superseded)).rowcount  # fmt: skip
     ids = list(conn.scalars(older))
     total = 0
     for chunk in chunks(ids, 10 * CHUNK):  # a few big statements: each costs as it is built
         # Only rows still claimable are changed and logged (another instance may claim some).
-        changed = list(conn.scalars(
-            update(OUTBOX).where(OUTBOX.c.id.in_(chunk), due)
-            .values(status="superseded", updated_at=now, lease_owner=None, lease_until=None)
-            .returning(OUTBOX.c.id)))  # fmt: skip
+        changed = list(conn.scalars(update(OUTBOX).where(OUTBOX.c.id.in_(chunk), due)
+                                    .values(**superseded).returning(OUTBOX.c.id)))  # fmt: skip
         log_outbox_ids(session, changed, at=now, status="superseded", error=SUPERSEDED)
         total += len(changed)
     return total

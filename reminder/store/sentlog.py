@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, literal, select, update
+from sqlalchemy import Select, Table, bindparam, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from reminder.store.engine import chunks
@@ -83,11 +83,16 @@ def log_messages(
 
 
 def log_outbox_ids(
-    session: Session, ids: Sequence[int], *, at: datetime, status: str, error: str
+    session: Session,
+    ids: Sequence[int] | Select[tuple[int]],
+    *,
+    at: datetime,
+    status: str,
+    error: str,
 ) -> None:
-    """`log_rows` in SQL for outbox rows known by id: one INSERT ... SELECT, no row objects
-    (the same columns as `entry_for`)."""
-    if not ids:
+    """`log_rows` in SQL for outbox rows known by id, or picked by a SELECT of ids: one
+    INSERT ... SELECT, no row objects (the same columns as `entry_for`)."""
+    if isinstance(ids, Sequence) and not ids:
         return
     o, occ = OUTBOX, OCCURRENCES
     when = literal(at, UTCDateTime())
