@@ -17,7 +17,7 @@ from reminder.config import Config
 from reminder.errors import DeliveryError, NotConfigured, UsageError
 from reminder.formats import FORMATS, render
 from reminder.loader import load_config
-from reminder.runtime import Runtime, renderer_for
+from reminder.runtime import Runtime, checked_renderer, renderer_for
 from reminder.store.engine import transaction
 from reminder.store.lock import single_instance
 from reminder.store.models import SentLogRow
@@ -58,10 +58,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UsageError("run follows the real clock; use tick --now to act at another instant")
     setup_logging(args.verbose)
     config = load_config(options.config_path(args))
+    renderer = checked_renderer(config)
     engine = open_database(config)
     with single_instance(engine):
         runtime = Runtime(options.config_path(args), clock=SystemClock(), dry_run=args.dry_run,
-                          engine=engine, config=config)  # fmt: skip
+                          engine=engine, config=config, renderer=renderer)  # fmt: skip
         return Service(runtime).run_forever()
 
 
@@ -75,7 +76,7 @@ def cmd_tick(args: argparse.Namespace) -> int:
     setup_logging(args.verbose)
     config = load_config(options.config_path(args))
     runtime = Runtime(options.config_path(args), clock=_clock(args, config), dry_run=args.dry_run,
-                      config=config)  # fmt: skip
+                      config=config, renderer=checked_renderer(config))  # fmt: skip
     runtime.report_unreachable()
     print(runtime.tick().summary())
     return 0

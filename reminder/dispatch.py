@@ -303,7 +303,7 @@ class Dispatcher:
         transport = self.transports.get(channel)
 
         def render(part: list[OutboxRow]) -> Rendered:
-            return self._render(s, office_id, channel, part, occurrences)
+            return self._render(s, target, office_id, channel, part, occurrences)
 
         def fits(rendered: Rendered) -> bool:
             return transport is None or transport.parts(target, rendered) == 1
@@ -331,6 +331,7 @@ class Dispatcher:
     def _render(
         self,
         s: Any,
+        target: Target,
         office_id: str,
         channel: str,
         rows: list[OutboxRow],
@@ -340,7 +341,8 @@ class Dispatcher:
         if rows[0].kind == "alert":
             return self.renderer.alert(office, self._failure(s, rows[0]))
         items = [self._item(r, occurrences[r.occurrence_id]) for r in rows]
-        return self.renderer.reminder(channel, office, items, digest=self.config.delivery.digest)
+        return self.renderer.reminder(channel, office, items, digest=self.config.delivery.digest,
+                                      mentions=bool(target.mentions))  # fmt: skip
 
     def _item(self, row: OutboxRow, occ: OccurrenceRow) -> Item:
         day = row.remind_at.astimezone(self.config.settings.tz).date()

@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import BaseLoader, Environment, StrictUndefined, TemplateError, TemplateNotFound
 from jinja2.sandbox import SandboxedEnvironment
 
 from reminder.channels.base import Rendered
@@ -106,31 +106,71 @@ class _Sandbox(SandboxedEnvironment):
         return super().getattr(obj, attribute)
 
 
+def template_files(templates_dir: str | None, base: Path | None) -> dict[str, Path]:
+    """Every template by name (`wecom/text.j2`): the shipped ones, each replaced by the admin's
+    file of the same name in `templates_dir` (relative to `base`, the config's folder)."""
+    dirs = [TEMPLATES_DIR]
+    if templates_dir:
+        path = Path(templates_dir)
+        dirs.append(path if path.is_absolute() or base is None else base / path)
+    return {p.relative_to(d).as_posix(): p for d in dirs for p in sorted(d.rglob("*.j2"))}
+
+
+def templates_stamp(files: dict[str, Path]) -> tuple[tuple[str, int, int], ...]:
+    """What changes when a template file is edited, added or removed (cheap: no reading)."""
+    out = []
+    for name, path in sorted(files.items()):
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        out.append((name, st.st_mtime_ns, st.st_size))
+    return tuple(out)
+
+
 class Renderer:
-    """Renders the shipped (or the admin's) templates for one channel and office."""
+    """Renders the shipped (or the admin's) templates for one channel and office.
+
+    The template files are read once, when the renderer is made: a running service keeps
+    the templates it checked, and an edit takes effect when a reload has checked it
+    (`Runtime.reload_if_changed`), never half-way."""
 
     def __init__(self, templates_dir: str | None = None, base: Path | None = None) -> None:
-        dirs = [str(TEMPLATES_DIR)]
-        if templates_dir:
-            path = Path(templates_dir)
-            if not path.is_absolute() and base is not None:
-                path = base / path
-            dirs.insert(0, str(path))
+        files = template_files(templates_dir, base)
+        self.stamp = templates_stamp(files)
+        sources: dict[str, str] = {}
+        self._unreadable: list[Issue] = []  # reported by `check`
+        for name, path in files.items():
+            try:
+                sources[name] = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                message = f"cannot be read as UTF-8: {exc}"
+                self._unreadable.append(
+                    Issue(path=str(path), line=0, field="template", message=message)
+                )
         self.env = _Sandbox(
-            loader=ChoiceLoader([FileSystemLoader(d) for d in dirs]),
+            loader=_Snapshot(sources, files),
             undefined=StrictUndefined,
             autoescape=lambda name: name is not None and "html" in name,
             keep_trailing_newline=False,
             trim_blocks=False,
+            auto_reload=False,
         )
 
     def _render(self, name: str, **context: Any) -> str:
         return self.env.get_template(name).render(**context).strip()
 
     def reminder(
-        self, channel: str, office: Office, items: Sequence[Item], *, digest: bool
+        self,
+        channel: str,
+        office: Office,
+        items: Sequence[Item],
+        *,
+        digest: bool,
+        mentions: bool = False,
     ) -> Rendered:
-        """One message about one item, or a digest about several."""
+        """One message about one item, or a digest about several. WeCom sends markdown, or
+        text when it @-mentions someone (`mentions`): only the one it sends is rendered."""
         many = digest and len(items) > 1
         prefix = "digest_" if many else ""
         years = sorted({y for i in items for y in i.provisional_years})
@@ -139,17 +179,16 @@ class Renderer:
             "overdue": sum(1 for i in items if i.working_days_left < 0),
             "provisional_years": years,
         }  # fmt: skip
+        subject = self._render(f"email/{prefix}subject.j2", **context)
         if channel == "wecom":
-            return Rendered(
-                subject=self._render(f"email/{prefix}subject.j2", **context),
-                text=self._render(f"wecom/{prefix}text.j2", **context),
-                markdown=self._render(f"wecom/{prefix}markdown.j2", **context),
-            )
+            if mentions:
+                return Rendered(subject=subject, text=self._render(f"wecom/{prefix}text.j2",
+                                                                   **context))  # fmt: skip
+            markdown = self._render(f"wecom/{prefix}markdown.j2", **context)
+            return Rendered(subject=subject, text=markdown, markdown=markdown)
         html = self._render(f"email/{prefix}html.j2", **context) if channel == "email" else None
         return Rendered(
-            subject=self._render(f"email/{prefix}subject.j2", **context),
-            text=self._render(f"email/{prefix}text.j2", **context),
-            html=html,
+            subject=subject, text=self._render(f"email/{prefix}text.j2", **context), html=html
         )
 
     def alert(self, office: Office, failed: dict[str, Any]) -> Rendered:
@@ -170,7 +209,7 @@ class Renderer:
     def check(self, config: Config) -> list[Issue]:
         """Render every template with sample data; each failure is an Issue for `check`."""
         if not config.deadlines:
-            return []
+            return list(self._unreadable)
         office = next(iter(config.offices.values()))
         d = config.deadlines[0]
         sample = make_item(config, deadline_id=d.id, kind="overdue", role="lead",
@@ -186,7 +225,7 @@ class Renderer:
             "attempts": 5,
             "error": "sample",
         }
-        issues: list[Issue] = []
+        issues = list(self._unreadable)
         calls: list[Callable[[], Rendered]] = [
             partial(self.reminder, ch, office, [sample, sample], digest=dg)
             for ch in ("email", "wecom", "webhook")
@@ -199,6 +238,23 @@ class Renderer:
             except TemplateError as exc:
                 issues.append(_template_issue(exc))
         return list({str(i): i for i in issues}.values())
+
+
+class _Snapshot(BaseLoader):
+    """Template sources as read when the renderer was made; errors name the file."""
+
+    def __init__(self, sources: dict[str, str], files: dict[str, Path]) -> None:
+        self.sources, self.files = sources, files
+
+    def get_source(
+        self, environment: Environment, template: str
+    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        if template not in self.sources:
+            raise TemplateNotFound(template)
+        return self.sources[template], str(self.files[template]), lambda: True
+
+    def list_templates(self) -> list[str]:
+        return sorted(self.sources)
 
 
 def _template_issue(exc: TemplateError) -> Issue:

@@ -21,7 +21,7 @@ from reminder.errors import ConfigError, NotConfigured
 from reminder.loader import load_config
 from reminder.planning import NO_CHANNEL, PlanReport, plan_outbox
 from reminder.ratelimit import DatabaseLimiter, Limiter
-from reminder.rendering import Renderer
+from reminder.rendering import Renderer, template_files, templates_stamp
 from reminder.store import outbox
 from reminder.store.engine import transaction
 from reminder.sync import SyncReport, config_digest, open_database, sync
@@ -30,7 +30,20 @@ log = logging.getLogger("reminder")
 
 
 def renderer_for(config: Config) -> Renderer:
-    return Renderer(config.delivery.templates_dir, base=Path(config.path).resolve().parent)
+    return Renderer(config.delivery.templates_dir, base=_folder(config))
+
+
+def _folder(config: Config) -> Path:
+    return Path(config.path).resolve().parent
+
+
+def checked_renderer(config: Config) -> Renderer:
+    """The config's templates, each rendered once with sample data; ConfigError naming the
+    file and line of every one that fails (a service must not start, or reload, with them)."""
+    renderer = renderer_for(config)
+    if problems := renderer.check(config):
+        raise ConfigError(problems)
+    return renderer
 
 
 def unreachable(config: Config, channels: dict[str, Transport]) -> list[str]:
@@ -68,17 +81,21 @@ class Runtime:
         limiter: Limiter | None = None,
         engine: Engine | None = None,
         config: Config | None = None,
+        renderer: Renderer | None = None,
     ) -> None:
-        """`config`: the file at `path` already loaded by the caller (not read twice)."""
+        """`config`: the file at `path` already loaded by the caller (not read twice);
+        `renderer`: its templates, checked by the caller (`checked_renderer`)."""
         self.path = path
         self.clock = clock
         self.config = config or load_config(path)
-        self.fingerprint = self._fingerprint()
+        self.fingerprint = self._fingerprint()  # of the config in use: the planning digest
+        renderer = renderer or renderer_for(self.config)
+        # What the files looked like when last read, applied or not: a bad edit is logged once.
+        self._seen = (self.fingerprint, renderer.stamp)
         self.engine = engine or open_database(self.config)
         self.dispatcher = Dispatcher(
             self.config, self.engine, clock=clock, transports=transports(self.config),
-            limiter=limiter or DatabaseLimiter(self.engine), renderer=renderer_for(self.config),
-            dry_run=dry_run,
+            limiter=limiter or DatabaseLimiter(self.engine), renderer=renderer, dry_run=dry_run,
         )  # fmt: skip
         if not dry_run:
             with transaction(self.engine) as s:
@@ -131,20 +148,30 @@ class Runtime:
             return outbox.next_due(s)
 
     def reload_if_changed(self) -> bool:
-        """Apply schedules.toml if it changed on disk and is valid; True when applied."""
+        """Apply schedules.toml and the templates if either changed on disk and both are
+        valid (every template renders); True when applied. Otherwise nothing changes."""
         fingerprint = self._fingerprint()
-        if fingerprint == self.fingerprint:
+        stamp = templates_stamp(template_files(self.config.delivery.templates_dir,
+                                               _folder(self.config)))  # fmt: skip
+        if (fingerprint, stamp) == self._seen:
             return False
+        self._seen = (fingerprint, stamp)
         try:
-            config = load_config(self.path)
+            config = self.config if fingerprint == self.fingerprint else load_config(self.path)
+            renderer = checked_renderer(config)
         except ConfigError as exc:
-            self.fingerprint = fingerprint  # report a bad edit once, not every poll
             for issue in exc.issues:
                 log.error("%s", issue)
-            log.error("%s has errors: keeping the last good config", self.path)
+            log.error("%s or its templates have errors: keeping the last good config and "
+                      "templates", self.path)  # fmt: skip
             return False
+        self._seen = (fingerprint, renderer.stamp)
+        if config is self.config:
+            self.dispatcher.renderer = renderer
+            log.info("reloaded the templates: %d file(s)", len(renderer.stamp))
+            return True
         self.config, self.fingerprint = config, fingerprint
-        self.dispatcher.reconfigure(config, transports(config), renderer_for(config))
+        self.dispatcher.reconfigure(config, transports(config), renderer)
         synced, planned = self.sync_and_plan()
         with transaction(self.engine) as s:
             outbox.wake_held(s, self.clock.now())

@@ -210,6 +210,11 @@ def test_check_reports_template_errors(
         f"{custom / 'markdown.j2'}:1: template: unexpected '}}'",
         f"{harness.path}: 1 template error(s)",
     ]
+    # A service does not start with it either (nor does a tick send with it).
+    for command in ("run", "tick"):
+        code, _, err = run(capsys, command, "--config", str(harness.path))
+        assert (code, err.splitlines()) == (2, [f"{custom / 'markdown.j2'}:1: template: "
+                                                "unexpected '}'"]), command  # fmt: skip
     (custom / "markdown.j2").write_text("{{ item.no_such_field }}\n", encoding="utf-8")
     code, out, _ = run(capsys, "check", "--config", str(harness.path))
     assert (code, out.splitlines()[0]) == (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -128,7 +129,7 @@ def test_reload_with_a_bad_edit_keeps_the_last_good_config(
         m.endswith('deadlines[0].due: "2026-02-30" is not a date (February 2026 has 28 days)')
         for m in caplog.messages
     )
-    assert caplog.messages[-1].endswith("has errors: keeping the last good config")
+    assert caplog.messages[-1].endswith("errors: keeping the last good config and templates")
     assert runtime.config.deadlines[0].due_text == "2026-03-31"
     harness.tick("2026-03-31 09:00")  # the last good config keeps sending
     assert len([m for m in harness.wecom.received if m.key == KEY_LEGAL]) == 1
@@ -137,6 +138,41 @@ def test_reload_with_a_bad_edit_keeps_the_last_good_config(
     )
     assert runtime.reload_if_changed() is True
     assert runtime.config.deadlines[0].due_text == "2026-04-01"
+
+
+def test_a_template_edit_applies_at_reload_once_it_renders(
+    harness: Harness, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    harness.write('remind = ["1wd", "0d"]')
+    text = harness.path.read_text(encoding="utf-8")
+    harness.path.write_text(
+        text.replace("[delivery]\n", '[delivery]\ntemplates_dir = "my-templates"\n'),
+        encoding="utf-8",
+    )
+    custom = tmp_path / "my-templates" / "wecom"
+    custom.mkdir(parents=True)
+    runtime = harness.start("2026-03-01 08:00")
+    (custom / "markdown.j2").write_text("{{ item.title }\n", encoding="utf-8")
+    with caplog.at_level(logging.ERROR):
+        assert runtime.reload_if_changed() is False
+        assert runtime.reload_if_changed() is False  # a bad edit is reported once
+    assert [m for m in caplog.messages if "markdown.j2" in m] == [
+        f"{custom / 'markdown.j2'}:1: template: unexpected '}}'"
+    ]
+    harness.tick("2026-03-30 09:00")  # the templates read at start keep going
+    (custom / "markdown.j2").write_text("自定义：{{ item.title }}\n", encoding="utf-8")
+    assert runtime.reload_if_changed() is True
+    assert runtime.reload_if_changed() is False
+    harness.tick("2026-03-31 09:00")
+    legal = [m.content for m in harness.wecom.received if m.key == KEY_LEGAL]
+    assert len(legal) == 2 and legal[0].startswith("**【提醒】")
+    assert legal[1] == "自定义：发布年度报告"
+    # The edit is read at reload, not at each send: a later bad edit on disk changes nothing.
+    (custom / "markdown.j2").write_text("{{ broken\n", encoding="utf-8")
+    harness.tick("2026-04-01 09:00")
+    assert [m.content for m in harness.wecom.received if m.key == KEY_LEGAL][2:] == [
+        "自定义：发布年度报告"
+    ]
 
 
 def test_changed_rule_replans_pending_and_never_resends(harness: Harness) -> None:
