@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from reminder.checker import Checker, choice, duration, number, offset, q
 from reminder.config import Delivery, EmailSettings, WebhookSettings, WecomSettings, env_names
+from reminder.inflight import SLOW
 
 KEYS = {
     "delivery": {"horizon", "digest", "retries", "backoff", "admin", "lease", "parallel",
@@ -41,22 +42,23 @@ def delivery(table: Mapping[str, Any], check: Checker) -> Delivery:
 
 
 def check_lease(delivery: Delivery, timeouts: dict[str, float], check: Checker) -> None:
-    """A lease shorter than a send may take lets another instance repeat that send; and when
-    sends are quick, a round of `parallel` of them is made one after another under one lease
-    (one email at most: the SMTP server takes one at a time)."""
+    """A lease shorter than a send may take lets another instance repeat that send. Under one
+    lease a send may also wait for the sends made before it in its round: quick ones (under
+    `inflight.SLOW` each) and at most one that hangs until its timeout (after it, the others
+    go to workers)."""
     lease = delivery.lease.total_seconds()
     channel, longest = max(timeouts.items(), key=lambda item: item[1])
-    http = max(timeouts["wecom"], timeouts["webhook"])
-    round_ = (delivery.parallel - 1) * http + max(timeouts["email"], http)
+    quick = max(delivery.parallel - 2, 0)
+    round_ = 2 * longest + quick * SLOW
     if lease < 2 * longest:
         check.warn("delivery.lease", f"{lease:g} s is less than twice the longest send timeout "
                    f"([{channel}] timeout = {longest:g}): a slow send could outlive its lease "
                    "and be repeated by another instance")  # fmt: skip
-    elif lease < 2 * round_:
-        check.warn("delivery.lease", f"{lease:g} s is less than twice the longest round of "
-                   f"sends ({delivery.parallel} timeouts one after another, {round_:g} s): a "
-                   "slow round could outlive its lease and be repeated by another instance; "
-                   "lengthen the lease or lower [delivery] parallel")  # fmt: skip
+    elif lease < round_:
+        check.warn("delivery.lease", f"{lease:g} s is less than the longest a send can take "
+                   f"under its lease ({round_:g} s: its timeout, one send before it that hangs "
+                   f"as long, and {quick} quick ones): it could be repeated by another "
+                   "instance; lengthen the lease or lower [delivery] parallel")  # fmt: skip
 
 
 def email(table: Mapping[str, Any], check: Checker) -> EmailSettings:

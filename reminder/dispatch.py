@@ -20,7 +20,7 @@ import logging
 import os
 import socket
 import uuid
-from collections import Counter, defaultdict, deque
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -36,7 +36,7 @@ from reminder.clock import Clock
 from reminder.coalesce import older
 from reminder.config import Config
 from reminder.errors import DeliveryError, NotConfigured
-from reminder.inflight import Flight, KeyedQueue
+from reminder.inflight import Flight, KeyedQueue, Timings, collect
 from reminder.planning import NO_CHANNEL
 from reminder.ratelimit import Limiter
 from reminder.rendering import Item, Renderer, make_item
@@ -113,7 +113,7 @@ class Dispatcher:
         self.owner = owner or owner_name()
         self.cal = config.calendar()
         self.stop_requested: Callable[[], bool] = lambda: False
-        self._took: deque[float] = deque(maxlen=15)  # how long recent sends took, all passes
+        self.timings = Timings()  # how long sends took, kept from pass to pass
 
     def reconfigure(
         self, config: Config, transports: dict[str, Transport], renderer: Renderer
@@ -129,7 +129,7 @@ class Dispatcher:
         with transaction(self.engine) as s:
             report.counts["superseded"] += outbox.coalesce_backlog(s, self.clock.now())
             budget.prune(s, self.clock.now())
-        flight: Flight[Attempt] = Flight(self.config.delivery.parallel, took=self._took)
+        flight: Flight[Attempt] = Flight(self.config.delivery.parallel, self.timings)
         ended: list[Attempt] = []  # tried, outcome not yet committed
         try:
             while not self.stop_requested():
@@ -150,10 +150,12 @@ class Dispatcher:
             # Whatever stopped the pass (a stop, a failed round, a bug), what was tried is
             # recorded: an outcome dropped here would be a message sent again after its lease.
             try:
-                ended += [f.result() for f in flight.close()]
-                if ended:
-                    with transaction(self.engine) as s:
-                        self._record(s, ended, report)
+                try:
+                    collect(flight.close(), ended)
+                finally:
+                    if ended:
+                        with transaction(self.engine) as s:
+                            self._record(s, ended, report)
             finally:
                 for t in self.transports.values():
                     t.close()
@@ -171,9 +173,7 @@ class Dispatcher:
         that transaction has committed."""
         queue = KeyedQueue(messages, key=lambda m: m.target.rate_key)
         while queue or flight or ended:
-            ended += [
-                f.result() for f in flight.done(block=not queue.ready(flight.free, flight.busy))
-            ]
+            collect(flight.done(block=not queue.ready(flight.free, flight.busy)), ended)
             # Asked after the wait for sends to end: a stop that came meanwhile starts nothing.
             if self.stop_requested():
                 with transaction(self.engine) as s:

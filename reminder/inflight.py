@@ -12,11 +12,13 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 LINGER = 0.02  # seconds a round waits for more sends to end, once one has
 WAITS = 0.005  # a call that takes longer than this mostly waits: worth a thread
 PROBE = 16  # with workers, every PROBE-th call is made in the caller's thread and timed
+SLOW = 0.5  # a call this long hung on the network: make no call wait behind another such
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -62,6 +64,15 @@ class KeyedQueue(Generic[T]):
         return out
 
 
+@dataclass
+class Timings:
+    """How long calls took, kept from pass to pass by the caller."""
+
+    here: deque[float] = field(default_factory=lambda: deque(maxlen=15))  # recent, made here
+    last: dict[str, float] = field(default_factory=dict)  # each key's latest call, anywhere
+    latest: float = 0.0  # the call that ended last, anywhere
+
+
 class Flight(Generic[R]):
     """Up to `size` calls in flight, each under a key.
 
@@ -69,14 +80,17 @@ class Flight(Generic[R]):
     threads, `size` at once. Sends that hardly wait (a server next door) run one after another
     in the caller's thread: a worker would only add contention for the interpreter lock, and
     they are over before a second could start. Which kind they are is measured as they go.
+
+    A call that hung (SLOW: a server gone quiet until the timeout) is not repeated in the
+    caller's thread: once the latest call, or that key's last one, was that slow, calls go to
+    workers, so a round of sends is held up by one timeout at most, not one per send.
     """
 
-    def __init__(self, size: int, took: deque[float] | None = None) -> None:
+    def __init__(self, size: int, timings: Timings | None = None) -> None:
         self.size = size
         self._running: dict[Future[R], str] = {}
         self._pool: ThreadPoolExecutor | None = None
-        # Seconds taken by the calls made here; the caller may keep them from pass to pass.
-        self._took: deque[float] = deque(maxlen=15) if took is None else took
+        self.timings = Timings() if timings is None else timings
         self._calls = 0
 
     @property
@@ -94,17 +108,20 @@ class Flight(Generic[R]):
     def waits(self) -> bool:
         """Whether calls mostly wait: the median of the recent ones made here (a median, so
         that one pause of the collector does not count; made here, so that the contention
-        workers add does not count either)."""
-        return len(self._took) >= 3 and statistics.median(self._took) >= WAITS
+        workers add does not count either); or the latest call anywhere hung."""
+        here = self.timings.here
+        return self.timings.latest >= SLOW or (len(here) >= 3 and statistics.median(here) >= WAITS)
 
     def submit(self, key: str, call: Callable[[], R]) -> None:
         """Start `call`: on a worker when calls wait on the network, else here and now (and
         every PROBE-th call here anyway, to see whether they still wait)."""
         self._calls += 1
-        if self.size > 1 and self.waits and self._calls % PROBE:
+        t = self.timings
+        here = not self.waits or (self._calls % PROBE == 0 and t.latest < SLOW)
+        if self.size > 1 and (not here or t.last.get(key, 0.0) >= SLOW):
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(self.size, thread_name_prefix="reminder-send")
-            self._running[self._pool.submit(call)] = key
+            self._running[self._pool.submit(self._timed, key, call)] = key
             return
         future: Future[R] = Future()
         start = time.perf_counter()
@@ -112,8 +129,17 @@ class Flight(Generic[R]):
             future.set_result(call())
         except Exception as exc:  # handed to whoever asks for the result, as a worker would
             future.set_exception(exc)
-        self._took.append(time.perf_counter() - start)
+        took = time.perf_counter() - start
+        t.here.append(took)
+        t.last[key] = t.latest = took
         self._running[future] = key
+
+    def _timed(self, key: str, call: Callable[[], R]) -> R:
+        start = time.perf_counter()
+        try:
+            return call()
+        finally:
+            self.timings.last[key] = self.timings.latest = time.perf_counter() - start
 
     def done(self, *, block: bool) -> list[Future[R]]:
         """The calls that have finished. With `block`, wait for at least one (if any runs),
@@ -142,3 +168,16 @@ class Flight(Generic[R]):
             self._pool.shutdown()
             self._pool = None
         return ended
+
+
+def collect(futures: Iterable[Future[R]], into: list[R]) -> None:
+    """Every result into `into`, then the first error, if any, raised: one call that failed
+    (with what its caller does not catch) does not lose the others' results."""
+    error: BaseException | None = None
+    for future in futures:
+        try:
+            into.append(future.result())
+        except BaseException as exc:
+            error = error or exc
+    if error is not None:
+        raise error

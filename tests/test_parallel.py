@@ -7,12 +7,14 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
 
+from reminder import inflight
 from reminder.clock import FixedClock
-from reminder.inflight import PROBE, Flight, KeyedQueue
+from reminder.inflight import PROBE, SLOW, Flight, KeyedQueue, collect
 from reminder.runtime import Runtime
 from tests.delivery_harness import at
 from tests.servers import FakeWecom
@@ -97,7 +99,7 @@ def test_flight_runs_quick_calls_here_and_slow_ones_on_workers() -> None:
 
     gate = threading.Event()
     slow: Flight[int] = Flight(4)
-    slow._took.extend([0.05] * 3)  # as if three calls had each waited 50 ms on the network
+    slow.timings.here.extend([0.05] * 3)  # as if three calls had each waited 50 ms on the network
     for i in range(3):
         slow.submit(f"k{i}", lambda: gate.wait(5) and threading.get_ident())
     assert slow.busy == {"k0", "k1", "k2"} and slow.free == 1  # running on workers, waiting
@@ -109,11 +111,11 @@ def test_flight_runs_quick_calls_here_and_slow_ones_on_workers() -> None:
 def test_flight_probes_here_every_so_often_and_passes_on_errors() -> None:
     here = threading.get_ident()
     flight: Flight[int] = Flight(2)
-    flight._took.extend([0.05] * 3)
+    flight.timings.here.extend([0.05] * 3)
     flight._calls = PROBE - 1  # the next call is a probe: made here, and timed
     flight.submit("k", lambda: threading.get_ident())
     assert [f.result() for f in flight.done(block=True)] == [here]
-    assert len(flight._took) == 4
+    assert len(flight.timings.here) == 4
     flight.submit("k", lambda: 1 // 0)  # on a worker: its error is handed on, not raised here
     (failed,) = flight.close()
     assert isinstance(failed.exception(), ZeroDivisionError)
@@ -121,6 +123,50 @@ def test_flight_probes_here_every_so_often_and_passes_on_errors() -> None:
     quick.submit("k", lambda: 1 // 0)  # here: the same
     (failed,) = quick.done(block=False)
     assert isinstance(failed.exception(), ZeroDivisionError)
+
+
+def test_after_a_call_hung_none_waits_behind_another_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Quick calls are made here, one after another; but once one hung until its timeout
+    (a server gone quiet), the next go to workers, and that key's calls stay there until one
+    is quick again: a round is held up by one timeout, not one per send."""
+    here = threading.get_ident()
+    ticks = iter([0.0, 0.001, 1.0, 1.0 + SLOW])  # a quick call here, then one that hangs
+    monkeypatch.setattr(inflight.time, "perf_counter", lambda: next(ticks))
+    flight: Flight[int] = Flight(4)
+    flight.timings.here.extend([0.001] * 3)
+    flight.submit("ok", lambda: threading.get_ident())
+    flight.submit("dead", lambda: threading.get_ident())
+    assert [f.result() for f in flight.done(block=False)] == [here, here]
+    assert flight.timings.last == {"ok": 0.001, "dead": SLOW} and flight.waits
+    monkeypatch.undo()
+    gate = threading.Event()
+    flight.submit("other", lambda: gate.wait(5) and threading.get_ident())
+    assert flight.busy == {"other"}  # on a worker: it could hang too
+    flight._calls = PROBE - 1  # a probe is not made here while the latest call hung
+    flight.submit("ok", lambda: gate.wait(5) and threading.get_ident())
+    assert flight.busy == {"other", "ok"}
+    gate.set()
+    ended = flight.close()
+    assert here not in {f.result() for f in ended}
+    assert flight.timings.latest < SLOW and flight.timings.last["dead"] == SLOW
+    # The quick calls since bring the caller's thread back, except for the key that hung.
+    flight.timings.here.extend([0.001] * 15)
+    flight.submit("ok", lambda: threading.get_ident())
+    flight.submit("dead", lambda: threading.get_ident())
+    ok, dead = (f.result() for f in flight.close())
+    assert ok == here and dead != here
+    assert flight.timings.last["dead"] < SLOW  # quick on its worker: back here next time
+
+
+def test_collect_keeps_every_result_when_one_call_raised() -> None:
+    futures: list[Future[int]] = [Future() for _ in range(3)]
+    futures[0].set_result(1)
+    futures[1].set_exception(KeyboardInterrupt())
+    futures[2].set_result(3)
+    got: list[int] = []
+    with pytest.raises(KeyboardInterrupt):
+        collect(futures, got)
+    assert got == [1, 3]
 
 
 def test_a_stop_during_sends_on_workers_starts_nothing_more(
@@ -136,7 +182,9 @@ def test_a_stop_during_sends_on_workers_starts_nothing_more(
         runtime = Runtime(str(path), clock=clock)
         runtime.sync_and_plan()
         clock.set(at("2026-03-31 09:00"))
-        runtime.dispatcher._took.extend([0.05] * 15)  # as if sends waited: they go to workers
+        runtime.dispatcher.timings.here.extend(
+            [0.05] * 15
+        )  # as if sends waited: they go to workers
         runtime.dispatcher.stop_requested = lambda: len(wecom.received) >= 3
         assert runtime.dispatch().counts["sent"] == 3
         assert len(wecom.received) == 3  # none started after the stop
