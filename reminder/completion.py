@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from reminder.config import Config, Deadline
 from reminder.errors import UsageError
-from reminder.planner import lead_day, occurrences
+from reminder.planner import SHIFT_SLACK, Occurrence, lead_day, occurrences
 from reminder.planning import plan_outbox
 from reminder.store import completions, outbox
 from reminder.store.engine import serialize, transaction
@@ -173,28 +173,35 @@ def status_rows(
     tz = config.settings.tz
     today = now.astimezone(tz).date()
     cal = config.calendar()
-    by_id = {d.id: d for d in config.deadlines}
-    out: list[dict[str, Any]] = []
+    first, last = today - timedelta(days=366), today + timedelta(days=config.delivery.horizon_days)
     with transaction(engine) as s:
-        board = completions.board(
-            s, today - timedelta(days=366), today + timedelta(days=config.delivery.horizon_days)
-        )
-        for occ, row, done in board:
-            d = by_id.get(row.id)
-            if d is None:
-                continue
-            leads = config.expand(d.lead)
-            helpers = config.expand(d.cooperate)
-            if office is not None and office not in leads + helpers:
-                continue
-            out.append({
-                "deadline": d.id, "task": d.task, "title": d.title, "period": occ.period_key,
-                "due": occ.due.isoformat(), "light": "done" if done else light(config, d,
-                                                                                occ.due, today),
-                "working_days_left": cal.workdays_between(today, occ.due),
-                "lead": ",".join(leads),
-                "done_by": done.office_id if done else None,
-                "done_at": _local(config, done.completed_at) if done else None,
-                "note": done.note if done else None,
-            })  # fmt: skip
+        active = completions.active_deadlines(s)
+        done_by_key = completions.done_between(s, first, last)
+    # From the rules, not the occurrence rows: a frequent task is materialized only a few days
+    # ahead, and of a stretch the service was down only what catch-up sent; the board is the
+    # same either way.
+    board: list[tuple[Occurrence, Deadline]] = []
+    for d in config.deadlines:
+        since = active.get(d.id)
+        if since is None:
+            continue
+        if office is not None and office not in config.expand(d.lead) + config.expand(d.cooperate):
+            continue
+        board += [(occ, d) for occ in occurrences(config, cal, d, first - SHIFT_SLACK,
+                                                              last + SHIFT_SLACK)
+                  if max(first, since) <= occ.due <= last]  # fmt: skip
+    board.sort(key=lambda entry: (entry[0].due, entry[1].task or 0, entry[1].id))
+    out: list[dict[str, Any]] = []
+    for occ, d in board:
+        done = done_by_key.get((d.id, occ.period_key))
+        out.append({
+            "deadline": d.id, "task": d.task, "title": d.title, "period": occ.period_key,
+            "due": occ.due.isoformat(),
+            "light": "done" if done else light(config, d, occ.due, today),
+            "working_days_left": cal.workdays_between(today, occ.due),
+            "lead": ",".join(config.expand(d.lead)),
+            "done_by": done.office_id if done else None,
+            "done_at": _local(config, done.completed_at) if done else None,
+            "note": done.note if done else None,
+        })  # fmt: skip
     return out

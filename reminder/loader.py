@@ -10,7 +10,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -40,8 +40,10 @@ from reminder.config import (
     expand_env,
 )
 from reminder.errors import ConfigError, Issue
+from reminder.planner import SHIFT_SLACK
 from reminder.rules import parse_date, parse_rule
 from reminder.tomlpos import KeyLines
+from reminder.workcal import WorkCalendar
 
 SECTIONS = {
     "settings": {"timezone", "send_time", "workdays", "shift", "remind", "overdue_every",
@@ -140,6 +142,7 @@ def _build(
         return None
     settings = _settings(data.get("settings", {}), check)
     overrides = _calendar(data.get("calendar", {}), check)
+    _rest_stretches(settings, overrides, check)
     delivery = delivery_config.delivery(data.get("delivery", {}), check)
     email = delivery_config.email(data.get("email", {}), check)
     wecom = delivery_config.wecom(data.get("wecom", {}), check)
@@ -219,6 +222,34 @@ def _calendar(table: dict[str, Any], check: Checker) -> CalendarOverrides:
         workdays=workdays,
         confirmed_years=frozenset(y for y in years if isinstance(y, int)),
     )
+
+
+def _rest_stretches(settings: Settings, overrides: CalendarOverrides, check: Checker) -> None:
+    """A due date on a rest day moves to the nearest workday, and planning looks for it no
+    further than SHIFT_SLACK away: listed holidays that make a longer run of rest days are an
+    error, not a due date silently missed."""
+    if not overrides.holidays:
+        return
+    cal = WorkCalendar(mode=settings.workdays, extra_holidays=overrides.holidays,
+                       extra_workdays=overrides.workdays,
+                       confirmed_years=overrides.confirmed_years)  # fmt: skip
+    day, limit = timedelta(days=1), SHIFT_SLACK.days
+    checked: set[date] = set()
+    for holiday in sorted(overrides.holidays - overrides.workdays):
+        if holiday in checked:
+            continue
+        first = last = holiday
+        while not cal.is_workday(first - day) and (last - first).days < limit:
+            first -= day
+        while not cal.is_workday(last + day) and (last - first).days < limit:
+            last += day
+        checked.update(first + day * i for i in range((last - first).days + 1))
+        if (last - first).days >= limit:
+            check.error("calendar.holidays", f"with these holidays more than {limit} days in a "
+                        f"row from {first} are rest days: a due date among them would move "
+                        f"further than planning looks; list fewer holidays, or some "
+                        "calendar.workdays")  # fmt: skip
+            return
 
 
 def _offices(

@@ -75,6 +75,9 @@ def lookahead(offsets: tuple[Offset, ...]) -> timedelta:
 
 
 FREQUENT_AHEAD = timedelta(days=2)
+# The most a rest day moves a due date off its nominal date (statutory holidays: about ten
+# days); stores and the board search this much around a window.
+SHIFT_SLACK = timedelta(days=31)
 
 
 def plan_ahead(config: Config, deadline: Deadline) -> timedelta:

@@ -149,6 +149,32 @@ def test_status_lights(harness: Harness, capsys: pytest.CaptureFixture[str]) -> 
     }
 
 
+def test_status_after_downtime_lists_every_missed_occurrence(
+    harness: Harness, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A daily task is planned two days ahead, and of a stretch the service was down only the
+    latest reminder is planned; the board still shows every day missed, and every day ahead to
+    the horizon."""
+    harness.write('\n[[deadlines]]\nid = "daily-check"\ntitle = "每日巡查"\nlead = ["legal"]\n'
+                  'due = "RRULE:FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR"\nremind = ["0d"]\n')  # fmt: skip
+    cfg = str(harness.path)
+    run(capsys, "tick", "--config", cfg, "--now", "2026-03-02T09:00")
+    run(capsys, "tick", "--config", cfg, "--now", "2026-03-13T09:00")  # down for nine days
+    _, out, _ = run(capsys, "log", "--config", cfg, "--deadline", "daily-check", "--office",
+                    "legal", "--format", "json")  # fmt: skip
+    sent = sorted(e["due"] for e in json.loads(out) if e["status"] == "sent")
+    assert sent == ["2026-03-02", "2026-03-13"]  # the days between were superseded
+    code, out, _ = run(capsys, "status", "--config", cfg, "--now", "2026-03-13T10:00",
+                       "--format", "json")  # fmt: skip
+    assert code == 0
+    daily = [(r["due"], r["light"]) for r in json.loads(out) if r["deadline"] == "daily-check"]
+    missed = ["2026-03-02", "2026-03-03", "2026-03-04", "2026-03-05", "2026-03-06", "2026-03-09",
+              "2026-03-10", "2026-03-11", "2026-03-12"]  # fmt: skip
+    assert daily[:10] == [(day, "red") for day in missed] + [("2026-03-13", "yellow")]
+    assert daily[-1][0] == "2026-05-12"  # the horizon: 13 March + 60 days
+    assert all(light == "green" for _, light in daily[10:])
+
+
 def test_done_errors(harness: Harness, capsys: pytest.CaptureFixture[str]) -> None:
     cfg = str(harness.path)
     run(capsys, "sync", "--config", cfg, "--now", "2026-03-01T09:00")

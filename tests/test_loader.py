@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -400,6 +401,26 @@ def test_parse_config_never_reads_the_process_environment_when_given_one() -> No
         'email = ["fgxfk@example.gov.cn"]', 'email = ["fgxfk@example.gov.cn"]\nwecom = "${PATH}"'
     )
     assert len(parse_config(text, environ={}).warnings) == 1
+
+
+def test_holidays_that_make_a_month_of_rest_days_are_an_error() -> None:
+    """A due date on a rest day moves to the nearest workday; planning looks no further than
+    31 days for it, so a longer run of rest days is refused, not a due date silently lost."""
+    long = [f"2027-07-{d:02d}" for d in range(1, 32)] + ["2027-08-02"]  # to Tue 3 Aug
+    text = BASE + f"\n[calendar]\nholidays = {json.dumps(long)}\n"
+    with pytest.raises(ConfigError) as err:
+        parse_config(text, environ={})
+    assert [str(i) for i in err.value.issues] == [
+        "schedules.toml:31: calendar.holidays: with these holidays more than 31 days in a row "
+        "from 2027-07-01 are rest days: a due date among them would move further than planning "
+        "looks; list fewer holidays, or some calendar.workdays"
+    ]
+    # A month less a weekend is fine; so is the same block broken by a listed workday.
+    config_from(BASE + f"\n[calendar]\nholidays = {json.dumps(long[:29])}\n")
+    broken = [d for d in long if d != "2027-07-17"]  # a Saturday, made a workday
+    config_from(
+        BASE + f'\n[calendar]\nholidays = {json.dumps(broken)}\nworkdays = ["2027-07-17"]\n'
+    )
 
 
 def test_a_lease_shorter_than_a_send_is_a_warning() -> None:

@@ -35,18 +35,19 @@ def reopen(session: Session, completion: CompletionRow, office: str, now: dateti
     completion.reopened_at, completion.reopened_by = now, office
 
 
-def board(
-    session: Session, first: date, last: date
-) -> list[tuple[OccurrenceRow, DeadlineRow, CompletionRow | None]]:
-    """Occurrences of enabled deadlines due in [first, last], from when each was added."""
+def active_deadlines(session: Session) -> dict[str, date]:
+    """Enabled deadlines and the day each became active (added or enabled again)."""
+    rows = session.execute(select(DeadlineRow.id, DeadlineRow.active_since)
+                           .where(DeadlineRow.enabled.is_(True)))  # fmt: skip
+    return {deadline_id: since for deadline_id, since in rows}
+
+
+def done_between(session: Session, first: date, last: date) -> dict[tuple[str, str], CompletionRow]:
+    """The standing completions of occurrences due in [first, last], by deadline and period."""
     rows = session.execute(
-        select(OccurrenceRow, DeadlineRow, CompletionRow)
-        .join(DeadlineRow, DeadlineRow.id == OccurrenceRow.deadline_id)
-        .outerjoin(CompletionRow, (CompletionRow.occurrence_id == OccurrenceRow.id)
-                   & CompletionRow.reopened_at.is_(None))
-        .where(DeadlineRow.enabled.is_(True), OccurrenceRow.withdrawn_at.is_(None),
-               OccurrenceRow.due >= first,
-               OccurrenceRow.due <= last, OccurrenceRow.due >= DeadlineRow.active_since)
-        .order_by(OccurrenceRow.due, DeadlineRow.task, DeadlineRow.id)
-    ).all()  # fmt: skip
-    return [(o, d, c) for o, d, c in rows]
+        select(OccurrenceRow.deadline_id, OccurrenceRow.period_key, CompletionRow)
+        .join(CompletionRow, CompletionRow.occurrence_id == OccurrenceRow.id)
+        .where(CompletionRow.reopened_at.is_(None), OccurrenceRow.due >= first,
+               OccurrenceRow.due <= last)
+    )  # fmt: skip
+    return {(deadline_id, period): done for deadline_id, period, done in rows}

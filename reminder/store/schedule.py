@@ -10,13 +10,14 @@ import hashlib
 import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Column, bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.orm import Session
 
+from reminder.planner import SHIFT_SLACK
 from reminder.store.engine import chunks
 from reminder.store.models import (
     OCCURRENCES,
@@ -30,7 +31,6 @@ from reminder.store.models import (
 
 Values = dict[str, Any]
 _OCCURRENCE_VALUES = ("period_start", "nominal_due", "due", "provisional")
-_SHIFT_SLACK = timedelta(days=31)  # the most a due date moves before its nominal date
 
 
 def fingerprint(values: Mapping[str, Any]) -> str:
@@ -173,7 +173,7 @@ def apply_occurrences(
     columns = (o.c.id, o.c.withdrawn_at, *(o.c[k] for k in _OCCURRENCE_VALUES))
     # Future rows (due can sit a few days before nominal: `due` is the indexed column).
     future = conn.execute(select(o.c.deadline_id, o.c.period_key, *columns).where(
-        o.c.due >= today - _SHIFT_SLACK, o.c.nominal_due >= today))  # fmt: skip
+        o.c.due >= today - SHIFT_SLACK, o.c.nominal_due >= today))  # fmt: skip
     existing = {(r.deadline_id, r.period_key): r for r in future}
     wanted_keys = {(d, v["period_key"]) for d, occurrences in wanted.items() for v in occurrences}
     if missing := wanted_keys - existing.keys():
