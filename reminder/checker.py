@@ -36,6 +36,7 @@ class Checker:
         self.lines = lines
         self.errors: list[Issue] = []
         self.warnings: list[Issue] = []
+        self.written_secrets: list[str] = []  # fields holding a secret written in the file
 
     def issue(self, field: str, message: str) -> Issue:
         return Issue(path=self.path, line=line_of(self.lines, field), field=field, message=message)
@@ -45,6 +46,12 @@ class Checker:
 
     def warn(self, field: str, message: str) -> None:
         self.warnings.append(self.issue(field, message))
+
+    def secret_in_file(self, field: str, message: str) -> None:
+        """A secret written in the file (not ${NAME}): a warning, and the config must not be
+        copied anywhere (the config cache)."""
+        self.written_secrets.append(field)
+        self.warn(field, message)
 
     def known_keys(self, table: Mapping[str, Any], allowed: set[str], field: str) -> None:
         for key in table:

@@ -183,6 +183,7 @@ class Config:
     groups: dict[str, Group]
     deadlines: tuple[Deadline, ...]
     warnings: tuple[Issue, ...] = ()
+    written_secrets: tuple[str, ...] = ()  # fields whose secret is written in the file
     lines: Mapping[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property

@@ -28,7 +28,6 @@ import tempfile
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import dateutil
 
@@ -64,15 +63,6 @@ def _private(path: Path) -> bool:
     """Owned by this user and writable by nobody else: safe to unpickle from."""
     st = path.stat()
     return st.st_uid == os.geteuid() and not st.st_mode & 0o022
-
-
-def _literal_secret(config: Config) -> bool:
-    """Does the config hold a secret written in the file (which must not be copied)?"""
-    written = [o.wecom for o in config.offices.values()] + [
-        o.webhook for o in config.offices.values()] + [config.email.password]  # fmt: skip
-    if any(value is not None and not env_names(value) for value in written):
-        return True
-    return bool(urlsplit(config.settings.database).password)
 
 
 def _still_valid(config: Config) -> bool:
@@ -118,7 +108,7 @@ def get(text: str, shown: str, environ: Mapping[str, str]) -> Config | None:
 
 def put(text: str, shown: str, environ: Mapping[str, str], config: Config) -> None:
     """Store a Config built from `text`; never fails the caller."""
-    if _literal_secret(config):
+    if config.written_secrets:  # never copied
         return
     try:
         directory = cache_dir()

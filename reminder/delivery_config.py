@@ -77,7 +77,7 @@ def email(table: Mapping[str, Any], check: Checker) -> EmailSettings:
         "ca_file": _existing_file(check, table, "ca_file", f),
     }
     if values["password"] and not env_names(values["password"]):
-        check.warn(
+        check.secret_in_file(
             f"{f}.password",
             "a password written in the file is a secret in git: use "
             '"${SMTP_PASSWORD}" and set it in the environment',

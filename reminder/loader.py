@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, cast
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from reminder import config_cache, delivery_config
@@ -177,6 +178,7 @@ def _build(
         groups=groups,
         deadlines=tuple(deadlines),
         warnings=tuple(check.warnings),
+        written_secrets=tuple(check.written_secrets),
         lines=check.lines,
     )
 
@@ -203,7 +205,17 @@ def _settings(table: dict[str, Any], check: Checker) -> Settings:
     values["escalate_to"] = refs
     database = check.text(table, "database", f)
     values["database"] = database
+    if database and _has_password(database):
+        check.secret_in_file(f"{f}.database", "a password written in the file is a secret in "
+                             "git: set the whole URL in REMINDER_DATABASE_URL instead")  # fmt: skip
     return Settings(**{k: v for k, v in values.items() if v is not None})
+
+
+def _has_password(url: str) -> bool:
+    try:
+        return bool(urlsplit(url).password)
+    except ValueError:  # not a URL: opening the database says so
+        return False
 
 
 def _calendar(table: dict[str, Any], check: Checker) -> CalendarOverrides:
@@ -331,8 +343,8 @@ def _secret(
         return None
     names = env_names(value)
     if not names:
-        check.warn(f, f"{what} written in the file is a secret in git: use \"{example}\" and "
-                      "set it in the environment")  # fmt: skip
+        check.secret_in_file(f, f"{what} written in the file is a secret in git: use "
+                                f"\"{example}\" and set it in the environment")  # fmt: skip
     elif expand_env(value, environ) is None:
         unset = [n for n in names if not environ.get(n)]
         check.warn(f, f"environment variable {', '.join(unset)} is not set: office {office} gets "

@@ -125,7 +125,8 @@ def test_a_file_with_a_secret_written_in_it_is_not_cached(
     tmp_path: Path, cache: Path, parses: list[str], line: str
 ) -> None:
     path = write(tmp_path, BASE.replace('id = "office"', f'id = "office"\n{line}', 1))
-    assert loader.load_config(path, environ={}).warnings  # "a secret in git"
+    config = loader.load_config(path, environ={})
+    assert config.written_secrets == ("offices[0]." + line.split(" ")[0],)  # "a secret in git"
     loader.load_config(path, environ={})
     assert len(parses) == 2
     assert not cache.exists() or not list(cache.iterdir())
@@ -138,7 +139,11 @@ def test_a_database_password_in_the_file_is_not_cached(
         'send_time = "09:00"', 'send_time = "09:00"\ndatabase = "postgresql+psycopg://u:pw@db/x"', 1
     )
     path = write(tmp_path, text)
-    loader.load_config(path, environ={})
+    config = loader.load_config(path, environ={})
+    assert [str(w) for w in config.warnings if w.field == "settings.database"] == [
+        f"{path}:4: settings.database: a password written in the file is a secret in git: set "
+        "the whole URL in REMINDER_DATABASE_URL instead"
+    ]
     loader.load_config(path, environ={})
     assert len(parses) == 2
 
