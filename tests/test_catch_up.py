@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from reminder.completion import Which, mark_done, reopen
 from reminder.planner import plan_ahead, plan_deadline
 from reminder.planning import PlanReport
 from reminder.store.engine import transaction
@@ -199,3 +200,22 @@ def test_plan_ahead_is_the_horizon_when_it_is_shorter(harness: Harness) -> None:
                             encoding="utf-8")  # fmt: skip
     runtime = harness.start("2026-03-02 08:00")
     assert {plan_ahead(runtime.config, d) for d in runtime.config.deadlines} == {timedelta(days=1)}
+
+
+def test_done_then_reopened_during_downtime_reminds_from_the_reopen_on(harness: Harness) -> None:
+    """`reopen` plans the occurrence's reminders from the moment it runs, whether the service
+    is up or down: after downtime, catch-up sends none that came due before the reopen (the
+    office reopened it itself), and the next goes out at its time."""
+    harness.write('remind = ["7d", "1wd", "0d"]')
+    runtime = harness.start("2026-03-01 08:00")
+    harness.tick("2026-03-24 09:00")  # the 7-day reminder; then the service is down
+    which = Which(deadline="annual-report", office="legal")
+    mark_done(runtime.config, runtime.engine, at("2026-03-30 08:00"), which)
+    reopen(runtime.config, runtime.engine, at("2026-04-02 10:00"), which)
+    harness.tick("2026-04-02 10:30")  # back after the reopen
+    sent = [(r.kind, r.at) for r in harness.log(office_id="legal", status="sent")]
+    assert sent == [("before", at("2026-03-24 09:00"))]
+    assert not harness.log(status="sending")
+    harness.tick("2026-04-03 09:00")
+    sent = [(r.kind, r.at) for r in harness.log(office_id="legal", status="sent")]
+    assert sent[1:] == [("overdue", at("2026-04-03 09:00"))]
