@@ -176,7 +176,8 @@ def status_rows(
     first, last = today - timedelta(days=366), today + timedelta(days=config.delivery.horizon_days)
     with transaction(engine) as s:
         active = completions.active_deadlines(s)
-        done_by_key = completions.done_between(s, first, last)
+        # Stored dues may differ from the rule's (a calendar edited since): look wider.
+        done_by_key = completions.done_between(s, first - SHIFT_SLACK, last + SHIFT_SLACK)
     # From the rules, not the occurrence rows: a frequent task is materialized only a few days
     # ahead, and of a stretch the service was down only what catch-up sent; the board is the
     # same either way.
@@ -185,7 +186,7 @@ def status_rows(
         since = active.get(d.id)
         if since is None:
             continue
-        if office is not None and office not in config.expand(d.lead) + config.expand(d.cooperate):
+        if office is not None and office not in {o for o, _ in config.recipients(d)}:
             continue
         board += [(occ, d) for occ in occurrences(config, cal, d, first - SHIFT_SLACK,
                                                               last + SHIFT_SLACK)

@@ -71,6 +71,12 @@ class CalendarOverrides:
     workdays: frozenset[date] = frozenset()
     confirmed_years: frozenset[int] = frozenset()
 
+    def calendar(self, mode: WorkdayMode) -> WorkCalendar:
+        """The working-day calendar of `mode` ([settings] workdays) with these overrides."""
+        return WorkCalendar(mode=mode, extra_holidays=self.holidays,
+                            extra_workdays=self.workdays,
+                            confirmed_years=self.confirmed_years)  # fmt: skip
+
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Delivery:
@@ -195,13 +201,7 @@ class Config:
         return {o.id: o.name for o in self.offices.values()}
 
     def calendar(self) -> WorkCalendar:
-        o = self.calendar_overrides
-        return WorkCalendar(
-            mode=self.settings.workdays,
-            extra_holidays=o.holidays,
-            extra_workdays=o.workdays,
-            confirmed_years=o.confirmed_years,
-        )
+        return self.calendar_overrides.calendar(self.settings.workdays)
 
     def expand(self, refs: tuple[str, ...]) -> list[str]:
         """Office ids behind office and group ids, in order, without repeats."""

@@ -72,6 +72,11 @@ class Timings:
     last: dict[str, float] = field(default_factory=dict)  # each key's latest call, anywhere
     latest: float = 0.0  # the call that ended last, anywhere
 
+    def record(self, key: str, took: float, *, here: bool) -> None:
+        if here:
+            self.here.append(took)
+        self.last[key] = self.latest = took
+
 
 class Flight(Generic[R]):
     """Up to `size` calls in flight, each under a key.
@@ -129,9 +134,7 @@ class Flight(Generic[R]):
             future.set_result(call())
         except Exception as exc:  # handed to whoever asks for the result, as a worker would
             future.set_exception(exc)
-        took = time.perf_counter() - start
-        t.here.append(took)
-        t.last[key] = t.latest = took
+        t.record(key, time.perf_counter() - start, here=True)
         self._running[future] = key
 
     def _timed(self, key: str, call: Callable[[], R]) -> R:
@@ -139,7 +142,7 @@ class Flight(Generic[R]):
         try:
             return call()
         finally:
-            self.timings.last[key] = self.timings.latest = time.perf_counter() - start
+            self.timings.record(key, time.perf_counter() - start, here=False)
 
     def done(self, *, block: bool) -> list[Future[R]]:
         """The calls that have finished. With `block`, wait for at least one (if any runs),

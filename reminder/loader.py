@@ -44,7 +44,6 @@ from reminder.errors import ConfigError, Issue
 from reminder.planner import SHIFT_SLACK
 from reminder.rules import parse_date, parse_rule
 from reminder.tomlpos import KeyLines
-from reminder.workcal import WorkCalendar
 
 SECTIONS = {
     "settings": {"timezone", "send_time", "workdays", "shift", "remind", "overdue_every",
@@ -242,9 +241,7 @@ def _rest_stretches(settings: Settings, overrides: CalendarOverrides, check: Che
     error, not a due date silently missed."""
     if not overrides.holidays:
         return
-    cal = WorkCalendar(mode=settings.workdays, extra_holidays=overrides.holidays,
-                       extra_workdays=overrides.workdays,
-                       confirmed_years=overrides.confirmed_years)  # fmt: skip
+    cal = overrides.calendar(settings.workdays)
     day, limit = timedelta(days=1), SHIFT_SLACK.days
     checked: set[date] = set()
     for holiday in sorted(overrides.holidays - overrides.workdays):

@@ -227,15 +227,15 @@ class Renderer:
         }
         issues = list(self._unreadable)
         calls: list[Callable[[], Rendered]] = [
-            partial(self.reminder, ch, office, [sample, sample], digest=dg)
-            for ch in ("email", "wecom", "webhook")
+            partial(self.reminder, ch, office, [sample, sample], digest=dg, mentions=at)
+            for ch, at in (("email", False), ("wecom", False), ("wecom", True), ("webhook", False))
             for dg in (False, True)
         ]
         calls += [partial(self.alert, office, failed), partial(self.test_message, office, "wecom")]
         for call in calls:
             try:
                 call()
-            except TemplateError as exc:
+            except Exception as exc:  # a template may raise anything: {{ 1 // 0 }}
                 issues.append(_template_issue(exc))
         return list({str(i): i for i in issues}.values())
 
@@ -257,14 +257,19 @@ class _Snapshot(BaseLoader):
         return sorted(self.sources)
 
 
-def _template_issue(exc: TemplateError) -> Issue:
-    """Locate a template error: syntax errors say where; runtime errors are found in the
-    traceback, which Jinja rewrites to point into the template."""
-    name = getattr(exc, "filename", None) or getattr(exc, "name", None)
-    line = getattr(exc, "lineno", None) or 0
+def _template_issue(exc: Exception) -> Issue:
+    """Locate a template error: syntax errors say where; runtime errors (of Jinja, or any
+    exception a template expression raised) are found in the traceback, which Jinja rewrites
+    to point into the template."""
+    name: str | None = None
+    line = 0
+    message = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, TemplateError):
+        name = getattr(exc, "filename", None) or getattr(exc, "name", None)
+        line = getattr(exc, "lineno", None) or 0
+        message = exc.message or str(exc)
     if name is None:
         frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
         if frames:
             name, line = frames[-1].filename, frames[-1].lineno or 0
-    name = name or "templates"
-    return Issue(path=str(name), line=int(line), field="template", message=str(exc.message or exc))
+    return Issue(path=str(name or "templates"), line=int(line), field="template", message=message)

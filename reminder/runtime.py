@@ -37,6 +37,16 @@ def _folder(config: Config) -> Path:
     return Path(config.path).resolve().parent
 
 
+def _templates_stamp(config: Config) -> tuple[tuple[str, int, int], ...]:
+    return templates_stamp(template_files(config.delivery.templates_dir, _folder(config)))
+
+
+def _log_refused(exc: ConfigError, path: str) -> None:
+    for issue in exc.issues:
+        log.error("%s", issue)
+    log.error("%s or its templates have errors: keeping the last good config and templates", path)
+
+
 def checked_renderer(config: Config) -> Renderer:
     """The config's templates, each rendered once with sample data; ConfigError naming the
     file and line of every one that fails (a service must not start, or reload, with them)."""
@@ -90,8 +100,10 @@ class Runtime:
         self.config = config or load_config(path)
         self.fingerprint = self._fingerprint()  # of the config in use: the planning digest
         renderer = renderer or renderer_for(self.config)
-        # What the files looked like when last read, applied or not: a bad edit is logged once.
+        # What the files looked like when last read, applied or not (a bad edit is logged
+        # once), and the config whose templates_dir is watched: the last one read.
         self._seen = (self.fingerprint, renderer.stamp)
+        self._watched = self.config
         self.engine = engine or open_database(self.config)
         self.dispatcher = Dispatcher(
             self.config, self.engine, clock=clock, transports=transports(self.config),
@@ -151,22 +163,25 @@ class Runtime:
         """Apply schedules.toml and the templates if either changed on disk and both are
         valid (every template renders); True when applied. Otherwise nothing changes."""
         fingerprint = self._fingerprint()
-        stamp = templates_stamp(template_files(self.config.delivery.templates_dir,
-                                               _folder(self.config)))  # fmt: skip
+        stamp = _templates_stamp(self._watched)
         if (fingerprint, stamp) == self._seen:
             return False
-        self._seen = (fingerprint, stamp)
+        self._seen = (fingerprint, stamp)  # a bad edit is reported once
         try:
             config = self.config if fingerprint == self.fingerprint else load_config(self.path)
-            renderer = checked_renderer(config)
         except ConfigError as exc:
-            for issue in exc.issues:
-                log.error("%s", issue)
-            log.error("%s or its templates have errors: keeping the last good config and "
-                      "templates", self.path)  # fmt: skip
+            _log_refused(exc, self.path)
             return False
-        self._seen = (fingerprint, renderer.stamp)
+        # From now on the templates of this config are watched, even when they are refused:
+        # fixing them (in a new templates_dir, say) is the next change to see.
+        renderer = renderer_for(config)
+        self._watched, self._seen = config, (fingerprint, renderer.stamp)
+        if problems := renderer.check(config):
+            _log_refused(ConfigError(problems), self.path)
+            return False
         if config is self.config:
+            if renderer.stamp == self.dispatcher.renderer.stamp:
+                return False  # back to what runs (a refused edit undone)
             self.dispatcher.renderer = renderer
             log.info("reloaded the templates: %d file(s)", len(renderer.stamp))
             return True

@@ -173,6 +173,15 @@ def test_status_after_downtime_lists_every_missed_occurrence(
     assert daily[:10] == [(day, "red") for day in missed] + [("2026-03-13", "yellow")]
     assert daily[-1][0] == "2026-05-12"  # the horizon: 13 March + 60 days
     assert all(light == "green" for _, light in daily[10:])
+    # A missed day marked done shows as done (its occurrence is made when it is named).
+    code, _, _ = run(capsys, "done", "daily-check", "--office", "legal", "--due", "2026-03-10",
+                     "--config", cfg, "--now", "2026-03-13T10:00")  # fmt: skip
+    assert code == 0
+    _, out, _ = run(capsys, "status", "--config", cfg, "--now", "2026-03-13T10:00", "--office",
+                    "legal", "--format", "json")  # fmt: skip
+    board = {r["due"]: (r["light"], r["done_by"]) for r in json.loads(out)
+             if r["deadline"] == "daily-check"}  # fmt: skip
+    assert board["2026-03-10"] == ("done", "legal") and board["2026-03-09"] == ("red", None)
 
 
 def test_done_errors(harness: Harness, capsys: pytest.CaptureFixture[str]) -> None:
@@ -249,6 +258,17 @@ def test_check_reports_template_errors(
         "'reminder.rendering.Item object' has no attribute "
         "'no_such_field'",
     )
+    # Whatever a template raises is its error, located; the @-mention text is checked too.
+    (custom / "markdown.j2").write_text("ok\n{{ 1 // 0 }}\n", encoding="utf-8")
+    code, out, _ = run(capsys, "check", "--config", str(harness.path))
+    assert (code, out.splitlines()[0]) == (
+        2, f"{custom / 'markdown.j2'}:2: template: ZeroDivisionError: integer division or "
+        "modulo by zero")  # fmt: skip
+    (custom / "markdown.j2").unlink()
+    (custom / "text.j2").write_text("{{ item.title }\n", encoding="utf-8")
+    code, out, _ = run(capsys, "check", "--config", str(harness.path))
+    assert (code, out.splitlines()[0]) == (2, f"{custom / 'text.j2'}:1: template: unexpected '}}'")
+    (custom / "text.j2").unlink()
     # The sandbox: a template reads the reminder's fields, not what lies behind them.
     for reach in ("item.__class__.__mro__", "office.__init__", "item.title.__class__"):
         (custom / "markdown.j2").write_text(f"{{{{ {reach} }}}}\n", encoding="utf-8")

@@ -175,6 +175,37 @@ def test_a_template_edit_applies_at_reload_once_it_renders(
     ]
 
 
+def test_a_new_templates_dir_is_applied_once_its_templates_render(
+    harness: Harness, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    """An edit that points to another templates_dir is refused while a template there fails;
+    fixing that template is seen (the new folder is watched) and applies the edit."""
+    harness.write('remind = ["1wd", "0d"]')
+    runtime = harness.start("2026-03-01 08:00")
+    custom = tmp_path / "new-templates" / "wecom"
+    custom.mkdir(parents=True)
+    (custom / "markdown.j2").write_text("{{ item.title }\n", encoding="utf-8")
+    text = harness.path.read_text(encoding="utf-8")
+    harness.path.write_text(
+        text.replace("[delivery]\n", '[delivery]\ntemplates_dir = "new-templates"\n'),
+        encoding="utf-8",
+    )
+    with caplog.at_level(logging.ERROR):
+        assert runtime.reload_if_changed() is False
+        assert runtime.reload_if_changed() is False
+    assert [m for m in caplog.messages if "markdown.j2" in m] == [
+        f"{custom / 'markdown.j2'}:1: template: unexpected '}}'"
+    ]
+    assert runtime.config.delivery.templates_dir is None  # the last good config runs
+    (custom / "markdown.j2").write_text("新模板：{{ item.title }}\n", encoding="utf-8")
+    assert runtime.reload_if_changed() is True
+    assert runtime.config.delivery.templates_dir == "new-templates"
+    harness.tick("2026-03-30 09:00")
+    assert [m.content for m in harness.wecom.received if m.key == KEY_LEGAL] == [
+        "新模板：发布年度报告"
+    ]
+
+
 def test_changed_rule_replans_pending_and_never_resends(harness: Harness) -> None:
     harness.write('remind = ["7d", "0d"]')
     harness.start("2026-03-01 08:00")

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -18,7 +19,14 @@ from reminder.errors import DatabaseError
 from reminder.loader import load_config
 from reminder.store.engine import make_engine, transaction
 from reminder.store.migrate import current_revision, file_head, head_revision, upgrade
-from reminder.store.models import Base, DeadlineRow, MetaRow, OccurrenceRow, OfficeRow
+from reminder.store.models import (
+    Base,
+    DeadlineRow,
+    MetaRow,
+    OccurrenceRow,
+    OfficeRow,
+    UTCDateTime,
+)
 from reminder.sync import config_digest, sync
 from reminder.workcal import calendar_data_version
 from tests.conftest import BASE, SHIPPED, config_from, variant
@@ -195,3 +203,18 @@ def test_a_file_synced_already_is_not_compared_again(engine: Engine) -> None:
     # The digest covers the holiday data installed, not only the file.
     assert "chinesecalendar 1." in calendar_data_version()
     assert digest != hashlib.sha256(BASE.encode()).hexdigest()
+
+
+def test_instants_are_bound_by_their_utc_value(engine: Engine) -> None:
+    """Bound values are converted once per instant (bulk writes repeat a few), keyed by the
+    instant: the repeated hour when clocks go back is two instants, not one."""
+    bind = UTCDateTime().bind_processor(engine.dialect)
+    assert bind is not None
+    first = datetime(2026, 11, 1, 1, 30, tzinfo=ZoneInfo("America/New_York"))  # 05:30 UTC
+    second = first.replace(fold=1)  # the same wall time an hour later: 06:30 UTC
+    assert first == second  # as Python compares them
+    assert bind(first) == bind(first.astimezone(UTC)) != bind(second)
+    assert bind(second) == bind(datetime(2026, 11, 1, 6, 30, tzinfo=UTC))
+    assert bind(None) is None
+    with pytest.raises(ValueError, match="naive datetime"):
+        bind(datetime(2026, 11, 1, 1, 30))

@@ -54,9 +54,19 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
         # Bulk writes bind the same few instants thousands of times (a plan's remind_at, the
-        # transaction's now): convert each once. Equal aware datetimes are the same instant.
+        # transaction's now): convert each once, keyed by the instant in UTC (two aware
+        # datetimes in one zone compare equal whatever their `fold`, an hour apart or not).
         convert = super().bind_processor(dialect)
-        return lru_cache(maxsize=4096)(convert) if convert else None
+        if convert is None:
+            return None
+        cached = lru_cache(maxsize=4096)(convert)
+
+        def process(value: datetime | None) -> Any:
+            if value is None or value.tzinfo is None:
+                return convert(value)  # None, or the naive value's error
+            return cached(value.astimezone(UTC))
+
+        return process
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
