@@ -39,7 +39,7 @@ from reminder.errors import DeliveryError, NotConfigured
 from reminder.inflight import Flight, KeyedQueue, Timings, collect
 from reminder.planning import NO_CHANNEL
 from reminder.ratelimit import Limiter
-from reminder.rendering import Item, Renderer, make_item
+from reminder.rendering import Item, Renderer, make_item, template_issue
 from reminder.store import budget, outbox, sentlog
 from reminder.store.budget import Ask
 from reminder.store.engine import transaction
@@ -212,11 +212,37 @@ class Dispatcher:
                 if target is None:
                     continue
                 for batch in self._batches(members):
-                    for part, rendered in self._fitting(s, target, batch, occurrences):
+                    for part, rendered in self._rendered(s, target, batch, occurrences, report):
                         messages.append(
                             Outgoing(office_id, channel, target, part, rendered, occurrences)
                         )
         return messages
+
+    def _rendered(
+        self,
+        s: Any,
+        target: Target,
+        rows: list[OutboxRow],
+        occurrences: dict[int, OccurrenceRow],
+        report: PassReport,
+    ) -> list[tuple[list[OutboxRow], Rendered]]:
+        """`_fitting`, except that a template failing on these reminders' data (`check` renders
+        sample data only) fails only the reminders it cannot render, for good, with the admin
+        told; the others of a digest go one by one."""
+        try:
+            return self._fitting(s, target, rows, occurrences)
+        except Exception as exc:
+            if len(rows) > 1:
+                return [m for r in rows for m in self._rendered(s, target, [r], occurrences,
+                                                                report)]  # fmt: skip
+            now = self.clock.now()
+            reason = f"cannot render: {template_issue(exc)}"
+            outbox.set_status(s, rows, "failed", now, reason=reason)
+            self._alert_admin(s, rows, now)
+            log.error("failed for good: %s by %s (%s)", rows[0].office_id, rows[0].channel,
+                      reason)  # fmt: skip
+            report.counts["failed"] += len(rows)
+            return []
 
     def _drop_unwanted(
         self, s: Any, rows: list[OutboxRow], done: set[int], now: datetime, report: PassReport

@@ -236,7 +236,7 @@ class Renderer:
             try:
                 call()
             except Exception as exc:  # a template may raise anything: {{ 1 // 0 }}
-                issues.append(_template_issue(exc))
+                issues.append(template_issue(exc))
         return list({str(i): i for i in issues}.values())
 
 
@@ -257,7 +257,7 @@ class _Snapshot(BaseLoader):
         return sorted(self.sources)
 
 
-def _template_issue(exc: Exception) -> Issue:
+def template_issue(exc: Exception) -> Issue:
     """Locate a template error: syntax errors say where; runtime errors (of Jinja, or any
     exception a template expression raised) are found in the traceback, which Jinja rewrites
     to point into the template."""

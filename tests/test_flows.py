@@ -18,7 +18,7 @@ from reminder.store import outbox
 from reminder.store.budget import Ask
 from reminder.store.engine import make_engine
 from reminder.store.migrate import upgrade
-from tests.delivery_harness import KEY_LEGAL, LATEST_ONLY, Harness, at
+from tests.delivery_harness import KEY_FINANCE, KEY_LEGAL, LATEST_ONLY, Harness, at
 
 MANY = "".join(
     f"""
@@ -204,6 +204,40 @@ def test_a_new_templates_dir_is_applied_once_its_templates_render(
     assert [m.content for m in harness.wecom.received if m.key == KEY_LEGAL] == [
         "新模板：发布年度报告"
     ]
+
+
+def test_a_template_that_fails_on_real_data_fails_only_those_reminders(
+    harness: Harness, tmp_path: Path
+) -> None:
+    """`check` renders sample data; a template can still fail on a reminder's own (here,
+    dividing by the working days left, 0 on the due day). That reminder fails for good with
+    the reason and the admin is told; the others go out; the next day's renders and goes."""
+    text = harness.path.read_text(encoding="utf-8")
+    harness.path.write_text(
+        text.replace("[delivery]\n", '[delivery]\ntemplates_dir = "my-templates"\n'),
+        encoding="utf-8",
+    )
+    custom = tmp_path / "my-templates" / "wecom"
+    custom.mkdir(parents=True)
+    (custom / "markdown.j2").write_text(
+        "{{ item.title }}：每天{{ 10 // item.working_days_left }}次\n", encoding="utf-8"
+    )
+    harness.start("2026-03-01 08:00")
+    harness.tick("2026-03-31 09:00")
+    (failed,) = harness.log(office_id="legal")
+    assert failed.status == "failed" and failed.kind == "due"
+    assert failed.error == (
+        f"cannot render: {custom / 'markdown.j2'}:1: template: ZeroDivisionError: integer "
+        "division or modulo by zero"
+    )
+    assert [m.key for m in harness.wecom.received] == [KEY_FINANCE]  # @-mentions: text.j2
+    by_rcpt = {m.rcpt_tos[0]: m.message for m in harness.smtp.received}
+    assert sorted(by_rcpt) == ["bgs@example.gov.cn", "jck@example.gov.cn"]  # alert; finance
+    alert = by_rcpt["bgs@example.gov.cn"].get_body(preferencelist=("plain",))
+    assert alert is not None and "cannot render" in alert.get_content()
+    harness.tick("2026-04-01 09:00")  # overdue: -1 working day left renders
+    legal = [m.content for m in harness.wecom.received if m.key == KEY_LEGAL]
+    assert legal == ["发布年度报告：每天-10次"]
 
 
 def test_changed_rule_replans_pending_and_never_resends(harness: Harness) -> None:
