@@ -187,7 +187,13 @@ def _fixed(config: Config, deadline: Deadline, cal: WorkCalendar) -> _Fixed:
     key = ("fixed", deadline.id, id(config))
     found: _Fixed | None = cal.memo.get(key)
     if found is None:
-        found = cal.memo[key] = _make_fixed(config, deadline)
+        # Deadlines with the same offices, lead times and send time share one.
+        shape = ("fixed", deadline.lead, deadline.cooperate, config.remind_offsets(deadline),
+                 config.send_time_for(deadline), id(config))  # fmt: skip
+        found = cal.memo.get(shape)
+        if found is None:
+            found = cal.memo[shape] = _make_fixed(config, deadline)
+        cal.memo[key] = found
     return found
 
 

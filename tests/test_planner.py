@@ -189,3 +189,29 @@ def test_the_planning_memo_changes_nothing() -> None:
 
     assert len(shared) > 10_000
     assert sorted(map(row, shared), key=repr) == sorted(map(row, alone), key=repr)
+
+
+def test_deadlines_with_the_same_rule_keep_their_own_offices_and_lead_times() -> None:
+    """What a deadline's occurrences share (recipients, lead times, send time) is worked out
+    once per distinct combination; each deadline still gets exactly its own."""
+    extra = "".join(
+        f'\n[[deadlines]]\nid = "{id_}"\ntitle = "{id_}"\nlead = ["{lead}"]\n'
+        f'due = "yearly 01-31"\nremind = {remind}\n{more}'
+        for id_, lead, remind, more in [
+            ("same-as-first", "office", '["0d"]', ""),
+            ("other-lead", "legal", '["0d"]', ""),
+            ("other-lead-times", "office", '["1wd", "0d"]', ""),
+            ("other-send-time", "office", '["0d"]', 'send_time = "15:00"\n'),
+        ]
+    )
+    config = config_from(variant('remind = ["7d", "1wd", "0d"]', 'remind = ["0d"]', BASE) + extra)
+    got = {(r.deadline.id, r.office, r.step, r.remind_at.strftime("%m-%d %H:%M"))
+           for r in plan(config, D(2026, 1, 1), D(2026, 1, 30)) if r.role != "cooperate"}  # fmt: skip
+    assert got == {
+        ("annual-report", "office", "0d", "01-30 09:00"),
+        ("same-as-first", "office", "0d", "01-30 09:00"),
+        ("other-lead", "legal", "0d", "01-30 09:00"),
+        ("other-lead-times", "office", "1wd", "01-29 09:00"),
+        ("other-lead-times", "office", "0d", "01-30 09:00"),
+        ("other-send-time", "office", "0d", "01-30 15:00"),
+    }
