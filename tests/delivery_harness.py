@@ -99,6 +99,18 @@ class Harness:
             smtp_port=smtp_port or self.smtp.port, wecom_url=self.wecom.url,
             digest=str(digest).lower(), extra=extra), encoding="utf-8")  # fmt: skip
 
+    def use_templates(self, folder: str) -> Path:
+        """Point [delivery] templates_dir at `folder` (beside schedules.toml); return its
+        wecom/ subfolder, made."""
+        text = self.path.read_text(encoding="utf-8")
+        self.path.write_text(
+            text.replace("[delivery]\n", f'[delivery]\ntemplates_dir = "{folder}"\n'),
+            encoding="utf-8",
+        )
+        wecom = self.path.parent / folder / "wecom"
+        wecom.mkdir(parents=True, exist_ok=True)
+        return wecom
+
     def start(self, when: str, **kwargs: Any) -> Runtime:
         self.clock.set(at(when))
         self.runtime = Runtime(str(self.path), clock=self.clock, **kwargs)

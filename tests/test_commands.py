@@ -230,15 +230,10 @@ def test_send_test(
 
 
 def test_check_reports_template_errors(
-    harness: Harness, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    harness: Harness, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    custom = tmp_path / "my-templates" / "wecom"
-    custom.mkdir(parents=True)
+    custom = harness.use_templates("my-templates")
     (custom / "markdown.j2").write_text("{{ item.title }\n", encoding="utf-8")
-    text = harness.path.read_text(encoding="utf-8").replace(
-        "[delivery]\n", '[delivery]\ntemplates_dir = "my-templates"\n'
-    )
-    harness.path.write_text(text, encoding="utf-8")
     code, out, _ = run(capsys, "check", "--config", str(harness.path))
     assert code == 2
     assert out.splitlines() == [

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -141,16 +140,10 @@ def test_reload_with_a_bad_edit_keeps_the_last_good_config(
 
 
 def test_a_template_edit_applies_at_reload_once_it_renders(
-    harness: Harness, caplog: pytest.LogCaptureFixture, tmp_path: Path
+    harness: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
     harness.write('remind = ["1wd", "0d"]')
-    text = harness.path.read_text(encoding="utf-8")
-    harness.path.write_text(
-        text.replace("[delivery]\n", '[delivery]\ntemplates_dir = "my-templates"\n'),
-        encoding="utf-8",
-    )
-    custom = tmp_path / "my-templates" / "wecom"
-    custom.mkdir(parents=True)
+    custom = harness.use_templates("my-templates")
     runtime = harness.start("2026-03-01 08:00")
     (custom / "markdown.j2").write_text("{{ item.title }\n", encoding="utf-8")
     with caplog.at_level(logging.ERROR):
@@ -176,20 +169,14 @@ def test_a_template_edit_applies_at_reload_once_it_renders(
 
 
 def test_a_new_templates_dir_is_applied_once_its_templates_render(
-    harness: Harness, caplog: pytest.LogCaptureFixture, tmp_path: Path
+    harness: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
     """An edit that points to another templates_dir is refused while a template there fails;
     fixing that template is seen (the new folder is watched) and applies the edit."""
     harness.write('remind = ["1wd", "0d"]')
     runtime = harness.start("2026-03-01 08:00")
-    custom = tmp_path / "new-templates" / "wecom"
-    custom.mkdir(parents=True)
+    custom = harness.use_templates("new-templates")
     (custom / "markdown.j2").write_text("{{ item.title }\n", encoding="utf-8")
-    text = harness.path.read_text(encoding="utf-8")
-    harness.path.write_text(
-        text.replace("[delivery]\n", '[delivery]\ntemplates_dir = "new-templates"\n'),
-        encoding="utf-8",
-    )
     with caplog.at_level(logging.ERROR):
         assert runtime.reload_if_changed() is False
         assert runtime.reload_if_changed() is False
@@ -206,19 +193,11 @@ def test_a_new_templates_dir_is_applied_once_its_templates_render(
     ]
 
 
-def test_a_template_that_fails_on_real_data_fails_only_those_reminders(
-    harness: Harness, tmp_path: Path
-) -> None:
+def test_a_template_that_fails_on_real_data_fails_only_those_reminders(harness: Harness) -> None:
     """`check` renders sample data; a template can still fail on a reminder's own (here,
     dividing by the working days left, 0 on the due day). That reminder fails for good with
     the reason and the admin is told; the others go out; the next day's renders and goes."""
-    text = harness.path.read_text(encoding="utf-8")
-    harness.path.write_text(
-        text.replace("[delivery]\n", '[delivery]\ntemplates_dir = "my-templates"\n'),
-        encoding="utf-8",
-    )
-    custom = tmp_path / "my-templates" / "wecom"
-    custom.mkdir(parents=True)
+    custom = harness.use_templates("my-templates")
     (custom / "markdown.j2").write_text(
         "{{ item.title }}：每天{{ 10 // item.working_days_left }}次\n", encoding="utf-8"
     )
