@@ -59,6 +59,20 @@ def code_stamp() -> str:
     return digest.hexdigest()
 
 
+def private_folder(name: str) -> Path | None:
+    """A folder of the cache, made if need be, for other caches of derived files (compiled
+    templates); None when the cache is off or the folder is not private to this user."""
+    directory = cache_dir()
+    if directory is None:
+        return None
+    folder = directory / name
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return folder if _private(directory) and _private(folder) else None
+    except OSError:
+        return None
+
+
 def _private(path: Path) -> bool:
     """Owned by this user and writable by nobody else: safe to unpickle from."""
     st = path.stat()

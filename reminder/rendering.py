@@ -15,9 +15,17 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from jinja2 import BaseLoader, Environment, StrictUndefined, TemplateError, TemplateNotFound
+from jinja2 import (
+    BaseLoader,
+    Environment,
+    FileSystemBytecodeCache,
+    StrictUndefined,
+    TemplateError,
+    TemplateNotFound,
+)
 from jinja2.sandbox import SandboxedEnvironment
 
+from reminder import config_cache
 from reminder.channels.base import Rendered
 from reminder.config import Config, Office
 from reminder.errors import Issue
@@ -155,6 +163,7 @@ class Renderer:
             keep_trailing_newline=False,
             trim_blocks=False,
             auto_reload=False,
+            bytecode_cache=_compiled_cache(),
         )
 
     def _render(self, name: str, **context: Any) -> str:
@@ -238,6 +247,14 @@ class Renderer:
             except Exception as exc:  # a template may raise anything: {{ 1 // 0 }}
                 issues.append(template_issue(exc))
         return list({str(i): i for i in issues}.values())
+
+
+def _compiled_cache() -> FileSystemBytecodeCache | None:
+    """Compiled templates kept in the config cache: a restart with the same templates does not
+    compile them again (each is keyed by its source). Per version of this code, which decides
+    how they are compiled (the sandbox, autoescaping)."""
+    folder = config_cache.private_folder(f"templates-{config_cache.code_stamp()[:16]}")
+    return FileSystemBytecodeCache(str(folder)) if folder is not None else None
 
 
 class _Snapshot(BaseLoader):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from reminder import config_cache, loader
 from reminder.config import Config
 from reminder.errors import ConfigError
+from reminder.rendering import Renderer, make_item
 from tests.conftest import BASE, SHIPPED, variant
 
 
@@ -170,3 +172,36 @@ def test_a_ca_file_removed_since_is_reported(
     with pytest.raises(ConfigError, match="no such file"):
         loader.load_config(path, environ={})
     assert len(parses) == 2
+
+
+def test_compiled_templates_are_kept_per_source_in_a_private_folder(
+    tmp_path: Path, cache: Path
+) -> None:
+    """A restart does not compile unchanged templates again; an edited one is compiled anew
+    (each entry holds its source's checksum), and a folder others can write is not used."""
+    config = loader.parse_config(BASE, environ={})
+    custom = tmp_path / "mine" / "wecom"
+    custom.mkdir(parents=True)
+    (custom / "markdown.j2").write_text("一：{{ item.title }}\n", encoding="utf-8")
+    assert Renderer("mine", base=tmp_path).check(config) == []
+    (folder,) = cache.glob("templates-*")
+    compiled = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    assert len(compiled) >= 14  # every template, rendered once by check
+
+    def markdown() -> str | None:
+        office = config.offices["office"]
+        item = make_item(config, deadline_id="annual-report", kind="due", role="lead",
+                         office_id="office", due=date(2027, 1, 29), nominal_due=date(2027, 1, 31),
+                         period_key="2027", working_days_left=0, provisional_years=[])  # fmt: skip
+        return (
+            Renderer("mine", base=tmp_path).reminder("wecom", office, [item], digest=False).markdown
+        )
+
+    assert markdown() == "一：发布年度报告"
+    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == compiled  # reused
+    (custom / "markdown.j2").write_text("二：{{ item.title }}\n", encoding="utf-8")
+    assert markdown() == "二：发布年度报告"
+    now = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    assert len([name for name in compiled if now[name] != compiled[name]]) == 1  # rewritten
+    cache.chmod(0o777)
+    assert Renderer("mine", base=tmp_path).env.bytecode_cache is None
