@@ -238,9 +238,7 @@ class Dispatcher:
             now = self.clock.now()
             reason = f"cannot render: {template_issue(exc)}"
             outbox.set_status(s, rows, "failed", now, reason=reason)
-            self._alert_admin(s, rows, now)
-            log.error("failed for good: %s by %s (%s)", rows[0].office_id, rows[0].channel,
-                      reason)  # fmt: skip
+            self._failed_for_good(s, rows, reason, now)
             report.counts["failed"] += len(rows)
             return []
 
@@ -474,9 +472,7 @@ class Dispatcher:
             ids += [r.id for r in attempt.message.rows]
             log_ids += attempt.log_ids
             if status == "failed":
-                self._alert_admin(s, attempt.message.rows, now)
-                log.error("failed for good: %s by %s (%s)", attempt.message.office_id,
-                          attempt.message.channel, attempt.error)  # fmt: skip
+                self._failed_for_good(s, attempt.message.rows, reason, now)
             report.counts[status] += len(attempt.message.rows)
         for (status, reason, code, values), (ids, log_ids) in same.items():
             outbox.finish(s, ids, "pending" if status == "retrying" else status, now, reason,
@@ -497,10 +493,14 @@ class Dispatcher:
                 else backoff * (2 ** (attempts - 1)))  # fmt: skip
         return "retrying", {"next_attempt_at": now + wait}, reason
 
-    def _alert_admin(self, s: Any, rows: list[OutboxRow], now: datetime) -> None:
-        """Tell the admin office once per failed message, by its own channels."""
-        admin_id = self.config.delivery.admin
+    def _failed_for_good(
+        self, s: Any, rows: list[OutboxRow], reason: str | None, now: datetime
+    ) -> None:
+        """Log a message that failed for good, and tell the admin office, once per message, by
+        its own channels."""
         first = rows[0]
+        log.error("failed for good: %s by %s (%s)", first.office_id, first.channel, reason)
+        admin_id = self.config.delivery.admin
         if admin_id is None or first.kind == "alert" or admin_id not in self.config.offices:
             return
         admin = self.config.offices[admin_id]

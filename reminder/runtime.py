@@ -17,7 +17,7 @@ from reminder.channels.base import Transport, resolve_target, transports
 from reminder.clock import Clock
 from reminder.config import Config
 from reminder.dispatch import Dispatcher, PassReport
-from reminder.errors import ConfigError, NotConfigured
+from reminder.errors import ConfigError, Issue, NotConfigured
 from reminder.loader import load_config
 from reminder.planning import NO_CHANNEL, PlanReport, plan_outbox
 from reminder.ratelimit import DatabaseLimiter, Limiter
@@ -41,8 +41,8 @@ def _templates_stamp(config: Config) -> tuple[tuple[str, int, int], ...]:
     return templates_stamp(template_files(config.delivery.templates_dir, _folder(config)))
 
 
-def _log_refused(exc: ConfigError, path: str) -> None:
-    for issue in exc.issues:
+def _log_refused(issues: list[Issue], path: str) -> None:
+    for issue in issues:
         log.error("%s", issue)
     log.error("%s or its templates have errors: keeping the last good config and templates", path)
 
@@ -170,14 +170,14 @@ class Runtime:
         try:
             config = self.config if fingerprint == self.fingerprint else load_config(self.path)
         except ConfigError as exc:
-            _log_refused(exc, self.path)
+            _log_refused(exc.issues, self.path)
             return False
         # From now on the templates of this config are watched, even when they are refused:
         # fixing them (in a new templates_dir, say) is the next change to see.
         renderer = renderer_for(config)
         self._watched, self._seen = config, (fingerprint, renderer.stamp)
         if problems := renderer.check(config):
-            _log_refused(ConfigError(problems), self.path)
+            _log_refused(problems, self.path)
             return False
         if config is self.config:
             if renderer.stamp == self.dispatcher.renderer.stamp:
