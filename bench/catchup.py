@@ -33,9 +33,12 @@ OFFICES = 200
 
 def _toml(n: int) -> str:
     offices = offices_toml(OFFICES, "email")
-    deadlines = "".join(f'[[deadlines]]\nid = "d{i:05d}"\ntitle = "每日任务{i}"\n'
-                        f'lead = ["o{i % OFFICES:03d}"]\ndue = "RRULE:FREQ=DAILY"\n'
-                        f'start = "2026-03-01"\n\n' for i in range(n))  # fmt: skip
+    deadlines = "".join(
+        f'[[deadlines]]\nid = "d{i:05d}"\ntitle = "每日任务{i}"\n'
+        f'lead = ["o{i % OFFICES:03d}"]\ndue = "RRULE:FREQ=DAILY"\n'
+        f'start = "2026-03-01"\n\n'
+        for i in range(n)
+    )
     return (
         f'[settings]\nworkdays = "weekdays"\nremind = ["0d"]\n\n[email]\nhost = "127.0.0.1"\n'
         f'port = 9\nsecurity = "none"\nsender = "n@example.gov.cn"\n\n{offices}{deadlines}'
@@ -62,9 +65,11 @@ def ours(n: int) -> tuple[float, int, str]:
         done = time.perf_counter()
         runtime.engine.dispose()
     assert report.counts["dry-run"] == n and not report.counts["superseded"], report.summary()
-    phases = (f"sync+plan {planned - start:.2f} s, coalesce {seconds - (planned - start):.2f} s;"
-              f" then render+log {report.counts['dry-run']:,} {sent - start - seconds:.1f} s,"
-              f" plan ahead {ahead.changes.added:,} {done - sent:.1f} s")  # fmt: skip
+    phases = (
+        f"sync+plan {planned - start:.2f} s, coalesce {seconds - (planned - start):.2f} s;"
+        f" then render+log {report.counts['dry-run']:,} {sent - start - seconds:.1f} s,"
+        f" plan ahead {ahead.changes.added:,} {done - sent:.1f} s"
+    )
     return seconds, superseded, phases
 
 
@@ -112,8 +117,9 @@ def peer(n: int) -> tuple[float, int]:
             )
         store.shutdown()
         RAN = 0
-        scheduler = BackgroundScheduler(jobstores={"default": SQLAlchemyJobStore(url=url)},
-                                        timezone=TZ)  # fmt: skip
+        scheduler = BackgroundScheduler(
+            jobstores={"default": SQLAlchemyJobStore(url=url)}, timezone=TZ
+        )
         start = time.perf_counter()
         scheduler.start()
         while n > RAN and time.perf_counter() - start < 900:

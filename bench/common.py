@@ -26,12 +26,23 @@ RRULE_START = date(2025, 12, 1)
 
 # The mix of scenario 1: yearly, monthly, weekly and RRULE forms, a quarter each.
 RULES = [
-    "yearly 01-31", "yearly 02-last", "yearly 06-30", "yearly 12-31",
-    "monthly 15", "monthly last", "monthly last-workday", "monthly workday 3",
-    "weekly MON", "weekly FRI", "weekly WED", "weekly THU",
-    "RRULE:FREQ=MONTHLY;BYDAY=-1FR", "RRULE:FREQ=MONTHLY;BYMONTHDAY=10,25",
-    "RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", "RRULE:FREQ=YEARLY;BYMONTH=3,9;BYMONTHDAY=1",
-]  # fmt: skip
+    "yearly 01-31",
+    "yearly 02-last",
+    "yearly 06-30",
+    "yearly 12-31",
+    "monthly 15",
+    "monthly last",
+    "monthly last-workday",
+    "monthly workday 3",
+    "weekly MON",
+    "weekly FRI",
+    "weekly WED",
+    "weekly THU",
+    "RRULE:FREQ=MONTHLY;BYDAY=-1FR",
+    "RRULE:FREQ=MONTHLY;BYMONTHDAY=10,25",
+    "RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=TU",
+    "RRULE:FREQ=YEARLY;BYMONTH=3,9;BYMONTHDAY=1",
+]
 
 
 @dataclass(frozen=True)
@@ -82,35 +93,51 @@ def synthetic_config(
     gives every rule its own `end` (after 2100: the same dates, but nothing shared between
     deadlines by the planner's memo)."""
     rules = rules or RULES
-    offsets = tuple(Offset(int(r.rstrip("wd")), "wd" if r.endswith("wd") else "d")
-                    for r in remind)  # fmt: skip
+    offsets = tuple(Offset(int(r.rstrip("wd")), "wd" if r.endswith("wd") else "d") for r in remind)
     office = Office(id="office", name="办公室", email=("a@example.gov.cn",))
     # RRULEs start where the dateutil floor's do (dtstart 2025-12-01): the same rules.
     deadlines = tuple(
-        Deadline(id=f"d{i:05d}", title=f"任务{i}", lead=("office",), task=None,
-                 rule=parse_rule(rules[i % len(rules)], start=RRULE_START
-                                 if rules[i % len(rules)].startswith("RRULE") else None,
-                                 end=date(2100, 1, 1) + timedelta(days=i) if distinct else None))
+        Deadline(
+            id=f"d{i:05d}",
+            title=f"任务{i}",
+            lead=("office",),
+            task=None,
+            rule=parse_rule(
+                rules[i % len(rules)],
+                start=RRULE_START if rules[i % len(rules)].startswith("RRULE") else None,
+                end=date(2100, 1, 1) + timedelta(days=i) if distinct else None,
+            ),
+        )
         for i in range(n)
-    )  # fmt: skip
+    )
     return Config(
-        path="bench.toml", settings=Settings(remind=offsets, send_time=clock_time(9, 0)),
-        calendar_overrides=CalendarOverrides(), delivery=Delivery(), email=EmailSettings(),
-        wecom=WecomSettings(), webhook=WebhookSettings(), offices={"office": office},
-        groups={}, deadlines=deadlines,
-    )  # fmt: skip
+        path="bench.toml",
+        settings=Settings(remind=offsets, send_time=clock_time(9, 0)),
+        calendar_overrides=CalendarOverrides(),
+        delivery=Delivery(),
+        email=EmailSettings(),
+        wecom=WecomSettings(),
+        webhook=WebhookSettings(),
+        offices={"office": office},
+        groups={},
+        deadlines=deadlines,
+    )
 
 
 def robots_toml(url: str, robots: int, per_robot: int, day: str, *, wecom: str = "") -> str:
     """schedules.toml: `robots` WeCom offices with `per_robot` deadlines each, all due at 09:00
     on `day`, one message per reminder (no digest). `wecom` adds lines to [wecom]."""
     offices = offices_toml(robots, "wecom")
-    deadlines = "".join(f'[[deadlines]]\nid = "t{n:05d}"\ntitle = "任务{n}"\n'
-                        f'lead = ["o{n % robots:03d}"]\ndue = "{day}"\n\n'
-                        for n in range(robots * per_robot))  # fmt: skip
-    return (f'[settings]\nsend_time = "09:00"\nremind = ["0d"]\n\n'
-            f'[wecom]\nurl = "{url}"\n{wecom}\n\n'
-            f'[delivery]\nhorizon = "1d"\ndigest = false\n\n{offices}{deadlines}')  # fmt: skip
+    deadlines = "".join(
+        f'[[deadlines]]\nid = "t{n:05d}"\ntitle = "任务{n}"\n'
+        f'lead = ["o{n % robots:03d}"]\ndue = "{day}"\n\n'
+        for n in range(robots * per_robot)
+    )
+    return (
+        f'[settings]\nsend_time = "09:00"\nremind = ["0d"]\n\n'
+        f'[wecom]\nurl = "{url}"\n{wecom}\n\n'
+        f'[delivery]\nhorizon = "1d"\ndigest = false\n\n{offices}{deadlines}'
+    )
 
 
 def offices_toml(n: int, channel: str) -> str:
@@ -121,8 +148,9 @@ def offices_toml(n: int, channel: str) -> str:
             return f'wecom = "{robot_key(i)}"'
         return f'email = ["o{i:03d}@example.gov.cn"]'
 
-    return "".join(f'[[offices]]\nid = "o{i:03d}"\nname = "科室{i:03d}"\n{address(i)}\n\n'
-                   for i in range(n))  # fmt: skip
+    return "".join(
+        f'[[offices]]\nid = "o{i:03d}"\nname = "科室{i:03d}"\n{address(i)}\n\n' for i in range(n)
+    )
 
 
 def robot_key(i: int) -> str:

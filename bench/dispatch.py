@@ -62,7 +62,7 @@ def _httpx_loop(url: str, messages: list[tuple[str, str]]) -> float:
                 json={"msgtype": "markdown", "markdown": {"content": body}},
             )
             assert answer.json()["errcode"] == 0
-        return time.perf_counter() - start  # fmt: skip
+        return time.perf_counter() - start
 
 
 def _apprise(base: str, messages: list[tuple[str, str]]) -> float:
@@ -94,21 +94,45 @@ def run(robots: int = 250, per_robot: int = 20) -> list[Result]:
             peer = min(peer, _apprise(robot.base, messages))
         assert robot.stats()["posts"] == 3 * ROUNDS * total
     results = [
-        Result("4 dispatch vs bare httpx loop", size, total / ours, total / bare, "httpx loop",
-               "msg/s", "≥ 0.5× httpx", total / ours >= 0.5 * total / bare,
-               f"best of {ROUNDS}: ours {ours:.1f} s, httpx {bare:.1f} s"),
-        Result("4 dispatch vs Apprise json://", size, total / ours, total / peer, "Apprise 2.x",
-               "msg/s", "≥ 2× Apprise", total / ours >= 2 * total / peer,
-               f"best of {ROUNDS}: ours {ours:.1f} s, Apprise {peer:.1f} s"),
-    ]  # fmt: skip
+        Result(
+            "4 dispatch vs bare httpx loop",
+            size,
+            total / ours,
+            total / bare,
+            "httpx loop",
+            "msg/s",
+            "≥ 0.5× httpx",
+            total / ours >= 0.5 * total / bare,
+            f"best of {ROUNDS}: ours {ours:.1f} s, httpx {bare:.1f} s",
+        ),
+        Result(
+            "4 dispatch vs Apprise json://",
+            size,
+            total / ours,
+            total / peer,
+            "Apprise 2.x",
+            "msg/s",
+            "≥ 2× Apprise",
+            total / ours >= 2 * total / peer,
+            f"best of {ROUNDS}: ours {ours:.1f} s, Apprise {peer:.1f} s",
+        ),
+    ]
     with Robot(per_minute=20) as limited, tempfile.TemporaryDirectory() as tmp:
         runtime = _runtime(tmp, limited.url, 40, 25)
         report = runtime.dispatch()
         stats = limited.stats()
         runtime.engine.dispose()
-    results.append(Result(
-        "4 rate limit on: 25 each to 40 robots", "1,000 messages", stats["45009"], None, "-",
-        "45009s", "zero 45009", stats["45009"] == 0 and stats["posts"] == 800,
-        f"{stats['posts']} sent, {report.counts['deferred']} deferred to the next minute",
-    ))  # fmt: skip
+    results.append(
+        Result(
+            "4 rate limit on: 25 each to 40 robots",
+            "1,000 messages",
+            stats["45009"],
+            None,
+            "-",
+            "45009s",
+            "zero 45009",
+            stats["45009"] == 0 and stats["posts"] == 800,
+            f"{stats['posts']} sent, {report.counts['deferred']} deferred to the next minute",
+        )
+    )
     return results

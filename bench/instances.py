@@ -27,8 +27,12 @@ def _tick(path: Path, url: str, now: str, instances: int) -> float:
     env = {**os.environ, "REMINDER_DATABASE_URL": url}
     cmd = [sys.executable, "-m", "reminder", "tick", "--config", str(path), "--now", now]
     start = time.perf_counter()
-    procs = [subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL) for _ in range(instances)]  # fmt: skip
+    procs = [
+        subprocess.Popen(
+            cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        for _ in range(instances)
+    ]
     codes = [p.wait() for p in procs]
     assert codes == [0] * instances, codes
     return time.perf_counter() - start
@@ -65,6 +69,16 @@ def run(messages: int = 10_000, latency: float = 0.05) -> list[Result]:
         one = _one_run(robot, robots, 1)
         two = _one_run(robot, robots, 2)
     speedup = one / two
-    return [Result("7 two instances vs one, PostgreSQL", f"{messages:,} messages, "
-                   f"{latency * 1000:.0f} ms WeCom", two, one, "one instance", "s",
-                   "≥ 1.6× one", speedup >= 1.6, f"speed-up {speedup:.2f}×")]  # fmt: skip
+    return [
+        Result(
+            "7 two instances vs one, PostgreSQL",
+            f"{messages:,} messages, {latency * 1000:.0f} ms WeCom",
+            two,
+            one,
+            "one instance",
+            "s",
+            "≥ 1.6× one",
+            speedup >= 1.6,
+            f"speed-up {speedup:.2f}×",
+        )
+    ]

@@ -90,17 +90,23 @@ def _trigger(text: str):  # type: ignore[no-untyped-def]
     from apscheduler.triggers.cron import CronTrigger
 
     cron = {
-        "yearly 01-31": {"month": 1, "day": 31}, "yearly 02-last": {"month": 2, "day": "last"},
-        "yearly 06-30": {"month": 6, "day": 30}, "yearly 12-31": {"month": 12, "day": 31},
-        "monthly 15": {"day": 15}, "monthly last": {"day": "last"},
-        "monthly last-workday": {"day": "last fri"}, "monthly workday 3": {"day": "1st wed"},
-        "weekly MON": {"day_of_week": "mon"}, "weekly FRI": {"day_of_week": "fri"},
-        "weekly WED": {"day_of_week": "wed"}, "weekly THU": {"day_of_week": "thu"},
+        "yearly 01-31": {"month": 1, "day": 31},
+        "yearly 02-last": {"month": 2, "day": "last"},
+        "yearly 06-30": {"month": 6, "day": 30},
+        "yearly 12-31": {"month": 12, "day": 31},
+        "monthly 15": {"day": 15},
+        "monthly last": {"day": "last"},
+        "monthly last-workday": {"day": "last fri"},
+        "monthly workday 3": {"day": "1st wed"},
+        "weekly MON": {"day_of_week": "mon"},
+        "weekly FRI": {"day_of_week": "fri"},
+        "weekly WED": {"day_of_week": "wed"},
+        "weekly THU": {"day_of_week": "thu"},
         "RRULE:FREQ=MONTHLY;BYDAY=-1FR": {"day": "last fri"},
         "RRULE:FREQ=MONTHLY;BYMONTHDAY=10,25": {"day": "10,25"},
         "RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=TU": {"day_of_week": "tue"},
         "RRULE:FREQ=YEARLY;BYMONTH=3,9;BYMONTHDAY=1": {"month": "3,9", "day": 1},
-    }[text]  # fmt: skip
+    }[text]
     return CronTrigger(hour=9, timezone=TZ, **cron)
 
 
@@ -118,8 +124,9 @@ def apscheduler_peer(n: int) -> tuple[float, int]:
 
         def work() -> None:
             nonlocal count
-            scheduler = BackgroundScheduler(jobstores={"default": SQLAlchemyJobStore(url=url)},
-                                            timezone=TZ)  # fmt: skip
+            scheduler = BackgroundScheduler(
+                jobstores={"default": SQLAlchemyJobStore(url=url)}, timezone=TZ
+            )
             scheduler.start(paused=True)
             for i in range(n):
                 scheduler.add_job(job, _trigger(RULES[i % len(RULES)]), id=f"d{i:05d}")
@@ -145,14 +152,48 @@ def run(n: int = 10_000) -> list[Result]:
     t_distinct, c_distinct = ours(n, distinct=True)
     size = f"{n:,} deadlines, 1 year"
     return [
-        Result("1 plan a year vs dateutil (floor)", size, t_ours, t_floor, "dateutil", "s",
-               "≤ 2× floor", t_ours <= 2 * t_floor,
-               f"{c_ours:,} reminders; dateutil {c_floor:,} dates"),
-        Result("1 plan a year vs APScheduler jobs", size, t_ours, t_aps, "APScheduler 3.11 + "
-               "SQLAlchemy store", "s", "≥ 10× faster", t_aps >= 10 * t_ours,
-               f"APScheduler {c_aps:,} fire times"),
-        Result("1b … with overdue repeats (not done)", size, t_all, t_floor, "dateutil", "s",
-               "(informational)", None, f"{c_all:,} reminders"),
-        Result("1c … every rule distinct (no sharing)", size, t_distinct, t_floor, "dateutil",
-               "s", "(informational)", None, f"{c_distinct:,} reminders"),
-    ]  # fmt: skip
+        Result(
+            "1 plan a year vs dateutil (floor)",
+            size,
+            t_ours,
+            t_floor,
+            "dateutil",
+            "s",
+            "≤ 2× floor",
+            t_ours <= 2 * t_floor,
+            f"{c_ours:,} reminders; dateutil {c_floor:,} dates",
+        ),
+        Result(
+            "1 plan a year vs APScheduler jobs",
+            size,
+            t_ours,
+            t_aps,
+            "APScheduler 3.11 + SQLAlchemy store",
+            "s",
+            "≥ 10× faster",
+            t_aps >= 10 * t_ours,
+            f"APScheduler {c_aps:,} fire times",
+        ),
+        Result(
+            "1b … with overdue repeats (not done)",
+            size,
+            t_all,
+            t_floor,
+            "dateutil",
+            "s",
+            "(informational)",
+            None,
+            f"{c_all:,} reminders",
+        ),
+        Result(
+            "1c … every rule distinct (no sharing)",
+            size,
+            t_distinct,
+            t_floor,
+            "dateutil",
+            "s",
+            "(informational)",
+            None,
+            f"{c_distinct:,} reminders",
+        ),
+    ]

@@ -69,16 +69,21 @@ def fill(engine: Engine, rows: int) -> None:
             ),
             {"t": True, "day": date(2026, 1, 1), "now": stamp.replace(tzinfo=None)},
         )
-        conn.execute(text(
-            "INSERT INTO occurrences (deadline_id, period_key, period_start, nominal_due, due, "
-            "provisional, created_at, updated_at, withdrawn_at) VALUES ('d', 'p', :day, :day, "
-            ":day, :f, :now, :now, NULL)"),
-            {"f": False, "day": date(2026, 1, 1), "now": stamp.replace(tzinfo=None)})  # fmt: skip
+        conn.execute(
+            text(
+                "INSERT INTO occurrences (deadline_id, period_key, period_start, nominal_due, due, "
+                "provisional, created_at, updated_at, withdrawn_at) VALUES ('d', 'p', :day, :day, "
+                ":day, :f, :now, :now, NULL)"
+            ),
+            {"f": False, "day": date(2026, 1, 1), "now": stamp.replace(tzinfo=None)},
+        )
     step = timedelta(days=365) / rows
     batch = []
-    cols = ("deadline_id, occurrence_id, kind, step, office_id, channel, role, remind_at, "
-            "working_days_left, provisional, status, attempts, next_attempt_at, created_at, "
-            "updated_at")  # fmt: skip
+    cols = (
+        "deadline_id, occurrence_id, kind, step, office_id, channel, role, remind_at, "
+        "working_days_left, provisional, status, attempts, next_attempt_at, created_at, "
+        "updated_at"
+    )
     stmt = text(
         f"INSERT INTO outbox ({cols}) VALUES ('d', 1, 'before', :s, 'o', 'email', "
         "'lead', :at, 0, :f, 'pending', 0, :at, :now, :now)"
@@ -101,8 +106,9 @@ def poll_time(engine: Engine) -> float:
 
     def claim() -> None:
         with Session(engine) as session:
-            rows = outbox.claim(session, owner="bench", now=NOW,
-                                until=NOW + timedelta(minutes=5), limit=100)  # fmt: skip
+            rows = outbox.claim(
+                session, owner="bench", now=NOW, until=NOW + timedelta(minutes=5), limit=100
+            )
             assert len(rows) == 100
             session.rollback()
 
@@ -135,8 +141,17 @@ def run(small: int = 10_000, large: int = 1_000_000) -> list[Result]:
             )
             continue
         ratio = times[large] / times[small]
-        out.append(Result(f"3 poll 100 due ({kind})", f"{large:,} vs {small:,} rows",
-                          times[large], times[small], f"{small:,} rows", "s",
-                          "< 2x the small table", ratio < 2,
-                          f"cost ratio {ratio:.2f}"))  # fmt: skip
+        out.append(
+            Result(
+                f"3 poll 100 due ({kind})",
+                f"{large:,} vs {small:,} rows",
+                times[large],
+                times[small],
+                f"{small:,} rows",
+                "s",
+                "< 2x the small table",
+                ratio < 2,
+                f"cost ratio {ratio:.2f}",
+            )
+        )
     return out

@@ -83,10 +83,20 @@ class Robot:
     """Start the server process; `url` is the webhook address, `posts()` the count so far."""
 
     def __init__(self, latency: float = 0.0, per_minute: int = 0) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-m", "bench.robot", "--latency",
-                                      str(latency), "--per-minute", str(per_minute)],
-                                     stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, text=True)  # fmt: skip
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "bench.robot",
+                "--latency",
+                str(latency),
+                "--per-minute",
+                str(per_minute),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         assert self.proc.stdout is not None
         port = int(self.proc.stdout.readline())
         self.base = f"http://127.0.0.1:{port}"

@@ -20,15 +20,19 @@ from pathlib import Path
 from bench.common import RULES, Result, offices_toml
 
 ROOT = Path(__file__).resolve().parents[1]
-IMPORTS = ("import apscheduler.schedulers.background, sqlalchemy.orm, alembic.command, jinja2, "
-           "dateutil.rrule, httpx, chinese_calendar, holidays")  # fmt: skip
+IMPORTS = (
+    "import apscheduler.schedulers.background, sqlalchemy.orm, alembic.command, jinja2, "
+    "dateutil.rrule, httpx, chinese_calendar, holidays"
+)
 
 
 def _toml(n: int) -> str:
     offices = offices_toml(50, "email")
-    deadlines = "".join(f'[[deadlines]]\nid = "d{i:05d}"\ntitle = "任务{i}"\n'
-                        f'lead = ["o{i % 50:03d}"]\ndue = "{RULES[i % 12]}"\n\n'
-                        for i in range(n))  # fmt: skip
+    deadlines = "".join(
+        f'[[deadlines]]\nid = "d{i:05d}"\ntitle = "任务{i}"\n'
+        f'lead = ["o{i % 50:03d}"]\ndue = "{RULES[i % 12]}"\n\n'
+        for i in range(n)
+    )
     return (
         f'[settings]\nremind = ["7d", "0d"]\n\n[email]\nhost = "127.0.0.1"\nport = 9\n'
         f'security = "none"\nsender = "n@example.gov.cn"\n\n{offices}{deadlines}'
@@ -39,8 +43,13 @@ def imports_only() -> tuple[float, int]:
     """Wall time and peak memory of a Python that imports the dependencies."""
     code = IMPORTS + "; print('ready', flush=True); import sys; sys.stdin.read()"
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdout is not None
     proc.stdout.readline()  # imported; it now waits, so its peak can be read
     seconds = time.perf_counter() - start
@@ -64,8 +73,13 @@ def ours(n: int, *, cached: bool = True) -> tuple[float, int]:
             capture_output=True,
         )  # synced and planned once
         start = time.perf_counter()
-        proc = subprocess.Popen([*base, "run", "--dry-run", "--config", str(path)], cwd=ROOT,
-                                env=env, stderr=subprocess.PIPE, text=True)  # fmt: skip
+        proc = subprocess.Popen(
+            [*base, "run", "--dry-run", "--config", str(path)],
+            cwd=ROOT,
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         assert proc.stderr is not None
         for line in proc.stderr:
             if "reminder.service: started with" in line:
@@ -97,12 +111,36 @@ def run(n: int = 10_000, repeat: int = 5) -> list[Result]:
     t_cold = statistics.median(ours(n, cached=False)[0] for _ in range(repeat))
     size = f"{n:,} deadlines"
     return [
-        Result("6 start-up time", size, t_ours, t_imp, "importing the dependencies", "s",
-               "≤ 1.5× imports", t_ours <= 1.5 * t_imp, f"median of {repeat}"),
-        Result("6b … first start after an edit", size, t_cold, t_imp,
-               "importing the dependencies", "s", "(informational)", None,
-               "config cache off: the file is parsed"),
-        Result("6 start-up peak memory", size, rss_ours / 1024, rss_imp / 1024,
-               "importing the dependencies", "MB", "≤ 1.5× imports",
-               rss_ours <= 1.5 * rss_imp),
-    ]  # fmt: skip
+        Result(
+            "6 start-up time",
+            size,
+            t_ours,
+            t_imp,
+            "importing the dependencies",
+            "s",
+            "≤ 1.5× imports",
+            t_ours <= 1.5 * t_imp,
+            f"median of {repeat}",
+        ),
+        Result(
+            "6b … first start after an edit",
+            size,
+            t_cold,
+            t_imp,
+            "importing the dependencies",
+            "s",
+            "(informational)",
+            None,
+            "config cache off: the file is parsed",
+        ),
+        Result(
+            "6 start-up peak memory",
+            size,
+            rss_ours / 1024,
+            rss_imp / 1024,
+            "importing the dependencies",
+            "MB",
+            "≤ 1.5× imports",
+            rss_ours <= 1.5 * rss_imp,
+        ),
+    ]

@@ -49,9 +49,15 @@ def ended_warnings(config: Config, today: date) -> list[Issue]:
     for i, d in enumerate(config.deadlines):
         if d.rule.next_after(today - timedelta(days=1), cal) is None:
             field = f"deadlines[{i}].due"
-            out.append(Issue(path=config.path, line=line_of(config.lines, field), field=field,
-                             message=f"{d.rule.text!s} has no due date on or after {today}: "
-                                     f"deadline \"{d.id}\" will not remind anyone"))  # fmt: skip
+            out.append(
+                Issue(
+                    path=config.path,
+                    line=line_of(config.lines, field),
+                    field=field,
+                    message=f"{d.rule.text!s} has no due date on or after {today}: "
+                    f'deadline "{d.id}" will not remind anyone',
+                )
+            )
     return out
 
 

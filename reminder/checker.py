@@ -213,8 +213,9 @@ def duration(check: Checker, table: Mapping[str, Any], key: str, field: str) -> 
         return None
     m = _DURATION_RE.fullmatch(value.strip())
     if m is None or int(m.group(1)) == 0:
-        check.error(f"{field}.{key}", f'{q(value)} is not a duration (write e.g. "30s", "1m", '
-                                      '"2h" or "1d")')  # fmt: skip
+        check.error(
+            f"{field}.{key}", f'{q(value)} is not a duration (write e.g. "30s", "1m", "2h" or "1d")'
+        )
         return None
     return timedelta(seconds=int(m.group(1)) * _UNITS[m.group(2)])
 

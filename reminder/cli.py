@@ -66,8 +66,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     warnings = list(config.warnings) + advisories(config, today)
     for issue in warnings:
         print(f"{issue} (warning)")
-    print(f"{path}: ok: {len(config.offices)} offices, {len(config.groups)} groups, "
-          f"{len(config.deadlines)} deadlines, {len(warnings)} warning(s)")  # fmt: skip
+    print(
+        f"{path}: ok: {len(config.offices)} offices, {len(config.groups)} groups, "
+        f"{len(config.deadlines)} deadlines, {len(warnings)} warning(s)"
+    )
     return 0
 
 
@@ -89,23 +91,38 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 
 PREVIEW_COLUMNS = [
-    ("remind_local", "remind at"), ("kind", "kind"), ("office", "office"), ("role", "role"),
-    ("deadline", "deadline"), ("due", "due"), ("working_days_left", "wd left"),
+    ("remind_local", "remind at"),
+    ("kind", "kind"),
+    ("office", "office"),
+    ("role", "role"),
+    ("deadline", "deadline"),
+    ("due", "due"),
+    ("working_days_left", "wd left"),
     ("title", "title"),
-]  # fmt: skip
+]
 
 
 def preview_row(config: Config, r: PlannedReminder) -> dict[str, Any]:
     """One reminder as the JSON object `preview --format json` prints."""
     d, occ = r.deadline, r.occurrence
     return {
-        "deadline": d.id, "task": d.task, "title": d.title, "due": occ.due.isoformat(),
-        "nominal_due": occ.nominal_due.isoformat(), "remind_at": r.remind_at.isoformat(),
-        "office": r.office, "role": r.role, "kind": r.kind,
-        "working_days_left": r.working_days_left, "provisional": r.provisional,
-        "office_name": config.offices[r.office].name, "period": occ.period_key,
-        "step": r.step, "limit": d.limit, "provisional_years": list(r.provisional_years),
-    }  # fmt: skip
+        "deadline": d.id,
+        "task": d.task,
+        "title": d.title,
+        "due": occ.due.isoformat(),
+        "nominal_due": occ.nominal_due.isoformat(),
+        "remind_at": r.remind_at.isoformat(),
+        "office": r.office,
+        "role": r.role,
+        "kind": r.kind,
+        "working_days_left": r.working_days_left,
+        "provisional": r.provisional,
+        "office_name": config.offices[r.office].name,
+        "period": occ.period_key,
+        "step": r.step,
+        "limit": d.limit,
+        "provisional_years": list(r.provisional_years),
+    }
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
@@ -203,8 +220,12 @@ def _command(
 ) -> argparse.ArgumentParser:
     doc = handler.__doc__ or ""
     parser: argparse.ArgumentParser = sub.add_parser(
-        name, parents=[common], help=doc.splitlines()[0], description=doc,
-        formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+        name,
+        parents=[common],
+        help=doc.splitlines()[0],
+        description=doc,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.set_defaults(func=handler)
     return parser
 

@@ -61,8 +61,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     renderer = checked_renderer(config)
     engine = open_database(config)
     with single_instance(engine):
-        runtime = Runtime(options.config_path(args), clock=SystemClock(), dry_run=args.dry_run,
-                          engine=engine, config=config, renderer=renderer)  # fmt: skip
+        runtime = Runtime(
+            options.config_path(args),
+            clock=SystemClock(),
+            dry_run=args.dry_run,
+            engine=engine,
+            config=config,
+            renderer=renderer,
+        )
         return Service(runtime).run_forever()
 
 
@@ -75,30 +81,53 @@ def cmd_tick(args: argparse.Namespace) -> int:
     """
     setup_logging(args.verbose)
     config = load_config(options.config_path(args))
-    runtime = Runtime(options.config_path(args), clock=_clock(args, config), dry_run=args.dry_run,
-                      config=config, renderer=checked_renderer(config))  # fmt: skip
+    runtime = Runtime(
+        options.config_path(args),
+        clock=_clock(args, config),
+        dry_run=args.dry_run,
+        config=config,
+        renderer=checked_renderer(config),
+    )
     runtime.report_unreachable()
     print(runtime.tick().summary())
     return 0
 
 
-LOG_COLUMNS = [("at_local", "at"), ("status", "status"), ("office", "office"),
-               ("channel", "channel"), ("kind", "kind"), ("deadline", "deadline"),
-               ("period", "period"), ("attempt", "try"), ("target", "target"),
-               ("error", "error")]  # fmt: skip
+LOG_COLUMNS = [
+    ("at_local", "at"),
+    ("status", "status"),
+    ("office", "office"),
+    ("channel", "channel"),
+    ("kind", "kind"),
+    ("deadline", "deadline"),
+    ("period", "period"),
+    ("attempt", "try"),
+    ("target", "target"),
+    ("error", "error"),
+]
 
 
 def log_row(config: Config, row: SentLogRow) -> dict[str, Any]:
     return {
-        "at": row.at.isoformat(), "status": row.status, "office": row.office_id,
-        "channel": row.channel, "target": row.target, "kind": row.kind, "role": row.role,
-        "deadline": row.deadline_id, "period": row.period_key,
-        "due": row.due.isoformat() if row.due else None, "attempt": row.attempt,
-        "subject": row.subject, "body": row.body, "error": row.error,
-        "response_code": row.response_code, "message_id": row.message_id,
+        "at": row.at.isoformat(),
+        "status": row.status,
+        "office": row.office_id,
+        "channel": row.channel,
+        "target": row.target,
+        "kind": row.kind,
+        "role": row.role,
+        "deadline": row.deadline_id,
+        "period": row.period_key,
+        "due": row.due.isoformat() if row.due else None,
+        "attempt": row.attempt,
+        "subject": row.subject,
+        "body": row.body,
+        "error": row.error,
+        "response_code": row.response_code,
+        "message_id": row.message_id,
         "finished_at": row.finished_at.isoformat() if row.finished_at else None,
         "at_local": row.at.astimezone(config.settings.tz).strftime("%Y-%m-%d %H:%M:%S"),
-    }  # fmt: skip
+    }
 
 
 def cmd_log(args: argparse.Namespace) -> int:
@@ -113,10 +142,13 @@ def cmd_log(args: argparse.Namespace) -> int:
         raise UsageError(f"--status: one of {', '.join(STATUSES)}")
     engine = open_database(config)
     f = LogFilter(
-        office=args.office, deadline=args.deadline, channel=args.channel, status=args.status,
+        office=args.office,
+        deadline=args.deadline,
+        channel=args.channel,
+        status=args.status,
         since=options.instant(args.since, "--since", config.settings.tz) if args.since else None,
         until=options.instant(args.until, "--until", config.settings.tz) if args.until else None,
-    )  # fmt: skip
+    )
     with transaction(engine) as s:
         rows = [log_row(config, r) for r in query(s, f)]
     if args.format != "table":
@@ -155,9 +187,17 @@ def cmd_reopen(args: argparse.Namespace) -> int:
     return _completion(args, reopen)
 
 
-STATUS_COLUMNS = [("light", "light"), ("due", "due"), ("working_days_left", "wd left"),
-                  ("deadline", "deadline"), ("period", "period"), ("lead", "lead"),
-                  ("done_by", "done by"), ("done_at", "done at"), ("title", "title")]  # fmt: skip
+STATUS_COLUMNS = [
+    ("light", "light"),
+    ("due", "due"),
+    ("working_days_left", "wd left"),
+    ("deadline", "deadline"),
+    ("period", "period"),
+    ("lead", "lead"),
+    ("done_by", "done by"),
+    ("done_at", "done at"),
+    ("title", "title"),
+]
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -193,9 +233,17 @@ def cmd_send_test(args: argparse.Namespace) -> int:
     for channel in channels:
         transport = all_transports[channel]
         rendered = renderer.test_message(office, channel)
-        entry = SentLogRow(at=clock.now(), message_id=str(uuid.uuid4()), office_id=office.id,
-                           channel=channel, kind="test", subject=rendered.subject,
-                           body=rendered.text, status="sending", attempt=1)  # fmt: skip
+        entry = SentLogRow(
+            at=clock.now(),
+            message_id=str(uuid.uuid4()),
+            office_id=office.id,
+            channel=channel,
+            kind="test",
+            subject=rendered.subject,
+            body=rendered.text,
+            status="sending",
+            attempt=1,
+        )
         try:
             target = transport.target(office)
             entry.target = target.shown

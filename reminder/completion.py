@@ -48,8 +48,12 @@ def _from_rule(
     for occ in occurrences(config, cal, d, today - LOOK, today + LOOK):
         if occ.period_key == period or due in (occ.due, occ.nominal_due):
             key = (d.id, occ.period_key)
-            values = {"period_start": occ.period_start, "nominal_due": occ.nominal_due,
-                      "due": occ.due, "provisional": False}  # fmt: skip
+            values = {
+                "period_start": occ.period_start,
+                "nominal_due": occ.nominal_due,
+                "due": occ.due,
+                "provisional": False,
+            }
             ids = outbox.ensure_occurrences(session, {key: values}, now)
             return session.get(OccurrenceRow, ids[key])
     return None
@@ -82,8 +86,9 @@ def find_occurrence(
         if o.period_start <= today and is_open == want_open:
             return o
     state = "open" if want_open else "done"
-    raise UsageError(f"{d.id} has no {state} occurrence whose period has begun; "
-                     "name one with --period or --due")  # fmt: skip
+    raise UsageError(
+        f"{d.id} has no {state} occurrence whose period has begun; name one with --period or --due"
+    )
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -135,8 +140,9 @@ def reopen(config: Config, engine: Engine, now: datetime, which: Which) -> str:
     d, today = _resolve(config, which, now)
     with transaction(engine) as s:
         serialize(s, PLAN_LOCK)
-        occ = find_occurrence(s, config, d, today, now, period=which.period, due=which.due,
-                              want_open=False)  # fmt: skip
+        occ = find_occurrence(
+            s, config, d, today, now, period=which.period, due=which.due, want_open=False
+        )
         existing = completions.open_completion(s, occ.id)
         if existing is None:
             raise UsageError(f"{d.id} {occ.period_key} is not marked done")
@@ -188,21 +194,28 @@ def status_rows(
             continue
         if office is not None and office not in {o for o, _ in config.recipients(d)}:
             continue
-        board += [(occ, d) for occ in occurrences(config, cal, d, first - SHIFT_SLACK,
-                                                              last + SHIFT_SLACK)
-                  if max(first, since) <= occ.due <= last]  # fmt: skip
+        board += [
+            (occ, d)
+            for occ in occurrences(config, cal, d, first - SHIFT_SLACK, last + SHIFT_SLACK)
+            if max(first, since) <= occ.due <= last
+        ]
     board.sort(key=lambda entry: (entry[0].due, entry[1].task or 0, entry[1].id))
     out: list[dict[str, Any]] = []
     for occ, d in board:
         done = done_by_key.get((d.id, occ.period_key))
-        out.append({
-            "deadline": d.id, "task": d.task, "title": d.title, "period": occ.period_key,
-            "due": occ.due.isoformat(),
-            "light": "done" if done else light(config, d, occ.due, today),
-            "working_days_left": cal.workdays_between(today, occ.due),
-            "lead": ",".join(config.expand(d.lead)),
-            "done_by": done.office_id if done else None,
-            "done_at": _local(config, done.completed_at) if done else None,
-            "note": done.note if done else None,
-        })  # fmt: skip
+        out.append(
+            {
+                "deadline": d.id,
+                "task": d.task,
+                "title": d.title,
+                "period": occ.period_key,
+                "due": occ.due.isoformat(),
+                "light": "done" if done else light(config, d, occ.due, today),
+                "working_days_left": cal.workdays_between(today, occ.due),
+                "lead": ",".join(config.expand(d.lead)),
+                "done_by": done.office_id if done else None,
+                "done_at": _local(config, done.completed_at) if done else None,
+                "note": done.note if done else None,
+            }
+        )
     return out

@@ -51,8 +51,12 @@ class Settings:
     workdays: WorkdayMode = "cn"
     shift: Shift = "before"
     remind: tuple[Offset, ...] = (
-        Offset(30, "d"), Offset(7, "d"), Offset(3, "wd"), Offset(1, "wd"), Offset(0, "d"),
-    )  # fmt: skip
+        Offset(30, "d"),
+        Offset(7, "d"),
+        Offset(3, "wd"),
+        Offset(1, "wd"),
+        Offset(0, "d"),
+    )
     overdue_every: Offset = Offset(1, "wd")
     escalate_after: Offset = Offset(3, "wd")
     escalate_to: tuple[str, ...] = ()
@@ -73,9 +77,12 @@ class CalendarOverrides:
 
     def calendar(self, mode: WorkdayMode) -> WorkCalendar:
         """The working-day calendar of `mode` ([settings] workdays) with these overrides."""
-        return WorkCalendar(mode=mode, extra_holidays=self.holidays,
-                            extra_workdays=self.workdays,
-                            confirmed_years=self.confirmed_years)  # fmt: skip
+        return WorkCalendar(
+            mode=mode,
+            extra_holidays=self.holidays,
+            extra_workdays=self.workdays,
+            confirmed_years=self.confirmed_years,
+        )
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -222,8 +229,11 @@ class Config:
         """The office's channels: as listed, else every channel it has an address for."""
         if office.channels is not None:
             return office.channels
-        have = {"email": bool(office.email), "wecom": office.wecom is not None,
-                "webhook": office.webhook is not None}  # fmt: skip
+        have = {
+            "email": bool(office.email),
+            "wecom": office.wecom is not None,
+            "webhook": office.webhook is not None,
+        }
         return tuple(c for c in CHANNELS if have[c])
 
     def remind_offsets(self, deadline: Deadline) -> tuple[Offset, ...]:

@@ -11,13 +11,31 @@ from reminder.config import Delivery, EmailSettings, WebhookSettings, WecomSetti
 from reminder.inflight import SLOW
 
 KEYS = {
-    "delivery": {"horizon", "digest", "retries", "backoff", "admin", "lease", "parallel",
-                 "templates_dir"},
-    "email": {"host", "port", "security", "username", "password", "sender", "sender_name",
-              "per_minute", "timeout", "ca_file"},
+    "delivery": {
+        "horizon",
+        "digest",
+        "retries",
+        "backoff",
+        "admin",
+        "lease",
+        "parallel",
+        "templates_dir",
+    },
+    "email": {
+        "host",
+        "port",
+        "security",
+        "username",
+        "password",
+        "sender",
+        "sender_name",
+        "per_minute",
+        "timeout",
+        "ca_file",
+    },
     "wecom": {"url", "per_minute", "timeout"},
     "webhook": {"per_minute", "timeout"},
-}  # fmt: skip
+}
 
 
 def _present(values: dict[str, Any]) -> dict[str, Any]:
@@ -29,7 +47,8 @@ def delivery(table: Mapping[str, Any], check: Checker) -> Delivery:
     check.known_keys(table, KEYS[f], f)
     values: dict[str, Any] = {
         "horizon": offset(check, f"{f}.horizon", table["horizon"], allow_zero=False)
-        if "horizon" in table else None,
+        if "horizon" in table
+        else None,
         "digest": check.get(table, "digest", f, bool, "true or false"),
         "retries": number(check, table, "retries", f, 0, 100),
         "backoff": duration(check, table, "backoff", f),
@@ -37,7 +56,7 @@ def delivery(table: Mapping[str, Any], check: Checker) -> Delivery:
         "lease": duration(check, table, "lease", f),
         "parallel": number(check, table, "parallel", f, 1, 20),
         "templates_dir": check.text(table, "templates_dir", f),
-    }  # fmt: skip
+    }
     return Delivery(**_present(values))
 
 
@@ -51,14 +70,20 @@ def check_lease(delivery: Delivery, timeouts: dict[str, float], check: Checker) 
     quick = max(delivery.parallel - 2, 0)
     round_ = 2 * longest + quick * SLOW
     if lease < 2 * longest:
-        check.warn("delivery.lease", f"{lease:g} s is less than twice the longest send timeout "
-                   f"([{channel}] timeout = {longest:g}): a slow send could outlive its lease "
-                   "and be repeated by another instance")  # fmt: skip
+        check.warn(
+            "delivery.lease",
+            f"{lease:g} s is less than twice the longest send timeout "
+            f"([{channel}] timeout = {longest:g}): a slow send could outlive its lease "
+            "and be repeated by another instance",
+        )
     elif lease < round_:
-        check.warn("delivery.lease", f"{lease:g} s is less than the longest a send can take "
-                   f"under its lease ({round_:g} s: its timeout, one send before it that hangs "
-                   f"as long, and {quick} quick ones): it could be repeated by another "
-                   "instance; lengthen the lease or lower [delivery] parallel")  # fmt: skip
+        check.warn(
+            "delivery.lease",
+            f"{lease:g} s is less than the longest a send can take "
+            f"under its lease ({round_:g} s: its timeout, one send before it that hangs "
+            f"as long, and {quick} quick ones): it could be repeated by another "
+            "instance; lengthen the lease or lower [delivery] parallel",
+        )
 
 
 def email(table: Mapping[str, Any], check: Checker) -> EmailSettings:
@@ -110,17 +135,25 @@ def wecom(table: Mapping[str, Any], check: Checker) -> WecomSettings:
     if url is not None and not url.startswith(("http://", "https://")):
         check.error(f"{f}.url", f"must be an http:// or https:// URL, got {q(url)}")
         url = None
-    return WecomSettings(**_present({
-        "url": url,
-        "per_minute": number(check, table, "per_minute", f, 1, 20),
-        "timeout": number(check, table, "timeout", f, 0.1, 120, integer=False),
-    }))  # fmt: skip
+    return WecomSettings(
+        **_present(
+            {
+                "url": url,
+                "per_minute": number(check, table, "per_minute", f, 1, 20),
+                "timeout": number(check, table, "timeout", f, 0.1, 120, integer=False),
+            }
+        )
+    )
 
 
 def webhook(table: Mapping[str, Any], check: Checker) -> WebhookSettings:
     f = "webhook"
     check.known_keys(table, KEYS[f], f)
-    return WebhookSettings(**_present({
-        "per_minute": number(check, table, "per_minute", f, 1, 10000),
-        "timeout": number(check, table, "timeout", f, 0.1, 120, integer=False),
-    }))  # fmt: skip
+    return WebhookSettings(
+        **_present(
+            {
+                "per_minute": number(check, table, "per_minute", f, 1, 10000),
+                "timeout": number(check, table, "timeout", f, 0.1, 120, integer=False),
+            }
+        )
+    )

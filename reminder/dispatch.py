@@ -63,8 +63,16 @@ class PassReport:
     counts: Counter[str] = field(default_factory=Counter)
 
     def summary(self) -> str:
-        order = ("sent", "dry-run", "retrying", "failed", "held", "superseded", "cancelled",
-                 "deferred")  # fmt: skip
+        order = (
+            "sent",
+            "dry-run",
+            "retrying",
+            "failed",
+            "held",
+            "superseded",
+            "cancelled",
+            "deferred",
+        )
         parts = [f"{self.counts[k]} {k}" for k in order if self.counts[k]]
         return ", ".join(parts) or "nothing due"
 
@@ -177,8 +185,9 @@ class Dispatcher:
             # Asked after the wait for sends to end: a stop that came meanwhile starts nothing.
             if self.stop_requested():
                 with transaction(self.engine) as s:
-                    outbox.release(s, [r.id for m in queue.drain() for r in m.rows],
-                                   owner=self.owner)  # fmt: skip
+                    outbox.release(
+                        s, [r.id for m in queue.drain() for r in m.rows], owner=self.owner
+                    )
                 return  # what ended or is in flight is recorded when the pass ends
             ready = [(m, self._payloads(m)) for _, m in queue.take(flight.free, flight.busy)]
             with transaction(self.engine) as s:
@@ -189,18 +198,30 @@ class Dispatcher:
                 if self.dry_run:
                     ended.append(Attempt(message, log_ids, "dry-run"))
                 else:
-                    flight.submit(message.target.rate_key,
-                                  partial(self._try, message, log_ids, payloads))  # fmt: skip
+                    flight.submit(
+                        message.target.rate_key, partial(self._try, message, log_ids, payloads)
+                    )
 
     # -- deciding -------------------------------------------------------------------------
 
     def _prepare(self, rows: list[OutboxRow], now: datetime, report: PassReport) -> list[Outgoing]:
         with transaction(self.engine) as s:
-            occurrences = {o.id: o for o in s.scalars(select(OccurrenceRow).where(
-                OccurrenceRow.id.in_({r.occurrence_id for r in rows})))}  # fmt: skip
-            done = set(s.scalars(select(CompletionRow.occurrence_id).where(
-                CompletionRow.occurrence_id.in_(occurrences),
-                CompletionRow.reopened_at.is_(None))))  # fmt: skip
+            occurrences = {
+                o.id: o
+                for o in s.scalars(
+                    select(OccurrenceRow).where(
+                        OccurrenceRow.id.in_({r.occurrence_id for r in rows})
+                    )
+                )
+            }
+            done = set(
+                s.scalars(
+                    select(CompletionRow.occurrence_id).where(
+                        CompletionRow.occurrence_id.in_(occurrences),
+                        CompletionRow.reopened_at.is_(None),
+                    )
+                )
+            )
             live = self._drop_unwanted(s, rows, done, now, report)
             live = self._supersede(s, live, now, report)
             groups: dict[tuple[str, str, bool], list[OutboxRow]] = defaultdict(list)
@@ -233,8 +254,9 @@ class Dispatcher:
             return self._fitting(s, target, rows, occurrences)
         except Exception as exc:
             if len(rows) > 1:
-                return [m for r in rows for m in self._rendered(s, target, [r], occurrences,
-                                                                report)]  # fmt: skip
+                return [
+                    m for r in rows for m in self._rendered(s, target, [r], occurrences, report)
+                ]
             now = self.clock.now()
             reason = f"cannot render: {template_issue(exc)}"
             outbox.set_status(s, rows, "failed", now, reason=reason)
@@ -365,33 +387,52 @@ class Dispatcher:
         if rows[0].kind == "alert":
             return self.renderer.alert(office, self._failure(s, rows[0]))
         items = [self._item(r, occurrences[r.occurrence_id]) for r in rows]
-        return self.renderer.reminder(channel, office, items, digest=self.config.delivery.digest,
-                                      mentions=bool(target.mentions))  # fmt: skip
+        return self.renderer.reminder(
+            channel,
+            office,
+            items,
+            digest=self.config.delivery.digest,
+            mentions=bool(target.mentions),
+        )
 
     def _item(self, row: OutboxRow, occ: OccurrenceRow) -> Item:
         day = row.remind_at.astimezone(self.config.settings.tz).date()
         days = (occ.nominal_due, occ.due, day)
-        years = [y for y in range(min(days).year, max(days).year + 1)
-                 if not self.cal.is_official(y)]  # fmt: skip
-        return make_item(self.config, deadline_id=row.deadline_id, kind=row.kind, role=row.role,
-                         office_id=row.office_id, due=occ.due, nominal_due=occ.nominal_due,
-                         period_key=occ.period_key, working_days_left=row.working_days_left,
-                         provisional_years=years)  # fmt: skip
+        years = [
+            y for y in range(min(days).year, max(days).year + 1) if not self.cal.is_official(y)
+        ]
+        return make_item(
+            self.config,
+            deadline_id=row.deadline_id,
+            kind=row.kind,
+            role=row.role,
+            office_id=row.office_id,
+            due=occ.due,
+            nominal_due=occ.nominal_due,
+            period_key=occ.period_key,
+            working_days_left=row.working_days_left,
+            provisional_years=years,
+        )
 
     def _failure(self, s: Any, alert: OutboxRow) -> dict[str, Any]:
         failed = s.get(OutboxRow, alert.about_id)
-        last = s.scalars(select(SentLogRow).where(SentLogRow.outbox_id == alert.about_id)
-                         .order_by(SentLogRow.id.desc()).limit(1)).first()  # fmt: skip
+        last = s.scalars(
+            select(SentLogRow)
+            .where(SentLogRow.outbox_id == alert.about_id)
+            .order_by(SentLogRow.id.desc())
+            .limit(1)
+        ).first()
         deadline = self.config.deadline_by_id.get(alert.deadline_id)
         office = self.config.offices.get(failed.office_id) if failed else None
         return {
             "office_name": office.name if office else (failed.office_id if failed else "?"),
             "channel": failed.channel if failed else "?",
-            "target": last.target if last else "", "task": deadline.task if deadline else None,
+            "target": last.target if last else "",
+            "task": deadline.task if deadline else None,
             "title": deadline.title if deadline else alert.deadline_id,
             "attempts": failed.attempts if failed else 0,
             "error": (last.error if last else None) or (failed.last_error if failed else ""),
-        }  # fmt: skip
+        }
 
     # -- sending --------------------------------------------------------------------------
 
@@ -416,33 +457,57 @@ class Dispatcher:
         if not messages:
             return []
         now = self.clock.now()
-        mine = outbox.renew(s, [r.id for m, _ in messages for r in m.rows], owner=self.owner,
-                            until=now + self.config.delivery.lease)  # fmt: skip
+        mine = outbox.renew(
+            s,
+            [r.id for m, _ in messages for r in m.rows],
+            owner=self.owner,
+            until=now + self.config.delivery.lease,
+        )
         going: list[tuple[Outgoing, list[object]]] = []
         for message, payloads in messages:
             ids = [r.id for r in message.rows]
             if not mine.issuperset(ids):
-                log.warning("lease on %d reminder(s) for %s ran out and another instance took "
-                            "them; not sending them here", len(ids), message.office_id)  # fmt: skip
+                log.warning(
+                    "lease on %d reminder(s) for %s ran out and another instance took "
+                    "them; not sending them here",
+                    len(ids),
+                    message.office_id,
+                )
                 outbox.release(s, ids, owner=self.owner)
                 continue
             going.append((message, payloads))
         if not self.dry_run:
-            waits = self.limiter.reserve([Ask(m.target.rate_key, len(p), m.target.per_minute)
-                                          for m, p in going], now, session=s)  # fmt: skip
+            waits = self.limiter.reserve(
+                [Ask(m.target.rate_key, len(p), m.target.per_minute) for m, p in going],
+                now,
+                session=s,
+            )
             for (message, _), wait in zip(going, waits, strict=True):
                 if wait is not None:
                     outbox.defer(s, [r.id for r in message.rows], wait)
                     report.counts["deferred"] += len(message.rows)
             going = [g for g, wait in zip(going, waits, strict=True) if wait is None]
-        log_ids = sentlog.log_messages(s, [(m.rows, {
-            "message_id": str(uuid.uuid4()), "target": m.target.shown,
-            "subject": m.rendered.subject, "body": self._body(m),
-            "attempt": max(r.attempts for r in m.rows) + 1}) for m, _ in going], at=now,
+        log_ids = sentlog.log_messages(
+            s,
+            [
+                (
+                    m.rows,
+                    {
+                        "message_id": str(uuid.uuid4()),
+                        "target": m.target.shown,
+                        "subject": m.rendered.subject,
+                        "body": self._body(m),
+                        "attempt": max(r.attempts for r in m.rows) + 1,
+                    },
+                )
+                for m, _ in going
+            ],
+            at=now,
             status="dry-run" if self.dry_run else "sending",
-            occurrences={r.occurrence_id: m.occurrences[r.occurrence_id] for m, _ in going
-                         for r in m.rows},
-        )  # fmt: skip
+            occurrences={
+                r.occurrence_id: m.occurrences[r.occurrence_id] for m, _ in going for r in m.rows
+            },
+        )
         return [(m, ids, p) for (m, p), ids in zip(going, log_ids, strict=True)]
 
     def _try(self, message: Outgoing, log_ids: list[int], payloads: list[object]) -> Attempt:
@@ -456,8 +521,9 @@ class Dispatcher:
             return Attempt(message, log_ids, "error", exc, exc.code)
         except Exception as exc:  # a bug must not leave the message `sending` until its lease
             log.exception("sending to %s by %s", message.office_id, message.channel)
-            error = DeliveryError(f"unexpected error: {type(exc).__name__}", permanent=False,
-                                  code="error")  # fmt: skip
+            error = DeliveryError(
+                f"unexpected error: {type(exc).__name__}", permanent=False, code="error"
+            )
             return Attempt(message, log_ids, "error", error, error.code)
         return Attempt(message, log_ids, "sent", None, code)
 
@@ -475,8 +541,9 @@ class Dispatcher:
                 self._failed_for_good(s, attempt.message.rows, reason, now)
             report.counts[status] += len(attempt.message.rows)
         for (status, reason, code, values), (ids, log_ids) in same.items():
-            outbox.finish(s, ids, "pending" if status == "retrying" else status, now, reason,
-                          **dict(values))  # fmt: skip
+            outbox.finish(
+                s, ids, "pending" if status == "retrying" else status, now, reason, **dict(values)
+            )
             sentlog.finish(s, log_ids, status, now, reason, code)
 
     def _outcome(self, attempt: Attempt, now: datetime) -> tuple[str, dict[str, Any], str | None]:
@@ -489,8 +556,11 @@ class Dispatcher:
             return attempt.outcome, {"sent_at": now}, reason
         if error is not None and (error.permanent or attempts > retries):
             return "failed", {}, reason
-        wait = (timedelta(seconds=error.retry_after) if error and error.retry_after
-                else backoff * (2 ** (attempts - 1)))  # fmt: skip
+        wait = (
+            timedelta(seconds=error.retry_after)
+            if error and error.retry_after
+            else backoff * (2 ** (attempts - 1))
+        )
         return "retrying", {"next_attempt_at": now + wait}, reason
 
     def _failed_for_good(
@@ -504,11 +574,25 @@ class Dispatcher:
         if admin_id is None or first.kind == "alert" or admin_id not in self.config.offices:
             return
         admin = self.config.offices[admin_id]
-        values = [{
-            "deadline_id": first.deadline_id, "occurrence_id": first.occurrence_id,
-            "kind": "alert", "step": f"failed-{first.id}", "office_id": admin_id,
-            "channel": channel, "role": "admin", "remind_at": now, "working_days_left": 0,
-            "provisional": False, "status": "pending", "attempts": 0, "next_attempt_at": now,
-            "about_id": first.id, "created_at": now, "updated_at": now,
-        } for channel in self.config.channels_for(admin) or (NO_CHANNEL,)]  # fmt: skip
+        values = [
+            {
+                "deadline_id": first.deadline_id,
+                "occurrence_id": first.occurrence_id,
+                "kind": "alert",
+                "step": f"failed-{first.id}",
+                "office_id": admin_id,
+                "channel": channel,
+                "role": "admin",
+                "remind_at": now,
+                "working_days_left": 0,
+                "provisional": False,
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": now,
+                "about_id": first.id,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for channel in self.config.channels_for(admin) or (NO_CHANNEL,)
+        ]
         outbox.insert_ignoring_duplicates(s, values)

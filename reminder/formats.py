@@ -29,8 +29,10 @@ def table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]]) ->
     """Columns are (key, header); cells padded by display width."""
     cells = [[_cell(row.get(key)) for key, _ in columns] for row in rows]
     headers = [header for _, header in columns]
-    widths = [max([display_width(h)] + [display_width(r[i]) for r in cells])
-              for i, h in enumerate(headers)]  # fmt: skip
+    widths = [
+        max([display_width(h)] + [display_width(r[i]) for r in cells])
+        for i, h in enumerate(headers)
+    ]
 
     def line(values: Sequence[str]) -> str:
         padded = [v + " " * (w - display_width(v)) for v, w in zip(values, widths, strict=True)]

@@ -46,15 +46,37 @@ from reminder.rules import parse_date, parse_rule
 from reminder.tomlpos import KeyLines
 
 SECTIONS = {
-    "settings": {"timezone", "send_time", "workdays", "shift", "remind", "overdue_every",
-                 "escalate_after", "escalate_to", "database"},
+    "settings": {
+        "timezone",
+        "send_time",
+        "workdays",
+        "shift",
+        "remind",
+        "overdue_every",
+        "escalate_after",
+        "escalate_to",
+        "database",
+    },
     "calendar": {"holidays", "workdays", "confirmed_years"},
     **delivery_config.KEYS,
     "offices": {"id", "name", "email", "wecom", "webhook", "channels", "mention_mobiles"},
     "groups": {"id", "name", "members"},
-    "deadlines": {"id", "task", "title", "requirement", "limit", "lead", "cooperate", "due",
-                  "remind", "shift", "send_time", "start", "end"},
-}  # fmt: skip
+    "deadlines": {
+        "id",
+        "task",
+        "title",
+        "requirement",
+        "limit",
+        "lead",
+        "cooperate",
+        "due",
+        "remind",
+        "shift",
+        "send_time",
+        "start",
+        "end",
+    },
+}
 ARRAYS = {"offices", "groups", "deadlines"}
 EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 MOBILE_RE = re.compile(r"1\d{10}|@all")
@@ -205,8 +227,11 @@ def _settings(table: dict[str, Any], check: Checker) -> Settings:
     database = check.text(table, "database", f)
     values["database"] = database
     if database and _has_password(database):
-        check.secret_in_file(f"{f}.database", "a password written in the file is a secret in "
-                             "git: set the whole URL in REMINDER_DATABASE_URL instead")  # fmt: skip
+        check.secret_in_file(
+            f"{f}.database",
+            "a password written in the file is a secret in "
+            "git: set the whole URL in REMINDER_DATABASE_URL instead",
+        )
     return Settings(**{k: v for k, v in values.items() if v is not None})
 
 
@@ -254,10 +279,13 @@ def _rest_stretches(settings: Settings, overrides: CalendarOverrides, check: Che
             last += day
         checked.update(first + day * i for i in range((last - first).days + 1))
         if (last - first).days >= limit:
-            check.error("calendar.holidays", f"with these holidays more than {limit} days in a "
-                        f"row from {first} are rest days: a due date among them would move "
-                        f"further than planning looks; list fewer holidays, or some "
-                        "calendar.workdays")  # fmt: skip
+            check.error(
+                "calendar.holidays",
+                f"with these holidays more than {limit} days in a "
+                f"row from {first} are rest days: a due date among them would move "
+                f"further than planning looks; list fewer holidays, or some "
+                "calendar.workdays",
+            )
             return
 
 
@@ -294,8 +322,10 @@ def _offices(
                 )
         if office_id and name:
             if not emails and wecom is None and webhook is None:
-                check.warn(f, f"office {q(office_id)} has no email, wecom or webhook: it cannot "
-                              "be reminded")  # fmt: skip
+                check.warn(
+                    f,
+                    f"office {q(office_id)} has no email, wecom or webhook: it cannot be reminded",
+                )
             offices[office_id] = Office(
                 id=office_id,
                 name=name,
@@ -340,12 +370,18 @@ def _secret(
         return None
     names = env_names(value)
     if not names:
-        check.secret_in_file(f, f"{what} written in the file is a secret in git: use "
-                                f"\"{example}\" and set it in the environment")  # fmt: skip
+        check.secret_in_file(
+            f,
+            f"{what} written in the file is a secret in git: use "
+            f'"{example}" and set it in the environment',
+        )
     elif expand_env(value, environ) is None:
         unset = [n for n in names if not environ.get(n)]
-        check.warn(f, f"environment variable {', '.join(unset)} is not set: office {office} gets "
-                      f"no {channel} reminders until it is")  # fmt: skip
+        check.warn(
+            f,
+            f"environment variable {', '.join(unset)} is not set: office {office} gets "
+            f"no {channel} reminders until it is",
+        )
     return value
 
 

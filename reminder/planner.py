@@ -104,8 +104,14 @@ def occurrences(
 
 def _occurrence(deadline: Deadline, dates: _Dates) -> Occurrence:
     key, start, nominal, due, next_due = dates
-    return Occurrence(deadline_id=deadline.id, period_key=key, period_start=start,
-                      nominal_due=nominal, due=due, next_due=next_due)  # fmt: skip
+    return Occurrence(
+        deadline_id=deadline.id,
+        period_key=key,
+        period_start=start,
+        nominal_due=nominal,
+        due=due,
+        next_due=next_due,
+    )
 
 
 _Dates = tuple[str, date, date, date, date | None]  # period key, start, nominal, due, next due
@@ -125,16 +131,17 @@ def _occurrence_dates(
         following = rule.next_after(dues[-1].nominal, cal)
         previous = rule.previous_before(dues[0].nominal, cal)
         for i, due in enumerate(dues):
-            before = (previous.nominal if i == 0 and previous
-                      else dues[i - 1].nominal if i else None)  # fmt: skip
+            before = previous.nominal if i == 0 and previous else dues[i - 1].nominal if i else None
             nxt = dues[i + 1] if i + 1 < len(dues) else following
-            out.append((
-                due.period_key,
-                before + timedelta(days=1) if before else (rule.start or FIRST_DAY),
-                due.nominal,
-                shift_due(cal, due.nominal, shift),
-                shift_due(cal, nxt.nominal, shift) if nxt else None,
-            ))  # fmt: skip
+            out.append(
+                (
+                    due.period_key,
+                    before + timedelta(days=1) if before else (rule.start or FIRST_DAY),
+                    due.nominal,
+                    shift_due(cal, due.nominal, shift),
+                    shift_due(cal, nxt.nominal, shift) if nxt else None,
+                )
+            )
     cal.memo[key] = result = tuple(out)
     return result
 
@@ -188,8 +195,14 @@ def _fixed(config: Config, deadline: Deadline, cal: WorkCalendar) -> _Fixed:
     found: _Fixed | None = cal.memo.get(key)
     if found is None:
         # Deadlines with the same offices, lead times and send time share one.
-        shape = ("fixed", deadline.lead, deadline.cooperate, config.remind_offsets(deadline),
-                 config.send_time_for(deadline), id(config))  # fmt: skip
+        shape = (
+            "fixed",
+            deadline.lead,
+            deadline.cooperate,
+            config.remind_offsets(deadline),
+            config.send_time_for(deadline),
+            id(config),
+        )
         found = cal.memo.get(shape)
         if found is None:
             found = cal.memo[shape] = _make_fixed(config, deadline)
@@ -200,8 +213,9 @@ def _fixed(config: Config, deadline: Deadline, cal: WorkCalendar) -> _Fixed:
 def _make_fixed(config: Config, deadline: Deadline) -> _Fixed:
     recipients = tuple(config.recipients(deadline))
     on_task = {office for office, _ in recipients}
-    escalation = tuple((o, "escalation") for o in config.expand(config.settings.escalate_to)
-                       if o not in on_task)  # fmt: skip
+    escalation = tuple(
+        (o, "escalation") for o in config.expand(config.settings.escalate_to) if o not in on_task
+    )
     offsets = sorted(config.remind_offsets(deadline), key=lambda o: (o.amount, o.unit == "d"))
     return _Fixed(
         recipients=recipients,
@@ -239,12 +253,23 @@ def reminders_for(
     repeats when `overdue` is false)."""
     out: list[PlannedReminder] = []
     for day, step, kind, remind_at, left, years, escalated in _reminder_days(
-            config, cal, fixed, occ, first, last, overdue):  # fmt: skip
+        config, cal, fixed, occ, first, last, overdue
+    ):
         for office, role in fixed.recipients + fixed.escalation if escalated else fixed.recipients:
-            out.append(PlannedReminder(
-                deadline=deadline, occurrence=occ, office=office, role=role, step=step, day=day,
-                kind="escalation" if role == "escalation" else kind, remind_at=remind_at,
-                working_days_left=left, provisional_years=years))  # fmt: skip
+            out.append(
+                PlannedReminder(
+                    deadline=deadline,
+                    occurrence=occ,
+                    office=office,
+                    role=role,
+                    step=step,
+                    day=day,
+                    kind="escalation" if role == "escalation" else kind,
+                    remind_at=remind_at,
+                    working_days_left=left,
+                    provisional_years=years,
+                )
+            )
     return out
 
 
@@ -264,9 +289,20 @@ def _reminder_days(
     """The reminder days of one occurrence, for any office: worked out once per due date,
     lead times, send time and window, and shared by the deadlines that have them in common."""
     settings = config.settings
-    key = ("days", occ.nominal_due, occ.due, occ.next_due, fixed.offsets, fixed.send_time,
-           first, last, overdue, settings.tz, settings.escalate_after,
-           settings.overdue_every)  # fmt: skip
+    key = (
+        "days",
+        occ.nominal_due,
+        occ.due,
+        occ.next_due,
+        fixed.offsets,
+        fixed.send_time,
+        first,
+        last,
+        overdue,
+        settings.tz,
+        settings.escalate_after,
+        settings.overdue_every,
+    )
     found: tuple[_Day, ...] | None = cal.memo.get(key)
     if found is not None:
         return found
@@ -281,8 +317,10 @@ def _reminder_days(
     days.sort()
     if overdue and last > due:
         escalate_from = _after(cal, due, settings.escalate_after, 1)
-        days += [(day, f"overdue-{n}", "overdue")
-                 for day, n in _overdue_days(cal, occ, settings.overdue_every, last)]  # fmt: skip
+        days += [
+            (day, f"overdue-{n}", "overdue")
+            for day, n in _overdue_days(cal, occ, settings.overdue_every, last)
+        ]
     else:
         escalate_from = last + timedelta(days=1)
     low_due, high_due = min(occ.nominal_due, due), max(occ.nominal_due, due)
@@ -292,9 +330,17 @@ def _reminder_days(
         if not first <= day <= last:
             continue
         years = _provisional(cal, official, min(low_due, day), max(high_due, day))
-        out.append((day, step, kind, datetime.combine(day, fixed.send_time, tzinfo=tz),
-                    cal.workdays_between(day, due), years,
-                    kind == "overdue" and day >= escalate_from))  # fmt: skip
+        out.append(
+            (
+                day,
+                step,
+                kind,
+                datetime.combine(day, fixed.send_time, tzinfo=tz),
+                cal.workdays_between(day, due),
+                years,
+                kind == "overdue" and day >= escalate_from,
+            )
+        )
     cal.memo[key] = result = tuple(out)
     return result
 
@@ -330,8 +376,7 @@ def plan_deadline(
         # `ahead` is generous. Dues only grow, and lead days with them: from the first
         # occurrence whose earliest reminder falls after the window, none has one inside it.
         due = found[3]
-        if due > last and min((lead_day(cal, due, o) for o in fixed.farthest),
-                              default=due) > last:  # fmt: skip
+        if due > last and min((lead_day(cal, due, o) for o in fixed.farthest), default=due) > last:
             break
         occ = _occurrence(deadline, found)
         out += reminders_for(config, cal, deadline, occ, first, last, fixed, overdue=overdue)

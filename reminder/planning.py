@@ -41,8 +41,11 @@ class PlanReport:
             return self
         if not self.changes.total:
             return later
-        return PlanReport(first=min(self.first, later.first), last=max(self.last, later.last),
-                          changes=self.changes + later.changes)  # fmt: skip
+        return PlanReport(
+            first=min(self.first, later.first),
+            last=max(self.last, later.last),
+            changes=self.changes + later.changes,
+        )
 
 
 def _start_of(day: date, config: Config) -> datetime:
@@ -99,8 +102,9 @@ def _due_first(
         end, step = start - _DAY, _BACK
         while end >= first and not covered >= offices:
             begin = max(first, end - timedelta(days=step - 1))
-            earlier = [r for r in plan_deadline(config, cal, deadline, begin, end, epoch)
-                       if not skip(r)]  # fmt: skip
+            earlier = [
+                r for r in plan_deadline(config, cal, deadline, begin, end, epoch) if not skip(r)
+            ]
             covered.update(r.office for r in earlier)  # all due: they fall before today
             out = earlier + out
             end, step = begin - _DAY, step * 2
@@ -164,27 +168,45 @@ def plan_outbox(
                 occ = r.occurrence
                 key = (deadline.id, occ.period_key)
                 occurrences[key] = {
-                    "period_start": occ.period_start, "nominal_due": occ.nominal_due,
-                    "due": occ.due, "provisional": r.provisional,
-                }  # fmt: skip
-                channels = config.channels_for(config.offices[r.office]) or (NO_CHANNEL,)
-                wanted += [{
-                    "deadline_id": deadline.id, "occurrence": key, "kind": r.kind,
-                    "step": r.step, "office_id": r.office, "channel": channel, "role": r.role,
-                    "remind_at": r.remind_at, "working_days_left": r.working_days_left,
+                    "period_start": occ.period_start,
+                    "nominal_due": occ.nominal_due,
+                    "due": occ.due,
                     "provisional": r.provisional,
-                } for channel in channels]  # fmt: skip
+                }
+                channels = config.channels_for(config.offices[r.office]) or (NO_CHANNEL,)
+                wanted += [
+                    {
+                        "deadline_id": deadline.id,
+                        "occurrence": key,
+                        "kind": r.kind,
+                        "step": r.step,
+                        "office_id": r.office,
+                        "channel": channel,
+                        "role": r.role,
+                        "remind_at": r.remind_at,
+                        "working_days_left": r.working_days_left,
+                        "provisional": r.provisional,
+                    }
+                    for channel in channels
+                ]
         ids = outbox.ensure_occurrences(session, occurrences, now)
         for w in wanted:
             w["occurrence_id"] = ids[w.pop("occurrence")]
-        changes = outbox.reconcile(session, wanted, since=since, until=until,
-                                   completed_occurrences=state.completed_ids, now=now)  # fmt: skip
+        changes = outbox.reconcile(
+            session,
+            wanted,
+            since=since,
+            until=until,
+            completed_occurrences=state.completed_ids,
+            now=now,
+        )
         last = max(w[1] for w in windows.values())
         if today_only and same:
             schedule.set_meta(session, {"caught_up_on": today.isoformat()})
         else:
-            schedule.set_meta(session, {"planned_on": today.isoformat(),
-                                        "planned_digest": digest or ""})  # fmt: skip
+            schedule.set_meta(
+                session, {"planned_on": today.isoformat(), "planned_digest": digest or ""}
+            )
     return PlanReport(first=min(w[0] for w in windows.values()), last=last, changes=changes)
 
 

@@ -90,17 +90,27 @@ def make_item(
     names = config.office_names
     leads = config.expand(deadline.lead)
     return Item(
-        deadline_id=deadline_id, kind=kind, tag=TAGS.get(kind, "【提醒】"), task=deadline.task,
-        title=deadline.title, requirement=deadline.requirement, limit=deadline.limit,
-        due_text=chinese_date(due), nominal_text=chinese_date(nominal_due),
-        shifted=due != nominal_due, working_days_left=working_days_left, role=role,
-        role_text=ROLES.get(role, role), leads=[names[o] for o in leads],
+        deadline_id=deadline_id,
+        kind=kind,
+        tag=TAGS.get(kind, "【提醒】"),
+        task=deadline.task,
+        title=deadline.title,
+        requirement=deadline.requirement,
+        limit=deadline.limit,
+        due_text=chinese_date(due),
+        nominal_text=chinese_date(nominal_due),
+        shifted=due != nominal_due,
+        working_days_left=working_days_left,
+        role=role,
+        role_text=ROLES.get(role, role),
+        leads=[names[o] for o in leads],
         cooperates=[names[o] for o in config.expand(deadline.cooperate) if o not in leads],
-        period_key=period_key, provisional=bool(provisional_years),
+        period_key=period_key,
+        provisional=bool(provisional_years),
         provisional_years=list(provisional_years),
         done_hint=f"reminder done {deadline_id} --period {period_key} --office {office_id}",
         color=COLORS.get(kind, "info"),
-    )  # fmt: skip
+    )
 
 
 class _Sandbox(SandboxedEnvironment):
@@ -184,15 +194,19 @@ class Renderer:
         prefix = "digest_" if many else ""
         years = sorted({y for i in items for y in i.provisional_years})
         context: dict[str, Any] = {
-            "office": office, "items": list(items), "item": items[0], "digest": many,
+            "office": office,
+            "items": list(items),
+            "item": items[0],
+            "digest": many,
             "overdue": sum(1 for i in items if i.working_days_left < 0),
             "provisional_years": years,
-        }  # fmt: skip
+        }
         subject = self._render(f"email/{prefix}subject.j2", **context)
         if channel == "wecom":
             if mentions:
-                return Rendered(subject=subject, text=self._render(f"wecom/{prefix}text.j2",
-                                                                   **context))  # fmt: skip
+                return Rendered(
+                    subject=subject, text=self._render(f"wecom/{prefix}text.j2", **context)
+                )
             markdown = self._render(f"wecom/{prefix}markdown.j2", **context)
             return Rendered(subject=subject, text=markdown, markdown=markdown)
         html = self._render(f"email/{prefix}html.j2", **context) if channel == "email" else None
@@ -221,10 +235,18 @@ class Renderer:
             return list(self._unreadable)
         office = next(iter(config.offices.values()))
         d = config.deadlines[0]
-        sample = make_item(config, deadline_id=d.id, kind="overdue", role="lead",
-                           office_id=office.id, due=date(2027, 1, 29),
-                           nominal_due=date(2027, 1, 31), period_key="2027",
-                           working_days_left=-2, provisional_years=[2027])  # fmt: skip
+        sample = make_item(
+            config,
+            deadline_id=d.id,
+            kind="overdue",
+            role="lead",
+            office_id=office.id,
+            due=date(2027, 1, 29),
+            nominal_due=date(2027, 1, 31),
+            period_key="2027",
+            working_days_left=-2,
+            provisional_years=[2027],
+        )
         failed = {
             "office_name": office.name,
             "channel": "wecom",

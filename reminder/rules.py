@@ -26,9 +26,19 @@ from reminder.workcal import WorkCalendar
 
 WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 MONTH_NAMES = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 # Every month of these periods' first months has at least this many days.
 _PERIOD_MONTHS = {"half-yearly": 6, "quarterly": 3, "monthly": 1}
 _MAX_WORKDAY = {"half-yearly": 100, "quarterly": 50, "monthly": 15}

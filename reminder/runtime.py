@@ -75,8 +75,9 @@ class TickReport:
     dispatch: PassReport
 
     def summary(self) -> str:
-        return (f"sync: {self.sync.summary()}; {self.plan.summary()}; "
-                f"sent: {self.dispatch.summary()}")  # fmt: skip
+        return (
+            f"sync: {self.sync.summary()}; {self.plan.summary()}; sent: {self.dispatch.summary()}"
+        )
 
 
 class Runtime:
@@ -106,9 +107,14 @@ class Runtime:
         self._watched = self.config
         self.engine = engine or open_database(self.config)
         self.dispatcher = Dispatcher(
-            self.config, self.engine, clock=clock, transports=transports(self.config),
-            limiter=limiter or DatabaseLimiter(self.engine), renderer=renderer, dry_run=dry_run,
-        )  # fmt: skip
+            self.config,
+            self.engine,
+            clock=clock,
+            transports=transports(self.config),
+            limiter=limiter or DatabaseLimiter(self.engine),
+            renderer=renderer,
+            dry_run=dry_run,
+        )
         if not dry_run:
             with transaction(self.engine) as s:
                 rearmed = outbox.rearm_dry_run(s, clock.now())
@@ -123,8 +129,11 @@ class Runtime:
 
     def report_unreachable(self) -> list[str]:
         problems = unreachable(self.config, self.dispatcher.transports)
-        what = ("dry run: a real run would hold these reminders" if self.dispatcher.dry_run
-                else "not configured, reminders will be held")  # fmt: skip
+        what = (
+            "dry run: a real run would hold these reminders"
+            if self.dispatcher.dry_run
+            else "not configured, reminders will be held"
+        )
         for problem in problems:
             log.warning("%s: %s", what, problem)
         return problems
@@ -144,8 +153,9 @@ class Runtime:
         return self._plan(self.clock.now())
 
     def _plan(self, now: datetime, *, today_only: bool = False) -> PlanReport:
-        return plan_outbox(self.config, self.engine, now, digest=self.fingerprint,
-                           today_only=today_only)  # fmt: skip
+        return plan_outbox(
+            self.config, self.engine, now, digest=self.fingerprint, today_only=today_only
+        )
 
     def dispatch(self) -> PassReport:
         return self.dispatcher.run_pass()

@@ -37,9 +37,15 @@ class SyncReport:
     def summary(self) -> str:
         if not self.changed:
             return "nothing changed"
-        return "; ".join(f"{name} {changes.summary()}" for name, changes in (
-            ("offices", self.offices), ("groups", self.groups), ("deadlines", self.deadlines),
-            ("occurrences", self.occurrences)))  # fmt: skip
+        return "; ".join(
+            f"{name} {changes.summary()}"
+            for name, changes in (
+                ("offices", self.offices),
+                ("groups", self.groups),
+                ("deadlines", self.deadlines),
+                ("occurrences", self.occurrences),
+            )
+        )
 
 
 def open_database(config: Config) -> Engine:
@@ -50,10 +56,16 @@ def open_database(config: Config) -> Engine:
 
 
 def office_values(config: Config) -> dict[str, Values]:
-    return {o.id: {"name": o.name, "email": list(o.email), "wecom": o.wecom,
-                   "channels": list(o.channels) if o.channels is not None else None,
-                   "mention_mobiles": list(o.mention_mobiles)}
-            for o in config.offices.values()}  # fmt: skip
+    return {
+        o.id: {
+            "name": o.name,
+            "email": list(o.email),
+            "wecom": o.wecom,
+            "channels": list(o.channels) if o.channels is not None else None,
+            "mention_mobiles": list(o.mention_mobiles),
+        }
+        for o in config.offices.values()
+    }
 
 
 def group_values(config: Config) -> dict[str, Values]:
@@ -64,12 +76,19 @@ def deadline_values(config: Config) -> dict[str, Values]:
     out: dict[str, Values] = {}
     for d in config.deadlines:
         out[d.id] = {
-            "task": d.task, "title": d.title, "requirement": d.requirement,
-            "limit_text": d.limit, "lead": list(d.lead), "cooperate": list(d.cooperate),
-            "due_rule": d.due_text, "start": d.rule.start, "end": d.rule.end,
+            "task": d.task,
+            "title": d.title,
+            "requirement": d.requirement,
+            "limit_text": d.limit,
+            "lead": list(d.lead),
+            "cooperate": list(d.cooperate),
+            "due_rule": d.due_text,
+            "start": d.rule.start,
+            "end": d.rule.end,
             "remind": [str(o) for o in d.remind] if d.remind is not None else None,
-            "shift": d.shift, "send_time": d.send_time.strftime("%H:%M") if d.send_time else None,
-        }  # fmt: skip
+            "shift": d.shift,
+            "send_time": d.send_time.strftime("%H:%M") if d.send_time else None,
+        }
     return out
 
 
@@ -79,11 +98,15 @@ def occurrence_values(config: Config, cal: WorkCalendar, today: date) -> dict[st
     for d in config.deadlines:
         last = today + plan_ahead(config, d) + lookahead(config.remind_offsets(d))
         out[d.id] = [
-            {"period_key": o.period_key, "period_start": o.period_start,
-             "nominal_due": o.nominal_due, "due": o.due,
-             "provisional": not all(cal.is_official(x.year) for x in (o.nominal_due, o.due))}
+            {
+                "period_key": o.period_key,
+                "period_start": o.period_start,
+                "nominal_due": o.nominal_due,
+                "due": o.due,
+                "provisional": not all(cal.is_official(x.year) for x in (o.nominal_due, o.due)),
+            }
             for o in occurrences(config, cal, d, today, last)
-        ]  # fmt: skip
+        ]
     return out
 
 
@@ -99,8 +122,9 @@ def sync(config: Config, engine: Engine, now: datetime, *, digest: str | None = 
     and planning adds the occurrences that come into its window on later days."""
     today = now.astimezone(config.settings.tz).date()
     if digest is not None and _synced(engine, digest):
-        return SyncReport(offices=Changes(), groups=Changes(), deadlines=Changes(),
-                          occurrences=Changes())  # fmt: skip
+        return SyncReport(
+            offices=Changes(), groups=Changes(), deadlines=Changes(), occurrences=Changes()
+        )
     cal = config.calendar()
     wanted_occurrences = occurrence_values(config, cal, today)
     with transaction(engine) as session:
@@ -112,9 +136,15 @@ def sync(config: Config, engine: Engine, now: datetime, *, digest: str | None = 
             occurrences=schedule.apply_occurrences(session, wanted_occurrences, today, now),
         )
         if digest is not None:
-            schedule.set_meta(session, {"config_sha256": digest, "config_path": config.path,
-                                        "synced_at": now.isoformat(),
-                                        "synced_day": today.isoformat()})  # fmt: skip
+            schedule.set_meta(
+                session,
+                {
+                    "config_sha256": digest,
+                    "config_path": config.path,
+                    "synced_at": now.isoformat(),
+                    "synced_day": today.isoformat(),
+                },
+            )
     return report
 
 

@@ -95,9 +95,15 @@ class Harness:
         self.runtime: Runtime | None = None
 
     def write(self, extra: str = "", *, digest: bool = True, smtp_port: int | None = None) -> None:
-        self.path.write_text(CONFIG.format(
-            smtp_port=smtp_port or self.smtp.port, wecom_url=self.wecom.url,
-            digest=str(digest).lower(), extra=extra), encoding="utf-8")  # fmt: skip
+        self.path.write_text(
+            CONFIG.format(
+                smtp_port=smtp_port or self.smtp.port,
+                wecom_url=self.wecom.url,
+                digest=str(digest).lower(),
+                extra=extra,
+            ),
+            encoding="utf-8",
+        )
 
     def use_templates(self, folder: str) -> Path:
         """Point [delivery] templates_dir at `folder` (beside schedules.toml); return its

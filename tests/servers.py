@@ -87,8 +87,11 @@ class SmtpServer:
         kwargs: dict[str, Any] = {}
         if users:
             # aiosmtpd does not see implicit TLS as TLS for AUTH: only STARTTLS needs the flag.
-            kwargs = {"authenticator": self._auth, "auth_required": True,
-                      "auth_require_tls": tls == "starttls"}  # fmt: skip
+            kwargs = {
+                "authenticator": self._auth,
+                "auth_required": True,
+                "auth_require_tls": tls == "starttls",
+            }
         if tls == "starttls":
             kwargs |= {"tls_context": server_tls(), "require_starttls": True}
         elif tls == "ssl":

@@ -79,9 +79,12 @@ def _what_catch_up_sends(harness: Harness, first: date, now: datetime) -> set[tu
                 due.append(r)
                 key = (d.id, r.office)
                 latest[key] = max(latest.get(key, r.remind_at), r.remind_at)
-    return {(r.deadline.id, r.office, channel, r.step, r.occurrence.period_key)
-            for r in due if r.remind_at == latest[(r.deadline.id, r.office)]
-            for channel in config.channels_for(config.offices[r.office])}  # fmt: skip
+    return {
+        (r.deadline.id, r.office, channel, r.step, r.occurrence.period_key)
+        for r in due
+        if r.remind_at == latest[(r.deadline.id, r.office)]
+        for channel in config.channels_for(config.offices[r.office])
+    }
 
 
 def test_a_month_offline_sends_what_planning_every_day_would_have_coalesced_to(
@@ -96,12 +99,19 @@ def test_a_month_offline_sends_what_planning_every_day_would_have_coalesced_to(
     now = at("2026-04-08 09:30")
     harness.tick("2026-04-08 09:30")
     steps = {r.id: r.step for r in harness.outbox()}
-    sent = {(r.deadline_id, r.office_id, r.channel, steps[r.outbox_id], r.period_key)
-            for r in harness.log() if r.status == "sent"}  # fmt: skip
+    sent = {
+        (r.deadline_id, r.office_id, r.channel, steps[r.outbox_id], r.period_key)
+        for r in harness.log()
+        if r.status == "sent"
+    }
     expected = _what_catch_up_sends(harness, date(2026, 3, 2), now)
     assert sent == expected
-    assert {d for d, *_ in sent} == {"annual-report", "daily-check", "twice-weekly",
-                                     "monthly-stats"}  # fmt: skip
+    assert {d for d, *_ in sent} == {
+        "annual-report",
+        "daily-check",
+        "twice-weekly",
+        "monthly-stats",
+    }
     # Every other row that came due is superseded: none is left waiting, none sent twice.
     assert not [r for r in harness.outbox() if r.status == "pending" and r.remind_at <= now]
     statuses = [r.status for r in harness.log()]
@@ -196,8 +206,9 @@ def test_an_edit_after_catch_up_does_not_plan_the_missed_stretch_again(
 def test_plan_ahead_is_the_horizon_when_it_is_shorter(harness: Harness) -> None:
     harness.write(FREQUENT)
     text = harness.path.read_text(encoding="utf-8")
-    harness.path.write_text(text.replace("[delivery]\n", '[delivery]\nhorizon = "1d"\n'),
-                            encoding="utf-8")  # fmt: skip
+    harness.path.write_text(
+        text.replace("[delivery]\n", '[delivery]\nhorizon = "1d"\n'), encoding="utf-8"
+    )
     runtime = harness.start("2026-03-02 08:00")
     assert {plan_ahead(runtime.config, d) for d in runtime.config.deadlines} == {timedelta(days=1)}
 

@@ -13,8 +13,19 @@ import pytest
 from reminder.cli import main
 from tests.conftest import BASE, ROOT, SHIPPED, variant
 
-PREVIEW_KEYS = {"deadline", "task", "title", "due", "nominal_due", "remind_at", "office", "role",
-                "kind", "working_days_left", "provisional"}  # fmt: skip
+PREVIEW_KEYS = {
+    "deadline",
+    "task",
+    "title",
+    "due",
+    "nominal_due",
+    "remind_at",
+    "office",
+    "role",
+    "kind",
+    "working_days_left",
+    "provisional",
+}
 
 
 @pytest.fixture

@@ -155,32 +155,78 @@ def test_status_after_downtime_lists_every_missed_occurrence(
     """A daily task is planned two days ahead, and of a stretch the service was down only the
     latest reminder is planned; the board still shows every day missed, and every day ahead to
     the horizon."""
-    harness.write('\n[[deadlines]]\nid = "daily-check"\ntitle = "每日巡查"\nlead = ["legal"]\n'
-                  'due = "RRULE:FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR"\nremind = ["0d"]\n')  # fmt: skip
+    harness.write(
+        '\n[[deadlines]]\nid = "daily-check"\ntitle = "每日巡查"\nlead = ["legal"]\n'
+        'due = "RRULE:FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR"\nremind = ["0d"]\n'
+    )
     cfg = str(harness.path)
     run(capsys, "tick", "--config", cfg, "--now", "2026-03-02T09:00")
     run(capsys, "tick", "--config", cfg, "--now", "2026-03-13T09:00")  # down for nine days
-    _, out, _ = run(capsys, "log", "--config", cfg, "--deadline", "daily-check", "--office",
-                    "legal", "--format", "json")  # fmt: skip
+    _, out, _ = run(
+        capsys,
+        "log",
+        "--config",
+        cfg,
+        "--deadline",
+        "daily-check",
+        "--office",
+        "legal",
+        "--format",
+        "json",
+    )
     sent = sorted(e["due"] for e in json.loads(out) if e["status"] == "sent")
     assert sent == ["2026-03-02", "2026-03-13"]  # the days between were superseded
-    code, out, _ = run(capsys, "status", "--config", cfg, "--now", "2026-03-13T10:00",
-                       "--format", "json")  # fmt: skip
+    code, out, _ = run(
+        capsys, "status", "--config", cfg, "--now", "2026-03-13T10:00", "--format", "json"
+    )
     assert code == 0
     daily = [(r["due"], r["light"]) for r in json.loads(out) if r["deadline"] == "daily-check"]
-    missed = ["2026-03-02", "2026-03-03", "2026-03-04", "2026-03-05", "2026-03-06", "2026-03-09",
-              "2026-03-10", "2026-03-11", "2026-03-12"]  # fmt: skip
+    missed = [
+        "2026-03-02",
+        "2026-03-03",
+        "2026-03-04",
+        "2026-03-05",
+        "2026-03-06",
+        "2026-03-09",
+        "2026-03-10",
+        "2026-03-11",
+        "2026-03-12",
+    ]
     assert daily[:10] == [(day, "red") for day in missed] + [("2026-03-13", "yellow")]
     assert daily[-1][0] == "2026-05-12"  # the horizon: 13 March + 60 days
     assert all(light == "green" for _, light in daily[10:])
     # A missed day marked done shows as done (its occurrence is made when it is named).
-    code, _, _ = run(capsys, "done", "daily-check", "--office", "legal", "--due", "2026-03-10",
-                     "--config", cfg, "--now", "2026-03-13T10:00")  # fmt: skip
+    code, _, _ = run(
+        capsys,
+        "done",
+        "daily-check",
+        "--office",
+        "legal",
+        "--due",
+        "2026-03-10",
+        "--config",
+        cfg,
+        "--now",
+        "2026-03-13T10:00",
+    )
     assert code == 0
-    _, out, _ = run(capsys, "status", "--config", cfg, "--now", "2026-03-13T10:00", "--office",
-                    "legal", "--format", "json")  # fmt: skip
-    board = {r["due"]: (r["light"], r["done_by"]) for r in json.loads(out)
-             if r["deadline"] == "daily-check"}  # fmt: skip
+    _, out, _ = run(
+        capsys,
+        "status",
+        "--config",
+        cfg,
+        "--now",
+        "2026-03-13T10:00",
+        "--office",
+        "legal",
+        "--format",
+        "json",
+    )
+    board = {
+        r["due"]: (r["light"], r["done_by"])
+        for r in json.loads(out)
+        if r["deadline"] == "daily-check"
+    }
     assert board["2026-03-10"] == ("done", "legal") and board["2026-03-09"] == ("red", None)
 
 
@@ -243,8 +289,10 @@ def test_check_reports_template_errors(
     # A service does not start with it either (nor does a tick send with it).
     for command in ("run", "tick"):
         code, _, err = run(capsys, command, "--config", str(harness.path))
-        assert (code, err.splitlines()) == (2, [f"{custom / 'markdown.j2'}:1: template: "
-                                                "unexpected '}'"]), command  # fmt: skip
+        assert (code, err.splitlines()) == (
+            2,
+            [f"{custom / 'markdown.j2'}:1: template: unexpected '}}'"],
+        ), command
     (custom / "markdown.j2").write_text("{{ item.no_such_field }}\n", encoding="utf-8")
     code, out, _ = run(capsys, "check", "--config", str(harness.path))
     assert (code, out.splitlines()[0]) == (
@@ -257,8 +305,10 @@ def test_check_reports_template_errors(
     (custom / "markdown.j2").write_text("ok\n{{ 1 // 0 }}\n", encoding="utf-8")
     code, out, _ = run(capsys, "check", "--config", str(harness.path))
     assert (code, out.splitlines()[0]) == (
-        2, f"{custom / 'markdown.j2'}:2: template: ZeroDivisionError: integer division or "
-        "modulo by zero")  # fmt: skip
+        2,
+        f"{custom / 'markdown.j2'}:2: template: ZeroDivisionError: integer division or "
+        "modulo by zero",
+    )
     (custom / "markdown.j2").unlink()
     (custom / "text.j2").write_text("{{ item.title }\n", encoding="utf-8")
     code, out, _ = run(capsys, "check", "--config", str(harness.path))
@@ -326,9 +376,13 @@ def test_run_serves_then_stops_cleanly_on_sigterm(harness: Harness) -> None:
     text += f'\n[calendar]\nworkdays = ["{today}"]\n'
     harness.path.write_text(text, encoding="utf-8")
     env = {**os.environ, "WECOM_KEY_LEGAL": KEY_LEGAL, "SMTP_PASSWORD": PASSWORD}
-    proc = subprocess.Popen([sys.executable, "-m", "reminder", "run", "--config",
-                             str(harness.path)], cwd=ROOT, env=env, stderr=subprocess.PIPE,
-                            text=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "reminder", "run", "--config", str(harness.path)],
+        cwd=ROOT,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 30
         while not harness.wecom.received and time.monotonic() < deadline:
@@ -361,8 +415,9 @@ def test_a_second_run_on_one_sqlite_file_exits_naming_the_first(tmp_path: Path) 
             lock.read_text(encoding="utf-8") if lock.exists() else ""
         ):
             threading.Event().wait(0.05)
-        second = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True,
-                                timeout=60, check=False)  # fmt: skip
+        second = subprocess.run(
+            cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
+        )
         assert second.returncode == 1
         assert f"is in use by another `reminder run` (pid {first.pid} on " in second.stderr
         assert "use PostgreSQL for several" in second.stderr

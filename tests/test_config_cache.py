@@ -190,9 +190,18 @@ def test_compiled_templates_are_kept_per_source_in_a_private_folder(
 
     def markdown() -> str | None:
         office = config.offices["office"]
-        item = make_item(config, deadline_id="annual-report", kind="due", role="lead",
-                         office_id="office", due=date(2027, 1, 29), nominal_due=date(2027, 1, 31),
-                         period_key="2027", working_days_left=0, provisional_years=[])  # fmt: skip
+        item = make_item(
+            config,
+            deadline_id="annual-report",
+            kind="due",
+            role="lead",
+            office_id="office",
+            due=date(2027, 1, 29),
+            nominal_due=date(2027, 1, 31),
+            period_key="2027",
+            working_days_left=0,
+            provisional_years=[],
+        )
         return (
             Renderer("mine", base=tmp_path).reminder("wecom", office, [item], digest=False).markdown
         )

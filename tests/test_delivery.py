@@ -105,14 +105,19 @@ def test_a_long_digest_goes_as_whole_reminders_and_a_failed_part_alone_is_retrie
     """A digest over WeCom's 4096 bytes is sent as several messages of whole reminders; when
     the second fails, only its reminders are sent again: nobody gets the first part twice."""
     requirement = "按要求完成并报送材料，" * 12
-    harness.write("".join(f"""
+    harness.write(
+        "".join(
+            f"""
 [[deadlines]]
 id = "long-{i}"
 title = "长标题任务{i:02d}"
 requirement = "{requirement}"
 lead = ["legal"]
 due = "2026-03-31"
-""" for i in range(40)))  # fmt: skip
+"""
+            for i in range(40)
+        )
+    )
     harness.wecom.fail_next(KEY_LEGAL, "ok", "500")
     harness.start("2026-03-01 08:00")
     first = harness.tick("2026-03-31 09:00")

@@ -35,9 +35,11 @@ def _config(smtp_port: int, today: str, reminders: int = REMINDERS) -> str:
         f'email = ["o{i:02d}@example.gov.cn"]\n'
         for i in range(OFFICES)
     )
-    deadlines = "".join(f'\n[[deadlines]]\nid = "t{i:04d}"\ntitle = "任务{i:04d}"\n'
-                        f'lead = ["o{i % OFFICES:02d}"]\ndue = "{today}"\n'
-                        for i in range(reminders))  # fmt: skip
+    deadlines = "".join(
+        f'\n[[deadlines]]\nid = "t{i:04d}"\ntitle = "任务{i:04d}"\n'
+        f'lead = ["o{i % OFFICES:02d}"]\ndue = "{today}"\n'
+        for i in range(reminders)
+    )
     return due_now_header(smtp_port, today, lease="1s") + offices + deadlines
 
 
@@ -76,8 +78,11 @@ def test_kill_9_twenty_times_loses_nothing(tmp_path: Path, db_url: str) -> None:
 
 def _pg_cluster() -> list[str]:
     """pg_ctlcluster's version and cluster name, or skip (no local cluster to restart)."""
-    versions = sorted(p.name for p in Path("/etc/postgresql").glob("*")) if Path(
-        "/etc/postgresql").is_dir() else []  # fmt: skip
+    versions = (
+        sorted(p.name for p in Path("/etc/postgresql").glob("*"))
+        if Path("/etc/postgresql").is_dir()
+        else []
+    )
     if not versions or shutil.which("pg_ctlcluster") is None:
         pytest.skip("no local PostgreSQL cluster that this test may stop and start")
     return ["pg_ctlcluster", "--skip-systemctl-redirect", versions[-1], "main"]

@@ -283,8 +283,9 @@ def test_planning_cancels_a_waiting_reminder_of_a_done_occurrence(harness: Harne
     row = harness.outbox(kind="due", office_id="legal")[0]
     with transaction(runtime.engine) as s:
         s.execute(update(OutboxRow).where(OutboxRow.id == row.id).values(status="pending"))
-    report = plan_outbox(runtime.config, runtime.engine, at("2026-03-26 08:00"),
-                         digest=runtime.fingerprint)  # fmt: skip
+    report = plan_outbox(
+        runtime.config, runtime.engine, at("2026-03-26 08:00"), digest=runtime.fingerprint
+    )
     assert report.first > row.remind_at.date()  # the row is before the window
     assert harness.outbox(id=row.id)[0].status == "cancelled"
     assert harness.tick("2026-03-31 09:00").endswith("nothing due")
@@ -353,12 +354,19 @@ def test_limiters_answer_a_batch_in_order(kind: str, db_url: str) -> None:
     later = at("2026-03-31 09:00:40")
     assert limiter.reserve([Ask("c", 1, 20)] * 10, nine) == [None] * 10
     assert limiter.reserve([Ask("c", 1, 20)] * 9, ten) == [None] * 9
-    assert limiter.reserve([Ask("c", 5, 20), Ask("c", 15, 20), Ask("c", 1, 20), Ask("c", 1, 20)],
-                           later) == [nine + timedelta(minutes=1), ten + timedelta(minutes=1),
-                                      None, nine + timedelta(minutes=1)]  # fmt: skip
+    assert limiter.reserve(
+        [Ask("c", 5, 20), Ask("c", 15, 20), Ask("c", 1, 20), Ask("c", 1, 20)], later
+    ) == [
+        nine + timedelta(minutes=1),
+        ten + timedelta(minutes=1),
+        None,
+        nine + timedelta(minutes=1),
+    ]
     # Within one batch: what it took itself counts, the newest of all.
     assert limiter.reserve([Ask("d", 2, 2), Ask("d", 2, 2)], nine) == [
-        None, nine + timedelta(minutes=1)]  # fmt: skip
+        None,
+        nine + timedelta(minutes=1),
+    ]
     engine.dispose()
 
 
@@ -373,9 +381,13 @@ def test_database_connections_dropped_between_passes(harness: Harness) -> None:
     name = runtime.engine.url.database
     admin = create_engine(runtime.engine.url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        killed = conn.execute(text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                                   "WHERE datname = :db AND pid <> pg_backend_pid()"),
-                              {"db": name}).scalar()  # fmt: skip
+        killed = conn.execute(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = :db AND pid <> pg_backend_pid()"
+            ),
+            {"db": name},
+        ).scalar()
     admin.dispose()
     assert killed >= 1
     assert harness.tick("2026-03-31 09:00").endswith("sent: 3 sent")
@@ -403,7 +415,12 @@ def test_catch_up_coalesces_across_the_whole_backlog(harness: Harness) -> None:
     for entry in (r for r in harness.log() if r.status == "superseded"):
         row = rows[entry.outbox_id]
         assert (entry.deadline_id, entry.office_id, entry.channel, entry.kind, entry.role) == (
-            row.deadline_id, row.office_id, row.channel, row.kind, row.role)  # fmt: skip
+            row.deadline_id,
+            row.office_id,
+            row.channel,
+            row.kind,
+            row.role,
+        )
         assert entry.occurrence_id == row.occurrence_id and entry.period_key and entry.due
         assert entry.at == entry.finished_at == at("2026-03-31 09:30")
         assert entry.attempt == 0 and "later reminder" in (entry.error or "")
@@ -419,13 +436,26 @@ def test_a_backlog_beyond_sqlite_variable_limits(harness: Harness) -> None:
     runtime.sync_and_plan()
     base = harness.outbox()[0]
     now = at("2026-03-31 09:00")
-    copies = [{
-        "deadline_id": base.deadline_id, "occurrence_id": base.occurrence_id, "kind": "overdue",
-        "step": f"bulk-{i}", "office_id": base.office_id, "channel": base.channel,
-        "role": base.role, "remind_at": base.remind_at, "working_days_left": -1,
-        "provisional": False, "status": "pending", "attempts": 0,
-        "next_attempt_at": base.remind_at, "created_at": now, "updated_at": now,
-    } for i in range(40_000)]  # fmt: skip
+    copies = [
+        {
+            "deadline_id": base.deadline_id,
+            "occurrence_id": base.occurrence_id,
+            "kind": "overdue",
+            "step": f"bulk-{i}",
+            "office_id": base.office_id,
+            "channel": base.channel,
+            "role": base.role,
+            "remind_at": base.remind_at,
+            "working_days_left": -1,
+            "provisional": False,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": base.remind_at,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for i in range(40_000)
+    ]
     with transaction(runtime.engine) as s:
         assert outbox.insert_ignoring_duplicates(s, copies) == 40_000
         superseded = outbox.coalesce_backlog(s, now + timedelta(days=1))

@@ -25,8 +25,11 @@ from tests.servers import FakeWecom, SmtpServer
 
 def tasks(n: int) -> str:
     """`n` more deadlines for the legal office's robot, all due 2026-03-31."""
-    return "".join(f'\n[[deadlines]]\nid = "task-{i:02d}"\ntitle = "任务{i:02d}"\n'
-                   f'lead = ["legal"]\ndue = "2026-03-31"\n' for i in range(n))  # fmt: skip
+    return "".join(
+        f'\n[[deadlines]]\nid = "task-{i:02d}"\ntitle = "任务{i:02d}"\n'
+        f'lead = ["legal"]\ndue = "2026-03-31"\n'
+        for i in range(n)
+    )
 
 
 def legal_titles(wecom: FakeWecom) -> Counter[str]:
@@ -77,21 +80,31 @@ def test_next_due_waits_for_leases_another_instance_holds(harness: Harness) -> N
     harness.clock.set(at("2026-03-31 09:00"))
     due = len(harness.outbox(remind_at=at("2026-03-31 09:00"), status="pending"))
     with transaction(a.engine) as s:  # another instance claims all but one of the due rows
-        held = outbox.claim(s, owner="other", now=at("2026-03-31 09:00"),
-                            until=at("2026-03-31 09:05"), limit=due - 1)  # fmt: skip
+        held = outbox.claim(
+            s,
+            owner="other",
+            now=at("2026-03-31 09:00"),
+            until=at("2026-03-31 09:05"),
+            limit=due - 1,
+        )
     assert len(held) == due - 1
     assert a.next_due() == at("2026-03-31 09:00")  # the one still free
     with transaction(a.engine) as s:
-        outbox.claim(s, owner="other", now=at("2026-03-31 09:00"),
-                     until=at("2026-03-31 09:07"), limit=1)  # fmt: skip
+        outbox.claim(
+            s, owner="other", now=at("2026-03-31 09:00"), until=at("2026-03-31 09:07"), limit=1
+        )
     assert a.next_due() == at("2026-03-31 09:05")  # the first lease to run out
     with transaction(a.engine) as s:
         outbox.release(s, [r.id for r in held], owner="other")
     assert a.next_due() == at("2026-03-31 09:00")
     if a.engine.dialect.name == "sqlite":  # both reads walk an index, not the table
         with a.engine.connect() as conn:
-            plans = [" ".join(str(r[-1]) for r in conn.exec_driver_sql(
-                f"EXPLAIN QUERY PLAN {q}", params)) for q, params in _next_due_sql(a)]  # fmt: skip
+            plans = [
+                " ".join(
+                    str(r[-1]) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {q}", params)
+                )
+                for q, params in _next_due_sql(a)
+            ]
         assert "ix_outbox_waiting_due" in plans[0] and "ix_outbox_leased" in plans[1], plans
 
 
@@ -149,15 +162,21 @@ def robot_key(i: int) -> str:
 def many_offices_config(smtp_port: int, wecom_url: str, today: str) -> str:
     parts = [due_now_header(smtp_port, today, lease="1m", wecom_url=wecom_url)]
     for i in range(ROBOTS):
-        parts.append(f'\n[[offices]]\nid = "w{i:03d}"\nname = "科室W{i:03d}"\n'
-                     f'wecom = "${{WECOM_KEY_W{i:03d}}}"\n')  # fmt: skip
+        parts.append(
+            f'\n[[offices]]\nid = "w{i:03d}"\nname = "科室W{i:03d}"\n'
+            f'wecom = "${{WECOM_KEY_W{i:03d}}}"\n'
+        )
     for i in range(MAILBOXES):
-        parts.append(f'\n[[offices]]\nid = "m{i:03d}"\nname = "科室M{i:03d}"\n'
-                     f'email = ["m{i:03d}@example.gov.cn"]\n')  # fmt: skip
+        parts.append(
+            f'\n[[offices]]\nid = "m{i:03d}"\nname = "科室M{i:03d}"\n'
+            f'email = ["m{i:03d}@example.gov.cn"]\n'
+        )
     offices = [f"w{i:03d}" for i in range(ROBOTS)] + [f"m{i:03d}" for i in range(MAILBOXES)]
     for n in range(TOTAL):
-        parts.append(f'\n[[deadlines]]\nid = "t{n:05d}"\ntitle = "任务{n:05d}"\n'
-                     f'lead = ["{offices[n % len(offices)]}"]\ndue = "{today}"\n')  # fmt: skip
+        parts.append(
+            f'\n[[deadlines]]\nid = "t{n:05d}"\ntitle = "任务{n:05d}"\n'
+            f'lead = ["{offices[n % len(offices)]}"]\ndue = "{today}"\n'
+        )
     return "".join(parts)
 
 
@@ -185,8 +204,9 @@ def test_instances_share_10000_reminders_without_duplicates(
         procs = [start_service(path, pg_url, log, **keys_env) for log in logs]
         with stopped_at_exit(procs):
             arrived = lambda: len(smtp.received) + len(wecom.received)  # noqa: E731
-            done = wait_for(lambda: arrived() >= TOTAL or any(p.poll() is not None
-                                                              for p in procs), 300)  # fmt: skip
+            done = wait_for(
+                lambda: arrived() >= TOTAL or any(p.poll() is not None for p in procs), 300
+            )
             assert done and arrived() >= TOTAL, (arrived(), logs[0].read_text()[-3000:])
         mail = Counter(m.message["Subject"] for m in smtp.received)
         robots = Counter(m.content for m in wecom.received)
@@ -198,12 +218,14 @@ def test_instances_share_10000_reminders_without_duplicates(
         assert 45009 not in wecom.errcodes()
     engine = make_engine(pg_url)
     with transaction(engine) as s:
-        statuses = dict(s.execute(select(SentLogRow.status, func.count())
-                                  .group_by(SentLogRow.status)).all())  # fmt: skip
+        statuses = dict(
+            s.execute(select(SentLogRow.status, func.count()).group_by(SentLogRow.status)).all()
+        )
     engine.dispose()
     assert statuses == {"sent": TOTAL}
     # The work was shared: every instance sent some of it.
-    sent_by = [sum(int(n) for n in re.findall(r"dispatch: (\d+) sent", f.read_text()))
-               for f in logs]  # fmt: skip
+    sent_by = [
+        sum(int(n) for n in re.findall(r"dispatch: (\d+) sent", f.read_text())) for f in logs
+    ]
     assert all(n > 0 for n in sent_by), sent_by
     assert sum(sent_by) == TOTAL

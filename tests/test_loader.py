@@ -438,5 +438,8 @@ def test_a_lease_shorter_than_a_send_is_a_warning() -> None:
         "quick ones): it could be repeated by another instance; lengthen the lease or lower "
         "[delivery] parallel"
     ]
-    assert not [w for w in config_from(BASE + "\n[delivery]\nparallel = 20\n").warnings
-                if w.field == "delivery.lease"]  # fmt: skip
+    assert not [
+        w
+        for w in config_from(BASE + "\n[delivery]\nparallel = 20\n").warnings
+        if w.field == "delivery.lease"
+    ]

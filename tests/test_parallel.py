@@ -23,14 +23,21 @@ ROBOTS, TASKS = 8, 5
 
 
 def _config(url: str, parallel: int, robots: int = ROBOTS) -> str:
-    offices = "".join(f'\n[[offices]]\nid = "o{i}"\nname = "科室{i}"\nwecom = "robot-key-{i}"\n'
-                      for i in range(robots))  # fmt: skip
-    deadlines = "".join(f'\n[[deadlines]]\nid = "t{i}-{j}"\ntitle = "任务{i}-{j}"\n'
-                        f'lead = ["o{i}"]\ndue = "2026-03-31"\n'
-                        for j in range(TASKS) for i in range(robots))  # fmt: skip
-    return (f'[settings]\ntimezone = "Asia/Shanghai"\nsend_time = "09:00"\nremind = ["0d"]\n'
-            f'[wecom]\nurl = "{url}"\ntimeout = 5\n'
-            f"[delivery]\ndigest = false\nparallel = {parallel}\n{offices}{deadlines}")  # fmt: skip
+    offices = "".join(
+        f'\n[[offices]]\nid = "o{i}"\nname = "科室{i}"\nwecom = "robot-key-{i}"\n'
+        for i in range(robots)
+    )
+    deadlines = "".join(
+        f'\n[[deadlines]]\nid = "t{i}-{j}"\ntitle = "任务{i}-{j}"\n'
+        f'lead = ["o{i}"]\ndue = "2026-03-31"\n'
+        for j in range(TASKS)
+        for i in range(robots)
+    )
+    return (
+        f'[settings]\ntimezone = "Asia/Shanghai"\nsend_time = "09:00"\nremind = ["0d"]\n'
+        f'[wecom]\nurl = "{url}"\ntimeout = 5\n'
+        f"[delivery]\ndigest = false\nparallel = {parallel}\n{offices}{deadlines}"
+    )
 
 
 def _send_all(tmp_path: Path, wecom: FakeWecom, clock: FixedClock, parallel: int) -> str:

@@ -180,12 +180,24 @@ def test_the_planning_memo_changes_nothing() -> None:
     config = load_config(SHIPPED, environ={})
     first, last = D(2026, 1, 1), D(2027, 12, 31)
     shared = plan(config, first, last, epoch=D(2025, 12, 1))
-    alone = [r for d in config.deadlines
-             for r in plan_deadline(config, config.calendar(), d, first, last, D(2025, 12, 1))]  # fmt: skip
+    alone = [
+        r
+        for d in config.deadlines
+        for r in plan_deadline(config, config.calendar(), d, first, last, D(2025, 12, 1))
+    ]
 
     def row(r: PlannedReminder) -> tuple[object, ...]:
-        return (r.deadline.id, r.occurrence, r.office, r.role, r.kind, r.step, r.remind_at,
-                r.working_days_left, r.provisional_years)  # fmt: skip
+        return (
+            r.deadline.id,
+            r.occurrence,
+            r.office,
+            r.role,
+            r.kind,
+            r.step,
+            r.remind_at,
+            r.working_days_left,
+            r.provisional_years,
+        )
 
     assert len(shared) > 10_000
     assert sorted(map(row, shared), key=repr) == sorted(map(row, alone), key=repr)
@@ -205,8 +217,11 @@ def test_deadlines_with_the_same_rule_keep_their_own_offices_and_lead_times() ->
         ]
     )
     config = config_from(variant('remind = ["7d", "1wd", "0d"]', 'remind = ["0d"]', BASE) + extra)
-    got = {(r.deadline.id, r.office, r.step, r.remind_at.strftime("%m-%d %H:%M"))
-           for r in plan(config, D(2026, 1, 1), D(2026, 1, 30)) if r.role != "cooperate"}  # fmt: skip
+    got = {
+        (r.deadline.id, r.office, r.step, r.remind_at.strftime("%m-%d %H:%M"))
+        for r in plan(config, D(2026, 1, 1), D(2026, 1, 30))
+        if r.role != "cooperate"
+    }
     assert got == {
         ("annual-report", "office", "0d", "01-30 09:00"),
         ("same-as-first", "office", "0d", "01-30 09:00"),

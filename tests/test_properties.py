@@ -19,8 +19,9 @@ from tests.conftest import BASE
 
 CAL = WorkCalendar()
 
-heads = st.sampled_from(["yearly", "monthly", "quarterly", "half-yearly", "weekly", "RRULE:",
-                         "2027-", "", "daily"])  # fmt: skip
+heads = st.sampled_from(
+    ["yearly", "monthly", "quarterly", "half-yearly", "weekly", "RRULE:", "2027-", "", "daily"]
+)
 args = st.one_of(
     st.integers(-5, 40).map(str),
     st.builds(lambda m, d: f"{m:02d}-{d:02d}", st.integers(0, 14), st.integers(0, 33)),
@@ -80,10 +81,26 @@ def test_any_text_is_valid_or_a_config_error(text: str) -> None:
 
 
 toml_scalar = st.one_of(
-    st.integers(-10, 3000), st.booleans(), st.text(max_size=12),
-    st.sampled_from(["yearly 01-31", "monthly last", "7d", "0wd", "09:00", "office", "all",
-                     "2027-02-30", "Asia/Shanghai", "${WECOM_KEY}", "cn", "before"]),
-)  # fmt: skip
+    st.integers(-10, 3000),
+    st.booleans(),
+    st.text(max_size=12),
+    st.sampled_from(
+        [
+            "yearly 01-31",
+            "monthly last",
+            "7d",
+            "0wd",
+            "09:00",
+            "office",
+            "all",
+            "2027-02-30",
+            "Asia/Shanghai",
+            "${WECOM_KEY}",
+            "cn",
+            "before",
+        ]
+    ),
+)
 toml_value = st.one_of(toml_scalar, st.lists(toml_scalar, max_size=4))
 
 

@@ -80,15 +80,19 @@ def test_after_downtime_start_sends_first_and_plans_the_days_ahead_a_moment_late
     service = _paused(Service(runtime))
     service.start()
     try:
-        planned = {r.remind_at.astimezone(SHANGHAI).date() for r in harness.outbox(
-            deadline_id="daily-check", status="pending")}  # fmt: skip
+        planned = {
+            r.remind_at.astimezone(SHANGHAI).date()
+            for r in harness.outbox(deadline_id="daily-check", status="pending")
+        }
         assert max(planned) == date(2026, 3, 24)  # the missed stretch and today, no further
         ahead = service.scheduler.get_job("plan-ahead")
         assert ahead is not None and service.scheduler.get_job("dispatch") is not None
         assert ahead.next_run_time > datetime.now(UTC)  # after the first dispatch pass
         ahead.func()
-        planned = {r.remind_at.astimezone(SHANGHAI).date() for r in harness.outbox(
-            deadline_id="daily-check")}  # fmt: skip
+        planned = {
+            r.remind_at.astimezone(SHANGHAI).date()
+            for r in harness.outbox(deadline_id="daily-check")
+        }
         assert max(planned) == date(2026, 3, 26)  # then two days ahead
     finally:
         service.stop()
@@ -103,8 +107,10 @@ def test_a_start_without_downtime_plans_the_days_ahead_at_once(harness: Harness)
     service.start()
     try:
         assert service.scheduler.get_job("plan-ahead") is None
-        planned = {r.remind_at.astimezone(SHANGHAI).date() for r in harness.outbox(
-            deadline_id="daily-check")}  # fmt: skip
+        planned = {
+            r.remind_at.astimezone(SHANGHAI).date()
+            for r in harness.outbox(deadline_id="daily-check")
+        }
         assert max(planned) == date(2026, 3, 4)
     finally:
         service.stop()

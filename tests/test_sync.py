@@ -70,14 +70,14 @@ def test_the_head_read_from_the_files_is_alembics(engine: Engine) -> None:
 
 def test_a_database_at_head_is_recognised_without_importing_alembic(db_url: str) -> None:
     """Start-up cost: alembic is imported only when there is a migration to run."""
-    code = ("import sys; from reminder.store.engine import make_engine; "
-            "from reminder.store.migrate import upgrade; "
-            f"print(upgrade(make_engine({db_url!r})), 'alembic' in sys.modules)")  # fmt: skip
-    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                           check=True)  # fmt: skip
+    code = (
+        "import sys; from reminder.store.engine import make_engine; "
+        "from reminder.store.migrate import upgrade; "
+        f"print(upgrade(make_engine({db_url!r})), 'alembic' in sys.modules)"
+    )
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert first.stdout.strip().endswith("True")  # the empty database was migrated
-    again = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                           check=True)  # fmt: skip
+    again = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     head = file_head()
     assert again.stdout.strip() == f"({head!r}, {head!r}) False"
 
@@ -183,8 +183,7 @@ def test_a_file_synced_already_is_not_compared_again(engine: Engine) -> None:
     assert sync(config, engine, NOW, digest=digest).deadlines.added == ["annual-report"]
     seen = writes(engine)
     queries: list[str] = []
-    event.listen(engine, "before_cursor_execute",
-                 lambda *a: queries.append(a[2]))  # type: ignore[arg-type]  # fmt: skip
+    event.listen(engine, "before_cursor_execute", lambda *a: queries.append(a[2]))  # type: ignore[arg-type]
     assert sync(config, engine, NOW + timedelta(hours=5), digest=digest).summary() == (
         "nothing changed"
     )
@@ -195,8 +194,9 @@ def test_a_file_synced_already_is_not_compared_again(engine: Engine) -> None:
     assert not any("deadlines" in q for q in queries)
     # Another file compares in full (writing only meta when nothing else changed).
     edited = BASE + "\n# a comment\n"
-    other = sync(config_from(edited), engine, NOW + timedelta(days=30),
-                 digest=config_digest(edited.encode()))  # fmt: skip
+    other = sync(
+        config_from(edited), engine, NOW + timedelta(days=30), digest=config_digest(edited.encode())
+    )
     assert other.deadlines.unchanged == 1 and any("deadlines" in q for q in queries)
     with transaction(engine) as s:
         assert s.get(MetaRow, "synced_day").value == "2026-12-28"  # type: ignore[union-attr]

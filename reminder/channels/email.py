@@ -53,9 +53,14 @@ class EmailTransport:
         if s.username and s.password is None:
             raise NotConfigured("[email] has a username but no password")
         self._password()
-        return Target(channel=self.name, address=",".join(office.email),
-                      shown=", ".join(office.email), rate_key=rate_key(self.name, s.host),
-                      per_minute=s.per_minute, recipients=office.email)  # fmt: skip
+        return Target(
+            channel=self.name,
+            address=",".join(office.email),
+            shown=", ".join(office.email),
+            rate_key=rate_key(self.name, s.host),
+            per_minute=s.per_minute,
+            recipients=office.email,
+        )
 
     def parts(self, target: Target, message: Rendered) -> int:
         return 1
@@ -80,9 +85,11 @@ class EmailTransport:
             try:
                 self._ssl_context = ssl.create_default_context(cafile=ca_file)
             except (OSError, ValueError) as exc:  # gone since the check, or not a CA bundle
-                raise DeliveryError(f"cannot load [email] ca_file {ca_file}: "
-                                    f"{type(exc).__name__}", permanent=True,
-                                    code="ca_file") from None  # fmt: skip
+                raise DeliveryError(
+                    f"cannot load [email] ca_file {ca_file}: {type(exc).__name__}",
+                    permanent=True,
+                    code="ca_file",
+                ) from None
         return self._ssl_context
 
     def _connect(self) -> smtplib.SMTP:
@@ -122,15 +129,19 @@ class EmailTransport:
             ) from None
         except smtplib.SMTPResponseException as exc:
             self._drop()
-            raise DeliveryError(f"SMTP server answered {exc.smtp_code}",
-                                permanent=500 <= exc.smtp_code < 600, code=str(exc.smtp_code)
-                                ) from None  # fmt: skip
+            raise DeliveryError(
+                f"SMTP server answered {exc.smtp_code}",
+                permanent=500 <= exc.smtp_code < 600,
+                code=str(exc.smtp_code),
+            ) from None
         except (OSError, smtplib.SMTPException) as exc:  # refused, timeout, TLS, disconnected
             self._drop()
             reason = "timed out" if isinstance(exc, socket.timeout) else type(exc).__name__
-            raise DeliveryError(f"cannot reach SMTP server {self.settings.host}:"
-                                f"{self.settings.port} ({reason})", permanent=False,
-                                code="network") from None  # fmt: skip
+            raise DeliveryError(
+                f"cannot reach SMTP server {self.settings.host}:{self.settings.port} ({reason})",
+                permanent=False,
+                code="network",
+            ) from None
         return "250"
 
     def _drop(self) -> None:

@@ -47,8 +47,9 @@ class HttpChannel:
             raise NotConfigured(f"office {office.id} has no {field}")
         value = expand_env(raw, self.environ)
         if value is None:
-            raise NotConfigured(f"the environment variable in offices.{office.id}.{field} "
-                                f"({raw}) is not set")  # fmt: skip
+            raise NotConfigured(
+                f"the environment variable in offices.{office.id}.{field} ({raw}) is not set"
+            )
         return value.strip()
 
     def post(self, url: str, payload: object) -> httpx.Response:
@@ -58,16 +59,21 @@ class HttpChannel:
         # and headers (a quarter of its cost per message); proxies from the environment and
         # the connection pool still apply.
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-        request = httpx.Request("POST", url, content=body, headers=HEADERS,
-                                extensions=self._timeouts)  # fmt: skip
+        request = httpx.Request(
+            "POST", url, content=body, headers=HEADERS, extensions=self._timeouts
+        )
         try:
             return self.client.send(request)
         except httpx.TimeoutException:
-            raise DeliveryError(f"{self.label} did not answer within {self.timeout:g} s",
-                                permanent=False, code="timeout") from None  # fmt: skip
+            raise DeliveryError(
+                f"{self.label} did not answer within {self.timeout:g} s",
+                permanent=False,
+                code="timeout",
+            ) from None
         except httpx.HTTPError as exc:
-            raise DeliveryError(f"cannot reach {self.label}: {type(exc).__name__}",
-                                permanent=False, code="network") from None  # fmt: skip
+            raise DeliveryError(
+                f"cannot reach {self.label}: {type(exc).__name__}", permanent=False, code="network"
+            ) from None
 
     def close(self) -> None:
         with self._lock:

@@ -77,9 +77,14 @@ class WecomTransport(HttpChannel):
             url = f"{self.settings.url}?{urlencode({'key': key})}"
         if not key:
             raise NotConfigured(f"offices.{office.id}.wecom is a URL without ?key=")
-        return Target(channel=self.name, address=url, shown=f"key={mask(key)}",
-                      rate_key=rate_key(self.name, key), per_minute=self.settings.per_minute,
-                      mentions=office.mention_mobiles)  # fmt: skip
+        return Target(
+            channel=self.name,
+            address=url,
+            shown=f"key={mask(key)}",
+            rate_key=rate_key(self.name, key),
+            per_minute=self.settings.per_minute,
+            mentions=office.mention_mobiles,
+        )
 
     def parts(self, target: Target, message: Rendered) -> int:
         return len(self.payloads(target, message))
@@ -87,12 +92,16 @@ class WecomTransport(HttpChannel):
     def payloads(self, target: Target, message: Rendered) -> list[object]:
         if target.mentions or message.markdown is None:
             return [
-                {"msgtype": "text",
-                 "text": {"content": part, "mentioned_mobile_list": list(target.mentions)}}
+                {
+                    "msgtype": "text",
+                    "text": {"content": part, "mentioned_mobile_list": list(target.mentions)},
+                }
                 for part in split_bytes(message.text, TEXT_LIMIT)
-            ]  # fmt: skip
-        return [{"msgtype": "markdown", "markdown": {"content": part}}
-                for part in split_bytes(message.markdown, MARKDOWN_LIMIT)]  # fmt: skip
+            ]
+        return [
+            {"msgtype": "markdown", "markdown": {"content": part}}
+            for part in split_bytes(message.markdown, MARKDOWN_LIMIT)
+        ]
 
     def send(self, target: Target, payload: object) -> str:
         response = self.post(target.address, payload)
@@ -111,16 +120,25 @@ def _judge(response: httpx.Response) -> str:
         errcode = int(answer.get("errcode"))
         errmsg = str(answer.get("errmsg", ""))[:200]
     except (ValueError, TypeError, AttributeError):
-        raise DeliveryError(f"WeCom answered HTTP {response.status_code} without a JSON errcode",
-                            permanent=response.status_code >= 400 and response.status_code != 429,
-                            code=str(response.status_code)) from None  # fmt: skip
+        raise DeliveryError(
+            f"WeCom answered HTTP {response.status_code} without a JSON errcode",
+            permanent=response.status_code >= 400 and response.status_code != 429,
+            code=str(response.status_code),
+        ) from None
     if errcode == 0:
         return "0"
     if errcode == FREQUENCY_LIMIT:
-        raise DeliveryError(f"WeCom frequency limit (errcode 45009): {errmsg}", permanent=False,
-                            code="45009", retry_after=60.0)  # fmt: skip
+        raise DeliveryError(
+            f"WeCom frequency limit (errcode 45009): {errmsg}",
+            permanent=False,
+            code="45009",
+            retry_after=60.0,
+        )
     if errcode in PERMANENT:
-        raise DeliveryError(f"WeCom errcode {errcode}: {PERMANENT[errcode]} ({errmsg})",
-                            permanent=True, code=str(errcode))  # fmt: skip
+        raise DeliveryError(
+            f"WeCom errcode {errcode}: {PERMANENT[errcode]} ({errmsg})",
+            permanent=True,
+            code=str(errcode),
+        )
     # -1 is "system busy"; an unknown code is retried within the retry policy.
     raise DeliveryError(f"WeCom errcode {errcode}: {errmsg}", permanent=False, code=str(errcode))

@@ -17,11 +17,18 @@ from reminder.store.models import SendRow
 WINDOW = timedelta(minutes=1)
 SENDS = cast(Table, SendRow.__table__)  # Core statements, built once: this runs per message
 _IN_WINDOW = SENDS.c.at > bindparam("since")
-_COUNTS = (select(SENDS.c.rate_key, func.count())
-           .where(SENDS.c.rate_key.in_(bindparam("keys", expanding=True)), _IN_WINDOW)
-           .group_by(SENDS.c.rate_key))  # fmt: skip
-_NTH_OLDEST = (select(SENDS.c.at).where(SENDS.c.rate_key == bindparam("key"), _IN_WINDOW)
-               .order_by(SENDS.c.at).limit(1).offset(bindparam("nth")))  # fmt: skip
+_COUNTS = (
+    select(SENDS.c.rate_key, func.count())
+    .where(SENDS.c.rate_key.in_(bindparam("keys", expanding=True)), _IN_WINDOW)
+    .group_by(SENDS.c.rate_key)
+)
+_NTH_OLDEST = (
+    select(SENDS.c.at)
+    .where(SENDS.c.rate_key == bindparam("key"), _IN_WINDOW)
+    .order_by(SENDS.c.at)
+    .limit(1)
+    .offset(bindparam("nth"))
+)
 _INSERT = insert(SENDS)
 
 
@@ -70,8 +77,11 @@ def reserve(session: Session, asks: Sequence[Ask], now: datetime) -> list[dateti
             added[ask.key] += ask.sends
             answers.append(None)
             continue
-        oldest = now if nth >= before else conn.scalar(
-            _NTH_OLDEST, {"key": ask.key, "since": since, "nth": nth})  # fmt: skip
+        oldest = (
+            now
+            if nth >= before
+            else conn.scalar(_NTH_OLDEST, {"key": ask.key, "since": since, "nth": nth})
+        )
         answers.append((oldest or now) + WINDOW)
     taken = [{"rate_key": key, "at": now} for key, n in added.items() for _ in range(n)]
     if taken:

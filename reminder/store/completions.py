@@ -11,15 +11,21 @@ from reminder.store.models import CompletionRow, DeadlineRow, OccurrenceRow
 
 
 def occurrences_of(session: Session, deadline_id: str) -> list[OccurrenceRow]:
-    return list(session.scalars(select(OccurrenceRow).where(
-        OccurrenceRow.deadline_id == deadline_id, OccurrenceRow.withdrawn_at.is_(None))
-        .order_by(OccurrenceRow.due)))  # fmt: skip
+    return list(
+        session.scalars(
+            select(OccurrenceRow)
+            .where(OccurrenceRow.deadline_id == deadline_id, OccurrenceRow.withdrawn_at.is_(None))
+            .order_by(OccurrenceRow.due)
+        )
+    )
 
 
 def open_completion(session: Session, occurrence_id: int) -> CompletionRow | None:
-    return session.scalars(select(CompletionRow).where(
-        CompletionRow.occurrence_id == occurrence_id,
-        CompletionRow.reopened_at.is_(None))).first()  # fmt: skip
+    return session.scalars(
+        select(CompletionRow).where(
+            CompletionRow.occurrence_id == occurrence_id, CompletionRow.reopened_at.is_(None)
+        )
+    ).first()
 
 
 def complete(
@@ -37,8 +43,9 @@ def reopen(session: Session, completion: CompletionRow, office: str, now: dateti
 
 def active_deadlines(session: Session) -> dict[str, date]:
     """Enabled deadlines and the day each became active (added or enabled again)."""
-    rows = session.execute(select(DeadlineRow.id, DeadlineRow.active_since)
-                           .where(DeadlineRow.enabled.is_(True)))  # fmt: skip
+    rows = session.execute(
+        select(DeadlineRow.id, DeadlineRow.active_since).where(DeadlineRow.enabled.is_(True))
+    )
     return {deadline_id: since for deadline_id, since in rows}
 
 
@@ -47,7 +54,10 @@ def done_between(session: Session, first: date, last: date) -> dict[tuple[str, s
     rows = session.execute(
         select(OccurrenceRow.deadline_id, OccurrenceRow.period_key, CompletionRow)
         .join(CompletionRow, CompletionRow.occurrence_id == OccurrenceRow.id)
-        .where(CompletionRow.reopened_at.is_(None), OccurrenceRow.due >= first,
-               OccurrenceRow.due <= last)
-    )  # fmt: skip
+        .where(
+            CompletionRow.reopened_at.is_(None),
+            OccurrenceRow.due >= first,
+            OccurrenceRow.due <= last,
+        )
+    )
     return {(deadline_id, period): done for deadline_id, period, done in rows}

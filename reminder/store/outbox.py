@@ -68,23 +68,29 @@ class PlanChanges:
         return PlanChanges(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
 
     def summary(self) -> str:
-        return (f"{self.added} planned, {self.updated} re-planned, {self.cancelled} cancelled, "
-                f"{self.revived} revived"
-                + (f", {self.superseded} superseded" if self.superseded else ""))  # fmt: skip
+        return (
+            f"{self.added} planned, {self.updated} re-planned, {self.cancelled} cancelled, "
+            f"{self.revived} revived"
+            + (f", {self.superseded} superseded" if self.superseded else "")
+        )
 
 
 def planning_state(session: Session) -> PlanningState:
     # Two columns, not whole rows: a start-up with 10,000 deadlines reads them all.
-    rows = session.execute(select(DeadlineRow.id, DeadlineRow.active_since)
-                           .where(DeadlineRow.enabled.is_(True)))  # fmt: skip
+    rows = session.execute(
+        select(DeadlineRow.id, DeadlineRow.active_since).where(DeadlineRow.enabled.is_(True))
+    )
     active = {deadline_id: since for deadline_id, since in rows}
     done = session.execute(
         select(OccurrenceRow.id, OccurrenceRow.deadline_id, OccurrenceRow.period_key)
         .join(CompletionRow, CompletionRow.occurrence_id == OccurrenceRow.id)
         .where(CompletionRow.reopened_at.is_(None))
     ).all()
-    return PlanningState(active_since=active, completed={(d, p) for _, d, p in done},
-                         completed_ids={i for i, _, _ in done})  # fmt: skip
+    return PlanningState(
+        active_since=active,
+        completed={(d, p) for _, d, p in done},
+        completed_ids={i for i, _, _ in done},
+    )
 
 
 def ensure_occurrences(
@@ -98,11 +104,21 @@ def ensure_occurrences(
     ids = {key: row.id for key, row in rows.items()}
     back = [row.id for row in rows.values() if row.withdrawn_at is not None]
     for chunk in chunks(back):  # the rule produces it again
-        conn.execute(update(occ).where(occ.c.id.in_(chunk))
-                     .values(withdrawn_at=None, updated_at=now))  # fmt: skip
-    missing = [{"deadline_id": k[0], "period_key": k[1], **v, "created_at": now,
-                "updated_at": now, "withdrawn_at": None}
-               for k, v in wanted.items() if k not in ids]  # fmt: skip
+        conn.execute(
+            update(occ).where(occ.c.id.in_(chunk)).values(withdrawn_at=None, updated_at=now)
+        )
+    missing = [
+        {
+            "deadline_id": k[0],
+            "period_key": k[1],
+            **v,
+            "created_at": now,
+            "updated_at": now,
+            "withdrawn_at": None,
+        }
+        for k, v in wanted.items()
+        if k not in ids
+    ]
     if missing:
         stmt = insert(occ).returning(occ.c.id, occ.c.deadline_id, occ.c.period_key)
         ids.update({(d, p): i for i, d, p in conn.execute(stmt, missing)})
@@ -154,10 +170,12 @@ def reconcile(
     )
     if completed_occurrences:
         orphan = or_(orphan, OutboxRow.occurrence_id.in_(completed_occurrences))
-    orphans = session.scalars(select(OutboxRow).where(
-        planned, OutboxRow.status.in_(WAITING), orphan))  # fmt: skip
-    to_cancel = {row.id: row for row in orphans
-                 if row.lease_until is None or row.lease_until <= now}  # fmt: skip
+    orphans = session.scalars(
+        select(OutboxRow).where(planned, OutboxRow.status.in_(WAITING), orphan)
+    )
+    to_cancel = {
+        row.id: row for row in orphans if row.lease_until is None or row.lease_until <= now
+    }
     unwanted: list[OutboxRow] = []
     final: dict[Key, str] = {}  # wanted keys whose row exists and will not be waiting
     seen: set[Key] = set()
@@ -183,10 +201,14 @@ def reconcile(
     # Per task, office and channel the latest wanted reminder due now that will go (a new or
     # waiting row) or went.
     latest = latest_times(
-        (w for key, w in wanted_by_key.items()
-         if w["remind_at"] <= now and final.get(key) in (None, *WENT)),
-        lambda w: (w["deadline_id"], w["office_id"], w["channel"]), lambda w: w["remind_at"],
-    )  # fmt: skip
+        (
+            w
+            for key, w in wanted_by_key.items()
+            if w["remind_at"] <= now and final.get(key) in (None, *WENT)
+        ),
+        lambda w: (w["deadline_id"], w["office_id"], w["channel"]),
+        lambda w: w["remind_at"],
+    )
     to_supersede: list[OutboxRow] = []
     for row in unwanted:
         newer = latest.get((row.deadline_id, row.office_id, row.channel))
@@ -194,14 +216,29 @@ def reconcile(
             to_supersede.append(row)
         else:
             to_cancel[row.id] = row
-    changes.cancelled = set_status(session, list(to_cancel.values()), "cancelled", now,
-                                   reason="re-planned: no longer wanted by schedules.toml",
-                                   if_free=True)  # fmt: skip
-    changes.superseded = set_status(session, to_supersede, "superseded", now, reason=SUPERSEDED,
-                                    if_free=True)  # fmt: skip
-    fresh = [{**w, "status": "pending", "attempts": 0, "next_attempt_at": w["remind_at"],
-              "created_at": now, "updated_at": now}
-             for key, w in wanted_by_key.items() if key not in seen]  # fmt: skip
+    changes.cancelled = set_status(
+        session,
+        list(to_cancel.values()),
+        "cancelled",
+        now,
+        reason="re-planned: no longer wanted by schedules.toml",
+        if_free=True,
+    )
+    changes.superseded = set_status(
+        session, to_supersede, "superseded", now, reason=SUPERSEDED, if_free=True
+    )
+    fresh = [
+        {
+            **w,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": w["remind_at"],
+            "created_at": now,
+            "updated_at": now,
+        }
+        for key, w in wanted_by_key.items()
+        if key not in seen
+    ]
     changes.added = insert_ignoring_duplicates(session, fresh)
     return changes
 
@@ -217,9 +254,14 @@ def _rows_between(
     out: list[OutboxRow] = []
     for (start, end), ids in by_window.items():
         for chunk in chunks(ids):
-            out += session.scalars(select(OutboxRow).where(
-                OutboxRow.kind.in_(PLANNED_KINDS), OutboxRow.remind_at >= start,
-                OutboxRow.remind_at < end, OutboxRow.deadline_id.in_(chunk)))  # fmt: skip
+            out += session.scalars(
+                select(OutboxRow).where(
+                    OutboxRow.kind.in_(PLANNED_KINDS),
+                    OutboxRow.remind_at >= start,
+                    OutboxRow.remind_at < end,
+                    OutboxRow.deadline_id.in_(chunk),
+                )
+            )
     return out
 
 
@@ -243,11 +285,15 @@ def set_status(
     for chunk in chunks([r.id for r in rows]):
         stmt = update(OutboxRow).where(OutboxRow.id.in_(chunk))
         if if_free:
-            stmt = stmt.where(OutboxRow.status.in_(WAITING), or_(
-                OutboxRow.lease_until.is_(None), OutboxRow.lease_until <= now))  # fmt: skip
+            stmt = stmt.where(
+                OutboxRow.status.in_(WAITING),
+                or_(OutboxRow.lease_until.is_(None), OutboxRow.lease_until <= now),
+            )
         result = session.execute(
             stmt.values(status=status, updated_at=now, lease_owner=None, lease_until=None)
-            .returning(OutboxRow.id).execution_options(synchronize_session="fetch"))  # fmt: skip
+            .returning(OutboxRow.id)
+            .execution_options(synchronize_session="fetch")
+        )
         moved.update(result.scalars())
     done = [r for r in rows if r.id in moved]
     log_rows(session, done, at=now, status=status, error=reason, finished_at=now)
@@ -269,8 +315,13 @@ def _claimable(now: datetime) -> ColumnElement[bool]:
 
 
 def waiting_for_occurrence(session: Session, occurrence_id: int) -> list[OutboxRow]:
-    return list(session.scalars(select(OutboxRow).where(
-        OutboxRow.occurrence_id == occurrence_id, OutboxRow.status.in_(WAITING))))  # fmt: skip
+    return list(
+        session.scalars(
+            select(OutboxRow).where(
+                OutboxRow.occurrence_id == occurrence_id, OutboxRow.status.in_(WAITING)
+            )
+        )
+    )
 
 
 def coalesce_backlog(session: Session, now: datetime) -> int:
@@ -279,28 +330,50 @@ def coalesce_backlog(session: Session, now: datetime) -> int:
     statements: a month's backlog of daily tasks is hundreds of thousands of rows."""
     due = and_(_claimable(now), OUTBOX.c.kind.in_(PLANNED_KINDS))
     group = (OUTBOX.c.deadline_id, OUTBOX.c.office_id, OUTBOX.c.channel)
-    latest = (select(*group, func.max(OUTBOX.c.remind_at).label("latest"))
-              .where(due).group_by(*group).subquery())  # fmt: skip
-    older = (select(OUTBOX.c.id)
-             .join(latest, and_(OUTBOX.c.deadline_id == latest.c.deadline_id,
-                                OUTBOX.c.office_id == latest.c.office_id,
-                                OUTBOX.c.channel == latest.c.channel))
-             .where(due, OUTBOX.c.remind_at < latest.c.latest))  # fmt: skip
+    latest = (
+        select(*group, func.max(OUTBOX.c.remind_at).label("latest"))
+        .where(due)
+        .group_by(*group)
+        .subquery()
+    )
+    older = (
+        select(OUTBOX.c.id)
+        .join(
+            latest,
+            and_(
+                OUTBOX.c.deadline_id == latest.c.deadline_id,
+                OUTBOX.c.office_id == latest.c.office_id,
+                OUTBOX.c.channel == latest.c.channel,
+            ),
+        )
+        .where(due, OUTBOX.c.remind_at < latest.c.latest)
+    )
     conn = session.connection()
-    superseded = {"status": "superseded", "updated_at": now, "lease_owner": None,
-                  "lease_until": None}  # fmt: skip
+    superseded = {
+        "status": "superseded",
+        "updated_at": now,
+        "lease_owner": None,
+        "lease_until": None,
+    }
     if conn.dialect.name == "sqlite":
         # BEGIN IMMEDIATE holds the write lock: the log and the update pick the same rows,
         # with no list of ids going through Python (30,000 after a month of daily tasks).
         log_outbox_ids(session, older, at=now, status="superseded", error=SUPERSEDED)
-        return conn.execute(update(OUTBOX).where(OUTBOX.c.id.in_(older))
-                            .values(**superseded)).rowcount  # fmt: skip
+        return conn.execute(
+            update(OUTBOX).where(OUTBOX.c.id.in_(older)).values(**superseded)
+        ).rowcount
     ids = list(conn.scalars(older))
     total = 0
     for chunk in chunks(ids, 10 * CHUNK):  # a few big statements: each costs as it is built
         # Only rows still claimable are changed and logged (another instance may claim some).
-        changed = list(conn.scalars(update(OUTBOX).where(OUTBOX.c.id.in_(chunk), due)
-                                    .values(**superseded).returning(OUTBOX.c.id)))  # fmt: skip
+        changed = list(
+            conn.scalars(
+                update(OUTBOX)
+                .where(OUTBOX.c.id.in_(chunk), due)
+                .values(**superseded)
+                .returning(OUTBOX.c.id)
+            )
+        )
         log_outbox_ids(session, changed, at=now, status="superseded", error=SUPERSEDED)
         total += len(changed)
     return total
@@ -327,8 +400,12 @@ def claim(
     postgres = session.get_bind().dialect.name == "postgresql"
 
     def pick(*where: ColumnElement[bool], cap: int) -> dict[int, str]:
-        stmt = (select(OutboxRow.id, OutboxRow.office_id).where(due, *where)
-                .order_by(OutboxRow.next_attempt_at, OutboxRow.id).limit(cap))  # fmt: skip
+        stmt = (
+            select(OutboxRow.id, OutboxRow.office_id)
+            .where(due, *where)
+            .order_by(OutboxRow.next_attempt_at, OutboxRow.id)
+            .limit(cap)
+        )
         if postgres:
             stmt = stmt.with_for_update(skip_locked=True)
         return {row_id: office for row_id, office in session.execute(stmt)}
@@ -338,22 +415,40 @@ def claim(
         return []
     if whole_offices > len(picked):
         offices, taken = set(picked.values()), list(picked)
-        picked |= pick(OutboxRow.office_id.in_(offices), OutboxRow.id.not_in(taken),
-                       cap=whole_offices - len(picked))  # fmt: skip
+        picked |= pick(
+            OutboxRow.office_id.in_(offices),
+            OutboxRow.id.not_in(taken),
+            cap=whole_offices - len(picked),
+        )
     ids = list(picked)
-    session.execute(update(OutboxRow).where(OutboxRow.id.in_(ids), due)
-                    .values(lease_owner=owner, lease_until=until)
-                    .execution_options(synchronize_session=False))  # fmt: skip
-    return list(session.scalars(select(OutboxRow).where(
-        OutboxRow.id.in_(ids), OutboxRow.lease_owner == owner, OutboxRow.lease_until == until)
-        .order_by(OutboxRow.remind_at, OutboxRow.id)).unique())  # fmt: skip
+    session.execute(
+        update(OutboxRow)
+        .where(OutboxRow.id.in_(ids), due)
+        .values(lease_owner=owner, lease_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    return list(
+        session.scalars(
+            select(OutboxRow)
+            .where(
+                OutboxRow.id.in_(ids),
+                OutboxRow.lease_owner == owner,
+                OutboxRow.lease_until == until,
+            )
+            .order_by(OutboxRow.remind_at, OutboxRow.id)
+        ).unique()
+    )
 
 
 # The per-message statements are built once: building and keying a statement costs more than
 # SQLite takes to run it.
 _IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
-_RENEW = (update(OUTBOX).where(OUTBOX.c.id.in_(_IDS), OUTBOX.c.lease_owner == bindparam("owner"))
-          .values(lease_until=bindparam("until")).returning(OUTBOX.c.id))  # fmt: skip
+_RENEW = (
+    update(OUTBOX)
+    .where(OUTBOX.c.id.in_(_IDS), OUTBOX.c.lease_owner == bindparam("owner"))
+    .values(lease_until=bindparam("until"))
+    .returning(OUTBOX.c.id)
+)
 
 
 def renew(session: Session, ids: Sequence[int], *, owner: str, until: datetime) -> set[int]:
@@ -361,34 +456,49 @@ def renew(session: Session, ids: Sequence[int], *, owner: str, until: datetime) 
     missing from the answer was taken by another dispatcher (the lease ran out): it is not
     ours to send."""
     conn = session.connection()
-    return {row_id for chunk in chunks(ids) for row_id in conn.scalars(
-        _RENEW, {"ids": list(chunk), "owner": owner, "until": until})}  # fmt: skip
+    return {
+        row_id
+        for chunk in chunks(ids)
+        for row_id in conn.scalars(_RENEW, {"ids": list(chunk), "owner": owner, "until": until})
+    }
 
 
 def release(session: Session, ids: Sequence[int], *, owner: str) -> None:
     """Give back rows still leased to `owner` (a stop, or a lease another dispatcher took)."""
     for chunk in chunks(ids):
         mine = and_(OUTBOX.c.id.in_(chunk), OUTBOX.c.lease_owner == owner)
-        session.connection().execute(update(OUTBOX).where(mine)
-                                     .values(lease_owner=None, lease_until=None))  # fmt: skip
+        session.connection().execute(
+            update(OUTBOX).where(mine).values(lease_owner=None, lease_until=None)
+        )
 
 
 def defer(session: Session, ids: Sequence[int], until: datetime) -> None:
     """Put rows back to wait until `until` (their robot's budget is spent until then)."""
-    session.connection().execute(update(OUTBOX).where(OUTBOX.c.id.in_(ids))
-                                 .values(next_attempt_at=until, lease_owner=None,
-                                         lease_until=None))  # fmt: skip
+    session.connection().execute(
+        update(OUTBOX)
+        .where(OUTBOX.c.id.in_(ids))
+        .values(next_attempt_at=until, lease_owner=None, lease_until=None)
+    )
 
 
-def hold(session: Session, ids: Sequence[int], now: datetime, reason: str, *,
-         recheck: datetime) -> None:  # fmt: skip
+def hold(
+    session: Session, ids: Sequence[int], now: datetime, reason: str, *, recheck: datetime
+) -> None:
     """Keep rows whose channel cannot be used yet, with the reason, and look again at
     `recheck` (or at once after a config change: `wake_held`)."""
     for chunk in chunks(ids):
-        session.connection().execute(update(OUTBOX).where(OUTBOX.c.id.in_(chunk))
-                                     .values(status="held", last_error=reason, lease_owner=None,
-                                             lease_until=None, next_attempt_at=recheck,
-                                             updated_at=now))  # fmt: skip
+        session.connection().execute(
+            update(OUTBOX)
+            .where(OUTBOX.c.id.in_(chunk))
+            .values(
+                status="held",
+                last_error=reason,
+                lease_owner=None,
+                lease_until=None,
+                next_attempt_at=recheck,
+                updated_at=now,
+            )
+        )
 
 
 def finish(
@@ -402,16 +512,26 @@ def finish(
     """Record an attempt on rows: their new status, one more attempt, the lease given back."""
     statement = _finish(tuple(sorted(values)))
     for chunk in chunks(ids):
-        session.connection().execute(statement, {"ids": list(chunk), "status": status, "now": now,
-                                                 "error": error, **values})  # fmt: skip
+        session.connection().execute(
+            statement, {"ids": list(chunk), "status": status, "now": now, "error": error, **values}
+        )
 
 
 @cache
 def _finish(extra: tuple[str, ...]) -> Update:
-    return update(OUTBOX).where(OUTBOX.c.id.in_(_IDS)).values(
-        status=bindparam("status"), attempts=OUTBOX.c.attempts + 1, updated_at=bindparam("now"),
-        lease_owner=None, lease_until=None, last_error=bindparam("error"),
-        **{k: bindparam(k) for k in extra})  # fmt: skip
+    return (
+        update(OUTBOX)
+        .where(OUTBOX.c.id.in_(_IDS))
+        .values(
+            status=bindparam("status"),
+            attempts=OUTBOX.c.attempts + 1,
+            updated_at=bindparam("now"),
+            lease_owner=None,
+            lease_until=None,
+            last_error=bindparam("error"),
+            **{k: bindparam(k) for k in extra},
+        )
+    )
 
 
 def next_due(session: Session) -> datetime | None:
@@ -424,27 +544,38 @@ def next_due(session: Session) -> datetime | None:
     o = OUTBOX.c
     free = or_(o.lease_until.is_(None), o.lease_until <= o.next_attempt_at)
     first: datetime | None = session.scalar(
-        select(o.next_attempt_at).where(text(WAITING_SQL), free)
-        .order_by(o.next_attempt_at).limit(1))  # fmt: skip
+        select(o.next_attempt_at)
+        .where(text(WAITING_SQL), free)
+        .order_by(o.next_attempt_at)
+        .limit(1)
+    )
     lease: datetime | None = session.scalar(
-        select(o.lease_until).where(text(LEASED_SQL), text(WAITING_SQL),
-                                    o.lease_until > o.next_attempt_at)
-        .order_by(o.lease_until).limit(1))  # fmt: skip
+        select(o.lease_until)
+        .where(text(LEASED_SQL), text(WAITING_SQL), o.lease_until > o.next_attempt_at)
+        .order_by(o.lease_until)
+        .limit(1)
+    )
     times = [t for t in (first, lease) if t is not None]
     return min(times) if times else None
 
 
 def wake_held(session: Session, now: datetime) -> int:
     """Re-check held rows at once (after a config change)."""
-    result = session.execute(update(OutboxRow).where(OutboxRow.status == "held")
-                             .values(next_attempt_at=now)
-                             .execution_options(synchronize_session=False))  # fmt: skip
+    result = session.execute(
+        update(OutboxRow)
+        .where(OutboxRow.status == "held")
+        .values(next_attempt_at=now)
+        .execution_options(synchronize_session=False)
+    )
     return max(result.rowcount or 0, 0)  # type: ignore[attr-defined]
 
 
 def rearm_dry_run(session: Session, now: datetime) -> int:
     """Rows a dry run rendered go back to pending: a dry run must not use them up."""
-    result = session.execute(update(OutboxRow).where(OutboxRow.status == "dry-run")
-                             .values(status="pending", updated_at=now)
-                             .execution_options(synchronize_session=False))  # fmt: skip
+    result = session.execute(
+        update(OutboxRow)
+        .where(OutboxRow.status == "dry-run")
+        .values(status="pending", updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
     return max(result.rowcount or 0, 0)  # type: ignore[attr-defined]

@@ -53,8 +53,16 @@ class Changes:
         return bool(self.added or self.updated or self.disabled or self.removed)
 
     def summary(self) -> str:
-        parts = [f"{len(v)} {k}" for k, v in (("added", self.added), ("updated", self.updated),
-                 ("disabled", self.disabled), ("removed", self.removed)) if v]  # fmt: skip
+        parts = [
+            f"{len(v)} {k}"
+            for k, v in (
+                ("added", self.added),
+                ("updated", self.updated),
+                ("disabled", self.disabled),
+                ("removed", self.removed),
+            )
+            if v
+        ]
         return ", ".join(parts) or "unchanged"
 
 
@@ -149,9 +157,12 @@ def occurrence_rows(
     cols = (OCCURRENCES.c.deadline_id, OCCURRENCES.c.period_key, *columns)
     for some_deadlines in chunks(deadlines):
         for some_periods in chunks(periods):
-            rows = conn.execute(select(*cols).where(
-                OCCURRENCES.c.deadline_id.in_(some_deadlines),
-                OCCURRENCES.c.period_key.in_(some_periods)))  # fmt: skip
+            rows = conn.execute(
+                select(*cols).where(
+                    OCCURRENCES.c.deadline_id.in_(some_deadlines),
+                    OCCURRENCES.c.period_key.in_(some_periods),
+                )
+            )
             out.update({k: r for r in rows if (k := (r[0], r[1])) in wanted})
     return out
 
@@ -172,8 +183,11 @@ def apply_occurrences(
     o = OCCURRENCES
     columns = (o.c.id, o.c.withdrawn_at, *(o.c[k] for k in _OCCURRENCE_VALUES))
     # Future rows (due can sit a few days before nominal: `due` is the indexed column).
-    future = conn.execute(select(o.c.deadline_id, o.c.period_key, *columns).where(
-        o.c.due >= today - SHIFT_SLACK, o.c.nominal_due >= today))  # fmt: skip
+    future = conn.execute(
+        select(o.c.deadline_id, o.c.period_key, *columns).where(
+            o.c.due >= today - SHIFT_SLACK, o.c.nominal_due >= today
+        )
+    )
     existing = {(r.deadline_id, r.period_key): r for r in future}
     wanted_keys = {(d, v["period_key"]) for d, occurrences in wanted.items() for v in occurrences}
     if missing := wanted_keys - existing.keys():
@@ -185,8 +199,15 @@ def apply_occurrences(
             name = f"{deadline_id}/{values['period_key']}"
             row = existing.get((deadline_id, values["period_key"]))
             if row is None:
-                inserts.append({"deadline_id": deadline_id, **values, "created_at": now,
-                                "updated_at": now, "withdrawn_at": None})  # fmt: skip
+                inserts.append(
+                    {
+                        "deadline_id": deadline_id,
+                        **values,
+                        "created_at": now,
+                        "updated_at": now,
+                        "withdrawn_at": None,
+                    }
+                )
                 changes.added.append(name)
             elif row.withdrawn_at is not None or any(
                 getattr(row, k) != v for k, v in values.items()
@@ -198,8 +219,12 @@ def apply_occurrences(
     if inserts:
         conn.execute(insert(o), inserts)
     if updates:
-        conn.execute(update(o).where(o.c.id == bindparam("row_id"))
-                     .values(updated_at=now, withdrawn_at=None), updates)  # fmt: skip
+        conn.execute(
+            update(o)
+            .where(o.c.id == bindparam("row_id"))
+            .values(updated_at=now, withdrawn_at=None),
+            updates,
+        )
     stale = [
         r
         for key, r in existing.items()
@@ -211,8 +236,9 @@ def apply_occurrences(
         for chunk in chunks(gone):
             conn.execute(delete(o).where(o.c.id.in_(chunk)))
         for chunk in chunks([r.id for r in stale if r.id in referenced]):
-            conn.execute(update(o).where(o.c.id.in_(chunk))
-                         .values(withdrawn_at=now, updated_at=now))  # fmt: skip
+            conn.execute(
+                update(o).where(o.c.id.in_(chunk)).values(withdrawn_at=now, updated_at=now)
+            )
         changes.removed = [f"{r.deadline_id}/{r.period_key}" for r in stale]
     return changes
 
@@ -221,10 +247,16 @@ def _referenced(session: Session, ids: list[int]) -> set[int]:
     """Occurrences that outbox rows or completions point to: history, not to be deleted."""
     used: set[int] = set()
     for chunk in chunks(ids):
-        used |= set(session.scalars(select(OutboxRow.occurrence_id).where(
-            OutboxRow.occurrence_id.in_(chunk))))  # fmt: skip
-        used |= set(session.scalars(select(CompletionRow.occurrence_id).where(
-            CompletionRow.occurrence_id.in_(chunk))))  # fmt: skip
+        used |= set(
+            session.scalars(
+                select(OutboxRow.occurrence_id).where(OutboxRow.occurrence_id.in_(chunk))
+            )
+        )
+        used |= set(
+            session.scalars(
+                select(CompletionRow.occurrence_id).where(CompletionRow.occurrence_id.in_(chunk))
+            )
+        )
     return used
 
 

@@ -29,14 +29,20 @@ def entry_for(
 ) -> dict[str, Any]:
     """The columns of a log row describing what happened to an outbox row."""
     return {
-        "at": at, "outbox_id": row.id, "deadline_id": row.deadline_id,
+        "at": at,
+        "outbox_id": row.id,
+        "deadline_id": row.deadline_id,
         "occurrence_id": row.occurrence_id,
         "period_key": occurrence.period_key if occurrence else None,
-        "due": occurrence.due if occurrence else None, "office_id": row.office_id,
-        "channel": row.channel, "kind": row.kind, "role": row.role, "status": status,
+        "due": occurrence.due if occurrence else None,
+        "office_id": row.office_id,
+        "channel": row.channel,
+        "kind": row.kind,
+        "role": row.role,
+        "status": status,
         "attempt": fields.get("attempt", row.attempts),
         **{k: v for k, v in fields.items() if k != "attempt"},
-    }  # fmt: skip
+    }
 
 
 def log_rows(
@@ -50,8 +56,7 @@ def log_rows(
 ) -> list[int]:
     """Log the same event for several outbox rows (one bulk insert); return the log ids.
     `occurrences` saves a query when the caller has them."""
-    return log_messages(session, [(rows, fields)], at=at, status=status,
-                        occurrences=occurrences)[0]  # fmt: skip
+    return log_messages(session, [(rows, fields)], at=at, status=status, occurrences=occurrences)[0]
 
 
 def log_messages(
@@ -65,10 +70,12 @@ def log_messages(
     """Log several messages at once, each its rows with its own fields (target, body…), in one
     bulk insert; return each message's log ids."""
     if occurrences is None:
-        occurrences = _occurrences(session, {r.occurrence_id for rows, _ in messages
-                                             for r in rows})  # fmt: skip
-    values = [entry_for(r, occurrences.get(r.occurrence_id), at=at, status=status, **fields)
-              for rows, fields in messages for r in rows]  # fmt: skip
+        occurrences = _occurrences(session, {r.occurrence_id for rows, _ in messages for r in rows})
+    values = [
+        entry_for(r, occurrences.get(r.occurrence_id), at=at, status=status, **fields)
+        for rows, fields in messages
+        for r in rows
+    ]
     keys = sorted({k for v in values for k in v})
     values = [{k: v.get(k) for k in keys} for v in values]
     ids: list[int] = []
@@ -97,15 +104,41 @@ def log_outbox_ids(
     o, occ = OUTBOX, OCCURRENCES
     when = literal(at, UTCDateTime())
     source = (
-        select(when, when, o.c.id, o.c.deadline_id, o.c.occurrence_id, occ.c.period_key,
-               occ.c.due, o.c.office_id, o.c.channel, o.c.kind, o.c.role,
-               literal(status), o.c.attempts, literal(error))
+        select(
+            when,
+            when,
+            o.c.id,
+            o.c.deadline_id,
+            o.c.occurrence_id,
+            occ.c.period_key,
+            occ.c.due,
+            o.c.office_id,
+            o.c.channel,
+            o.c.kind,
+            o.c.role,
+            literal(status),
+            o.c.attempts,
+            literal(error),
+        )
         .select_from(o.outerjoin(occ, occ.c.id == o.c.occurrence_id))
         .where(o.c.id.in_(ids))
-    )  # fmt: skip
-    columns = ["at", "finished_at", "outbox_id", "deadline_id", "occurrence_id",
-               "period_key", "due", "office_id", "channel", "kind", "role", "status", "attempt",
-               "error"]  # fmt: skip
+    )
+    columns = [
+        "at",
+        "finished_at",
+        "outbox_id",
+        "deadline_id",
+        "occurrence_id",
+        "period_key",
+        "due",
+        "office_id",
+        "channel",
+        "kind",
+        "role",
+        "status",
+        "attempt",
+        "error",
+    ]
     session.connection().execute(insert(SENT_LOG).from_select(columns, source))
 
 
@@ -119,13 +152,22 @@ def finish(
 ) -> None:
     """The outcome of an attempt logged as `sending`."""
     for chunk in chunks(log_ids):
-        session.connection().execute(_FINISH, {"ids": list(chunk), "status": status, "now": now,
-                                               "error": error, "code": code})  # fmt: skip
+        session.connection().execute(
+            _FINISH,
+            {"ids": list(chunk), "status": status, "now": now, "error": error, "code": code},
+        )
 
 
-_FINISH = (update(SENT_LOG).where(SENT_LOG.c.id.in_(bindparam("ids", expanding=True)))
-           .values(status=bindparam("status"), finished_at=bindparam("now"),
-                   error=bindparam("error"), response_code=bindparam("code")))  # fmt: skip
+_FINISH = (
+    update(SENT_LOG)
+    .where(SENT_LOG.c.id.in_(bindparam("ids", expanding=True)))
+    .values(
+        status=bindparam("status"),
+        finished_at=bindparam("now"),
+        error=bindparam("error"),
+        response_code=bindparam("code"),
+    )
+)
 _INSERT = insert(SENT_LOG).returning(SENT_LOG.c.id, sort_by_parameter_order=True)
 
 
@@ -133,8 +175,12 @@ def _occurrences(session: Session, ids: set[int]) -> dict[int, OccurrenceRow]:
     """Occurrences by id, asked in chunks (SQLite takes at most 32,766 variables a statement)."""
     out = {}
     for chunk in chunks(sorted(ids), 5000):
-        out.update({o.id: o for o in session.scalars(
-            select(OccurrenceRow).where(OccurrenceRow.id.in_(chunk)))})  # fmt: skip
+        out.update(
+            {
+                o.id: o
+                for o in session.scalars(select(OccurrenceRow).where(OccurrenceRow.id.in_(chunk)))
+            }
+        )
     return out
 
 
