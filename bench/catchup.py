@@ -22,8 +22,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bench.common import Result, offices_toml
+from reminder.app.runtime import Runtime
 from reminder.clock import FixedClock
-from reminder.runtime import Runtime
 from reminder.store import outbox
 from reminder.store.engine import transaction
 

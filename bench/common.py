@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from datetime import time as clock_time
 
-from reminder.config import (
+from reminder.calendar.parse import parse_rule
+from reminder.calendar.rules import Offset
+from reminder.config.model import (
     CalendarOverrides,
     Config,
     Deadline,
@@ -20,7 +22,6 @@ from reminder.config import (
     WebhookSettings,
     WecomSettings,
 )
-from reminder.rules import Offset, parse_rule
 
 RRULE_START = date(2025, 12, 1)
 

@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from bench.common import Result, robot_key, robots_toml
 from bench.robot import Robot
+from reminder.app.runtime import Runtime
 from reminder.clock import FixedClock
-from reminder.runtime import Runtime
 from reminder.store.engine import make_engine, transaction
 from reminder.store.migrate import upgrade
 from reminder.store.models import SentLogRow

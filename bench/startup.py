@@ -2,7 +2,7 @@
 dispatch, against importing its dependencies alone: wall time and peak memory.
 
 The `tick` that syncs the database first also leaves the parsed file in the config cache
-(`reminder.config_cache`), as any earlier start with the same file would: the run measured is
+(`reminder.config.cache`), as any earlier start with the same file would: the run measured is
 a restart with an unchanged file. `first start` is also reported, with the cache off.
 """
 

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
+from reminder.calendar.workcal import WorkCalendar
 from reminder.clock import FixedClock
-from reminder.config import Config
-from reminder.loader import parse_config
-from reminder.workcal import WorkCalendar
+from reminder.config.loader import parse_config
+from reminder.config.model import Config
 from tests.delivery_harness import KEY_FINANCE, KEY_LEGAL, PASSWORD, Harness, at
 from tests.servers import FakeWecom, SmtpServer
 
@@ -101,7 +101,7 @@ def _pg_admin() -> Engine:
     return engine
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database: a SQLite file, or a new PostgreSQL database dropped after."""
     if request.param == "sqlite":

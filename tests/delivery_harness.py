@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from reminder.app.runtime import Runtime
 from reminder.clock import FixedClock
-from reminder.runtime import Runtime
 from reminder.store.engine import transaction
 from reminder.store.models import OutboxRow, SentLogRow
 from tests.servers import FakeWecom, SmtpServer

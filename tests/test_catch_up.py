@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from reminder.completion import Which, mark_done, reopen
-from reminder.planner import plan_ahead, plan_deadline
-from reminder.planning import PlanReport
+from reminder.app.completion import Which, mark_done, reopen
+from reminder.app.plan import PlanReport
+from reminder.planning.planner import plan_ahead, plan_deadline
 from reminder.store.engine import transaction
 from reminder.store.models import DeadlineRow
 from tests.delivery_harness import LATEST_ONLY, Harness, at

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from reminder.cli import main
+from reminder.cli.main import main
 from tests.conftest import BASE, ROOT, SHIPPED, variant
 
 PREVIEW_KEYS = {

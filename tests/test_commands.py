@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from reminder.cli import main
+from reminder.cli.main import main
 from tests.conftest import ROOT
 from tests.delivery_harness import KEY_LEGAL, PASSWORD, Harness
 
@@ -298,7 +298,7 @@ def test_check_reports_template_errors(
     assert (code, out.splitlines()[0]) == (
         2,
         f"{custom / 'markdown.j2'}:1: template: "
-        "'reminder.rendering.Item object' has no attribute "
+        "'reminder.delivery.rendering.Item object' has no attribute "
         "'no_such_field'",
     )
     # Whatever a template raises is its error, located; the @-mention text is checked too.

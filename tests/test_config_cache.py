@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from reminder import config_cache, loader
-from reminder.config import Config
+from reminder.config import cache as config_cache
+from reminder.config import loader
+from reminder.config.model import Config
+from reminder.delivery.rendering import Renderer, make_item
 from reminder.errors import ConfigError
-from reminder.rendering import Renderer, make_item
 from tests.conftest import BASE, SHIPPED, variant
 
 

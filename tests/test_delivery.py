@@ -248,7 +248,7 @@ def test_planning_twice_creates_nothing_new(harness: Harness) -> None:
     _, first = runtime.sync_and_plan()
     assert first.changes.added > 0
     before = len(harness.outbox())
-    from reminder.planning import plan_outbox
+    from reminder.app.plan import plan_outbox
 
     again = plan_outbox(runtime.config, runtime.engine, harness.clock.now())  # no digest: full
     assert (again.changes.added, again.changes.updated, again.changes.cancelled) == (0, 0, 0)

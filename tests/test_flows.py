@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from reminder.channels.base import Rendered, Target
+from reminder.app.runtime import Runtime
+from reminder.delivery.channels.base import Rendered, Target
+from reminder.delivery.ratelimit import DatabaseLimiter, MemoryLimiter
 from reminder.errors import DatabaseError
-from reminder.ratelimit import DatabaseLimiter, MemoryLimiter
-from reminder.runtime import Runtime
 from reminder.store import outbox
 from reminder.store.budget import Ask
 from reminder.store.engine import make_engine
@@ -240,7 +240,7 @@ def test_changed_rule_replans_pending_and_never_resends(harness: Harness) -> Non
 
 
 def test_done_cancels_and_reopen_replans(harness: Harness) -> None:
-    from reminder.completion import Which, mark_done, reopen
+    from reminder.app.completion import Which, mark_done, reopen
 
     harness.write('remind = ["7d", "0d"]')
     runtime = harness.start("2026-03-01 08:00")
@@ -270,8 +270,8 @@ def test_planning_cancels_a_waiting_reminder_of_a_done_occurrence(harness: Harne
     before) is cancelled by the next planning, even when it lies before the planned window."""
     from sqlalchemy import update
 
-    from reminder.completion import Which, mark_done
-    from reminder.planning import plan_outbox
+    from reminder.app.completion import Which, mark_done
+    from reminder.app.plan import plan_outbox
     from reminder.store.engine import transaction
     from reminder.store.models import OutboxRow
 
@@ -320,7 +320,7 @@ def test_dry_run_renders_and_a_real_run_still_sends(harness: Harness) -> None:
 
 
 def test_long_wecom_content_is_split_on_character_boundaries(harness: Harness) -> None:
-    from reminder.channels.wecom import WecomTransport, split_bytes
+    from reminder.delivery.channels.wecom import WecomTransport, split_bytes
 
     parts = split_bytes("政" * 3000, 4096)
     assert [len(p.encode()) for p in parts] == [4095, 4095, 810]
@@ -395,7 +395,7 @@ def test_database_connections_dropped_between_passes(harness: Harness) -> None:
 
 def test_catch_up_coalesces_across_the_whole_backlog(harness: Harness) -> None:
     """A backlog larger than one claim batch is still coalesced as a whole."""
-    from reminder import dispatch
+    from reminder.delivery import dispatch
 
     harness.write('remind = ["7d", "3wd", "1wd", "0d"]')
     harness.start("2026-03-20 08:00")

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import event, func, select
 
-from reminder import dispatch
-from reminder.runtime import Runtime
+from reminder.app.runtime import Runtime
+from reminder.delivery import dispatch
 from reminder.store import outbox
 from reminder.store.engine import make_engine, transaction
 from reminder.store.models import SentLogRow

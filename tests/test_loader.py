@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from reminder.config.loader import load_config, parse_config
 from reminder.errors import ConfigError
-from reminder.loader import load_config, parse_config
 from tests.conftest import BASE, SHIPPED, config_from, variant
 
 NEW_DEADLINE = '\n[[deadlines]]\nid = "annual-report"\ntitle = "另一个"\nlead = ["legal"]\ndue = "monthly last"\n'

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from reminder import inflight
+from reminder.app.runtime import Runtime
 from reminder.clock import FixedClock
-from reminder.inflight import PROBE, SLOW, Flight, KeyedQueue, collect
-from reminder.runtime import Runtime
+from reminder.delivery import inflight
+from reminder.delivery.inflight import PROBE, SLOW, Flight, KeyedQueue, collect
 from tests.delivery_harness import at
 from tests.servers import FakeWecom
 

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from reminder.config import Config
-from reminder.planner import PlannedReminder, plan
+from reminder.config.model import Config
+from reminder.planning.planner import PlannedReminder, plan
 from tests.conftest import BASE, config_from, variant
 
 D = date
@@ -173,8 +173,8 @@ def test_the_planning_memo_changes_nothing() -> None:
     """Deadlines sharing rules and due dates share the planner's memo within a run; planning
     each deadline alone on a fresh calendar gives the very same reminders (shipped file, two
     years, overdue repeats and escalation included)."""
-    from reminder.loader import load_config
-    from reminder.planner import plan_deadline
+    from reminder.config.loader import load_config
+    from reminder.planning.planner import plan_deadline
     from tests.conftest import SHIPPED
 
     config = load_config(SHIPPED, environ={})

@@ -10,11 +10,11 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from reminder.calendar.parse import parse_offset, parse_rule
+from reminder.calendar.workcal import WorkCalendar
+from reminder.config.loader import parse_config
 from reminder.errors import ConfigError, RuleError
-from reminder.loader import parse_config
-from reminder.planner import plan
-from reminder.rules import parse_offset, parse_rule
-from reminder.workcal import WorkCalendar
+from reminder.planning.planner import plan
 from tests.conftest import BASE
 
 CAL = WorkCalendar()

@@ -4,9 +4,10 @@ from datetime import date
 
 import pytest
 
+from reminder.calendar.parse import parse_date, parse_offset, parse_rule
+from reminder.calendar.rules import Offset
+from reminder.calendar.workcal import WorkCalendar
 from reminder.errors import RuleError
-from reminder.rules import Offset, parse_date, parse_offset, parse_rule
-from reminder.workcal import WorkCalendar
 
 D = date
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from reminder.app.runtime import Runtime
+from reminder.app.service import Service
 from reminder.clock import SystemClock
-from reminder.runtime import Runtime
-from reminder.service import Service
 from tests.delivery_harness import Harness, at
 from tests.test_catch_up import FREQUENT
 

@@ -15,8 +15,10 @@ from alembic.migration import MigrationContext
 from sqlalchemy import event, select, text
 from sqlalchemy.engine import Engine
 
+from reminder.app.sync import config_digest, sync
+from reminder.calendar.workcal import calendar_data_version
+from reminder.config.loader import load_config
 from reminder.errors import DatabaseError
-from reminder.loader import load_config
 from reminder.store.engine import make_engine, transaction
 from reminder.store.migrate import current_revision, file_head, head_revision, upgrade
 from reminder.store.models import (
@@ -27,8 +29,6 @@ from reminder.store.models import (
     OfficeRow,
     UTCDateTime,
 )
-from reminder.sync import config_digest, sync
-from reminder.workcal import calendar_data_version
 from tests.conftest import BASE, SHIPPED, config_from, variant
 
 NOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from reminder.workcal import WorkCalendar, official_years
+from reminder.calendar.workcal import WorkCalendar, official_years
 
 D = date
 

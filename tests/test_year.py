@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from reminder.app.runtime import Runtime
 from reminder.clock import FixedClock
-from reminder.loader import load_config
-from reminder.planner import plan
-from reminder.runtime import Runtime
+from reminder.config.loader import load_config
+from reminder.planning.planner import plan
 from reminder.store.engine import transaction
 from reminder.store.models import SentLogRow
 from tests.conftest import SHIPPED

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -61,3 +62,19 @@ def done_between(session: Session, first: date, last: date) -> dict[tuple[str, s
         )
     )
     return {(deadline_id, period): done for deadline_id, period, done in rows}
+
+
+def done_among(session: Session, occurrence_ids: Collection[int]) -> set[int]:
+    """Which of these occurrences are marked done (and not reopened)."""
+    return set(
+        session.scalars(
+            select(CompletionRow.occurrence_id).where(
+                CompletionRow.occurrence_id.in_(occurrence_ids),
+                CompletionRow.reopened_at.is_(None),
+            )
+        )
+    )
+
+
+def occurrence(session: Session, occurrence_id: int) -> OccurrenceRow | None:
+    return session.get(OccurrenceRow, occurrence_id)

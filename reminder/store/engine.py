@@ -22,6 +22,9 @@ CHUNK = 500  # ids or keys per IN list or batch (SQLite takes at most 32,766 var
 T = TypeVar("T")
 
 
+PLAN_LOCK = "reminder:plan"  # sync, planning and done/reopen write the schedule one at a time
+
+
 def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
     """`items` in slices of at most `size`, for statements with one variable per item."""
     for start in range(0, len(items), size):

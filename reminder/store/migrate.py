@@ -8,19 +8,19 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
 from reminder.errors import DatabaseError
+from reminder.shipped import shipped
 from reminder.store.engine import translate_errors
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
 
-SCRIPT_DIR = Path(__file__).resolve().parents[2] / "alembic"
+SCRIPT_DIR = shipped("alembic")
 VERSION_TABLE = "alembic_version"
 _REVISION = re.compile(r"^(down_revision|revision)\s*=\s*(?:\"([^\"]*)\"|None)\s*$", re.M)
 
@@ -30,7 +30,7 @@ def alembic_config(engine: Engine) -> AlembicConfig:
 
     if not (SCRIPT_DIR / "env.py").is_file():
         raise DatabaseError(
-            f"migrations not found at {SCRIPT_DIR} (install from a source checkout)"
+            f"migrations not found at {SCRIPT_DIR} (a broken install: reinstall the package)"
         )
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(SCRIPT_DIR))

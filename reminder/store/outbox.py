@@ -1,128 +1,36 @@
-"""The outbox: planned reminders, claimed with a lease, sent at most once.
+"""The outbox, dispatching half: due reminders claimed with a lease, renewed, deferred, held,
+finished; the backlog after downtime coalesced. Sent at most once.
 
-All SQL for planning and dispatching lives here; the callers hold the transaction.
+The planning half (what planning writes) is `store.planned`; callers hold the transaction.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping, Sequence
-from dataclasses import astuple, dataclass
-from datetime import date, datetime
+from collections.abc import Sequence
+from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, or_, select, text, update
+from sqlalchemy import and_, bindparam, func, or_, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Update
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
-from reminder.coalesce import latest_times
+from reminder.planning.reconcile import KEY
 from reminder.store.engine import CHUNK, chunks
 from reminder.store.models import (
     LEASED_SQL,
-    OCCURRENCES,
     OUTBOX,
     WAITING_SQL,
-    CompletionRow,
-    DeadlineRow,
-    OccurrenceRow,
     OutboxRow,
 )
-from reminder.store.schedule import occurrence_rows
 from reminder.store.sentlog import log_outbox_ids, log_rows
+from reminder.vocabulary import PLANNED_KINDS, WAITING
 
-PLANNED_KINDS = ("before", "due", "overdue", "escalation")
-WAITING = ("pending", "held")
-WENT = ("sent", "dry-run", "failed")  # final statuses of a reminder that was tried
-KEY = ("deadline_id", "occurrence_id", "kind", "step", "office_id", "channel")
-MUTABLE = ("remind_at", "role", "working_days_left", "provisional")
 SUPERSEDED = "a later reminder for the same task and office replaced it"
 
 Values = dict[str, Any]
-Key = tuple[Any, ...]
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class PlanningState:
-    """What planning needs from the database."""
-
-    active_since: dict[str, date]  # enabled deadlines
-    completed: set[tuple[str, str]]  # (deadline_id, period_key) with an open completion
-    completed_ids: set[int]  # the same occurrences, by id
-
-
-@dataclass
-class PlanChanges:
-    added: int = 0
-    updated: int = 0
-    cancelled: int = 0
-    revived: int = 0
-    superseded: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.added + self.updated + self.cancelled + self.revived + self.superseded
-
-    def __add__(self, other: PlanChanges) -> PlanChanges:
-        return PlanChanges(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
-
-    def summary(self) -> str:
-        return (
-            f"{self.added} planned, {self.updated} re-planned, {self.cancelled} cancelled, "
-            f"{self.revived} revived"
-            + (f", {self.superseded} superseded" if self.superseded else "")
-        )
-
-
-def planning_state(session: Session) -> PlanningState:
-    # Two columns, not whole rows: a start-up with 10,000 deadlines reads them all.
-    rows = session.execute(
-        select(DeadlineRow.id, DeadlineRow.active_since).where(DeadlineRow.enabled.is_(True))
-    )
-    active = {deadline_id: since for deadline_id, since in rows}
-    done = session.execute(
-        select(OccurrenceRow.id, OccurrenceRow.deadline_id, OccurrenceRow.period_key)
-        .join(CompletionRow, CompletionRow.occurrence_id == OccurrenceRow.id)
-        .where(CompletionRow.reopened_at.is_(None))
-    ).all()
-    return PlanningState(
-        active_since=active,
-        completed={(d, p) for _, d, p in done},
-        completed_ids={i for i, _, _ in done},
-    )
-
-
-def ensure_occurrences(
-    session: Session, wanted: Mapping[tuple[str, str], Values], now: datetime
-) -> dict[tuple[str, str], int]:
-    """Ids of the occurrences planning refers to, inserting any sync has not made yet (reads
-    only the wanted keys, never a deadline's whole history)."""
-    occ = OCCURRENCES
-    conn = session.connection()
-    rows = occurrence_rows(conn, wanted.keys(), occ.c.id, occ.c.withdrawn_at) if wanted else {}
-    ids = {key: row.id for key, row in rows.items()}
-    back = [row.id for row in rows.values() if row.withdrawn_at is not None]
-    for chunk in chunks(back):  # the rule produces it again
-        conn.execute(
-            update(occ).where(occ.c.id.in_(chunk)).values(withdrawn_at=None, updated_at=now)
-        )
-    missing = [
-        {
-            "deadline_id": k[0],
-            "period_key": k[1],
-            **v,
-            "created_at": now,
-            "updated_at": now,
-            "withdrawn_at": None,
-        }
-        for k, v in wanted.items()
-        if k not in ids
-    ]
-    if missing:
-        stmt = insert(occ).returning(occ.c.id, occ.c.deadline_id, occ.c.period_key)
-        ids.update({(d, p): i for i, d, p in conn.execute(stmt, missing)})
-    return ids
 
 
 def insert_ignoring_duplicates(session: Session, values: list[Values]) -> int:
@@ -139,130 +47,6 @@ def insert_ignoring_duplicates(session: Session, values: list[Values]) -> int:
     for chunk in chunks(values):
         total += len(connection.execute(stmt, chunk).all())
     return total
-
-
-def reconcile(
-    session: Session,
-    wanted: Sequence[Values],
-    *,
-    since: Mapping[str, datetime],
-    until: Mapping[str, datetime],
-    completed_occurrences: set[int],
-    now: datetime,
-) -> PlanChanges:
-    """Make the waiting outbox rows of each deadline in `since`, from that time until its
-    `until`, match `wanted`.
-
-    New keys are inserted (a racing planner's copy is ignored by the unique key); waiting rows
-    whose time, role or count changed are updated; waiting rows no longer wanted are cancelled
-    and logged, or superseded when a later wanted reminder for the same task, office and
-    channel is due already and will go. Rows already sent, failed or in flight are never
-    touched (checked again in the UPDATE: another instance may claim a due row meanwhile).
-    """
-    changes = PlanChanges()
-    wanted_by_key = {tuple(w[k] for k in KEY): w for w in wanted}
-    planned = OutboxRow.kind.in_(PLANNED_KINDS)
-    # Whatever its time, a waiting row can no longer be wanted when its deadline was removed
-    # or its occurrence is done. Other rows before a deadline's window are history or a
-    # backlog to catch up.
-    orphan: ColumnElement[bool] = OutboxRow.deadline_id.in_(
-        select(DeadlineRow.id).where(DeadlineRow.enabled.is_(False))
-    )
-    if completed_occurrences:
-        orphan = or_(orphan, OutboxRow.occurrence_id.in_(completed_occurrences))
-    orphans = session.scalars(
-        select(OutboxRow).where(planned, OutboxRow.status.in_(WAITING), orphan)
-    )
-    to_cancel = {
-        row.id: row for row in orphans if row.lease_until is None or row.lease_until <= now
-    }
-    unwanted: list[OutboxRow] = []
-    final: dict[Key, str] = {}  # wanted keys whose row exists and will not be waiting
-    seen: set[Key] = set()
-    for row in _rows_between(session, since, until):
-        key = tuple(getattr(row, k) for k in KEY)
-        seen.add(key)
-        want = wanted_by_key.get(key)
-        in_flight = row.lease_until is not None and row.lease_until > now
-        if want is None:
-            if row.status in WAITING and not in_flight and row.id not in to_cancel:
-                unwanted.append(row)
-        elif row.status in WAITING and row.attempts == 0 and not in_flight:
-            if any(getattr(row, k) != want[k] for k in MUTABLE):
-                for k in MUTABLE:
-                    setattr(row, k, want[k])
-                row.next_attempt_at, row.updated_at = want["remind_at"], now
-                changes.updated += 1
-        elif row.status == "cancelled" and want["remind_at"] >= now:
-            row.status, row.next_attempt_at, row.updated_at = "pending", want["remind_at"], now
-            changes.revived += 1
-        elif row.status not in WAITING:
-            final[key] = row.status
-    # Per task, office and channel the latest wanted reminder due now that will go (a new or
-    # waiting row) or went.
-    latest = latest_times(
-        (
-            w
-            for key, w in wanted_by_key.items()
-            if w["remind_at"] <= now and final.get(key) in (None, *WENT)
-        ),
-        lambda w: (w["deadline_id"], w["office_id"], w["channel"]),
-        lambda w: w["remind_at"],
-    )
-    to_supersede: list[OutboxRow] = []
-    for row in unwanted:
-        newer = latest.get((row.deadline_id, row.office_id, row.channel))
-        if newer is not None and row.remind_at < newer:
-            to_supersede.append(row)
-        else:
-            to_cancel[row.id] = row
-    changes.cancelled = set_status(
-        session,
-        list(to_cancel.values()),
-        "cancelled",
-        now,
-        reason="re-planned: no longer wanted by schedules.toml",
-        if_free=True,
-    )
-    changes.superseded = set_status(
-        session, to_supersede, "superseded", now, reason=SUPERSEDED, if_free=True
-    )
-    fresh = [
-        {
-            **w,
-            "status": "pending",
-            "attempts": 0,
-            "next_attempt_at": w["remind_at"],
-            "created_at": now,
-            "updated_at": now,
-        }
-        for key, w in wanted_by_key.items()
-        if key not in seen
-    ]
-    changes.added = insert_ignoring_duplicates(session, fresh)
-    return changes
-
-
-def _rows_between(
-    session: Session, since: Mapping[str, datetime], until: Mapping[str, datetime]
-) -> list[OutboxRow]:
-    """The planned rows of each deadline from its `since` to its `until` (one query per
-    distinct pair of times, in chunks of deadlines)."""
-    by_window: dict[tuple[datetime, datetime], list[str]] = {}
-    for deadline_id, start in since.items():
-        by_window.setdefault((start, until[deadline_id]), []).append(deadline_id)
-    out: list[OutboxRow] = []
-    for (start, end), ids in by_window.items():
-        for chunk in chunks(ids):
-            out += session.scalars(
-                select(OutboxRow).where(
-                    OutboxRow.kind.in_(PLANNED_KINDS),
-                    OutboxRow.remind_at >= start,
-                    OutboxRow.remind_at < end,
-                    OutboxRow.deadline_id.in_(chunk),
-                )
-            )
-    return out
 
 
 def set_status(
@@ -312,16 +96,6 @@ def _claimable(now: datetime) -> ColumnElement[bool]:
     """Waiting, due, and not leased (or the lease ran out)."""
     free = or_(OutboxRow.lease_until.is_(None), OutboxRow.lease_until < now)
     return and_(text(WAITING_SQL), OutboxRow.next_attempt_at <= now, free)
-
-
-def waiting_for_occurrence(session: Session, occurrence_id: int) -> list[OutboxRow]:
-    return list(
-        session.scalars(
-            select(OutboxRow).where(
-                OutboxRow.occurrence_id == occurrence_id, OutboxRow.status.in_(WAITING)
-            )
-        )
-    )
 
 
 def coalesce_backlog(session: Session, now: datetime) -> int:
@@ -579,3 +353,7 @@ def rearm_dry_run(session: Session, now: datetime) -> int:
         .execution_options(synchronize_session=False)
     )
     return max(result.rowcount or 0, 0)  # type: ignore[attr-defined]
+
+
+def get(session: Session, row_id: int) -> OutboxRow | None:
+    return session.get(OutboxRow, row_id)

@@ -17,7 +17,7 @@ from sqlalchemy import Column, bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.orm import Session
 
-from reminder.planner import SHIFT_SLACK
+from reminder.calendar.workcal import SHIFT_SLACK
 from reminder.store.engine import chunks
 from reminder.store.models import (
     OCCURRENCES,
@@ -192,6 +192,34 @@ def apply_occurrences(
     wanted_keys = {(d, v["period_key"]) for d, occurrences in wanted.items() for v in occurrences}
     if missing := wanted_keys - existing.keys():
         existing |= occurrence_rows(conn, missing, *columns)
+    inserts, updates = _compare_occurrences(existing, wanted, now, changes)
+    if inserts:
+        conn.execute(insert(o), inserts)
+    if updates:
+        conn.execute(
+            update(o)
+            .where(o.c.id == bindparam("row_id"))
+            .values(updated_at=now, withdrawn_at=None),
+            updates,
+        )
+    stale = [
+        r
+        for key, r in existing.items()
+        if key not in wanted_keys and r.nominal_due >= today and r.withdrawn_at is None
+    ]
+    if stale:
+        _remove_stale(session, stale, now)
+        changes.removed = [f"{r.deadline_id}/{r.period_key}" for r in stale]
+    return changes
+
+
+def _compare_occurrences(
+    existing: Mapping[tuple[str, str], Row[Any]],
+    wanted: Mapping[str, list[Values]],
+    now: datetime,
+    changes: Changes,
+) -> tuple[list[Values], list[Values]]:
+    """The rows to insert and to update so that `existing` matches `wanted`."""
     inserts: list[Values] = []
     updates: list[Values] = []
     for deadline_id, occurrences in wanted.items():
@@ -216,31 +244,20 @@ def apply_occurrences(
                 changes.updated.append(name)
             else:
                 changes.unchanged += 1
-    if inserts:
-        conn.execute(insert(o), inserts)
-    if updates:
-        conn.execute(
-            update(o)
-            .where(o.c.id == bindparam("row_id"))
-            .values(updated_at=now, withdrawn_at=None),
-            updates,
-        )
-    stale = [
-        r
-        for key, r in existing.items()
-        if key not in wanted_keys and r.nominal_due >= today and r.withdrawn_at is None
-    ]
-    if stale:
-        referenced = _referenced(session, [r.id for r in stale])
-        gone = [r.id for r in stale if r.id not in referenced]
-        for chunk in chunks(gone):
-            conn.execute(delete(o).where(o.c.id.in_(chunk)))
-        for chunk in chunks([r.id for r in stale if r.id in referenced]):
-            conn.execute(
-                update(o).where(o.c.id.in_(chunk)).values(withdrawn_at=now, updated_at=now)
-            )
-        changes.removed = [f"{r.deadline_id}/{r.period_key}" for r in stale]
-    return changes
+    return inserts, updates
+
+
+def _remove_stale(session: Session, stale: list[Row[Any]], now: datetime) -> None:
+    """Delete future occurrences the rule no longer produces; keep (withdrawn) those that
+    outbox rows or completions refer to."""
+    conn = session.connection()
+    o = OCCURRENCES
+    referenced = _referenced(session, [r.id for r in stale])
+    gone = [r.id for r in stale if r.id not in referenced]
+    for chunk in chunks(gone):
+        conn.execute(delete(o).where(o.c.id.in_(chunk)))
+    for chunk in chunks([r.id for r in stale if r.id in referenced]):
+        conn.execute(update(o).where(o.c.id.in_(chunk)).values(withdrawn_at=now, updated_at=now))
 
 
 def _referenced(session: Session, ids: list[int]) -> set[int]:

@@ -70,7 +70,9 @@ def log_messages(
     """Log several messages at once, each its rows with its own fields (target, body…), in one
     bulk insert; return each message's log ids."""
     if occurrences is None:
-        occurrences = _occurrences(session, {r.occurrence_id for rows, _ in messages for r in rows})
+        occurrences = occurrences_by_id(
+            session, {r.occurrence_id for rows, _ in messages for r in rows}
+        )
     values = [
         entry_for(r, occurrences.get(r.occurrence_id), at=at, status=status, **fields)
         for rows, fields in messages
@@ -171,7 +173,7 @@ _FINISH = (
 _INSERT = insert(SENT_LOG).returning(SENT_LOG.c.id, sort_by_parameter_order=True)
 
 
-def _occurrences(session: Session, ids: set[int]) -> dict[int, OccurrenceRow]:
+def occurrences_by_id(session: Session, ids: set[int]) -> dict[int, OccurrenceRow]:
     """Occurrences by id, asked in chunks (SQLite takes at most 32,766 variables a statement)."""
     out = {}
     for chunk in chunks(sorted(ids), 5000):
@@ -214,3 +216,18 @@ def query(session: Session, f: LogFilter) -> list[SentLogRow]:
     if f.limit is not None:
         stmt = stmt.limit(f.limit)
     return list(session.scalars(stmt))
+
+
+def last_entry(session: Session, outbox_id: int) -> SentLogRow | None:
+    """The newest sent-log entry of one outbox row (what an admin alert reports)."""
+    return session.scalars(
+        select(SentLogRow)
+        .where(SentLogRow.outbox_id == outbox_id)
+        .order_by(SentLogRow.id.desc())
+        .limit(1)
+    ).first()
+
+
+def add_entry(session: Session, entry: SentLogRow) -> None:
+    """Log one entry made by hand (a test message)."""
+    session.add(entry)

@@ -1,0 +1,253 @@
+"""Planning: put every reminder due within the horizon into the outbox, exactly once.
+
+Runs at start, daily, and after every schedules.toml change. Pure date logic comes from
+`planner`; this module maps it onto the outbox (one row per office and channel) and lets
+`store.planned.reconcile` insert, re-plan and cancel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from reminder.calendar.workcal import WorkCalendar
+from reminder.config.model import Config, Deadline
+from reminder.planning.coalesce import older
+from reminder.planning.memo import PlanMemo
+from reminder.planning.planner import (
+    PlannedReminder,
+    occurrence_values,
+    plan_ahead,
+    plan_deadline,
+)
+from reminder.planning.recipients import offices_reminded
+from reminder.store import planned, schedule
+from reminder.store.engine import PLAN_LOCK, serialize, transaction
+from reminder.store.planned import PlanChanges, PlanningState, Values
+from reminder.vocabulary import NO_CHANNEL
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PlanReport:
+    first: date
+    last: date
+    changes: PlanChanges
+
+    def summary(self) -> str:
+        return f"planned {self.first} to {self.last}: {self.changes.summary()}"
+
+    def then(self, later: PlanReport) -> PlanReport:
+        """This plan and a later one (the days ahead after catch-up) as one report."""
+        if not later.changes.total:
+            return self
+        if not self.changes.total:
+            return later
+        return PlanReport(
+            first=min(self.first, later.first),
+            last=max(self.last, later.last),
+            changes=self.changes + later.changes,
+        )
+
+
+def _start_of(day: date, config: Config) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=config.settings.tz)
+
+
+def _windows(
+    config: Config, today: date, planned_on: date | None, caught_up: date | None, same: bool
+) -> dict[str, tuple[date, date]]:
+    """Per deadline, the days to plan now: up to today + its `plan_ahead`, from the first day
+    not planned yet (same config as last time) or from today (after a change). After downtime
+    that start lies in the past: the missed stretch is planned too, for catch-up."""
+    out: dict[str, tuple[date, date]] = {}
+    for deadline in config.deadlines:
+        ahead = plan_ahead(config, deadline)
+        if planned_on is None:
+            first = today
+        elif same:
+            first = max(planned_on + ahead, caught_up or planned_on) + _DAY
+        else:  # re-plan from today, or from the first day not planned (caught up) yet
+            first = min(today, max(planned_on, caught_up or planned_on) + _DAY)
+        if first <= today + ahead:
+            out[deadline.id] = (first, today + ahead)
+    return out
+
+
+_DAY = timedelta(days=1)
+_BACK = 4  # days of a missed stretch searched first, doubling until every office has one
+
+
+def _due_first(
+    config: Config,
+    cal: WorkCalendar,
+    deadline: Deadline,
+    window: tuple[date, date],
+    epoch: date,
+    state: PlanningState,
+    now: datetime,
+    memo: PlanMemo,
+) -> list[PlannedReminder]:
+    """The deadline's reminders in `window`, except those due by `now` that a later one also
+    due by then replaces (catch-up would supersede them at once: per office only the latest
+    goes, see `outbox.coalesce_backlog`).
+
+    A missed stretch is searched backwards from today, in doubling steps, only until every
+    office the deadline reminds has a reminder due: a month of a daily task costs a few days.
+    """
+    first, last = window
+
+    def skip(r: PlannedReminder) -> bool:  # an occurrence marked done
+        return (r.deadline.id, r.occurrence.period_key) in state.completed
+
+    today = now.astimezone(config.settings.tz).date()
+    start = max(first, today)
+    out = [
+        r
+        for r in plan_deadline(config, cal, deadline, start, last, epoch, memo=memo)
+        if not skip(r)
+    ]
+    if first < start:
+        offices = offices_reminded(config, deadline, memo)
+        covered = {r.office for r in out if r.remind_at <= now}
+        end, step = start - _DAY, _BACK
+        while end >= first and not covered >= offices:
+            begin = max(first, end - timedelta(days=step - 1))
+            earlier = [
+                r
+                for r in plan_deadline(config, cal, deadline, begin, end, epoch, memo=memo)
+                if not skip(r)
+            ]
+            covered.update(r.office for r in earlier)  # all due: they fall before today
+            out = earlier + out
+            end, step = begin - _DAY, step * 2
+    due = [r for r in out if r.remind_at <= now]
+    replaced = {id(r) for r in older(due, lambda r: r.office, lambda r: r.remind_at)}
+    return [r for r in out if id(r) not in replaced]
+
+
+@dataclass
+class _Wanted:
+    """What one planning run wants: occurrences by key, outbox rows, each deadline's window."""
+
+    occurrences: dict[tuple[str, str], Values] = field(default_factory=dict)
+    rows: list[Values] = field(default_factory=list)
+    since: dict[str, datetime] = field(default_factory=dict)
+    until: dict[str, datetime] = field(default_factory=dict)
+
+    def add(
+        self,
+        config: Config,
+        cal: WorkCalendar,
+        deadline: Deadline,
+        window: tuple[date, date],
+        reminders: list[PlannedReminder],
+    ) -> None:
+        """A deadline's reminders in `window`: one row per office and channel."""
+        self.since[deadline.id] = _start_of(window[0], config)
+        self.until[deadline.id] = _start_of(window[1] + _DAY, config)
+        for r in reminders:
+            key = (deadline.id, r.occurrence.period_key)
+            if key not in self.occurrences:
+                self.occurrences[key] = occurrence_values(r.occurrence, cal)
+            channels = config.channels_for(config.offices[r.office]) or (NO_CHANNEL,)
+            self.rows += [
+                {
+                    "deadline_id": deadline.id,
+                    "occurrence": key,
+                    "kind": r.kind,
+                    "step": r.step,
+                    "office_id": r.office,
+                    "channel": channel,
+                    "role": r.role,
+                    "remind_at": r.remind_at,
+                    "working_days_left": r.working_days_left,
+                    "provisional": r.provisional,
+                }
+                for channel in channels
+            ]
+
+
+def plan_outbox(
+    config: Config,
+    engine: Engine,
+    now: datetime,
+    *,
+    digest: str | None = None,
+    today_only: bool = False,
+) -> PlanReport:
+    """Materialize reminders up to today + each deadline's `plan_ahead`.
+
+    With the same config as last time (`digest` given and equal) only the days not planned yet
+    are added; otherwise everything from today (or the day after the last plan, after
+    downtime) is planned again and reconciled. Of a missed stretch only what catch-up would
+    send is planned: per office, the latest reminder already due.
+
+    `today_only`: with the same config, stop at the end of today, so that a start after
+    downtime sends what is due before it plans the days ahead (the next call does). A changed
+    config is always planned whole.
+    """
+    tz = config.settings.tz
+    today = now.astimezone(tz).date()
+    cal, memo = config.calendar(), PlanMemo()
+    with transaction(engine) as session:
+        serialize(session, PLAN_LOCK)
+        same, windows = _windows_to_plan(session, config, today, digest, today_only)
+        if not windows:
+            return PlanReport(first=today, last=today, changes=PlanChanges())
+        state = planned.planning_state(session)
+        wanted = _Wanted()
+        for deadline in config.deadlines:
+            epoch = state.active_since.get(deadline.id)
+            window = windows.get(deadline.id)
+            if epoch is not None and window is not None:
+                # A deadline added or re-enabled after the last plan has no missed stretch.
+                window = (max(window[0], min(epoch, today)), window[1])
+                reminders = _due_first(config, cal, deadline, window, epoch, state, now, memo)
+                wanted.add(config, cal, deadline, window, reminders)
+        ids = planned.ensure_occurrences(session, wanted.occurrences, now)
+        for w in wanted.rows:
+            w["occurrence_id"] = ids[w.pop("occurrence")]
+        changes = planned.reconcile(
+            session,
+            wanted.rows,
+            since=wanted.since,
+            until=wanted.until,
+            completed_occurrences=state.completed_ids,
+            now=now,
+        )
+        if today_only and same:
+            schedule.set_meta(session, {"caught_up_on": today.isoformat()})
+        else:
+            planned_digest = digest or ""
+            schedule.set_meta(
+                session, {"planned_on": today.isoformat(), "planned_digest": planned_digest}
+            )
+    first, last = min(w[0] for w in windows.values()), max(w[1] for w in windows.values())
+    return PlanReport(first=first, last=last, changes=changes)
+
+
+def _windows_to_plan(
+    session: Session, config: Config, today: date, digest: str | None, today_only: bool
+) -> tuple[bool, dict[str, tuple[date, date]]]:
+    """Whether the config is the one planned last time, and each deadline's window to plan."""
+    same = digest is not None and schedule.get_meta(session, "planned_digest") == digest
+    planned_on = _planned_on(session, config)
+    caught_up = schedule.get_meta(session, "caught_up_on")
+    caught_up_on = date.fromisoformat(caught_up) if caught_up else None
+    windows = _windows(config, today, planned_on, caught_up_on, same)
+    if today_only and same:
+        windows = {k: (first, today) for k, (first, _) in windows.items() if first <= today}
+    return same, windows
+
+
+def _planned_on(session: Session, config: Config) -> date | None:
+    """The day of the last plan (databases planned before `planned_on` was kept have only
+    `planned_until`: the horizon after it)."""
+    if on := schedule.get_meta(session, "planned_on"):
+        return date.fromisoformat(on)
+    if until := schedule.get_meta(session, "planned_until"):
+        return date.fromisoformat(until) - timedelta(days=config.delivery.horizon_days)
+    return None

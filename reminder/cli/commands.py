@@ -1,0 +1,293 @@
+"""Delivery commands: run, tick, log, done, reopen, status, send-test. Docstrings are --help."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from reminder.app.completion import Which, mark_done, reopen, status_rows
+from reminder.app.runtime import Runtime, checked_renderer, renderer_for
+from reminder.app.sync import open_database
+from reminder.cli import options
+from reminder.cli.formats import FORMATS, render
+from reminder.clock import Clock, SystemClock
+from reminder.config.loader import load_config
+from reminder.config.model import Config
+from reminder.delivery.channels.base import transports
+from reminder.errors import DeliveryError, NotConfigured, UsageError
+from reminder.store import sentlog
+from reminder.store.engine import transaction
+from reminder.store.lock import single_instance
+from reminder.store.models import SentLogRow
+from reminder.store.sentlog import STATUSES, LogFilter, query
+
+QUIET = ("httpx", "httpcore", "apscheduler")  # they log URLs (robot keys) and every job run
+
+
+def setup_logging(verbose: bool = False) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    for name in QUIET:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def _clock(args: argparse.Namespace, config: Config) -> Clock:
+    return options.clock(args, config.settings.tz)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run the service: send each reminder at its time, until stopped.
+
+    Syncs and plans at start and daily, and reloads schedules.toml when it changes (a bad edit
+    is logged and the last good config keeps running).
+
+    SIGTERM or Ctrl-C finishes the message in flight and exits. --dry-run renders and logs
+    every reminder as "dry-run" without sending; a later real run sends them.
+
+    Example: reminder run --config schedules.toml --dry-run
+    """
+    from reminder.app.service import Service
+
+    if args.now:
+        raise UsageError("run follows the real clock; use tick --now to act at another instant")
+    setup_logging(args.verbose)
+    config = load_config(options.config_path(args))
+    renderer = checked_renderer(config)
+    engine = open_database(config)
+    with single_instance(engine):
+        runtime = Runtime(
+            options.config_path(args),
+            clock=SystemClock(),
+            dry_run=args.dry_run,
+            engine=engine,
+            config=config,
+            renderer=renderer,
+        )
+        return Service(runtime).run_forever()
+
+
+def cmd_tick(args: argparse.Namespace) -> int:
+    """One pass as if at --now (default: now): sync, plan, send what is due, then exit.
+
+    For cron-style deployments and for tests.
+
+    Example: reminder tick --now 2027-01-22T09:00+08:00
+    """
+    setup_logging(args.verbose)
+    config = load_config(options.config_path(args))
+    runtime = Runtime(
+        options.config_path(args),
+        clock=_clock(args, config),
+        dry_run=args.dry_run,
+        config=config,
+        renderer=checked_renderer(config),
+    )
+    runtime.report_unreachable()
+    print(runtime.tick().summary())
+    return 0
+
+
+LOG_COLUMNS = [
+    ("at_local", "at"),
+    ("status", "status"),
+    ("office", "office"),
+    ("channel", "channel"),
+    ("kind", "kind"),
+    ("deadline", "deadline"),
+    ("period", "period"),
+    ("attempt", "try"),
+    ("target", "target"),
+    ("error", "error"),
+]
+
+
+def log_row(config: Config, row: SentLogRow) -> dict[str, Any]:
+    return {
+        "at": row.at.isoformat(),
+        "status": row.status,
+        "office": row.office_id,
+        "channel": row.channel,
+        "target": row.target,
+        "kind": row.kind,
+        "role": row.role,
+        "deadline": row.deadline_id,
+        "period": row.period_key,
+        "due": row.due.isoformat() if row.due else None,
+        "attempt": row.attempt,
+        "subject": row.subject,
+        "body": row.body,
+        "error": row.error,
+        "response_code": row.response_code,
+        "message_id": row.message_id,
+        "finished_at": row.finished_at.isoformat() if row.finished_at else None,
+        "at_local": row.at.astimezone(config.settings.tz).strftime("%Y-%m-%d %H:%M:%S"),
+    }
+
+
+def cmd_log(args: argparse.Namespace) -> int:
+    """Show the sent-reminder log: who was told what, when, how, and did it arrive.
+
+    Times are local; --since/--until take a date or an ISO instant.
+
+    Example: reminder log --office legal --since 2027-01-01 --status failed --format csv
+    """
+    config = load_config(options.config_path(args))
+    if args.status and args.status not in STATUSES:
+        raise UsageError(f"--status: one of {', '.join(STATUSES)}")
+    engine = open_database(config)
+    f = LogFilter(
+        office=args.office,
+        deadline=args.deadline,
+        channel=args.channel,
+        status=args.status,
+        since=options.instant(args.since, "--since", config.settings.tz) if args.since else None,
+        until=options.instant(args.until, "--until", config.settings.tz) if args.until else None,
+    )
+    with transaction(engine) as s:
+        rows = [log_row(config, r) for r in query(s, f)]
+    if args.format != "table":
+        for row in rows:
+            del row["at_local"]
+    print(render(rows, args.format, LOG_COLUMNS))
+    if args.format == "table":
+        print(f"{len(rows)} log entr{'y' if len(rows) == 1 else 'ies'}")
+    return 0
+
+
+def _completion(args: argparse.Namespace, action: Callable[..., str], **extra: Any) -> int:
+    config = load_config(options.config_path(args))
+    engine = open_database(config)
+    due = options.day(args.due, "--due") if args.due else None
+    which = Which(deadline=args.deadline, office=args.office, period=args.period, due=due)
+    print(action(config, engine, _clock(args, config).now(), which, **extra))
+    return 0
+
+
+def cmd_done(args: argparse.Namespace) -> int:
+    """Mark an occurrence done: its pending reminders are cancelled.
+
+    Without --due or --period, the earliest open occurrence whose period has begun.
+
+    Example: reminder done annual-disclosure-report --period 2027 --office office --note 已发布
+    """
+    return _completion(args, mark_done, note=args.note)
+
+
+def cmd_reopen(args: argparse.Namespace) -> int:
+    """Undo `done`: the occurrence is open again and its future reminders are planned again.
+
+    Example: reminder reopen annual-disclosure-report --period 2027 --office office
+    """
+    return _completion(args, reopen)
+
+
+STATUS_COLUMNS = [
+    ("light", "light"),
+    ("due", "due"),
+    ("working_days_left", "wd left"),
+    ("deadline", "deadline"),
+    ("period", "period"),
+    ("lead", "lead"),
+    ("done_by", "done by"),
+    ("done_at", "done at"),
+    ("title", "title"),
+]
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """Show each occurrence with a 督办 light, and done ones with when and by whom.
+
+    green: on track; yellow: within the last lead time; red: overdue.
+
+    Example: reminder status --office legal
+    """
+    config = load_config(options.config_path(args))
+    engine = open_database(config)
+    rows = status_rows(config, engine, _clock(args, config).now(), args.office)
+    print(render(rows, args.format, STATUS_COLUMNS))
+    return 0
+
+
+def cmd_send_test(args: argparse.Namespace) -> int:
+    """Send a test message to an office, to check a robot key or a mailbox.
+
+    Example: reminder send-test --office legal --channel wecom
+    """
+    config = load_config(options.config_path(args))
+    office = config.offices.get(args.office)
+    if office is None:
+        raise UsageError(f"--office: no office {args.office!r} in {config.path}")
+    channels = [args.channel] if args.channel else list(config.channels_for(office))
+    if not channels:
+        raise UsageError(f"office {office.id} has no email, wecom or webhook")
+    engine = open_database(config)
+    clock = _clock(args, config)
+    all_transports, renderer = transports(config), renderer_for(config)
+    failures = 0
+    for channel in channels:
+        transport = all_transports[channel]
+        rendered = renderer.test_message(office, channel)
+        entry = SentLogRow(
+            at=clock.now(),
+            message_id=str(uuid.uuid4()),
+            office_id=office.id,
+            channel=channel,
+            kind="test",
+            subject=rendered.subject,
+            body=rendered.text,
+            status="sending",
+            attempt=1,
+        )
+        try:
+            target = transport.target(office)
+            entry.target = target.shown
+            code = ""
+            for payload in transport.payloads(target, rendered):
+                code = transport.send(target, payload)
+            entry.status, entry.response_code = "sent", code
+            print(f"{channel}: sent to {target.shown}")
+        except (NotConfigured, DeliveryError) as exc:
+            failures += 1
+            entry.status, entry.error = "failed", str(exc)
+            entry.response_code = getattr(exc, "code", None)
+            print(f"{channel}: failed: {exc}", file=sys.stderr)
+        finally:
+            transport.close()
+        entry.finished_at = clock.now()
+        with transaction(engine) as s:
+            sentlog.add_entry(s, entry)
+    return 1 if failures else 0
+
+
+def add_commands(sub: Any, common: argparse.ArgumentParser, command: Any) -> None:
+    """Register the delivery commands on the main parser."""
+    for name, handler in (("run", cmd_run), ("tick", cmd_tick)):
+        p = command(sub, name, handler, common)
+        p.add_argument("--dry-run", action="store_true", help="render and log, do not send")
+        p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    p = command(sub, "log", cmd_log, common)
+    for option in ("office", "deadline", "channel", "status", "since", "until"):
+        p.add_argument(f"--{option}", metavar=option.upper())
+    p.add_argument("--format", choices=FORMATS, default="table")
+    for name, handler in (("done", cmd_done), ("reopen", cmd_reopen)):
+        p = command(sub, name, handler, common)
+        p.add_argument("deadline", metavar="DEADLINE")
+        which = p.add_mutually_exclusive_group()
+        which.add_argument("--due", metavar="DATE", help="the occurrence due that day")
+        which.add_argument("--period", metavar="KEY", help="e.g. 2027, 2027-Q1, 2027-03")
+        p.add_argument("--office", required=True, metavar="ID", help="who did it")
+        if name == "done":
+            p.add_argument("--note", metavar="TEXT")
+    p = command(sub, "status", cmd_status, common)
+    p.add_argument("--office", metavar="ID")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p = command(sub, "send-test", cmd_send_test, common)
+    p.add_argument("--office", required=True, metavar="ID")
+    p.add_argument("--channel", choices=("email", "wecom", "webhook"))

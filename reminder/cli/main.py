@@ -1,0 +1,285 @@
+"""The `reminder` command line. Each command's docstring is its --help."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from reminder import __version__
+from reminder.app.runtime import renderer_for
+from reminder.app.sync import config_digest, open_database, sync
+from reminder.calendar.workcal import CHINESE_NAMES, WorkCalendar
+from reminder.cli import options
+from reminder.cli.commands import add_commands
+from reminder.cli.formats import FORMATS, render
+from reminder.cli.init import add_init
+from reminder.config.loader import load_config
+from reminder.config.model import Config
+from reminder.errors import ConfigError, ReminderError, UsageError
+from reminder.planning.advice import advisories, provisional_warnings
+from reminder.planning.planner import PlannedReminder, plan
+from reminder.store.engine import database_url, make_engine, shown
+from reminder.store.migrate import upgrade
+
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _load(args: argparse.Namespace) -> Config:
+    return load_config(options.config_path(args))
+
+
+def _warn(lines: Sequence[object]) -> None:
+    for line in lines:
+        print(f"warning: {line}", file=sys.stderr)
+
+
+# -- commands ----------------------------------------------------------------------------
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Validate schedules.toml and print its warnings and a one-line summary.
+
+    Exit 0 when valid (warnings allowed), 2 with every error as PATH:LINE: FIELD: message.
+
+    Example: reminder check --config schedules.toml
+    """
+    path = options.config_path(args)
+    try:
+        config = load_config(path)
+    except ConfigError as exc:
+        for issue in exc.issues:
+            print(issue)
+        print(f"{path}: {len(exc.issues)} error(s)")
+        return 2
+    template_errors = renderer_for(config).check(config)
+    if template_errors:
+        for issue in template_errors:
+            print(issue)
+        print(f"{path}: {len(template_errors)} template error(s)")
+        return 2
+    today = options.clock(args, config.settings.tz).now().astimezone(config.settings.tz).date()
+    warnings = list(config.warnings) + advisories(config, today)
+    for issue in warnings:
+        print(f"{issue} (warning)")
+    print(
+        f"{path}: ok: {len(config.offices)} offices, {len(config.groups)} groups, "
+        f"{len(config.deadlines)} deadlines, {len(warnings)} warning(s)"
+    )
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    """Load schedules.toml into the database in one transaction (migrating it first).
+
+    Unchanged rows are left alone, changed ones updated, removed deadlines disabled.
+    An invalid file changes nothing.
+
+    Example: reminder sync --config schedules.toml
+    """
+    path = options.config_path(args)
+    config = load_config(path)
+    now = options.clock(args, config.settings.tz).now()
+    engine = open_database(config)
+    report = sync(config, engine, now, digest=config_digest(Path(path).read_bytes()))
+    print(f"synced {path} into {shown(str(engine.url))}: {report.summary()}")
+    return 0
+
+
+PREVIEW_COLUMNS = [
+    ("remind_local", "remind at"),
+    ("kind", "kind"),
+    ("office", "office"),
+    ("role", "role"),
+    ("deadline", "deadline"),
+    ("due", "due"),
+    ("working_days_left", "wd left"),
+    ("title", "title"),
+]
+
+
+def preview_row(config: Config, r: PlannedReminder) -> dict[str, Any]:
+    """One reminder as the JSON object `preview --format json` prints."""
+    d, occ = r.deadline, r.occurrence
+    return {
+        "deadline": d.id,
+        "task": d.task,
+        "title": d.title,
+        "due": occ.due.isoformat(),
+        "nominal_due": occ.nominal_due.isoformat(),
+        "remind_at": r.remind_at.isoformat(),
+        "office": r.office,
+        "role": r.role,
+        "kind": r.kind,
+        "working_days_left": r.working_days_left,
+        "provisional": r.provisional,
+        "office_name": config.offices[r.office].name,
+        "period": occ.period_key,
+        "step": r.step,
+        "limit": d.limit,
+        "provisional_years": list(r.provisional_years),
+    }
+
+
+def cmd_preview(args: argparse.Namespace) -> int:
+    """List every reminder that would go out in a window, in time order.
+
+    The window defaults to today and the planning horizon after it ([delivery] horizon,
+    60 days). Occurrences due before --from are taken as done; later ones as not done, so
+    overdue reminders continue through the window.
+
+    Example: reminder preview --from 2026-12-01 --to 2027-03-01 --office legal --format json
+    """
+    config = _load(args)
+    tz = config.settings.tz
+    today = options.clock(args, tz).now().astimezone(tz).date()
+    first = options.day(args.from_, "--from") if args.from_ else today
+    horizon = timedelta(days=config.delivery.horizon_days)
+    last = options.day(args.to, "--to") if args.to else first + horizon
+    if last < first:
+        raise UsageError(f"--to {last} is before --from {first}")
+    offices = _office_filter(config, args.office)
+    deadlines = None
+    if args.deadline:
+        if args.deadline not in {d.id for d in config.deadlines}:
+            raise UsageError(f"--deadline: no deadline {args.deadline!r} in {config.path}")
+        deadlines = {args.deadline}
+    reminders = plan(config, first, last, offices=offices, deadlines=deadlines)
+    rows = [preview_row(config, r) for r in reminders]
+    for row, r in zip(rows, reminders, strict=True):
+        row["remind_local"] = r.remind_at.strftime("%Y-%m-%d %H:%M")
+    if args.format != "table":
+        for row in rows:
+            del row["remind_local"]
+    print(render(rows, args.format, PREVIEW_COLUMNS))
+    if args.format == "table":
+        print(f"{len(rows)} reminder(s) from {first} to {last}")
+    _warn(provisional_warnings(config, reminders))
+    return 0
+
+
+def _office_filter(config: Config, ref: str | None) -> set[str] | None:
+    if not ref:
+        return None
+    if ref not in config.offices and ref not in config.groups:
+        raise UsageError(f"--office: no office or group {ref!r} in {config.path}")
+    return set(config.expand((ref,)))
+
+
+def _calendar_for(args: argparse.Namespace) -> WorkCalendar:
+    path = options.config_path(args)
+    if args.config or Path(path).exists():
+        return load_config(path).calendar()
+    return WorkCalendar()
+
+
+def cmd_calendar(args: argparse.Namespace) -> int:
+    """Print a year's holidays and make-up workdays, and whether the data is official.
+
+    Uses schedules.toml's [calendar] overrides when the file is there.
+
+    Example: reminder calendar --year 2026
+    """
+    cal = _calendar_for(args)
+    info = cal.year_info(args.year)
+    print(f"{info.year}: {info.source}")
+    print("rest days (holidays):")
+    for day, name in info.holidays:
+        print(f"  {day}  {WEEKDAY_NAMES[day.weekday()]}  {CHINESE_NAMES.get(name, name)}")
+    print("make-up workdays (调休, on a weekend):")
+    for day, name in info.workdays:
+        print(f"  {day}  {WEEKDAY_NAMES[day.weekday()]}  {CHINESE_NAMES.get(name, name)}")
+    if not info.workdays:
+        print("  (none)")
+    total = cal.workdays_between(date(args.year - 1, 12, 31), date(args.year, 12, 31))
+    print(f"working days: {total}")
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    """Migrate the database to the newest schema (sync and run also do this).
+
+    Example: reminder db upgrade --config schedules.toml
+    """
+    config = _load(args)
+    engine = make_engine(database_url(config.settings.database, config.path))
+    before, after = upgrade(engine)
+    print(f"database {shown(str(engine.url))}: schema {after} (was {before or 'empty'})")
+    return 0
+
+
+# -- parser ------------------------------------------------------------------------------
+
+
+def _command(
+    sub: Any, name: str, handler: Handler, common: argparse.ArgumentParser
+) -> argparse.ArgumentParser:
+    doc = handler.__doc__ or ""
+    parser: argparse.ArgumentParser = sub.add_parser(
+        name,
+        parents=[common],
+        help=doc.splitlines()[0],
+        description=doc,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.set_defaults(func=handler)
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config",
+        metavar="PATH",
+        help="schedules.toml to use (default: $REMINDER_CONFIG or ./schedules.toml)",
+    )
+    common.add_argument(
+        "--now", metavar="ISO", help="act as if it were this instant, e.g. 2026-12-01T09:00+08:00"
+    )
+    parser = argparse.ArgumentParser(
+        prog="reminder", description="Deadline reminders on China's working-day calendar."
+    )
+    parser.add_argument("--version", action="version", version=f"reminder {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    add_init(sub, _command)
+    _command(sub, "check", cmd_check, common)
+    _command(sub, "sync", cmd_sync, common)
+    p = _command(sub, "preview", cmd_preview, common)
+    p.add_argument("--from", dest="from_", metavar="DATE", help="first day (default: today)")
+    p.add_argument("--to", metavar="DATE", help="last day (default: --from + horizon)")
+    p.add_argument("--office", metavar="ID", help="only this office (or a group's members)")
+    p.add_argument("--deadline", metavar="ID", help="only this deadline")
+    p.add_argument("--format", choices=FORMATS, default="table")
+    p = _command(sub, "calendar", cmd_calendar, common)
+    p.add_argument("--year", type=int, required=True, metavar="YYYY")
+    add_commands(sub, common, _command)
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="COMMAND")
+    _command(db_sub, "upgrade", cmd_db_upgrade, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        result: int = args.func(args)
+        return result
+    except ConfigError as exc:
+        for issue in exc.issues:
+            print(issue, file=sys.stderr)
+        return exc.exit_code
+    except ReminderError as exc:
+        print(f"reminder: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `reminder preview | head`: the reader left, which is fine
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141

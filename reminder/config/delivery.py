@@ -1,0 +1,161 @@
+"""The delivery sections of schedules.toml: [email], [wecom], [webhook] and [delivery]."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, cast
+
+from reminder.config.checker import Checker, choice, duration, number, offset, q
+from reminder.config.model import Delivery, EmailSettings, WebhookSettings, WecomSettings, env_names
+
+KEYS = {
+    "delivery": {
+        "horizon",
+        "digest",
+        "retries",
+        "backoff",
+        "admin",
+        "lease",
+        "parallel",
+        "templates_dir",
+    },
+    "email": {
+        "host",
+        "port",
+        "security",
+        "username",
+        "password",
+        "sender",
+        "sender_name",
+        "per_minute",
+        "timeout",
+        "ca_file",
+    },
+    "wecom": {"url", "per_minute", "timeout"},
+    "webhook": {"per_minute", "timeout"},
+}
+
+
+SLOW = 0.5  # a send this long hung on the network: make no send wait behind another such
+
+
+def _present(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def delivery(table: Mapping[str, Any], check: Checker) -> Delivery:
+    f = "delivery"
+    check.known_keys(table, KEYS[f], f)
+    values: dict[str, Any] = {
+        "horizon": offset(check, f"{f}.horizon", table["horizon"], allow_zero=False)
+        if "horizon" in table
+        else None,
+        "digest": check.get(table, "digest", f, bool, "true or false"),
+        "retries": number(check, table, "retries", f, 0, 100),
+        "backoff": duration(check, table, "backoff", f),
+        "admin": check.text(table, "admin", f),
+        "lease": duration(check, table, "lease", f),
+        "parallel": number(check, table, "parallel", f, 1, 20),
+        "templates_dir": check.text(table, "templates_dir", f),
+    }
+    return Delivery(**_present(values))
+
+
+def check_lease(delivery: Delivery, timeouts: dict[str, float], check: Checker) -> None:
+    """A lease shorter than a send may take lets another instance repeat that send. Under one
+    lease a send may also wait for the sends made before it in its round: quick ones (under
+    `inflight.SLOW` each) and at most one that hangs until its timeout (after it, the others
+    go to workers)."""
+    lease = delivery.lease.total_seconds()
+    channel, longest = max(timeouts.items(), key=lambda item: item[1])
+    quick = max(delivery.parallel - 2, 0)
+    round_ = 2 * longest + quick * SLOW
+    if lease < 2 * longest:
+        check.warn(
+            "delivery.lease",
+            f"{lease:g} s is less than twice the longest send timeout "
+            f"([{channel}] timeout = {longest:g}): a slow send could outlive its lease "
+            "and be repeated by another instance",
+        )
+    elif lease < round_:
+        check.warn(
+            "delivery.lease",
+            f"{lease:g} s is less than the longest a send can take "
+            f"under its lease ({round_:g} s: its timeout, one send before it that hangs "
+            f"as long, and {quick} quick ones): it could be repeated by another "
+            "instance; lengthen the lease or lower [delivery] parallel",
+        )
+
+
+def email(table: Mapping[str, Any], check: Checker) -> EmailSettings:
+    f = "email"
+    check.known_keys(table, KEYS[f], f)
+    values: dict[str, Any] = {
+        "host": check.text(table, "host", f, required=bool(table)),
+        "port": number(check, table, "port", f, 1, 65535),
+        "security": choice(check, table, "security", f, ("ssl", "starttls", "none")),
+        "username": check.text(table, "username", f),
+        "password": check.text(table, "password", f),
+        "sender": check.text(table, "sender", f),
+        "sender_name": check.text(table, "sender_name", f),
+        "per_minute": number(check, table, "per_minute", f, 1, 10000),
+        "timeout": number(check, table, "timeout", f, 0.1, 600, integer=False),
+        "ca_file": _existing_file(check, table, "ca_file", f),
+    }
+    if values["password"] and not env_names(values["password"]):
+        check.secret_in_file(
+            f"{f}.password",
+            "a password written in the file is a secret in git: use "
+            '"${SMTP_PASSWORD}" and set it in the environment',
+        )
+    if table and not (values["sender"] or values["username"]):
+        check.error(f, "needs sender (or username) to send from")
+    if values["security"] is not None:
+        values["security"] = cast(Any, values["security"])
+    return EmailSettings(**_present(values))
+
+
+def _existing_file(check: Checker, table: Mapping[str, Any], key: str, field: str) -> str | None:
+    """A file path, relative to schedules.toml, that must exist."""
+    value = check.text(table, key, field)
+    if value is None:
+        return None
+    path = Path(value)
+    if not path.is_absolute():
+        path = Path(check.path).resolve().parent / path
+    if not path.is_file():
+        check.error(f"{field}.{key}", f"no such file: {path}")
+        return None
+    return str(path)
+
+
+def wecom(table: Mapping[str, Any], check: Checker) -> WecomSettings:
+    f = "wecom"
+    check.known_keys(table, KEYS[f], f)
+    url = check.text(table, "url", f)
+    if url is not None and not url.startswith(("http://", "https://")):
+        check.error(f"{f}.url", f"must be an http:// or https:// URL, got {q(url)}")
+        url = None
+    return WecomSettings(
+        **_present(
+            {
+                "url": url,
+                "per_minute": number(check, table, "per_minute", f, 1, 20),
+                "timeout": number(check, table, "timeout", f, 0.1, 120, integer=False),
+            }
+        )
+    )
+
+
+def webhook(table: Mapping[str, Any], check: Checker) -> WebhookSettings:
+    f = "webhook"
+    check.known_keys(table, KEYS[f], f)
+    return WebhookSettings(
+        **_present(
+            {
+                "per_minute": number(check, table, "per_minute", f, 1, 10000),
+                "timeout": number(check, table, "timeout", f, 0.1, 120, integer=False),
+            }
+        )
+    )

@@ -1,0 +1,159 @@
+"""schedules.toml → `Config`, or a `ConfigError` listing every problem with file, line and field.
+
+The loader never raises anything else for any input: a user mistake is a message, not a traceback.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from reminder.config import cache as config_cache
+from reminder.config import deadlines as deadlines_reader
+from reminder.config import delivery as delivery_config
+from reminder.config import offices as offices_reader
+from reminder.config import settings as settings_reader
+from reminder.config.checker import (
+    Checker,
+    q,
+)
+from reminder.config.model import (
+    Config,
+)
+from reminder.config.tomlpos import KeyLines
+from reminder.errors import ConfigError, Issue
+
+SECTIONS = {
+    **settings_reader.KEYS,
+    **delivery_config.KEYS,
+    **offices_reader.KEYS,
+    **deadlines_reader.KEYS,
+}
+ARRAYS = {"offices", "groups", "deadlines"}
+
+
+def load_config(
+    path: str | os.PathLike[str], *, environ: Mapping[str, str] | None = None
+) -> Config:
+    """Read and validate schedules.toml; raise ConfigError with every issue found."""
+    shown = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise ConfigError(
+            [
+                Issue(
+                    path=shown,
+                    line=0,
+                    field="file",
+                    message=f"cannot read it ({exc.strerror or exc})",
+                )
+            ]
+        ) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            [
+                Issue(
+                    path=shown,
+                    line=line,
+                    field="file",
+                    message="is not UTF-8 text (save it as UTF-8)",
+                )
+            ]
+        ) from None
+    env = os.environ if environ is None else environ
+    config = config_cache.get(text, shown, env)
+    if config is None:
+        config = parse_config(text, shown, environ=env)
+        config_cache.put(text, shown, env, config)
+    return config
+
+
+_TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)|\(at end of document\)")
+
+
+def parse_config(
+    text: str, path: str = "schedules.toml", *, environ: Mapping[str, str] | None = None
+) -> Config:
+    """Validate TOML text; `path` is only used in messages."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        m = _TOML_AT.search(message)
+        line = int(m.group(1)) if m and m.group(1) else text.count("\n") + 1
+        reason = _TOML_AT.sub("", message).strip()
+        raise ConfigError(
+            [Issue(path=path, line=line, field="toml", message=f"{reason} (not valid TOML)")]
+        ) from None
+    check = Checker(path, KeyLines(text))
+    config = _build(data, check, path, os.environ if environ is None else environ)
+    if check.errors or config is None:
+        raise ConfigError(check.errors)
+    return config
+
+
+def _build(
+    data: dict[str, Any], check: Checker, path: str, environ: Mapping[str, str]
+) -> Config | None:
+    for key, value in data.items():
+        if key not in SECTIONS:
+            close = difflib.get_close_matches(key, sorted(SECTIONS), n=1)
+            hint = f' (did you mean "{close[0]}"?)' if close else ""
+            check.error(key, f"unknown section{hint}")
+        elif key in ARRAYS and not (
+            isinstance(value, list) and all(isinstance(v, dict) for v in value)
+        ):
+            check.error(key, f"must be an array of tables, written [[{key}]]")
+        elif key not in ARRAYS and not isinstance(value, dict):
+            check.error(key, f"must be a table, written [{key}]")
+    if check.errors:
+        return None
+    settings = settings_reader.settings(data.get("settings", {}), check)
+    overrides = settings_reader.calendar(data.get("calendar", {}), check)
+    settings_reader.rest_stretches(settings, overrides, check)
+    delivery = delivery_config.delivery(data.get("delivery", {}), check)
+    email = delivery_config.email(data.get("email", {}), check)
+    wecom = delivery_config.wecom(data.get("wecom", {}), check)
+    webhook = delivery_config.webhook(data.get("webhook", {}), check)
+    timeouts = {"email": email.timeout, "wecom": wecom.timeout, "webhook": webhook.timeout}
+    delivery_config.check_lease(delivery, timeouts, check)
+    offices = offices_reader.offices(data.get("offices", []), check, environ)
+    # References are checked against every id written, valid or not, so one bad office
+    # is one error, not one more for each place that names it.
+    office_ids = offices_reader.declared(data.get("offices", []))
+    group_ids = offices_reader.declared(data.get("groups", []))
+    groups = offices_reader.groups(data.get("groups", []), check, offices, office_ids, group_ids)
+    deadlines = deadlines_reader.deadlines(data.get("deadlines", []), check, office_ids | group_ids)
+    for i, ref in enumerate(settings.escalate_to):
+        if ref not in office_ids | group_ids:
+            check.error(f"settings.escalate_to[{i}]", f"unknown office or group {q(ref)}")
+    if delivery.admin is not None and delivery.admin not in office_ids:
+        check.error("delivery.admin", f"unknown office {q(delivery.admin)}")
+    if not offices:
+        check.error("offices", "define at least one [[offices]]")
+    if check.errors:
+        return None
+    return Config(
+        path=path,
+        settings=settings,
+        calendar_overrides=overrides,
+        delivery=delivery,
+        email=email,
+        wecom=wecom,
+        webhook=webhook,
+        offices=offices,
+        groups=groups,
+        deadlines=tuple(deadlines),
+        warnings=tuple(check.warnings),
+        written_secrets=tuple(check.written_secrets),
+        lines=check.lines,
+    )

@@ -1,0 +1,246 @@
+"""The one config model: frozen value objects that `reminder.config.loader` builds from the file."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
+from functools import cached_property
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from reminder.calendar.leadtime import Shift
+from reminder.calendar.rules import DueRule, Offset
+from reminder.calendar.workcal import WorkCalendar, WorkdayMode
+from reminder.errors import Issue
+
+CHANNELS = ("email", "wecom", "webhook")
+Role = Literal["lead", "cooperate", "escalation"]
+
+ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def env_names(raw: str) -> list[str]:
+    """The environment variables a ``${NAME}`` value refers to."""
+    return ENV_REF.findall(raw)
+
+
+def expand_env(raw: str, environ: Mapping[str, str] | None = None) -> str | None:
+    """Replace every ``${NAME}`` from the environment; None when one of them is unset or empty."""
+    env = os.environ if environ is None else environ
+    missing = False
+
+    def sub(m: re.Match[str]) -> str:
+        nonlocal missing
+        value = env.get(m.group(1), "")
+        missing = missing or not value
+        return value
+
+    value = ENV_REF.sub(sub, raw)
+    return None if missing else value
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Settings:
+    """``[settings]``: defaults every deadline inherits."""
+
+    timezone: str = "Asia/Shanghai"
+    send_time: time = time(9, 0)
+    workdays: WorkdayMode = "cn"
+    shift: Shift = "before"
+    remind: tuple[Offset, ...] = (
+        Offset(30, "d"),
+        Offset(7, "d"),
+        Offset(3, "wd"),
+        Offset(1, "wd"),
+        Offset(0, "d"),
+    )
+    overdue_every: Offset = Offset(1, "wd")
+    escalate_after: Offset = Offset(3, "wd")
+    escalate_to: tuple[str, ...] = ()
+    database: str = "sqlite:///reminder.db"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CalendarOverrides:
+    """``[calendar]``: days the admin declares rest or working days, overriding the package."""
+
+    holidays: frozenset[date] = frozenset()
+    workdays: frozenset[date] = frozenset()
+    confirmed_years: frozenset[int] = frozenset()
+
+    def calendar(self, mode: WorkdayMode) -> WorkCalendar:
+        """The working-day calendar of `mode` ([settings] workdays) with these overrides."""
+        return WorkCalendar(
+            mode=mode,
+            extra_holidays=self.holidays,
+            extra_workdays=self.workdays,
+            confirmed_years=self.confirmed_years,
+        )
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Delivery:
+    """``[delivery]``: planning, grouping and retries."""
+
+    horizon: Offset = Offset(60, "d")
+    digest: bool = True  # one message per office and channel per pass
+    retries: int = 5
+    backoff: timedelta = timedelta(minutes=1)  # doubles each retry
+    admin: str | None = None  # office told about permanent failures
+    lease: timedelta = timedelta(minutes=5)  # how long a claimed reminder stays claimed
+    parallel: int = 8  # messages sent at once (at most one per robot, SMTP server or URL)
+    templates_dir: str | None = None  # admin templates that override the shipped ones
+
+    @property
+    def horizon_days(self) -> int:
+        """The horizon in calendar days (working days counted generously, holidays included)."""
+        h = self.horizon
+        return h.amount if h.unit == "d" else h.amount * 7 // 5 + 10
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class EmailSettings:
+    """``[email]``: the SMTP server. Without a host, email reminders are held."""
+
+    host: str | None = None
+    port: int = 465
+    security: Literal["ssl", "starttls", "none"] = "ssl"
+    username: str | None = None
+    password: str | None = None  # as written: ${NAME}
+    sender: str | None = None
+    sender_name: str = "政务公开工作提醒"
+    per_minute: int = 60
+    timeout: float = 30.0
+    ca_file: str | None = None  # a CA bundle to trust (an internal mail server's CA)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class WecomSettings:
+    """``[wecom]``: the group-robot API."""
+
+    url: str = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"
+    per_minute: int = 20
+    timeout: float = 10.0
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class WebhookSettings:
+    """``[webhook]``: a generic JSON webhook (an office's ``webhook`` URL)."""
+
+    per_minute: int = 60
+    timeout: float = 10.0
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Office:
+    """An office (科室/单位) that receives reminders."""
+
+    id: str
+    name: str
+    email: tuple[str, ...] = ()
+    wecom: str | None = None  # as written: a ${NAME} reference, a key or a URL
+    webhook: str | None = None  # as written: a URL, usually with ${NAME} in it
+    channels: tuple[str, ...] | None = None
+    mention_mobiles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Group:
+    """A named set of offices, such as 各科室（单位）."""
+
+    id: str
+    name: str
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Deadline:
+    """One task of the table with its due rule and who is responsible."""
+
+    id: str
+    title: str
+    rule: DueRule
+    lead: tuple[str, ...]
+    cooperate: tuple[str, ...] = ()
+    task: int | None = None
+    requirement: str = ""
+    limit: str = ""
+    remind: tuple[Offset, ...] | None = None
+    shift: Shift | None = None
+    send_time: time | None = None
+
+    @property
+    def due_text(self) -> str:
+        return self.rule.text
+
+
+@dataclass(frozen=True, kw_only=True)
+class Config:
+    """A whole, valid schedules.toml."""
+
+    path: str
+    settings: Settings
+    calendar_overrides: CalendarOverrides
+    delivery: Delivery
+    email: EmailSettings
+    wecom: WecomSettings
+    webhook: WebhookSettings
+    offices: dict[str, Office]
+    groups: dict[str, Group]
+    deadlines: tuple[Deadline, ...]
+    warnings: tuple[Issue, ...] = ()
+    written_secrets: tuple[str, ...] = ()  # fields whose secret is written in the file
+    lines: Mapping[str, int] = field(default_factory=dict, repr=False, compare=False)
+
+    @cached_property
+    def deadline_by_id(self) -> dict[str, Deadline]:
+        return {d.id: d for d in self.deadlines}
+
+    @cached_property
+    def office_names(self) -> dict[str, str]:
+        return {o.id: o.name for o in self.offices.values()}
+
+    def calendar(self) -> WorkCalendar:
+        return self.calendar_overrides.calendar(self.settings.workdays)
+
+    def expand(self, refs: tuple[str, ...]) -> list[str]:
+        """Office ids behind office and group ids, in order, without repeats."""
+        out: list[str] = []
+        for ref in refs:
+            for office in self.groups[ref].members if ref in self.groups else (ref,):
+                if office not in out:
+                    out.append(office)
+        return out
+
+    def recipients(self, deadline: Deadline) -> list[tuple[str, Role]]:
+        """Who hears about a deadline: leads first; an office that leads is not also cooperating."""
+        leads = self.expand(deadline.lead)
+        helpers = [o for o in self.expand(deadline.cooperate) if o not in leads]
+        return [(o, "lead") for o in leads] + [(o, "cooperate") for o in helpers]
+
+    def channels_for(self, office: Office) -> tuple[str, ...]:
+        """The office's channels: as listed, else every channel it has an address for."""
+        if office.channels is not None:
+            return office.channels
+        have = {
+            "email": bool(office.email),
+            "wecom": office.wecom is not None,
+            "webhook": office.webhook is not None,
+        }
+        return tuple(c for c in CHANNELS if have[c])
+
+    def remind_offsets(self, deadline: Deadline) -> tuple[Offset, ...]:
+        return deadline.remind if deadline.remind is not None else self.settings.remind
+
+    def shift_for(self, deadline: Deadline) -> Shift:
+        return deadline.shift or self.settings.shift
+
+    def send_time_for(self, deadline: Deadline) -> time:
+        return deadline.send_time or self.settings.send_time

@@ -1,0 +1,146 @@
+"""Readers of the `[[offices]]` and `[[groups]]` sections of schedules.toml."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from reminder.config.checker import Checker, new_id, q
+from reminder.config.model import CHANNELS, Group, Office, env_names, expand_env
+
+KEYS = {
+    "offices": {"id", "name", "email", "wecom", "webhook", "channels", "mention_mobiles"},
+    "groups": {"id", "name", "members"},
+}
+EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+MOBILE_RE = re.compile(r"1\d{10}|@all")
+
+
+def offices(
+    items: list[dict[str, Any]], check: Checker, environ: Mapping[str, str]
+) -> dict[str, Office]:
+    offices: dict[str, Office] = {}
+    seen: dict[str, str] = {}
+    for i, table in enumerate(items):
+        f = f"offices[{i}]"
+        check.known_keys(table, KEYS["offices"], f)
+        office_id = new_id(check, table, f, seen)
+        name = check.text(table, "name", f, required=True)
+        emails = check.strings(table, "email", f) or ()
+        for j, address in enumerate(emails):
+            if not EMAIL_RE.fullmatch(address):
+                check.error(f"{f}.email[{j}]", f"{q(address)} is not an email address")
+        who = f"{q(office_id)} ({name})"
+        wecom = secret(check, table, "wecom", f, environ, who)
+        webhook = secret(check, table, "webhook", f, environ, who)
+        channels = check.strings(table, "channels", f)
+        for j, channel in enumerate(channels or ()):
+            if channel not in CHANNELS:
+                check.error(
+                    f"{f}.channels[{j}]",
+                    f"unknown channel {q(channel)} (one of {', '.join(CHANNELS)})",
+                )
+        mobiles = check.strings(table, "mention_mobiles", f) or ()
+        for j, mobile in enumerate(mobiles):
+            if not MOBILE_RE.fullmatch(mobile):
+                check.error(
+                    f"{f}.mention_mobiles[{j}]",
+                    f'{q(mobile)} is not a mobile number (11 digits) or "@all"',
+                )
+        if office_id and name:
+            if not emails and wecom is None and webhook is None:
+                check.warn(
+                    f,
+                    f"office {q(office_id)} has no email, wecom or webhook: it cannot be reminded",
+                )
+            offices[office_id] = Office(
+                id=office_id,
+                name=name,
+                email=emails,
+                wecom=wecom,
+                webhook=webhook,
+                channels=channels,
+                mention_mobiles=mobiles,
+            )
+    return offices
+
+
+SECRET_KINDS = {
+    "wecom": ("WeCom", "a robot key", "${WECOM_KEY_...}"),
+    "webhook": ("webhook", "a webhook URL with its token", "https://...?token=${WEBHOOK_TOKEN}"),
+}
+
+
+def secret(
+    check: Checker,
+    table: Mapping[str, Any],
+    key: str,
+    field: str,
+    environ: Mapping[str, str],
+    office: str,
+) -> str | None:
+    """An office's robot key or webhook URL: a secret, so it should come from ${NAME}."""
+    value = check.text(table, key, field)
+    if value is None:
+        return None
+    f = f"{field}.{key}"
+    channel, what, example = SECRET_KINDS[key]
+    leftover = re.sub(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}", "", value)
+    if "${" in leftover or ("$" in leftover and "{" in leftover):
+        check.error(f, "a ${NAME} reference must be ${ followed by letters, digits or _ and }")
+        return None
+    if not value.strip():
+        check.error(f, "must not be empty (leave the key out instead)")
+        return None
+    if key == "webhook" and not value.startswith(("http://", "https://", "${")):
+        check.error(f, f"must be an http:// or https:// URL, got {q(value)}")
+        return None
+    names = env_names(value)
+    if not names:
+        check.secret_in_file(
+            f,
+            f"{what} written in the file is a secret in git: use "
+            f'"{example}" and set it in the environment',
+        )
+    elif expand_env(value, environ) is None:
+        unset = [n for n in names if not environ.get(n)]
+        check.warn(
+            f,
+            f"environment variable {', '.join(unset)} is not set: office {office} gets "
+            f"no {channel} reminders until it is",
+        )
+    return value
+
+
+def declared(items: list[dict[str, Any]]) -> set[str]:
+    return {t["id"] for t in items if isinstance(t.get("id"), str)}
+
+
+def groups(
+    items: list[dict[str, Any]],
+    check: Checker,
+    offices: dict[str, Office],
+    office_ids: set[str],
+    group_ids: set[str],
+) -> dict[str, Group]:
+    groups: dict[str, Group] = {}
+    seen: dict[str, str] = {o: "an office" for o in offices}
+    for i, table in enumerate(items):
+        f = f"groups[{i}]"
+        check.known_keys(table, KEYS["groups"], f)
+        group_id = new_id(check, table, f, seen)
+        name = check.text(table, "name", f, required=True)
+        members = check.strings(table, "members", f, required=True)
+        if members is not None and not members:
+            check.error(f"{f}.members", "must list at least one office")
+        for j, member in enumerate(members or ()):
+            if member in group_ids and member not in office_ids:
+                check.error(
+                    f"{f}.members[{j}]", f"{q(member)} is a group (groups list offices only)"
+                )
+            elif member not in office_ids:
+                check.error(f"{f}.members[{j}]", f"unknown office {q(member)}")
+        if group_id and name and members:
+            groups[group_id] = Group(id=group_id, name=name, members=members)
+    return groups

@@ -1,0 +1,178 @@
+"""Dispatching: claim due reminders, log, send, record. Nothing lost, nothing sent twice.
+
+One pass, at one `now`: claim due rows under a lease (500 at a time, with the rest of those
+offices' due rows when digests are on); triage them (`triage`: cancel what is no longer
+wanted, supersede older reminders of the same task and office that piled up while the service
+was down, hold what cannot be sent yet); compose one digest per office and channel
+(`compose`); then send them by the protocol of `protocol`: up to `[delivery] parallel`
+messages in flight at once, at most one per budget key (a robot, the SMTP server, a webhook
+URL), each key's in order, on worker threads when sends wait on the network, else one after
+another (`inflight.Flight`).
+
+What is due is decided at the pass's `now`; leases and the times written in the records are
+read once per round, since a round may come minutes after the pass began.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
+
+from sqlalchemy.engine import Engine
+
+from reminder.clock import Clock
+from reminder.config.model import Config
+from reminder.delivery.channels.base import Transport
+from reminder.delivery.compose import Composer
+from reminder.delivery.inflight import Flight, KeyedQueue, Timings, collect
+from reminder.delivery.outgoing import Attempt, Outgoing, PassReport
+from reminder.delivery.protocol import SendProtocol, owner_name
+from reminder.delivery.ratelimit import Limiter
+from reminder.delivery.rendering import Renderer
+from reminder.delivery.triage import Triage
+from reminder.store import budget, outbox, sentlog
+from reminder.store.engine import transaction
+from reminder.store.models import OutboxRow
+
+__all__ = ["BATCH", "WHOLE", "Dispatcher", "PassReport"]
+
+log = logging.getLogger("reminder.dispatch")
+
+BATCH = 500  # rows claimed at once, so that several instances share a backlog
+WHOLE = 5000  # with digests, the rest of the claimed offices' due rows, up to this many
+
+
+class Dispatcher:
+    """Sends what is due. One per process; `run_pass` may be called from one thread at a time."""
+
+    def __init__(
+        self,
+        config: Config,
+        engine: Engine,
+        *,
+        clock: Clock,
+        transports: dict[str, Transport],
+        limiter: Limiter,
+        renderer: Renderer,
+        dry_run: bool = False,
+        owner: str | None = None,
+    ) -> None:
+        self.engine, self.clock, self.limiter = engine, clock, limiter
+        self.dry_run = dry_run
+        self.owner = owner or owner_name()
+        self.stop_requested: Callable[[], bool] = lambda: False
+        self.timings = Timings()  # how long sends took, kept from pass to pass
+        self.transports: dict[str, Transport] = {}
+        self.reconfigure(config, transports, renderer)
+
+    @property
+    def renderer(self) -> Renderer:
+        return self.composer.renderer
+
+    @renderer.setter
+    def renderer(self, renderer: Renderer) -> None:
+        self.composer.renderer = renderer
+
+    def reconfigure(
+        self, config: Config, transports: dict[str, Transport], renderer: Renderer
+    ) -> None:
+        for t in self.transports.values():
+            t.close()
+        self.config, self.transports = config, transports
+        self.triage = Triage(config, transports, self.dry_run)
+        self.composer = Composer(config, transports, renderer)
+        self.protocol = SendProtocol(
+            config,
+            owner=self.owner,
+            transports=transports,
+            limiter=self.limiter,
+            dry_run=self.dry_run,
+        )
+
+    def run_pass(self, now: datetime | None = None) -> PassReport:
+        """Send everything due at `now` (default: the clock's now); return what happened."""
+        now = self.clock.now() if now is None else now
+        report = PassReport()
+        with transaction(self.engine) as s:
+            report.counts["superseded"] += outbox.coalesce_backlog(s, now)
+            budget.prune(s, now)
+        flight: Flight[Attempt] = Flight(self.config.delivery.parallel, self.timings)
+        ended: list[Attempt] = []  # tried, outcome not yet committed
+        try:
+            while not self.stop_requested():
+                rows = self._claim(now)
+                if not rows:
+                    break
+                self._send(self._prepare(rows, now, report), flight, ended, report)
+        finally:
+            # Whatever stopped the pass (a stop, a failed round, a bug), what was tried is
+            # recorded: an outcome dropped here would be a message sent again after its lease.
+            try:
+                try:
+                    collect(flight.close(), ended)
+                finally:
+                    if ended:
+                        with transaction(self.engine) as s:
+                            self.protocol.record(s, ended, self.clock.now(), report)
+            finally:
+                for t in self.transports.values():
+                    t.close()
+        return report
+
+    def _claim(self, now: datetime) -> list[OutboxRow]:
+        with transaction(self.engine) as s:
+            return outbox.claim(
+                s,
+                owner=self.owner,
+                now=now,
+                until=self.clock.now() + self.config.delivery.lease,
+                limit=BATCH,
+                whole_offices=WHOLE if self.config.delivery.digest else 0,
+            )
+
+    def _prepare(self, rows: list[OutboxRow], now: datetime, report: PassReport) -> list[Outgoing]:
+        """Triage the claimed rows and compose the messages that carry the rest."""
+        with transaction(self.engine) as s:
+            occurrences = sentlog.occurrences_by_id(s, {r.occurrence_id for r in rows})
+            return [
+                message
+                for group in self.triage.groups(s, rows, now, report)
+                for message in self.composer.messages(s, group, occurrences, now, report)
+            ]
+
+    def _send(
+        self,
+        messages: list[Outgoing],
+        flight: Flight[Attempt],
+        ended: list[Attempt],
+        report: PassReport,
+    ) -> None:
+        """Send `messages`, keeping `flight` full. Each round is one transaction: the outcomes
+        of the sends that ended, and the start of the next ones. `ended` is cleared only once
+        that transaction has committed."""
+        queue = KeyedQueue(messages, key=lambda m: m.target.rate_key)
+        while queue or flight or ended:
+            collect(flight.done(block=not queue.ready(flight.free, flight.busy)), ended)
+            # Asked after the wait for sends to end: a stop that came meanwhile starts nothing.
+            if self.stop_requested():
+                with transaction(self.engine) as s:
+                    self.protocol.release(s, queue.drain())
+                return  # what ended or is in flight is recorded when the pass ends
+            ready = [
+                (m, self.protocol.payloads(m)) for _, m in queue.take(flight.free, flight.busy)
+            ]
+            round_now = self.clock.now()
+            with transaction(self.engine) as s:
+                self.protocol.record(s, ended, round_now, report)
+                started = self.protocol.start(s, ready, round_now, report)
+            ended.clear()
+            for message, log_ids, payloads in started:
+                if self.dry_run:
+                    ended.append(Attempt(message, log_ids, "dry-run"))
+                else:
+                    flight.submit(
+                        message.target.rate_key,
+                        partial(self.protocol.send, message, log_ids, payloads),
+                    )

@@ -1,0 +1,315 @@
+"""Jinja2 templates → message text. Sandboxed, StrictUndefined, HTML autoescaped.
+
+Templates live in `templates/` beside the package; `[delivery] templates_dir` overrides any of
+them file by file. What offices read is Chinese; this module only builds the context.
+"""
+
+from __future__ import annotations
+
+import builtins
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
+from datetime import date
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from jinja2 import (
+    BaseLoader,
+    Environment,
+    FileSystemBytecodeCache,
+    StrictUndefined,
+    TemplateError,
+    TemplateNotFound,
+)
+from jinja2.sandbox import SandboxedEnvironment
+
+from reminder.config import cache as config_cache
+from reminder.config.model import Config, Office
+from reminder.delivery.channels.base import Rendered
+from reminder.errors import Issue
+from reminder.shipped import shipped
+
+TEMPLATES_DIR = shipped("templates")
+WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+TAGS = {"before": "【提醒】", "due": "【到期】", "overdue": "【逾期】", "escalation": "【督办】"}
+ROLES = {"lead": "牵头", "cooperate": "配合", "escalation": "督办"}
+COLORS = {"before": "info", "due": "warning", "overdue": "warning", "escalation": "warning"}
+CHANNEL_NAMES = {"email": "邮件", "wecom": "企业微信", "webhook": "Webhook"}
+
+
+def chinese_date(day: date) -> str:
+    """2026年1月30日（星期五）"""
+    return f"{day.year}年{day.month}月{day.day}日（{WEEKDAYS[day.weekday()]}）"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Item:
+    """One reminder as the templates see it."""
+
+    deadline_id: str
+    kind: str
+    tag: str
+    task: int | None
+    title: str
+    requirement: str
+    limit: str
+    due_text: str
+    nominal_text: str
+    shifted: bool
+    working_days_left: int
+    role: str
+    role_text: str
+    leads: list[str]
+    cooperates: list[str]
+    period_key: str
+    provisional: bool
+    provisional_years: list[int]
+    done_hint: str
+    color: str
+
+
+_PLAIN = {cls: frozenset(f.name for f in fields(cls)) for cls in (Item, Office)}
+
+
+def make_item(
+    config: Config,
+    *,
+    deadline_id: str,
+    kind: str,
+    role: str,
+    office_id: str,
+    due: date,
+    nominal_due: date,
+    period_key: str,
+    working_days_left: int,
+    provisional_years: Sequence[int],
+) -> Item:
+    """Build a template item from a reminder's facts and the config."""
+    deadline = config.deadline_by_id[deadline_id]
+    names = config.office_names
+    leads = config.expand(deadline.lead)
+    return Item(
+        deadline_id=deadline_id,
+        kind=kind,
+        tag=TAGS.get(kind, "【提醒】"),
+        task=deadline.task,
+        title=deadline.title,
+        requirement=deadline.requirement,
+        limit=deadline.limit,
+        due_text=chinese_date(due),
+        nominal_text=chinese_date(nominal_due),
+        shifted=due != nominal_due,
+        working_days_left=working_days_left,
+        role=role,
+        role_text=ROLES.get(role, role),
+        leads=[names[o] for o in leads],
+        cooperates=[names[o] for o in config.expand(deadline.cooperate) if o not in leads],
+        period_key=period_key,
+        provisional=bool(provisional_years),
+        provisional_years=list(provisional_years),
+        done_hint=f"reminder done {deadline_id} --period {period_key} --office {office_id}",
+        color=COLORS.get(kind, "info"),
+    )
+
+
+class _Sandbox(SandboxedEnvironment):
+    """The sandbox, letting templates read the fields of our own records (an Item, an Office)
+    without its checks: those hold only text, numbers and lists of them, and a checked read
+    costs five times as much (a message reads some forty). Everything else is checked."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if attribute in _PLAIN.get(type(obj), ()):
+            return builtins.getattr(obj, attribute)
+        return super().getattr(obj, attribute)
+
+
+def template_files(templates_dir: str | None, base: Path | None) -> dict[str, Path]:
+    """Every template by name (`wecom/text.j2`): the shipped ones, each replaced by the admin's
+    file of the same name in `templates_dir` (relative to `base`, the config's folder)."""
+    dirs = [TEMPLATES_DIR]
+    if templates_dir:
+        path = Path(templates_dir)
+        dirs.append(path if path.is_absolute() or base is None else base / path)
+    return {p.relative_to(d).as_posix(): p for d in dirs for p in sorted(d.rglob("*.j2"))}
+
+
+def templates_stamp(files: dict[str, Path]) -> tuple[tuple[str, int, int], ...]:
+    """What changes when a template file is edited, added or removed (cheap: no reading)."""
+    out = []
+    for name, path in sorted(files.items()):
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        out.append((name, st.st_mtime_ns, st.st_size))
+    return tuple(out)
+
+
+class Renderer:
+    """Renders the shipped (or the admin's) templates for one channel and office.
+
+    The template files are read once, when the renderer is made: a running service keeps
+    the templates it checked, and an edit takes effect when a reload has checked it
+    (`Runtime.reload_if_changed`), never half-way."""
+
+    def __init__(self, templates_dir: str | None = None, base: Path | None = None) -> None:
+        files = template_files(templates_dir, base)
+        self.stamp = templates_stamp(files)
+        sources: dict[str, str] = {}
+        self._unreadable: list[Issue] = []  # reported by `check`
+        for name, path in files.items():
+            try:
+                sources[name] = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                message = f"cannot be read as UTF-8: {exc}"
+                self._unreadable.append(
+                    Issue(path=str(path), line=0, field="template", message=message)
+                )
+        self.env = _Sandbox(
+            loader=_Snapshot(sources, files),
+            undefined=StrictUndefined,
+            autoescape=lambda name: name is not None and "html" in name,
+            keep_trailing_newline=False,
+            trim_blocks=False,
+            auto_reload=False,
+            bytecode_cache=_compiled_cache(),
+        )
+
+    def _render(self, name: str, **context: Any) -> str:
+        return self.env.get_template(name).render(**context).strip()
+
+    def reminder(
+        self,
+        channel: str,
+        office: Office,
+        items: Sequence[Item],
+        *,
+        digest: bool,
+        mentions: bool = False,
+    ) -> Rendered:
+        """One message about one item, or a digest about several. WeCom sends markdown, or
+        text when it @-mentions someone (`mentions`): only the one it sends is rendered."""
+        many = digest and len(items) > 1
+        prefix = "digest_" if many else ""
+        years = sorted({y for i in items for y in i.provisional_years})
+        context: dict[str, Any] = {
+            "office": office,
+            "items": list(items),
+            "item": items[0],
+            "digest": many,
+            "overdue": sum(1 for i in items if i.working_days_left < 0),
+            "provisional_years": years,
+        }
+        subject = self._render(f"email/{prefix}subject.j2", **context)
+        if channel == "wecom":
+            if mentions:
+                return Rendered(
+                    subject=subject, text=self._render(f"wecom/{prefix}text.j2", **context)
+                )
+            markdown = self._render(f"wecom/{prefix}markdown.j2", **context)
+            return Rendered(subject=subject, text=markdown, markdown=markdown)
+        html = self._render(f"email/{prefix}html.j2", **context) if channel == "email" else None
+        return Rendered(
+            subject=subject, text=self._render(f"email/{prefix}text.j2", **context), html=html
+        )
+
+    def alert(self, office: Office, failed: dict[str, Any]) -> Rendered:
+        """Tell the admin office that a reminder could not be delivered."""
+        text = self._render("alert/text.j2", office=office, failed=failed)
+        return Rendered(
+            subject=self._render("alert/subject.j2", office=office, failed=failed),
+            text=text,
+            markdown=text,
+        )
+
+    def test_message(self, office: Office, channel: str) -> Rendered:
+        text = self._render(
+            "test/text.j2", office=office, channel_name=CHANNEL_NAMES.get(channel, channel)
+        )
+        return Rendered(subject="【测试】政务公开工作提醒", text=text, markdown=text)
+
+    def check(self, config: Config) -> list[Issue]:
+        """Render every template with sample data; each failure is an Issue for `check`."""
+        if not config.deadlines:
+            return list(self._unreadable)
+        office = next(iter(config.offices.values()))
+        d = config.deadlines[0]
+        sample = make_item(
+            config,
+            deadline_id=d.id,
+            kind="overdue",
+            role="lead",
+            office_id=office.id,
+            due=date(2027, 1, 29),
+            nominal_due=date(2027, 1, 31),
+            period_key="2027",
+            working_days_left=-2,
+            provisional_years=[2027],
+        )
+        failed = {
+            "office_name": office.name,
+            "channel": "wecom",
+            "target": "key=abcd…wxyz",
+            "task": d.task,
+            "title": d.title,
+            "attempts": 5,
+            "error": "sample",
+        }
+        issues = list(self._unreadable)
+        calls: list[Callable[[], Rendered]] = [
+            partial(self.reminder, ch, office, [sample, sample], digest=dg, mentions=at)
+            for ch, at in (("email", False), ("wecom", False), ("wecom", True), ("webhook", False))
+            for dg in (False, True)
+        ]
+        calls += [partial(self.alert, office, failed), partial(self.test_message, office, "wecom")]
+        for call in calls:
+            try:
+                call()
+            except Exception as exc:  # a template may raise anything: {{ 1 // 0 }}
+                issues.append(template_issue(exc))
+        return list({str(i): i for i in issues}.values())
+
+
+def _compiled_cache() -> FileSystemBytecodeCache | None:
+    """Compiled templates kept in the config cache: a restart with the same templates does not
+    compile them again (each is keyed by its source). Per version of this code, which decides
+    how they are compiled (the sandbox, autoescaping)."""
+    folder = config_cache.private_folder(f"templates-{config_cache.code_stamp()[:16]}")
+    return FileSystemBytecodeCache(str(folder)) if folder is not None else None
+
+
+class _Snapshot(BaseLoader):
+    """Template sources as read when the renderer was made; errors name the file."""
+
+    def __init__(self, sources: dict[str, str], files: dict[str, Path]) -> None:
+        self.sources, self.files = sources, files
+
+    def get_source(
+        self, environment: Environment, template: str
+    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        if template not in self.sources:
+            raise TemplateNotFound(template)
+        return self.sources[template], str(self.files[template]), lambda: True
+
+    def list_templates(self) -> list[str]:
+        return sorted(self.sources)
+
+
+def template_issue(exc: Exception) -> Issue:
+    """Locate a template error: syntax errors say where; runtime errors (of Jinja, or any
+    exception a template expression raised) are found in the traceback, which Jinja rewrites
+    to point into the template."""
+    name: str | None = None
+    line = 0
+    message = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, TemplateError):
+        name = getattr(exc, "filename", None) or getattr(exc, "name", None)
+        line = getattr(exc, "lineno", None) or 0
+        message = exc.message or str(exc)
+    if name is None:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
+        if frames:
+            name, line = frames[-1].filename, frames[-1].lineno or 0
+    return Issue(path=str(name or "templates"), line=int(line), field="template", message=message)

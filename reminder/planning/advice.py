@@ -1,0 +1,91 @@
+"""Warnings that need the calendar and the planner: provisional years, rules that have ended.
+
+`check` and `preview` print them; they never stop the service.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Mapping
+from datetime import date, timedelta
+
+from reminder.config.model import Config, expand_env
+from reminder.config.tomlpos import line_of
+from reminder.errors import Issue
+from reminder.planning.planner import PlannedReminder, plan
+
+LOOKAHEAD = timedelta(days=365)
+
+
+def provisional_warnings(config: Config, reminders: list[PlannedReminder]) -> list[Issue]:
+    """One warning per provisional year that reminders depend on, naming the year."""
+    counts: Counter[int] = Counter()
+    first: dict[int, date] = {}
+    for r in reminders:
+        for year in r.provisional_years:
+            counts[year] += 1
+            first.setdefault(year, r.day)
+    return [
+        Issue(
+            path=config.path,
+            line=line_of(config.lines, "calendar"),
+            field="calendar",
+            message=(
+                f"{year} has no official holiday schedule yet: {n} reminder(s) from "
+                f"{first[year]} use a provisional calendar (weekends and statutory holidays, "
+                f"no 调休 make-up workdays); when the State Council publishes {year}'s "
+                "schedule, add it under [calendar] and list the year in confirmed_years"
+            ),
+        )
+        for year, n in sorted(counts.items())
+    ]
+
+
+def ended_warnings(config: Config, today: date) -> list[Issue]:
+    """Deadlines whose rule has no due date from today on: they will never remind anyone."""
+    cal = config.calendar()
+    out = []
+    for i, d in enumerate(config.deadlines):
+        if d.rule.next_after(today - timedelta(days=1), cal) is None:
+            field = f"deadlines[{i}].due"
+            out.append(
+                Issue(
+                    path=config.path,
+                    line=line_of(config.lines, field),
+                    field=field,
+                    message=f"{d.rule.text!s} has no due date on or after {today}: "
+                    f'deadline "{d.id}" will not remind anyone',
+                )
+            )
+    return out
+
+
+def email_warnings(config: Config, environ: Mapping[str, str] | None = None) -> list[Issue]:
+    """Offices with email addresses while [email] cannot send: their email is held."""
+    env = os.environ if environ is None else environ
+    users = [o for o in config.offices.values() if "email" in config.channels_for(o)]
+    if not users:
+        return []
+    problem = None
+    if config.email.host is None:
+        problem = "[email] host is not configured"
+    elif config.email.password and expand_env(config.email.password, env) is None:
+        problem = f"the SMTP password ({config.email.password}) is not set in the environment"
+    if problem is None:
+        return []
+    first = next(i for i, o in enumerate(config.offices.values()) if o in users)
+    field = f"offices[{first}].email"
+    line = config.lines.get("email") or line_of(config.lines, field)
+    message = f"{problem}: email reminders to {len(users)} office(s) are held until it is"
+    return [Issue(path=config.path, line=line, field="email", message=message)]
+
+
+def advisories(config: Config, today: date) -> list[Issue]:
+    """Everything `check` warns about beyond the file itself, for the year ahead."""
+    reminders = plan(config, today, today + LOOKAHEAD)
+    return (
+        ended_warnings(config, today)
+        + email_warnings(config)
+        + provisional_warnings(config, reminders)
+    )

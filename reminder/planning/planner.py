@@ -1,0 +1,360 @@
+"""From config and calendar to occurrences and the reminders each office gets. Pure date logic.
+
+Nothing here reads the clock, the database or the network: callers pass the window.
+
+Rules, in one place:
+- a due date on a non-working day moves by `shift` ("before", "after" or "none");
+- a lead time in ``d`` counts calendar days and lands on the previous working day when it
+  hits a rest day; ``wd`` counts working days; ``0d`` is the due day itself;
+- after the due day, overdue reminders repeat every `overdue_every`; one landing on a rest day
+  goes out on the next working day (the office is overdue either way, and nobody reads mail on
+  a holiday); they stop at the next occurrence's due date, which takes over;
+- from `escalate_after` on, the escalation offices are told too, unless they are on the task;
+- two lead times landing on the same day for the same office make one reminder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Literal
+
+from reminder.calendar.leadtime import Shift, after, lead_day, lookahead, shift_due
+from reminder.calendar.rules import FIRST_DAY, DueRule, Offset
+from reminder.calendar.workcal import WorkCalendar
+from reminder.config.model import Config, Deadline, Role
+from reminder.planning.memo import PlanMemo
+from reminder.planning.recipients import Fixed, fixed_for
+
+Kind = Literal["before", "due", "overdue", "escalation"]
+ROLE_ORDER = {"lead": 0, "cooperate": 1, "escalation": 2}
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Occurrence:
+    """One due date of a deadline and the period its completion covers."""
+
+    deadline_id: str
+    period_key: str
+    period_start: date  # the day after the previous occurrence's nominal due
+    nominal_due: date
+    due: date  # after shifting off a non-working day
+    next_due: date | None  # the following occurrence's due date, if the rule goes on
+
+
+@dataclass(kw_only=True, slots=True)  # not frozen: made by the hundred thousand, frozen is slow
+class PlannedReminder:
+    """One message one office should get about one occurrence."""
+
+    deadline: Deadline
+    occurrence: Occurrence
+    office: str
+    role: Role
+    kind: Kind
+    step: str  # which lead time or overdue round: "30d", "3wd", "0d", "overdue-2"
+    day: date
+    remind_at: datetime
+    working_days_left: int
+    provisional_years: tuple[int, ...]
+
+    @property
+    def provisional(self) -> bool:
+        return bool(self.provisional_years)
+
+
+FREQUENT_AHEAD = timedelta(days=2)
+
+
+def plan_ahead(config: Config, deadline: Deadline) -> timedelta:
+    """How far past today a deadline's reminders go into the outbox: the horizon, or two days
+    for a frequent rule (planning runs daily; more would be rows that every re-plan compares
+    and, after downtime, every catch-up supersedes)."""
+    horizon = timedelta(days=config.delivery.horizon_days)
+    return min(horizon, FREQUENT_AHEAD) if deadline.rule.frequent else horizon
+
+
+def occurrences(
+    config: Config,
+    cal: WorkCalendar,
+    deadline: Deadline,
+    first: date,
+    last: date,
+    memo: PlanMemo | None = None,
+) -> list[Occurrence]:
+    """Occurrences whose nominal due falls in [first, last], each knowing its period."""
+    shift = config.shift_for(deadline)
+    dates = _occurrence_dates(cal, deadline.rule, shift, first, last, memo or PlanMemo())
+    return [_occurrence(deadline, d) for d in dates]
+
+
+def occurrence_values(occ: Occurrence, cal: WorkCalendar) -> dict[str, date | bool]:
+    """The stored form of an occurrence, made here only: `provisional` means that its due date
+    (nominal or effective) lies in a year without an official holiday schedule."""
+    years = range(min(occ.nominal_due, occ.due).year, max(occ.nominal_due, occ.due).year + 1)
+    return {
+        "period_start": occ.period_start,
+        "nominal_due": occ.nominal_due,
+        "due": occ.due,
+        "provisional": not all(cal.is_official(y) for y in years),
+    }
+
+
+def _occurrence(deadline: Deadline, dates: _Dates) -> Occurrence:
+    key, start, nominal, due, next_due = dates
+    return Occurrence(
+        deadline_id=deadline.id,
+        period_key=key,
+        period_start=start,
+        nominal_due=nominal,
+        due=due,
+        next_due=next_due,
+    )
+
+
+_Dates = tuple[str, date, date, date, date | None]  # period key, start, nominal, due, next due
+
+
+def _occurrence_dates(
+    cal: WorkCalendar, rule: DueRule, shift: Shift, first: date, last: date, memo: PlanMemo
+) -> tuple[_Dates, ...]:
+    """The dates of `occurrences`, worked out once per rule (by its text), shift and window."""
+    key = ("occurrences", type(rule), rule.text, rule.start, rule.end, shift, first, last)
+    found: tuple[_Dates, ...] | None = memo.get(key)
+    if found is not None:
+        return found
+    dues = rule.dues_between(first, last, cal)
+    out: list[_Dates] = []
+    if dues:
+        following = rule.next_after(dues[-1].nominal, cal)
+        previous = rule.previous_before(dues[0].nominal, cal)
+        for i, due in enumerate(dues):
+            before = previous.nominal if i == 0 and previous else dues[i - 1].nominal if i else None
+            nxt = dues[i + 1] if i + 1 < len(dues) else following
+            out.append(
+                (
+                    due.period_key,
+                    before + timedelta(days=1) if before else (rule.start or FIRST_DAY),
+                    due.nominal,
+                    shift_due(cal, due.nominal, shift),
+                    shift_due(cal, nxt.nominal, shift) if nxt else None,
+                )
+            )
+    return memo.put(key, tuple(out))
+
+
+def _overdue_days(
+    cal: WorkCalendar, occ: Occurrence, every: Offset, last: date
+) -> list[tuple[date, int]]:
+    """(day, round) of each overdue reminder up to `last` or the next occurrence's due."""
+    out: list[tuple[date, int]] = []
+    rounds = 1
+    while True:
+        day = after(cal, occ.due, every, rounds)
+        if day > last or (occ.next_due is not None and day >= occ.next_due):
+            return out
+        if not out or day > out[-1][0]:
+            out.append((day, rounds))
+        rounds += 1
+
+
+def _provisional(
+    cal: WorkCalendar, official: dict[int, bool], low: date, high: date
+) -> tuple[int, ...]:
+    if low.year == high.year:  # the common case
+        ok = official.get(low.year)
+        if ok is None:
+            ok = official[low.year] = cal.is_official(low.year)
+        return () if ok else (low.year,)
+    return tuple(y for y in range(low.year, high.year + 1) if not cal.is_official(y))
+
+
+def reminders_for(
+    config: Config,
+    cal: WorkCalendar,
+    deadline: Deadline,
+    occ: Occurrence,
+    first: date,
+    last: date,
+    fixed: Fixed,
+    memo: PlanMemo,
+    *,
+    overdue: bool = True,
+) -> list[PlannedReminder]:
+    """Every reminder of one occurrence whose day falls in [first, last] (without the overdue
+    repeats when `overdue` is false)."""
+    out: list[PlannedReminder] = []
+    for day, step, kind, remind_at, left, years, escalated in _reminder_days(
+        config, cal, fixed, occ, (first, last), overdue, memo
+    ):
+        for office, role in fixed.recipients + fixed.escalation if escalated else fixed.recipients:
+            out.append(
+                PlannedReminder(
+                    deadline=deadline,
+                    occurrence=occ,
+                    office=office,
+                    role=role,
+                    step=step,
+                    day=day,
+                    kind="escalation" if role == "escalation" else kind,
+                    remind_at=remind_at,
+                    working_days_left=left,
+                    provisional_years=years,
+                )
+            )
+    return out
+
+
+# day, step, kind, remind_at, working days left, provisional years, escalated
+_Day = tuple[date, str, Kind, datetime, int, tuple[int, ...], bool]
+
+
+def _reminder_days(
+    config: Config,
+    cal: WorkCalendar,
+    fixed: Fixed,
+    occ: Occurrence,
+    window: tuple[date, date],
+    overdue: bool,
+    memo: PlanMemo,
+) -> tuple[_Day, ...]:
+    """The reminder days of one occurrence, for any office: worked out once per due date,
+    lead times, send time and window, and shared by the deadlines that have them in common."""
+    settings = config.settings
+    first, last = window
+    key = (
+        "days",
+        occ.nominal_due,
+        occ.due,
+        occ.next_due,
+        fixed.offsets,
+        fixed.send_time,
+        window,
+        overdue,
+        settings.tz,
+        settings.escalate_after,
+        settings.overdue_every,
+    )
+    found: tuple[_Day, ...] | None = memo.get(key)
+    if found is not None:
+        return found
+    due = occ.due
+    days = _lead_days(cal, fixed, due)
+    if overdue and last > due:
+        escalate_from = after(cal, due, settings.escalate_after, 1)
+        days += [
+            (day, f"overdue-{n}", "overdue")
+            for day, n in _overdue_days(cal, occ, settings.overdue_every, last)
+        ]
+    else:
+        escalate_from = last + timedelta(days=1)
+    low_due, high_due = min(occ.nominal_due, due), max(occ.nominal_due, due)
+    out: list[_Day] = []
+    for day, step, kind in days:
+        if not first <= day <= last:
+            continue
+        years = _provisional(cal, fixed.official, min(low_due, day), max(high_due, day))
+        out.append(
+            (
+                day,
+                step,
+                kind,
+                datetime.combine(day, fixed.send_time, tzinfo=settings.tz),
+                cal.workdays_between(day, due),
+                years,
+                kind == "overdue" and day >= escalate_from,
+            )
+        )
+    return memo.put(key, tuple(out))
+
+
+def _lead_days(cal: WorkCalendar, fixed: Fixed, due: date) -> list[tuple[date, str, Kind]]:
+    """The days of the lead-time reminders (and the due day), in order: two lead times landing
+    on the same day make one reminder, the nearer one."""
+    days: list[tuple[date, str, Kind]] = []
+    seen: set[date] = set()
+    for offset, step in fixed.offsets:
+        day = lead_day(cal, due, offset)
+        if day not in seen:
+            seen.add(day)
+            days.append((day, step, "due" if offset.amount == 0 else "before"))
+    days.sort()
+    return days
+
+
+def sort_key(r: PlannedReminder) -> tuple[datetime, int, str, int, str]:
+    return (r.remind_at, r.deadline.task or 0, r.deadline.id, ROLE_ORDER[r.role], r.office)
+
+
+def plan_deadline(
+    config: Config,
+    cal: WorkCalendar,
+    deadline: Deadline,
+    first: date,
+    last: date,
+    epoch: date,
+    *,
+    overdue: bool = True,
+    memo: PlanMemo | None = None,
+) -> list[PlannedReminder]:
+    """One deadline's reminders in [first, last], counting occurrences due from `epoch` on.
+
+    Only the latest occurrence before `first` can still be overdue inside the window (each
+    occurrence's overdue reminders stop at the next one's due date), so the search starts there.
+    """
+    memo = memo or PlanMemo()
+    start = max(epoch, first)
+    previous = _previous_nominal(cal, deadline.rule, first, memo)
+    if previous is not None and previous >= epoch:
+        start = min(start, previous)
+    ahead = lookahead(config.remind_offsets(deadline))
+    fixed = fixed_for(config, deadline, memo)
+    shift = config.shift_for(deadline)
+    dates = _occurrence_dates(cal, deadline.rule, shift, start, last + ahead, memo)
+    out: list[PlannedReminder] = []
+    for found in dates:
+        # `ahead` is generous. Dues only grow, and lead days with them: from the first
+        # occurrence whose earliest reminder falls after the window, none has one inside it.
+        due = found[3]
+        if due > last and min((lead_day(cal, due, o) for o in fixed.farthest), default=due) > last:
+            break
+        occ = _occurrence(deadline, found)
+        out += reminders_for(config, cal, deadline, occ, first, last, fixed, memo, overdue=overdue)
+    return out
+
+
+def _previous_nominal(cal: WorkCalendar, rule: DueRule, first: date, memo: PlanMemo) -> date | None:
+    """The nominal due of the rule's last occurrence before `first`, once per rule and day."""
+    key = ("previous", type(rule), rule.text, rule.start, rule.end, first)
+    if key not in memo:
+        previous = rule.previous_before(first, cal)
+        memo.put(key, previous.nominal if previous is not None else None)
+    found: date | None = memo.get(key)
+    return found
+
+
+def plan(
+    config: Config,
+    first: date,
+    last: date,
+    *,
+    epoch: date | None = None,
+    offices: set[str] | None = None,
+    deadlines: set[str] | None = None,
+    cal: WorkCalendar | None = None,
+) -> list[PlannedReminder]:
+    """All reminders due in [first, last], in time order.
+
+    Occurrences due before `epoch` (default: `first`) are taken as handled, so a preview of a
+    window does not dig up the past; later ones count as not done.
+    """
+    cal = cal or config.calendar()
+    epoch = epoch or first
+    memo = PlanMemo()
+    out: list[PlannedReminder] = []
+    for deadline in config.deadlines:
+        if deadlines is None or deadline.id in deadlines:
+            out += plan_deadline(config, cal, deadline, first, last, epoch, memo=memo)
+    if offices is not None:
+        out = [r for r in out if r.office in offices]
+    out.sort(key=sort_key)
+    return out

@@ -1,0 +1,86 @@
+"""The words the layers share: channels, reminder kinds and roles, outbox and sent-log statuses.
+
+Every layer may import this module; it imports nothing of the project. The values are the
+strings stored in the database and shown in `preview`, `log` and exports: a `StrEnum` member
+equals its string, so a row read back needs no conversion.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+
+class Channel(StrEnum):
+    """A delivery channel; `delivery/channels` has one module per member."""
+
+    EMAIL = "email"
+    WECOM = "wecom"
+    WEBHOOK = "webhook"
+
+
+CHANNELS: tuple[Channel, ...] = tuple(Channel)
+# An office with no address at all: its reminders are planned on this channel and held, not
+# dropped, so they go out once an address is added.
+NO_CHANNEL = "none"
+
+
+class Kind(StrEnum):
+    """What a reminder is about: before the due day, on it, after it, to the supervisors, or
+    an alert to the admin that a message failed for good."""
+
+    BEFORE = "before"
+    DUE = "due"
+    OVERDUE = "overdue"
+    ESCALATION = "escalation"
+    ALERT = "alert"
+
+
+PLANNED_KINDS: tuple[Kind, ...] = (Kind.BEFORE, Kind.DUE, Kind.OVERDUE, Kind.ESCALATION)
+PlannedKind = Literal["before", "due", "overdue", "escalation"]
+
+
+class Role(StrEnum):
+    """Why an office gets a reminder: it leads (牵头), cooperates (配合), supervises (督办),
+    or administers the service (alerts)."""
+
+    LEAD = "lead"
+    COOPERATE = "cooperate"
+    ESCALATION = "escalation"
+    ADMIN = "admin"
+
+
+TaskRole = Literal["lead", "cooperate", "escalation"]
+
+
+class OutboxStatus(StrEnum):
+    """Where an outbox row stands."""
+
+    PENDING = "pending"  # waiting for its time (or its retry)
+    HELD = "held"  # its channel is not configured yet
+    SENT = "sent"
+    DRY_RUN = "dry-run"
+    FAILED = "failed"  # for good
+    CANCELLED = "cancelled"  # no longer wanted (done, re-planned, removed)
+    SUPERSEDED = "superseded"  # a later reminder for the same task and office replaced it
+
+
+WAITING: tuple[OutboxStatus, ...] = (OutboxStatus.PENDING, OutboxStatus.HELD)
+# Final statuses of a reminder that was tried.
+WENT: tuple[OutboxStatus, ...] = (OutboxStatus.SENT, OutboxStatus.DRY_RUN, OutboxStatus.FAILED)
+
+
+class LogStatus(StrEnum):
+    """A sent-log entry's status."""
+
+    SENDING = "sending"  # in flight: written before the send
+    SENT = "sent"
+    RETRYING = "retrying"
+    FAILED = "failed"
+    HELD = "held"
+    SUPERSEDED = "superseded"
+    CANCELLED = "cancelled"
+    DRY_RUN = "dry-run"
+
+
+LOG_STATUSES: tuple[LogStatus, ...] = tuple(LogStatus)
