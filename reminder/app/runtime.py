@@ -18,7 +18,8 @@ from reminder.app.sync import SyncReport, config_digest, open_database, sync
 from reminder.clock import Clock
 from reminder.config.loader import load_config
 from reminder.config.model import Config
-from reminder.delivery.channels.base import Transport, resolve_target, transports
+from reminder.delivery.channels import transports
+from reminder.delivery.channels.base import Transport, resolve_target
 from reminder.delivery.dispatch import Dispatcher, PassReport
 from reminder.delivery.ratelimit import DatabaseLimiter, Limiter
 from reminder.delivery.rendering import Renderer, template_files, templates_stamp
@@ -159,7 +160,8 @@ class Runtime:
         )
 
     def dispatch(self) -> PassReport:
-        return self.dispatcher.run_pass()
+        """One dispatch pass, deciding at this moment's `now` (read once)."""
+        return self.dispatcher.run_pass(self.clock.now())
 
     def tick(self) -> TickReport:
         synced, caught_up = self.catch_up()

@@ -18,7 +18,7 @@ import logging
 import signal
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from types import FrameType
 from typing import Any
 
@@ -44,6 +44,7 @@ PLAN_AHEAD_AFTER = timedelta(seconds=1)  # after start: a dispatch pass due now 
 class Service:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
+        self.clock = runtime.clock  # the one clock: the runtime's, also for the job times
         self.stopping = threading.Event()
         self.lock = threading.Lock()  # one pass, plan or reload at a time
         self.failures = 0
@@ -94,7 +95,7 @@ class Service:
         self._dispatch()
 
     def _retry_in(self, seconds: float) -> None:
-        when = datetime.now(UTC) + timedelta(seconds=seconds)
+        when = self.clock.now() + timedelta(seconds=seconds)
         self.scheduler.add_job(
             lambda: self._guarded("retry", self._recover),
             DateTrigger(run_date=when),
@@ -123,7 +124,7 @@ class Service:
             if job is not None:
                 job.remove()
             return
-        when = max(due, datetime.now(UTC))
+        when = max(due, self.clock.now())
         self.scheduler.add_job(
             lambda: self._guarded("dispatch", self._dispatch),
             DateTrigger(run_date=when),
@@ -136,7 +137,7 @@ class Service:
         # ahead are planned a moment later, after the first dispatch pass (plan waits for the
         # lock); otherwise at once.
         synced, planned = self.runtime.catch_up()
-        today = self.runtime.clock.now().astimezone(self.runtime.config.settings.tz).date()
+        today = self.clock.now().astimezone(self.runtime.config.settings.tz).date()
         backlog = planned.first < today
         if not backlog:
             planned = planned.then(self.runtime.plan())
@@ -152,7 +153,7 @@ class Service:
         if backlog:
             add(
                 lambda: self._guarded("plan", self._plan),
-                DateTrigger(run_date=datetime.now(UTC) + PLAN_AHEAD_AFTER),
+                DateTrigger(run_date=self.clock.now() + PLAN_AHEAD_AFTER),
                 id="plan-ahead",
             )
         add(

@@ -17,13 +17,14 @@ from reminder.cli.formats import FORMATS, render
 from reminder.clock import Clock, SystemClock
 from reminder.config.loader import load_config
 from reminder.config.model import Config
-from reminder.delivery.channels.base import transports
+from reminder.delivery.channels import transports
 from reminder.errors import DeliveryError, NotConfigured, UsageError
 from reminder.store import sentlog
 from reminder.store.engine import transaction
 from reminder.store.lock import single_instance
 from reminder.store.models import SentLogRow
 from reminder.store.sentlog import STATUSES, LogFilter, query
+from reminder.vocabulary import CHANNELS
 
 QUIET = ("httpx", "httpcore", "apscheduler")  # they log URLs (robot keys) and every job run
 
@@ -290,4 +291,4 @@ def add_commands(sub: Any, common: argparse.ArgumentParser, command: Any) -> Non
     p.add_argument("--format", choices=("table", "json"), default="table")
     p = command(sub, "send-test", cmd_send_test, common)
     p.add_argument("--office", required=True, metavar="ID")
-    p.add_argument("--channel", choices=("email", "wecom", "webhook"))
+    p.add_argument("--channel", choices=CHANNELS)

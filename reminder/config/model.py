@@ -15,8 +15,8 @@ from reminder.calendar.leadtime import Shift
 from reminder.calendar.rules import DueRule, Offset
 from reminder.calendar.workcal import WorkCalendar, WorkdayMode
 from reminder.errors import Issue
+from reminder.vocabulary import CHANNELS, Channel
 
-CHANNELS = ("email", "wecom", "webhook")
 Role = Literal["lead", "cooperate", "escalation"]
 
 ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -230,9 +230,9 @@ class Config:
         if office.channels is not None:
             return office.channels
         have = {
-            "email": bool(office.email),
-            "wecom": office.wecom is not None,
-            "webhook": office.webhook is not None,
+            Channel.EMAIL: bool(office.email),
+            Channel.WECOM: office.wecom is not None,
+            Channel.WEBHOOK: office.webhook is not None,
         }
         return tuple(c for c in CHANNELS if have[c])
 

@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from reminder.config.checker import Checker, new_id, q
-from reminder.config.model import CHANNELS, Group, Office, env_names, expand_env
+from reminder.config.model import Group, Office, env_names, expand_env
+from reminder.vocabulary import CHANNELS
 
 KEYS = {
     "offices": {"id", "name", "email", "wecom", "webhook", "channels", "mention_mobiles"},

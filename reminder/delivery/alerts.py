@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from reminder.config.model import Config
 from reminder.store import outbox, sentlog
 from reminder.store.models import OutboxRow
-from reminder.vocabulary import NO_CHANNEL
+from reminder.vocabulary import NO_CHANNEL, Kind, OutboxStatus, Role
 
 log = logging.getLogger("reminder.dispatch")
 
@@ -31,15 +31,15 @@ def failed_for_good(
         {
             "deadline_id": first.deadline_id,
             "occurrence_id": first.occurrence_id,
-            "kind": "alert",
+            "kind": Kind.ALERT,
             "step": f"failed-{first.id}",
             "office_id": admin_id,
             "channel": channel,
-            "role": "admin",
+            "role": Role.ADMIN,
             "remind_at": now,
             "working_days_left": 0,
             "provisional": False,
-            "status": "pending",
+            "status": OutboxStatus.PENDING,
             "attempts": 0,
             "next_attempt_at": now,
             "about_id": first.id,

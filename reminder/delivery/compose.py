@@ -18,6 +18,7 @@ from reminder.delivery.rendering import Item, Renderer, make_item, template_issu
 from reminder.delivery.triage import Group
 from reminder.store import outbox
 from reminder.store.models import OccurrenceRow, OutboxRow
+from reminder.vocabulary import OutboxStatus
 
 Part = tuple[list[OutboxRow], Rendered]
 
@@ -109,7 +110,7 @@ class Composer:
                     for m in self._rendered(s, target, [r], occurrences, now, report)
                 ]
             reason = f"cannot render: {template_issue(exc)}"
-            outbox.set_status(s, rows, "failed", now, reason=reason)
+            outbox.set_status(s, rows, OutboxStatus.FAILED, now, reason=reason)
             failed_for_good(s, self.config, rows, reason, now)
             report.counts["failed"] += len(rows)
             return []

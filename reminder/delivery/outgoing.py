@@ -10,7 +10,16 @@ from reminder.delivery.channels.base import Rendered, Target
 from reminder.errors import DeliveryError
 from reminder.store.models import OccurrenceRow, OutboxRow
 
-REPORT_ORDER = ("sent", "dry-run", "retrying", "failed", "held", "superseded", "cancelled")
+REPORT_ORDER = (
+    "sent",
+    "dry-run",
+    "retrying",
+    "failed",
+    "held",
+    "superseded",
+    "cancelled",
+    "deferred",
+)
 
 
 @dataclass
@@ -18,7 +27,7 @@ class PassReport:
     counts: Counter[str] = field(default_factory=Counter)
 
     def summary(self) -> str:
-        parts = [f"{self.counts[k]} {k}" for k in (*REPORT_ORDER, "deferred") if self.counts[k]]
+        parts = [f"{self.counts[k]} {k}" for k in REPORT_ORDER if self.counts[k]]
         return ", ".join(parts) or "nothing due"
 
 

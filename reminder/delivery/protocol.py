@@ -29,10 +29,18 @@ from reminder.delivery.retry import RetryPolicy
 from reminder.errors import DeliveryError
 from reminder.store import outbox, sentlog
 from reminder.store.budget import Ask
+from reminder.vocabulary import LogStatus, OutboxStatus
 
 log = logging.getLogger("reminder.dispatch")
 
 Started = tuple[Outgoing, list[int], list[object]]  # message, its log rows, its payloads
+# What an attempt's outcome makes of its outbox rows: a retry waits as pending.
+OUTBOX_STATUS = {
+    LogStatus.SENT: OutboxStatus.SENT,
+    LogStatus.DRY_RUN: OutboxStatus.DRY_RUN,
+    LogStatus.FAILED: OutboxStatus.FAILED,
+    LogStatus.RETRYING: OutboxStatus.PENDING,
+}
 
 
 def owner_name() -> str:
@@ -91,7 +99,7 @@ class SendProtocol:
                 for m, _ in going
             ],
             at=now,
-            status="dry-run" if self.dry_run else "sending",
+            status=LogStatus.DRY_RUN if self.dry_run else LogStatus.SENDING,
             occurrences={
                 r.occurrence_id: m.occurrences[r.occurrence_id] for m, _ in going for r in m.rows
             },
@@ -170,25 +178,27 @@ class SendProtocol:
             ids, log_ids = same[(status, reason, attempt.code, tuple(sorted(values.items())))]
             ids += [r.id for r in attempt.message.rows]
             log_ids += attempt.log_ids
-            if status == "failed":
+            if status == LogStatus.FAILED:
                 failed_for_good(s, self.config, attempt.message.rows, reason, now)
             report.counts[status] += len(attempt.message.rows)
         for (status, reason, code, values), (ids, log_ids) in same.items():
-            outbox.finish(
-                s, ids, "pending" if status == "retrying" else status, now, reason, **dict(values)
-            )
+            outbox.finish(s, ids, OUTBOX_STATUS[status], now, reason, **dict(values))
             sentlog.finish(s, log_ids, status, now, reason, code)
 
-    def outcome(self, attempt: Attempt, now: datetime) -> tuple[str, dict[str, Any], str | None]:
+    def outcome(
+        self, attempt: Attempt, now: datetime
+    ) -> tuple[LogStatus, dict[str, Any], str | None]:
         """The status an attempt ends in, the outbox values that go with it, and the reason."""
         error = attempt.error
         reason = str(error) if error else None
-        if attempt.outcome in ("sent", "dry-run") or error is None:
-            return attempt.outcome, {"sent_at": now}, reason
+        if attempt.outcome == "dry-run":
+            return LogStatus.DRY_RUN, {"sent_at": now}, reason
+        if attempt.outcome == "sent" or error is None:
+            return LogStatus.SENT, {"sent_at": now}, reason
         decision = self.policy.after(attempt.message.attempt, error, now)
         if decision.status == "failed":
-            return "failed", {}, reason
-        return "retrying", {"next_attempt_at": decision.next_attempt_at}, reason
+            return LogStatus.FAILED, {}, reason
+        return LogStatus.RETRYING, {"next_attempt_at": decision.next_attempt_at}, reason
 
     def release(self, s: Session, messages: Sequence[Outgoing]) -> None:
         """Give back the claim on messages that will not be started in this pass."""

@@ -27,16 +27,22 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from reminder.config import cache as config_cache
 from reminder.config.model import Config, Office
+from reminder.delivery.channels import REGISTRY
 from reminder.delivery.channels.base import Rendered
 from reminder.errors import Issue
 from reminder.shipped import shipped
+from reminder.vocabulary import Channel
 
 TEMPLATES_DIR = shipped("templates")
 WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
 TAGS = {"before": "【提醒】", "due": "【到期】", "overdue": "【逾期】", "escalation": "【督办】"}
 ROLES = {"lead": "牵头", "cooperate": "配合", "escalation": "督办"}
 COLORS = {"before": "info", "due": "warning", "overdue": "warning", "escalation": "warning"}
-CHANNEL_NAMES = {"email": "邮件", "wecom": "企业微信", "webhook": "Webhook"}
+
+
+def _label(channel: str) -> str:
+    """The channel's name as offices read it."""
+    return REGISTRY[Channel(channel)].label if channel in REGISTRY else channel
 
 
 def chinese_date(day: date) -> str:
@@ -225,9 +231,7 @@ class Renderer:
         )
 
     def test_message(self, office: Office, channel: str) -> Rendered:
-        text = self._render(
-            "test/text.j2", office=office, channel_name=CHANNEL_NAMES.get(channel, channel)
-        )
+        text = self._render("test/text.j2", office=office, channel_name=_label(channel))
         return Rendered(subject="【测试】政务公开工作提醒", text=text, markdown=text)
 
     def check(self, config: Config) -> list[Issue]:
@@ -260,7 +264,8 @@ class Renderer:
         issues = list(self._unreadable)
         calls: list[Callable[[], Rendered]] = [
             partial(self.reminder, ch, office, [sample, sample], digest=dg, mentions=at)
-            for ch, at in (("email", False), ("wecom", False), ("wecom", True), ("webhook", False))
+            for ch, spec in REGISTRY.items()
+            for at in ((False, True) if spec.mentions else (False,))
             for dg in (False, True)
         ]
         calls += [partial(self.alert, office, failed), partial(self.test_message, office, "wecom")]

@@ -19,6 +19,7 @@ from reminder.planning.coalesce import older
 from reminder.store import completions, outbox
 from reminder.store.models import OutboxRow
 from reminder.store.sentlog import log_rows
+from reminder.vocabulary import LogStatus, OutboxStatus
 
 log = logging.getLogger("reminder.dispatch")
 
@@ -112,9 +113,9 @@ class Triage:
                     rate_key="dry-run",
                     per_minute=10**9,
                 )
-            fresh = [r for r in rows if r.status != "held"]
+            fresh = [r for r in rows if r.status != OutboxStatus.HELD]
             if fresh:
-                log_rows(s, fresh, at=now, status="held", error=str(exc), finished_at=now)
+                log_rows(s, fresh, at=now, status=LogStatus.HELD, error=str(exc), finished_at=now)
                 log.warning(
                     "held %d reminder(s) for %s by %s: %s", len(fresh), office_id, channel, exc
                 )

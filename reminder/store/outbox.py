@@ -26,7 +26,7 @@ from reminder.store.models import (
     OutboxRow,
 )
 from reminder.store.sentlog import log_outbox_ids, log_rows
-from reminder.vocabulary import PLANNED_KINDS, WAITING
+from reminder.vocabulary import PLANNED_KINDS, WAITING, LogStatus, OutboxStatus
 
 SUPERSEDED = "a later reminder for the same task and office replaced it"
 
@@ -52,7 +52,7 @@ def insert_ignoring_duplicates(session: Session, values: list[Values]) -> int:
 def set_status(
     session: Session,
     rows: Sequence[OutboxRow],
-    status: str,
+    status: OutboxStatus,
     now: datetime,
     *,
     reason: str,
@@ -80,16 +80,16 @@ def set_status(
         )
         moved.update(result.scalars())
     done = [r for r in rows if r.id in moved]
-    log_rows(session, done, at=now, status=status, error=reason, finished_at=now)
+    log_rows(session, done, at=now, status=LogStatus(status), error=reason, finished_at=now)
     return len(done)
 
 
 def cancel(session: Session, rows: Sequence[OutboxRow], now: datetime, *, reason: str) -> None:
-    set_status(session, rows, "cancelled", now, reason=reason)
+    set_status(session, rows, OutboxStatus.CANCELLED, now, reason=reason)
 
 
 def supersede(session: Session, rows: Sequence[OutboxRow], now: datetime) -> None:
-    set_status(session, rows, "superseded", now, reason=SUPERSEDED)
+    set_status(session, rows, OutboxStatus.SUPERSEDED, now, reason=SUPERSEDED)
 
 
 def _claimable(now: datetime) -> ColumnElement[bool]:
@@ -124,7 +124,7 @@ def coalesce_backlog(session: Session, now: datetime) -> int:
     )
     conn = session.connection()
     superseded = {
-        "status": "superseded",
+        "status": OutboxStatus.SUPERSEDED,
         "updated_at": now,
         "lease_owner": None,
         "lease_until": None,
@@ -132,7 +132,7 @@ def coalesce_backlog(session: Session, now: datetime) -> int:
     if conn.dialect.name == "sqlite":
         # BEGIN IMMEDIATE holds the write lock: the log and the update pick the same rows,
         # with no list of ids going through Python (30,000 after a month of daily tasks).
-        log_outbox_ids(session, older, at=now, status="superseded", error=SUPERSEDED)
+        log_outbox_ids(session, older, at=now, status=LogStatus.SUPERSEDED, error=SUPERSEDED)
         return conn.execute(
             update(OUTBOX).where(OUTBOX.c.id.in_(older)).values(**superseded)
         ).rowcount
@@ -148,7 +148,7 @@ def coalesce_backlog(session: Session, now: datetime) -> int:
                 .returning(OUTBOX.c.id)
             )
         )
-        log_outbox_ids(session, changed, at=now, status="superseded", error=SUPERSEDED)
+        log_outbox_ids(session, changed, at=now, status=LogStatus.SUPERSEDED, error=SUPERSEDED)
         total += len(changed)
     return total
 
@@ -265,7 +265,7 @@ def hold(
             update(OUTBOX)
             .where(OUTBOX.c.id.in_(chunk))
             .values(
-                status="held",
+                status=LogStatus.HELD,
                 last_error=reason,
                 lease_owner=None,
                 lease_until=None,
@@ -278,7 +278,7 @@ def hold(
 def finish(
     session: Session,
     ids: Sequence[int],
-    status: str,
+    status: OutboxStatus,
     now: datetime,
     error: str | None,
     **values: Any,
@@ -337,7 +337,7 @@ def wake_held(session: Session, now: datetime) -> int:
     """Re-check held rows at once (after a config change)."""
     result = session.execute(
         update(OutboxRow)
-        .where(OutboxRow.status == "held")
+        .where(OutboxRow.status == OutboxStatus.HELD)
         .values(next_attempt_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -348,8 +348,8 @@ def rearm_dry_run(session: Session, now: datetime) -> int:
     """Rows a dry run rendered go back to pending: a dry run must not use them up."""
     result = session.execute(
         update(OutboxRow)
-        .where(OutboxRow.status == "dry-run")
-        .values(status="pending", updated_at=now)
+        .where(OutboxRow.status == OutboxStatus.DRY_RUN)
+        .values(status=OutboxStatus.PENDING, updated_at=now)
         .execution_options(synchronize_session=False)
     )
     return max(result.rowcount or 0, 0)  # type: ignore[attr-defined]

@@ -22,7 +22,7 @@ from reminder.store.engine import chunks
 from reminder.store.models import OCCURRENCES, CompletionRow, DeadlineRow, OccurrenceRow, OutboxRow
 from reminder.store.outbox import SUPERSEDED, insert_ignoring_duplicates, set_status
 from reminder.store.schedule import occurrence_rows
-from reminder.vocabulary import PLANNED_KINDS, WAITING
+from reminder.vocabulary import PLANNED_KINDS, WAITING, OutboxStatus
 
 Values = dict[str, Any]
 
@@ -132,24 +132,28 @@ def reconcile(
             setattr(row, k, want[k])
         row.next_attempt_at, row.updated_at = want["remind_at"], now
     for row, want in decided.revive:
-        row.status, row.next_attempt_at, row.updated_at = "pending", want["remind_at"], now
+        row.status, row.next_attempt_at, row.updated_at = (
+            OutboxStatus.PENDING,
+            want["remind_at"],
+            now,
+        )
     to_cancel.update({row.id: row for row in decided.cancel})
     changes = PlanChanges(updated=len(decided.update), revived=len(decided.revive))
     changes.cancelled = set_status(
         session,
         list(to_cancel.values()),
-        "cancelled",
+        OutboxStatus.CANCELLED,
         now,
         reason="re-planned: no longer wanted by schedules.toml",
         if_free=True,
     )
     changes.superseded = set_status(
-        session, decided.supersede, "superseded", now, reason=SUPERSEDED, if_free=True
+        session, decided.supersede, OutboxStatus.SUPERSEDED, now, reason=SUPERSEDED, if_free=True
     )
     fresh = [
         {
             **w,
-            "status": "pending",
+            "status": OutboxStatus.PENDING,
             "attempts": 0,
             "next_attempt_at": w["remind_at"],
             "created_at": now,

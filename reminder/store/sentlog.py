@@ -19,13 +19,19 @@ from reminder.store.models import (
     SentLogRow,
     UTCDateTime,
 )
+from reminder.vocabulary import LogStatus
 
 SENT_LOG = cast(Table, SentLogRow.__table__)
-STATUSES = ("sending", "sent", "failed", "retrying", "held", "superseded", "cancelled", "dry-run")
+STATUSES = tuple(s.value for s in LogStatus)
 
 
 def entry_for(
-    row: OutboxRow, occurrence: OccurrenceRow | None, *, at: datetime, status: str, **fields: Any
+    row: OutboxRow,
+    occurrence: OccurrenceRow | None,
+    *,
+    at: datetime,
+    status: LogStatus,
+    **fields: Any,
 ) -> dict[str, Any]:
     """The columns of a log row describing what happened to an outbox row."""
     return {
@@ -50,7 +56,7 @@ def log_rows(
     rows: Sequence[OutboxRow],
     *,
     at: datetime,
-    status: str,
+    status: LogStatus,
     occurrences: Mapping[int, OccurrenceRow] | None = None,
     **fields: Any,
 ) -> list[int]:
@@ -64,7 +70,7 @@ def log_messages(
     messages: Sequence[tuple[Sequence[OutboxRow], Mapping[str, Any]]],
     *,
     at: datetime,
-    status: str,
+    status: LogStatus,
     occurrences: Mapping[int, OccurrenceRow] | None = None,
 ) -> list[list[int]]:
     """Log several messages at once, each its rows with its own fields (target, body…), in one
@@ -96,7 +102,7 @@ def log_outbox_ids(
     ids: Sequence[int] | Select[tuple[int]],
     *,
     at: datetime,
-    status: str,
+    status: LogStatus,
     error: str,
 ) -> None:
     """`log_rows` in SQL for outbox rows known by id, or picked by a SELECT of ids: one
@@ -147,7 +153,7 @@ def log_outbox_ids(
 def finish(
     session: Session,
     log_ids: Sequence[int],
-    status: str,
+    status: LogStatus,
     now: datetime,
     error: str | None,
     code: str | None,

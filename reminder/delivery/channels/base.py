@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Protocol
 
-from reminder.config.model import Config, Office
+from reminder.config.model import Office
 from reminder.errors import NotConfigured
 
 
@@ -75,16 +75,3 @@ def mask(secret: str) -> str:
     if len(secret) <= 10:
         return "…"
     return f"{secret[:4]}…{secret[-4:]}"
-
-
-def transports(config: Config) -> dict[str, Transport]:
-    """One transport per channel, configured from `config`."""
-    from reminder.delivery.channels.email import EmailTransport
-    from reminder.delivery.channels.webhook import WebhookTransport
-    from reminder.delivery.channels.wecom import WecomTransport
-
-    return {
-        "email": EmailTransport(config.email),
-        "wecom": WecomTransport(config.wecom),
-        "webhook": WebhookTransport(config.webhook),
-    }
