@@ -101,7 +101,9 @@ def _pg_admin() -> Engine:
     return engine
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgresql", marks=(pytest.mark.postgres, pytest.mark.slow))]
+)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database: a SQLite file, or a new PostgreSQL database dropped after."""
     if request.param == "sqlite":

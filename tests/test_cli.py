@@ -300,6 +300,7 @@ def test_db_upgrade(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     )
 
 
+@pytest.mark.slow
 def test_no_traceback_from_the_installed_command(tmp_path: Path) -> None:
     bad = tmp_path / "schedules.toml"
     bad.write_text("[settings\n", encoding="utf-8")

@@ -366,6 +366,7 @@ def test_generic_webhook_channel(
         server.shutdown()
 
 
+@pytest.mark.slow
 def test_run_serves_then_stops_cleanly_on_sigterm(harness: Harness) -> None:
     """The real service: it sends what is due at start, then exits 0 on SIGTERM."""
     # Due today (made a working day) at 00:00: already due when the service starts.
@@ -401,6 +402,7 @@ def test_run_serves_then_stops_cleanly_on_sigterm(harness: Harness) -> None:
     assert KEY_LEGAL not in err and PASSWORD not in err
 
 
+@pytest.mark.slow
 def test_a_second_run_on_one_sqlite_file_exits_naming_the_first(tmp_path: Path) -> None:
     from tests.conftest import BASE
 

@@ -47,6 +47,7 @@ def _today() -> str:
     return datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
 
 
+@pytest.mark.slow
 def test_kill_9_twenty_times_loses_nothing(tmp_path: Path, db_url: str) -> None:
     rng = random.Random(20261128)
     with SmtpServer() as smtp:
@@ -88,6 +89,7 @@ def _pg_cluster() -> list[str]:
     return ["pg_ctlcluster", "--skip-systemctl-redirect", versions[-1], "main"]
 
 
+@pytest.mark.slow
 def test_postgresql_restarted_under_a_running_service(tmp_path: Path, db_url: str) -> None:
     """Stop the PostgreSQL server in the middle of a batch, start it again: the service logs
     the lost database, backs off, reconnects and sends everything; at most the message in

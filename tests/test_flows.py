@@ -427,6 +427,7 @@ def test_catch_up_coalesces_across_the_whole_backlog(harness: Harness) -> None:
         assert row.status == "superseded" and row.lease_owner is None
 
 
+@pytest.mark.slow
 def test_a_backlog_beyond_sqlite_variable_limits(harness: Harness) -> None:
     """Catch-up after a long downtime supersedes tens of thousands of rows in one pass."""
     from reminder.store import outbox

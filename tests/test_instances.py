@@ -187,6 +187,7 @@ def pg_url(db_url: str) -> str:
     return db_url
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("instances", [2, 4])
 def test_instances_share_10000_reminders_without_duplicates(
     tmp_path: Path, pg_url: str, instances: int

@@ -169,6 +169,7 @@ def test_filters_and_order() -> None:
     assert plan(config, D(2026, 3, 1), D(2026, 3, 31), deadlines={"other"}) == []
 
 
+@pytest.mark.slow
 def test_the_planning_memo_changes_nothing() -> None:
     """Deadlines sharing rules and due dates share the planner's memo within a run; planning
     each deadline alone on a fresh calendar gives the very same reminders (shipped file, two

@@ -7,6 +7,7 @@ import json
 from datetime import date
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -48,6 +49,7 @@ args = st.one_of(
 rule_text = st.builds(lambda h, a: " ".join([h, *a]).strip(), heads, st.lists(args, max_size=3))
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(rule_text | st.text(max_size=30))
 def test_rule_parser_raises_only_rule_error(text: str) -> None:

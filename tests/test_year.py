@@ -18,6 +18,7 @@ from reminder.store.models import SentLogRow
 from tests.conftest import SHIPPED
 
 
+@pytest.mark.slow
 def test_a_year_of_ticks_matches_preview(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("REMINDER_DATABASE_URL", raising=False)
     path = tmp_path / "schedules.toml"

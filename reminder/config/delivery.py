@@ -65,7 +65,7 @@ def delivery(table: Mapping[str, Any], check: Checker) -> Delivery:
 def check_lease(delivery: Delivery, timeouts: dict[str, float], check: Checker) -> None:
     """A lease shorter than a send may take lets another instance repeat that send. Under one
     lease a send may also wait for the sends made before it in its round: quick ones (under
-    `inflight.SLOW` each) and at most one that hangs until its timeout (after it, the others
+    `SLOW` each) and at most one that hangs until its timeout (after it, the others
     go to workers)."""
     lease = delivery.lease.total_seconds()
     channel, longest = max(timeouts.items(), key=lambda item: item[1])
