@@ -5,6 +5,7 @@ folder that is not the checkout, in a fresh virtual environment. The lock file p
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 import venv
@@ -103,3 +104,12 @@ def test_the_lock_file_pins_every_dependency_within_its_declared_range() -> None
         or not r.specifier.contains(pins[canonicalize_name(r.name)], prereleases=True)
     }
     assert outside == {}
+
+
+def test_alembic_upgrade_head_from_the_checkout_still_works(tmp_path: Path) -> None:
+    env = dict(os.environ, REMINDER_DATABASE_URL=f"sqlite:///{tmp_path / 'by-hand.db'}")
+    alembic = Path(sys.executable).with_name("alembic")
+    run(alembic, "upgrade", "head", cwd=ROOT, env=env)
+    with sqlite3.connect(tmp_path / "by-hand.db") as db:
+        (version,) = db.execute("SELECT version_num FROM alembic_version").fetchone()
+    assert version == sorted(p.name[:4] for p in (ROOT / "alembic" / "versions").glob("0*.py"))[-1]
