@@ -231,3 +231,18 @@ def test_deadlines_with_the_same_rule_keep_their_own_offices_and_lead_times() ->
         ("other-lead-times", "office", "0d", "01-30 09:00"),
         ("other-send-time", "office", "0d", "01-30 15:00"),
     }
+
+
+def test_a_memo_given_to_a_planning_run_is_the_one_filled() -> None:
+    from reminder.config.loader import load_config
+    from reminder.planning.memo import PlanMemo
+    from reminder.planning.planner import plan_deadline
+    from tests.conftest import SHIPPED
+
+    config = load_config(SHIPPED, environ={})
+    d = config.deadlines[0]
+    memo = PlanMemo()  # empty, as at the start of every run: it must still be used
+    plan_deadline(
+        config, config.calendar(), d, D(2027, 1, 1), D(2027, 3, 31), D(2027, 1, 1), memo=memo
+    )
+    assert ("fixed", d.id, id(config)) in memo

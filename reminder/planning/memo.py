@@ -14,7 +14,10 @@ T = TypeVar("T")
 
 
 class PlanMemo:
-    """A plain dictionary behind a small interface: `get`, `put` (which returns the value)."""
+    """A plain dictionary behind a small interface: `get`, `put` (which returns the value).
+
+    No `__len__`: an empty memo is still a memo (`memo or PlanMemo()` would drop it).
+    """
 
     __slots__ = ("_found",)
 
@@ -23,9 +26,6 @@ class PlanMemo:
 
     def __contains__(self, key: Hashable) -> bool:
         return key in self._found
-
-    def __len__(self) -> int:
-        return len(self._found)
 
     def get(self, key: Hashable) -> Any:
         return self._found.get(key)

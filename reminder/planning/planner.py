@@ -83,7 +83,9 @@ def occurrences(
 ) -> list[Occurrence]:
     """Occurrences whose nominal due falls in [first, last], each knowing its period."""
     shift = config.shift_for(deadline)
-    dates = _occurrence_dates(cal, deadline.rule, shift, first, last, memo or PlanMemo())
+    dates = _occurrence_dates(
+        cal, deadline.rule, shift, first, last, PlanMemo() if memo is None else memo
+    )
     return [_occurrence(deadline, d) for d in dates]
 
 
@@ -301,7 +303,7 @@ def plan_deadline(
     Only the latest occurrence before `first` can still be overdue inside the window (each
     occurrence's overdue reminders stop at the next one's due date), so the search starts there.
     """
-    memo = memo or PlanMemo()
+    memo = PlanMemo() if memo is None else memo
     start = max(epoch, first)
     previous = _previous_nominal(cal, deadline.rule, first, memo)
     if previous is not None and previous >= epoch:

@@ -67,5 +67,5 @@ def offices_reminded(
     config: Config, deadline: Deadline, memo: PlanMemo | None = None
 ) -> frozenset[str]:
     """Every office a reminder of this deadline can go to, escalation included."""
-    fixed = fixed_for(config, deadline, memo or PlanMemo())
+    fixed = fixed_for(config, deadline, PlanMemo() if memo is None else memo)
     return frozenset(office for office, _ in fixed.recipients + fixed.escalation)
