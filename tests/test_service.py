@@ -3,6 +3,7 @@ due, and re-arms after every pass; no waiting on the wall clock here."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -114,3 +115,35 @@ def test_a_start_without_downtime_plans_the_days_ahead_at_once(harness: Harness)
         assert max(planned) == date(2026, 3, 4)
     finally:
         service.stop()
+
+
+def test_a_stop_while_a_job_re_arms_dispatch_does_not_deadlock(harness: Harness) -> None:
+    """SIGTERM just as a pass ends: the job re-arming dispatch and `stop` meet. APScheduler's
+    shutdown holds its job-store lock while it waits for running jobs, so a job reaching
+    add_job after it would wait forever (seen once in the four-instance test)."""
+    runtime = harness.start("2026-03-02 08:00")
+    service = _paused(Service(runtime))
+    service.start()
+    if (armed := service.scheduler.get_job("dispatch")) is not None:
+        armed.remove()
+    reading, go_on = threading.Event(), threading.Event()
+    due = runtime.next_due
+
+    def slow_next_due() -> datetime | None:  # the job is past its first stopping check
+        reading.set()
+        go_on.wait(5)
+        return due()
+
+    runtime.next_due = slow_next_due  # type: ignore[method-assign]
+    job = threading.Thread(target=service._arm_dispatch)
+    job.start()
+    assert reading.wait(5)
+    stopper = threading.Thread(target=service.stop)
+    stopper.start()
+    while not service.stopping.is_set():  # stop has set it, under the arming lock
+        threading.Event().wait(0.001)
+    go_on.set()
+    job.join(5)
+    stopper.join(5)
+    assert not job.is_alive() and not stopper.is_alive()
+    assert service.scheduler.get_job("dispatch") is None  # nothing armed after the stop

@@ -47,6 +47,10 @@ class Service:
         self.clock = runtime.clock  # the one clock: the runtime's, also for the job times
         self.stopping = threading.Event()
         self.lock = threading.Lock()  # one pass, plan or reload at a time
+        # Held by a job while it changes the scheduler's jobs, and by `stop` while it sets
+        # `stopping`: APScheduler's shutdown holds its job-store lock while it waits for the
+        # running jobs, so a job that reached add_job or get_job after it would wait forever.
+        self.arming = threading.Lock()
         self.failures = 0
         runtime.dispatcher.stop_requested = self.stopping.is_set
         tz = runtime.config.settings.tz
@@ -95,13 +99,15 @@ class Service:
         self._dispatch()
 
     def _retry_in(self, seconds: float) -> None:
-        when = self.clock.now() + timedelta(seconds=seconds)
-        self.scheduler.add_job(
-            lambda: self._guarded("retry", self._recover),
-            DateTrigger(run_date=when),
-            id="retry",
-            replace_existing=True,
-        )
+        with self.arming:
+            if self.stopping.is_set():
+                return
+            self.scheduler.add_job(
+                lambda: self._guarded("retry", self._recover),
+                DateTrigger(run_date=self.clock.now() + timedelta(seconds=seconds)),
+                id="retry",
+                replace_existing=True,
+            )
 
     def _dispatch(self) -> None:
         report = self.runtime.dispatch()
@@ -119,18 +125,20 @@ class Service:
         except Exception:
             log.exception("cannot read the outbox; will try again")
             return
-        if due is None:
-            job = self.scheduler.get_job("dispatch")
-            if job is not None:
-                job.remove()
-            return
-        when = max(due, self.clock.now())
-        self.scheduler.add_job(
-            lambda: self._guarded("dispatch", self._dispatch),
-            DateTrigger(run_date=when),
-            id="dispatch",
-            replace_existing=True,
-        )
+        with self.arming:
+            if self.stopping.is_set():
+                return
+            if due is None:
+                job = self.scheduler.get_job("dispatch")
+                if job is not None:
+                    job.remove()
+                return
+            self.scheduler.add_job(
+                lambda: self._guarded("dispatch", self._dispatch),
+                DateTrigger(run_date=max(due, self.clock.now())),
+                id="dispatch",
+                replace_existing=True,
+            )
 
     def start(self) -> None:
         # What is due by today first. After downtime (a missed stretch was planned) the days
@@ -167,7 +175,8 @@ class Service:
 
     def stop(self) -> None:
         """Finish the message in flight, then stop."""
-        self.stopping.set()
+        with self.arming:  # no job is changing the scheduler's jobs, and none will
+            self.stopping.set()
         self.scheduler.shutdown(wait=True)
         log.info("stopped")
 
