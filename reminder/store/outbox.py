@@ -265,7 +265,7 @@ def hold(
             update(OUTBOX)
             .where(OUTBOX.c.id.in_(chunk))
             .values(
-                status=LogStatus.HELD,
+                status=OutboxStatus.HELD,
                 last_error=reason,
                 lease_owner=None,
                 lease_until=None,
