@@ -26,18 +26,25 @@ NO_CHANNEL = "none"
 
 
 class Kind(StrEnum):
-    """What a reminder is about: before the due day, on it, after it, to the supervisors, or
-    an alert to the admin that a message failed for good."""
+    """What a reminder is about: before the due day, on it, after it, to the supervisors, a
+    standing duty's once-a-period check, or an alert to the admin that a message failed."""
 
     BEFORE = "before"
     DUE = "due"
     OVERDUE = "overdue"
     ESCALATION = "escalation"
+    ROUTINE = "routine"
     ALERT = "alert"
 
 
-PLANNED_KINDS: tuple[Kind, ...] = (Kind.BEFORE, Kind.DUE, Kind.OVERDUE, Kind.ESCALATION)
-PlannedKind = Literal["before", "due", "overdue", "escalation"]
+PLANNED_KINDS: tuple[Kind, ...] = (
+    Kind.BEFORE,
+    Kind.DUE,
+    Kind.OVERDUE,
+    Kind.ESCALATION,
+    Kind.ROUTINE,
+)
+PlannedKind = Literal["before", "due", "overdue", "escalation", "routine"]
 
 
 class Role(StrEnum):

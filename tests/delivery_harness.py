@@ -76,6 +76,11 @@ due = "2026-03-31"
 """
 
 
+# Four lead times, for the cooperating office too (catch-up tests count on both).
+FULL_LEAD_TIMES = (
+    'remind = ["7d", "3wd", "1wd", "0d"]\ncooperate_remind = ["7d", "3wd", "1wd", "0d"]'
+)
+
 # Legal's sent log after catch-up of the annual report with four lead times: the three
 # "before" reminders superseded, the due one sent.
 LATEST_ONLY = [("superseded", "before")] * 3 + [("sent", "due")]

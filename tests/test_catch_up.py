@@ -10,7 +10,7 @@ from reminder.app.plan import PlanReport
 from reminder.planning.planner import plan_ahead, plan_deadline
 from reminder.store.engine import transaction
 from reminder.store.models import DeadlineRow
-from tests.delivery_harness import LATEST_ONLY, Harness, at
+from tests.delivery_harness import FULL_LEAD_TIMES, LATEST_ONLY, Harness, at
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FREQUENT = """
@@ -146,11 +146,11 @@ def test_an_edit_during_downtime_supersedes_the_missed_reminders_it_replans(
 ) -> None:
     """A changed file re-plans from the day after the last plan: the waiting rows that a later
     due reminder replaces are superseded by planning (as catch-up would), not cancelled."""
-    harness.write('remind = ["7d", "3wd", "1wd", "0d"]')
+    harness.write(FULL_LEAD_TIMES)
     harness.start("2026-03-20 08:00")
     harness.tick("2026-03-20 08:00")
     # Edited while the service was down (same dates: the 31st is a working day).
-    harness.write('remind = ["7d", "3wd", "1wd", "0d"]\nshift = "after"')
+    harness.write(FULL_LEAD_TIMES + '\nshift = "after"')
     runtime = harness.start("2026-03-31 09:30")
     _, planned = runtime.catch_up()
     assert planned.first == date(2026, 3, 21)

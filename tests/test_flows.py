@@ -17,7 +17,7 @@ from reminder.store import outbox
 from reminder.store.budget import Ask
 from reminder.store.engine import make_engine
 from reminder.store.migrate import upgrade
-from tests.delivery_harness import KEY_FINANCE, KEY_LEGAL, LATEST_ONLY, Harness, at
+from tests.delivery_harness import FULL_LEAD_TIMES, KEY_FINANCE, KEY_LEGAL, LATEST_ONLY, Harness, at
 
 MANY = "".join(
     f"""
@@ -103,7 +103,7 @@ def test_a_round_that_fails_still_records_the_sends_that_ended(
 
 
 def test_catch_up_after_a_week_offline_sends_only_the_latest(harness: Harness) -> None:
-    harness.write('remind = ["7d", "3wd", "1wd", "0d"]')
+    harness.write(FULL_LEAD_TIMES)
     harness.start("2026-03-20 08:00")
     harness.tick("2026-03-20 08:00")
     assert harness.wecom.received == []
@@ -293,14 +293,14 @@ def test_planning_cancels_a_waiting_reminder_of_a_done_occurrence(harness: Harne
 
 def test_escalation_after_three_working_days(harness: Harness) -> None:
     harness.start("2026-03-01 08:00")
-    for day in ("03-31", "04-01", "04-02", "04-03", "04-07"):  # 4-6 April: Qingming
+    for day in ("03-31", "04-01", "04-02", "04-03", "04-07", "04-08"):  # 4-6 April: Qingming
         harness.tick(f"2026-{day} 09:00")
     escalations = [
         m.message["Subject"] for m in harness.smtp.received if m.rcpt_tos == ["bgs@example.gov.cn"]
     ]
     assert escalations == [
         "【督办】第41项 发布年度报告（已逾期3个工作日）",
-        "【督办】第41项 发布年度报告（已逾期4个工作日）",
+        "【督办】第41项 发布年度报告（已逾期5个工作日）",
     ]
     body = next(m for m in harness.smtp.received if m.rcpt_tos == ["bgs@example.gov.cn"])
     text = body.message.get_body(("plain",)).get_content()
@@ -397,7 +397,7 @@ def test_catch_up_coalesces_across_the_whole_backlog(harness: Harness) -> None:
     """A backlog larger than one claim batch is still coalesced as a whole."""
     from reminder.delivery import dispatch
 
-    harness.write('remind = ["7d", "3wd", "1wd", "0d"]')
+    harness.write(FULL_LEAD_TIMES)
     harness.start("2026-03-20 08:00")
     harness.tick("2026-03-20 08:00")
     old_batch = dispatch.BATCH

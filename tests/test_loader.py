@@ -263,6 +263,34 @@ CASES = [
         "19: groups[0].members: must list at least one office",
     ),
     (
+        'due = "yearly 01-31"',
+        'due = "yearly 01-31"\nkind = "standing"',
+        '29: deadlines[0].kind: "standing" is not one of "deadline" | "routine"',
+    ),
+    (
+        'due = "yearly 01-31"',
+        'due = "yearly 01-31"\noverdue = ["1wd", "weekly"]',
+        '29: deadlines[0].overdue[1]: "weekly" is not a lead time: write a number of calendar '
+        'days ("7d") or working days ("3wd")',
+    ),
+    (
+        'remind = ["7d", "1wd", "0d"]',
+        'remind = ["7d", "1wd", "0d"]\ncooperate_remind = ["soon"]',
+        '5: settings.cooperate_remind[0]: "soon" is not a lead time: write a number of calendar '
+        'days ("7d") or working days ("3wd")',
+    ),
+    (
+        'name = "办公室"',
+        'name = "办公室"\ndigest = "weekly XYZ"',
+        '9: offices[0].digest: "weekly XYZ" is not a cadence: write "daily" or "weekly MON" '
+        "(a weekday: MON, TUE, WED, THU, FRI)",
+    ),
+    (
+        'remind = ["7d", "1wd", "0d"]',
+        'remind = ["7d", "1wd", "0d"]\noverdue_limit = -1',
+        "5: settings.overdue_limit: must be a whole number from 0 to 1000, got -1",
+    ),
+    (
         'id = "all"',
         'id = "office"',
         (
@@ -287,6 +315,17 @@ def test_each_mistake_is_named_with_its_line(
     with pytest.raises(ConfigError) as exc:
         config_from(variant(old, new))
     assert [str(i) for i in exc.value.issues] == _expected(expected)
+
+
+def test_overdue_settings_on_a_routine_duty_are_a_warning() -> None:
+    config = config_from(
+        variant('due = "yearly 01-31"', 'due = "monthly last"\nkind = "routine"\noverdue_limit = 3')
+    )
+    assert [str(w) for w in config.warnings] == [
+        "schedules.toml:30: deadlines[0].overdue_limit: a routine duty is announced once a "
+        "period and never chased as overdue: overdue_limit has no effect (remove it, or make "
+        'the task kind = "deadline")'
+    ]
 
 
 def test_there_are_at_least_thirty_distinct_cases() -> None:

@@ -74,7 +74,7 @@ def test_a_lead_time_on_a_holiday_moves_to_the_previous_working_day_and_merges()
 
 
 def test_overdue_every_working_day_skips_national_day() -> None:
-    config = make("2026-09-30", remind='["0d"]')
+    config = make("2026-09-30", remind='["0d"]', settings='overdue = []\noverdue_every = "1wd"')
     got = days(plan(config, D(2026, 9, 30), D(2026, 10, 12)))
     assert got == [
         ("2026-09-30", "due", "0d", 0),
@@ -86,14 +86,14 @@ def test_overdue_every_working_day_skips_national_day() -> None:
 
 
 def test_overdue_in_calendar_days_lands_on_the_next_working_day_once() -> None:
-    config = make("2026-09-30", remind='["0d"]', settings='overdue_every = "1d"')
+    config = make("2026-09-30", remind='["0d"]', settings='overdue = []\noverdue_every = "1d"')
     reminders = plan(config, D(2026, 10, 1), D(2026, 10, 12), epoch=D(2026, 9, 30))
     got = [d for d, _, _, _ in days(reminders)]
     assert got == ["2026-10-08", "2026-10-09", "2026-10-10", "2026-10-12"]
 
 
 def test_overdue_stops_when_the_next_occurrence_falls_due() -> None:
-    config = make("monthly last", remind='["0d"]')
+    config = make("monthly last", remind='["0d"]', settings='overdue = []\noverdue_every = "1wd"')
     january = [
         r
         for r in plan(config, D(2026, 1, 1), D(2026, 3, 31))
@@ -107,10 +107,11 @@ def test_overdue_stops_when_the_next_occurrence_falls_due() -> None:
 
 def test_escalation_after_three_working_days_overdue() -> None:
     config = make("2026-01-30", remind='["0d"]', settings='escalate_to = ["legal"]')
-    reminders = plan(config, D(2026, 1, 30), D(2026, 2, 5))
+    reminders = plan(config, D(2026, 1, 30), D(2026, 2, 6))
+    # Chased 1, 3 and 5 working days after the due; told upwards from the third on, once each.
     assert days(reminders, "legal") == [
-        ("2026-02-04", "escalation", "overdue-3", -3),
-        ("2026-02-05", "escalation", "overdue-4", -4),
+        ("2026-02-04", "escalation", "overdue-2", -3),
+        ("2026-02-06", "escalation", "overdue-3", -5),
     ]
     assert {r.role for r in reminders if r.office == "legal"} == {"escalation"}
 

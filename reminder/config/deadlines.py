@@ -8,12 +8,15 @@ from typing import Any, cast
 from reminder.calendar.leadtime import Shift
 from reminder.calendar.parse import parse_date, parse_rule
 from reminder.config.checker import Checker, choice, new_id, offsets, q, refs, time_of_day
-from reminder.config.model import Deadline
+from reminder.config.model import Deadline, DeadlineKind
+from reminder.config.settings import cadence
 
 KEYS = {
     "deadlines": {
         "id",
         "task",
+        "kind",
+        "section",
         "title",
         "requirement",
         "limit",
@@ -21,6 +24,10 @@ KEYS = {
         "cooperate",
         "due",
         "remind",
+        "cooperate_remind",
+        "overdue",
+        "overdue_every",
+        "overdue_limit",
         "shift",
         "send_time",
         "start",
@@ -78,6 +85,16 @@ def read_deadline(
     send_time = time_of_day(check, table, "send_time", f)
     requirement = check.text(table, "requirement", f) or ""
     limit = check.text(table, "limit", f) or ""
+    kind = choice(check, table, "kind", f, ("deadline", "routine")) or "deadline"
+    section = check.text(table, "section", f) or ""
+    chase = cadence(check, table, f)
+    if kind == "routine":
+        for key in sorted(set(chase) & {"overdue", "overdue_every", "overdue_limit"}):
+            check.warn(
+                f"{f}.{key}",
+                "a routine duty is announced once a period and never chased as overdue: "
+                f'{key} has no effect (remove it, or make the task kind = "deadline")',
+            )
     if len(check.errors) > before or deadline_id is None or title is None or rule is None:
         return None
     return Deadline(
@@ -87,9 +104,12 @@ def read_deadline(
         lead=lead,
         cooperate=cooperate,
         task=task,
+        kind=cast(DeadlineKind, kind),
+        section=section,
         requirement=requirement,
         limit=limit,
         remind=remind,
         shift=cast(Shift | None, shift),
         send_time=send_time,
+        **chase,
     )

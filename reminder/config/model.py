@@ -18,6 +18,7 @@ from reminder.errors import Issue
 from reminder.vocabulary import CHANNELS, Channel
 
 Role = Literal["lead", "cooperate", "escalation"]
+DeadlineKind = Literal["deadline", "routine"]
 
 ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -57,7 +58,15 @@ class Settings:
         Offset(1, "wd"),
         Offset(0, "d"),
     )
-    overdue_every: Offset = Offset(1, "wd")
+    # Cooperating offices hear less: None = the farthest lead time and the due day.
+    cooperate_remind: tuple[Offset, ...] | None = None
+    # Overdue reminders thin out: these working days after the due, then every
+    # `overdue_every`, at most `overdue_limit` in all (None: until the next occurrence is due).
+    overdue: tuple[Offset, ...] = (Offset(1, "wd"), Offset(3, "wd"), Offset(5, "wd"))
+    overdue_every: Offset = Offset(5, "wd")
+    overdue_limit: int | None = None
+    routine_workday: int = 1  # a routine checklist goes out on this working day of the month
+    signature: str = ""  # the closing (落款) of every reminder: the sending office, a phone
     escalate_after: Offset = Offset(3, "wd")
     escalate_to: tuple[str, ...] = ()
     database: str = "sqlite:///reminder.db"
@@ -149,6 +158,17 @@ class Office:
     webhook: str | None = None  # as written: a URL, usually with ${NAME} in it
     channels: tuple[str, ...] | None = None
     mention_mobiles: tuple[str, ...] = ()
+    digest_weekday: int | None = None  # None: daily; 0-6: one message a week on that weekday
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Overdue:
+    """When an overdue occurrence is chased: `steps` after the due, then every `every`, at
+    most `limit` reminders (None: until the next occurrence falls due)."""
+
+    steps: tuple[Offset, ...]
+    every: Offset
+    limit: int | None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -170,9 +190,15 @@ class Deadline:
     lead: tuple[str, ...]
     cooperate: tuple[str, ...] = ()
     task: int | None = None
+    kind: DeadlineKind = "deadline"  # "routine": a standing duty checked once a period
+    section: str = ""  # the heading of the source table it sits under
     requirement: str = ""
     limit: str = ""
     remind: tuple[Offset, ...] | None = None
+    cooperate_remind: tuple[Offset, ...] | None = None
+    overdue: tuple[Offset, ...] | None = None
+    overdue_every: Offset | None = None
+    overdue_limit: int | None = None
     shift: Shift | None = None
     send_time: time | None = None
 
@@ -238,6 +264,25 @@ class Config:
 
     def remind_offsets(self, deadline: Deadline) -> tuple[Offset, ...]:
         return deadline.remind if deadline.remind is not None else self.settings.remind
+
+    def cooperate_offsets(self, deadline: Deadline) -> tuple[Offset, ...]:
+        """A cooperating office's lead times: as set, else the farthest lead time and the due
+        day (the lead office chases the rest)."""
+        if deadline.cooperate_remind is not None:
+            return deadline.cooperate_remind
+        if self.settings.cooperate_remind is not None:
+            return self.settings.cooperate_remind
+        lead = self.remind_offsets(deadline)
+        farthest = max(lead, key=lambda o: o.amount if o.unit == "d" else o.amount * 1.4)
+        return tuple(dict.fromkeys((farthest, Offset(0, "d"))))
+
+    def overdue_for(self, deadline: Deadline) -> Overdue:
+        s = self.settings
+        return Overdue(
+            steps=s.overdue if deadline.overdue is None else deadline.overdue,
+            every=s.overdue_every if deadline.overdue_every is None else deadline.overdue_every,
+            limit=s.overdue_limit if deadline.overdue_limit is None else deadline.overdue_limit,
+        )
 
     def shift_for(self, deadline: Deadline) -> Shift:
         return deadline.shift or self.settings.shift

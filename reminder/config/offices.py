@@ -6,12 +6,22 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from reminder.calendar.rules import WEEKDAYS
 from reminder.config.checker import Checker, new_id, q
 from reminder.config.model import Group, Office, env_names, expand_env
 from reminder.vocabulary import CHANNELS
 
 KEYS = {
-    "offices": {"id", "name", "email", "wecom", "webhook", "channels", "mention_mobiles"},
+    "offices": {
+        "id",
+        "name",
+        "email",
+        "wecom",
+        "webhook",
+        "channels",
+        "mention_mobiles",
+        "digest",
+    },
     "groups": {"id", "name", "members"},
 }
 EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -49,6 +59,7 @@ def offices(
                     f"{f}.mention_mobiles[{j}]",
                     f'{q(mobile)} is not a mobile number (11 digits) or "@all"',
                 )
+        weekday = digest_weekday(check, table, f)
         if office_id and name:
             if not emails and wecom is None and webhook is None:
                 check.warn(
@@ -63,8 +74,25 @@ def offices(
                 webhook=webhook,
                 channels=channels,
                 mention_mobiles=mobiles,
+                digest_weekday=weekday,
             )
     return offices
+
+
+def digest_weekday(check: Checker, table: Mapping[str, Any], f: str) -> int | None:
+    """`digest = "daily"` (None) or `"weekly MON"` (0) … `"weekly FRI"` (4)."""
+    value = check.text(table, "digest", f)
+    if value is None or value.strip() == "daily":
+        return None
+    parts = value.split()
+    if len(parts) == 2 and parts[0] == "weekly" and parts[1].upper() in WEEKDAYS[:5]:
+        return WEEKDAYS.index(parts[1].upper())
+    check.error(
+        f"{f}.digest",
+        f'{q(value)} is not a cadence: write "daily" or "weekly MON" (a weekday: '
+        f"{', '.join(WEEKDAYS[:5])})",
+    )
+    return None
 
 
 SECRET_KINDS = {

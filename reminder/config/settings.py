@@ -7,8 +7,18 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from reminder.calendar.rules import Offset
 from reminder.calendar.workcal import SHIFT_SLACK
-from reminder.config.checker import Checker, choice, dates, offset, offsets, q, time_of_day
+from reminder.config.checker import (
+    Checker,
+    choice,
+    dates,
+    number,
+    offset,
+    offsets,
+    q,
+    time_of_day,
+)
 from reminder.config.model import CalendarOverrides, Settings
 
 KEYS = {
@@ -18,7 +28,12 @@ KEYS = {
         "workdays",
         "shift",
         "remind",
+        "cooperate_remind",
+        "overdue",
         "overdue_every",
+        "overdue_limit",
+        "routine_workday",
+        "signature",
         "escalate_after",
         "escalate_to",
         "database",
@@ -42,9 +57,13 @@ def settings(table: dict[str, Any], check: Checker) -> Settings:
     values["workdays"] = choice(check, table, "workdays", f, ("cn", "weekdays"))
     values["shift"] = choice(check, table, "shift", f, ("before", "after", "none"))
     values["remind"] = offsets(check, table, "remind", f)
-    for key in ("overdue_every", "escalate_after"):
-        if key in table:
-            values[key] = offset(check, f"{f}.{key}", table[key], allow_zero=False)
+    values.update(cadence(check, table, f))
+    if "escalate_after" in table:
+        values["escalate_after"] = offset(
+            check, f"{f}.escalate_after", table["escalate_after"], allow_zero=False
+        )
+    values["routine_workday"] = number(check, table, "routine_workday", f, 1, 15)
+    values["signature"] = check.text(table, "signature", f)
     refs = check.strings(table, "escalate_to", f)
     values["escalate_to"] = refs
     database = check.text(table, "database", f)
@@ -56,6 +75,34 @@ def settings(table: dict[str, Any], check: Checker) -> Settings:
             "git: set the whole URL in REMINDER_DATABASE_URL instead",
         )
     return Settings(**{k: v for k, v in values.items() if v is not None})
+
+
+def cadence(check: Checker, table: dict[str, Any], f: str) -> dict[str, Any]:
+    """The keys that set who hears how often, shared by `[settings]` and each deadline:
+    cooperate_remind, overdue, overdue_every, overdue_limit (only those written)."""
+    out: dict[str, Any] = {}
+    if "cooperate_remind" in table:
+        out["cooperate_remind"] = offsets(check, table, "cooperate_remind", f)
+    if "overdue" in table:
+        out["overdue"] = _overdue_steps(check, table, f)
+    if "overdue_every" in table:
+        out["overdue_every"] = offset(
+            check, f"{f}.overdue_every", table["overdue_every"], allow_zero=False
+        )
+    out["overdue_limit"] = number(check, table, "overdue_limit", f, 0, 1000)
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def _overdue_steps(check: Checker, table: dict[str, Any], f: str) -> tuple[Offset, ...] | None:
+    """`overdue = ["1wd", "3wd", "5wd"]`: each after the due, in increasing order ([] is
+    allowed: straight to `overdue_every`)."""
+    items = check.strings(table, "overdue", f)
+    if items is None:
+        return None
+    steps = [offset(check, f"{f}.overdue[{i}]", v, allow_zero=False) for i, v in enumerate(items)]
+    if any(s is None for s in steps):
+        return None
+    return tuple(s for s in steps if s is not None)
 
 
 def has_password(url: str) -> bool:

@@ -23,10 +23,11 @@ from reminder.calendar.leadtime import Shift, after, lead_day, lookahead, shift_
 from reminder.calendar.rules import FIRST_DAY, DueRule, Offset
 from reminder.calendar.workcal import WorkCalendar
 from reminder.config.model import Config, Deadline, Role
+from reminder.planning.cadence import overdue_days, routine_day, weekly_digest
 from reminder.planning.memo import PlanMemo
 from reminder.planning.recipients import Fixed, fixed_for
 
-Kind = Literal["before", "due", "overdue", "escalation"]
+Kind = Literal["before", "due", "overdue", "escalation", "routine"]
 ROLE_ORDER = {"lead": 0, "cooperate": 1, "escalation": 2}
 
 
@@ -144,21 +145,6 @@ def _occurrence_dates(
     return memo.put(key, tuple(out))
 
 
-def _overdue_days(
-    cal: WorkCalendar, occ: Occurrence, every: Offset, last: date
-) -> list[tuple[date, int]]:
-    """(day, round) of each overdue reminder up to `last` or the next occurrence's due."""
-    out: list[tuple[date, int]] = []
-    rounds = 1
-    while True:
-        day = after(cal, occ.due, every, rounds)
-        if day > last or (occ.next_due is not None and day >= occ.next_due):
-            return out
-        if not out or day > out[-1][0]:
-            out.append((day, rounds))
-        rounds += 1
-
-
 def _provisional(
     cal: WorkCalendar, official: dict[int, bool], low: date, high: date
 ) -> tuple[int, ...]:
@@ -183,27 +169,39 @@ def reminders_for(
     overdue: bool = True,
 ) -> list[PlannedReminder]:
     """Every reminder of one occurrence whose day falls in [first, last] (without the overdue
-    repeats when `overdue` is false)."""
+    repeats when `overdue` is false). Lead offices get the lead times and the overdue chase
+    (with the escalation offices from `escalate_after` on); cooperating offices get their
+    fewer lead times; a routine duty is one check a period for both."""
+    window = (first, last)
     out: list[PlannedReminder] = []
-    for day, step, kind, remind_at, left, years, escalated in _reminder_days(
-        config, cal, fixed, occ, (first, last), overdue, memo
+    for who, offsets, chase in (
+        (fixed.leads, fixed.offsets, overdue),
+        (fixed.cooperators, fixed.cooperate_offsets, False),
     ):
-        for office, role in fixed.recipients + fixed.escalation if escalated else fixed.recipients:
-            out.append(
-                PlannedReminder(
-                    deadline=deadline,
-                    occurrence=occ,
-                    office=office,
-                    role=role,
-                    step=step,
-                    day=day,
-                    kind="escalation" if role == "escalation" else kind,
-                    remind_at=remind_at,
-                    working_days_left=left,
-                    provisional_years=years,
+        if not who:
+            continue
+        for day, step, kind, remind_at, left, years, escalated in _reminder_days(
+            config, cal, fixed, occ, window, offsets, chase, memo
+        ):
+            for office, role in who + fixed.escalation if escalated else who:
+                out.append(
+                    PlannedReminder(
+                        deadline=deadline,
+                        occurrence=occ,
+                        office=office,
+                        role=role,
+                        step=step,
+                        day=day,
+                        kind="escalation" if role == "escalation" else kind,
+                        remind_at=remind_at,
+                        working_days_left=left,
+                        provisional_years=years,
+                    )
                 )
-            )
-    return out
+    weekly = {
+        o.id: o.digest_weekday for o in config.offices.values() if o.digest_weekday is not None
+    }
+    return weekly_digest(cal, out, weekly, window) if weekly else out
 
 
 # day, step, kind, remind_at, working days left, provisional years, escalated
@@ -216,11 +214,13 @@ def _reminder_days(
     fixed: Fixed,
     occ: Occurrence,
     window: tuple[date, date],
+    offsets: tuple[tuple[Offset, str], ...],
     overdue: bool,
     memo: PlanMemo,
 ) -> tuple[_Day, ...]:
-    """The reminder days of one occurrence, for any office: worked out once per due date,
-    lead times, send time and window, and shared by the deadlines that have them in common."""
+    """The reminder days of one occurrence for one set of lead times: worked out once per due
+    date, lead times, policy, send time and window, and shared by the deadlines that have them
+    in common."""
     settings = config.settings
     first, last = window
     key = (
@@ -228,27 +228,21 @@ def _reminder_days(
         occ.nominal_due,
         occ.due,
         occ.next_due,
-        fixed.offsets,
+        occ.period_start if fixed.routine else None,
+        offsets,
+        fixed.routine,
+        fixed.overdue if overdue else None,
         fixed.send_time,
         window,
-        overdue,
         settings.tz,
         settings.escalate_after,
-        settings.overdue_every,
+        settings.routine_workday,
     )
     found: tuple[_Day, ...] | None = memo.get(key)
     if found is not None:
         return found
     due = occ.due
-    days = _lead_days(cal, fixed, due)
-    if overdue and last > due:
-        escalate_from = after(cal, due, settings.escalate_after, 1)
-        days += [
-            (day, f"overdue-{n}", "overdue")
-            for day, n in _overdue_days(cal, occ, settings.overdue_every, last)
-        ]
-    else:
-        escalate_from = last + timedelta(days=1)
+    days, escalate_from = _days(config, cal, fixed, occ, offsets, overdue and last > due, last)
     low_due, high_due = min(occ.nominal_due, due), max(occ.nominal_due, due)
     out: list[_Day] = []
     for day, step, kind in days:
@@ -269,12 +263,37 @@ def _reminder_days(
     return memo.put(key, tuple(out))
 
 
-def _lead_days(cal: WorkCalendar, fixed: Fixed, due: date) -> list[tuple[date, str, Kind]]:
+def _days(
+    config: Config,
+    cal: WorkCalendar,
+    fixed: Fixed,
+    occ: Occurrence,
+    offsets: tuple[tuple[Offset, str], ...],
+    overdue: bool,
+    last: date,
+) -> tuple[list[tuple[date, str, Kind]], date]:
+    """(day, step, kind) of every reminder of an occurrence up to `last`, and the first day
+    on which an overdue reminder goes to the escalation offices too."""
+    settings = config.settings
+    if fixed.routine:
+        return [(routine_day(cal, occ, settings.routine_workday), "routine", "routine")], last
+    days = _lead_days(cal, offsets, occ.due)
+    if not overdue:
+        return days, last
+    days += [
+        (day, f"overdue-{n}", "overdue") for day, n in overdue_days(cal, occ, fixed.overdue, last)
+    ]
+    return days, after(cal, occ.due, settings.escalate_after, 1)
+
+
+def _lead_days(
+    cal: WorkCalendar, offsets: tuple[tuple[Offset, str], ...], due: date
+) -> list[tuple[date, str, Kind]]:
     """The days of the lead-time reminders (and the due day), in order: two lead times landing
     on the same day make one reminder, the nearer one."""
     days: list[tuple[date, str, Kind]] = []
     seen: set[date] = set()
-    for offset, step in fixed.offsets:
+    for offset, step in offsets:
         day = lead_day(cal, due, offset)
         if day not in seen:
             seen.add(day)
@@ -308,8 +327,8 @@ def plan_deadline(
     previous = _previous_nominal(cal, deadline.rule, first, memo)
     if previous is not None and previous >= epoch:
         start = min(start, previous)
-    ahead = lookahead(config.remind_offsets(deadline))
     fixed = fixed_for(config, deadline, memo)
+    ahead = lookahead(fixed.farthest + ((_MONTH,) if fixed.routine else ()))
     shift = config.shift_for(deadline)
     dates = _occurrence_dates(cal, deadline.rule, shift, start, last + ahead, memo)
     out: list[PlannedReminder] = []
@@ -317,11 +336,20 @@ def plan_deadline(
         # `ahead` is generous. Dues only grow, and lead days with them: from the first
         # occurrence whose earliest reminder falls after the window, none has one inside it.
         due = found[3]
-        if due > last and min((lead_day(cal, due, o) for o in fixed.farthest), default=due) > last:
+        if due > last and _earliest(cal, fixed, due) > last:
             break
         occ = _occurrence(deadline, found)
         out += reminders_for(config, cal, deadline, occ, first, last, fixed, memo, overdue=overdue)
     return out
+
+
+_MONTH = Offset(31, "d")  # a routine check goes out in its due's month
+
+
+def _earliest(cal: WorkCalendar, fixed: Fixed, due: date) -> date:
+    """A day on or before the occurrence's first reminder."""
+    farthest = fixed.farthest + ((_MONTH,) if fixed.routine else ())
+    return min((lead_day(cal, due, o) for o in farthest), default=due)
 
 
 def _previous_nominal(cal: WorkCalendar, rule: DueRule, first: date, memo: PlanMemo) -> date | None:

@@ -1,6 +1,6 @@
 """Who gets a deadline's reminders, and what every occurrence of it shares (recipients with
-their roles, escalation offices, sorted lead times, send time): worked out once per planning
-run and shared by deadlines of the same shape. Pure.
+their roles, escalation offices, each role's sorted lead times, the overdue policy, send time):
+worked out once per planning run and shared by deadlines of the same shape. Pure.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import time
 
 from reminder.calendar.rules import Offset
-from reminder.config.model import Config, Deadline, Role
+from reminder.config.model import Config, Deadline, Overdue, Role
 from reminder.planning.memo import PlanMemo
 
 
@@ -19,10 +19,22 @@ class Fixed:
 
     recipients: tuple[tuple[str, Role], ...]
     escalation: tuple[tuple[str, Role], ...]
-    offsets: tuple[tuple[Offset, str], ...]  # nearest first, with their step names
+    offsets: tuple[tuple[Offset, str], ...]  # the lead's, nearest first, with their step names
+    cooperate_offsets: tuple[tuple[Offset, str], ...]  # a cooperating office's
     farthest: tuple[Offset, ...]  # the longest lead time in days and in working days
+    overdue: Overdue
+    routine: bool  # a standing duty: one check a period, never overdue
     send_time: time
     official: dict[int, bool]
+    weekly: dict[str, int]  # offices with a weekly digest: their weekday
+
+    @property
+    def leads(self) -> tuple[tuple[str, Role], ...]:
+        return tuple(r for r in self.recipients if r[1] == "lead")
+
+    @property
+    def cooperators(self) -> tuple[tuple[str, Role], ...]:
+        return tuple(r for r in self.recipients if r[1] == "cooperate")
 
 
 def fixed_for(config: Config, deadline: Deadline, memo: PlanMemo) -> Fixed:
@@ -36,6 +48,9 @@ def fixed_for(config: Config, deadline: Deadline, memo: PlanMemo) -> Fixed:
             deadline.lead,
             deadline.cooperate,
             config.remind_offsets(deadline),
+            config.cooperate_offsets(deadline),
+            config.overdue_for(deadline),
+            deadline.kind,
             config.send_time_for(deadline),
             id(config),
         )
@@ -52,15 +67,29 @@ def _make(config: Config, deadline: Deadline) -> Fixed:
     escalation = tuple(
         (o, "escalation") for o in config.expand(config.settings.escalate_to) if o not in on_task
     )
-    offsets = sorted(config.remind_offsets(deadline), key=lambda o: (o.amount, o.unit == "d"))
+    offsets = _sorted(config.remind_offsets(deadline))
+    helping = _sorted(config.cooperate_offsets(deadline))
+    both = _sorted(offsets + helping)
     return Fixed(
         recipients=recipients,
         escalation=escalation,  # type: ignore[arg-type]
         offsets=tuple((o, str(o)) for o in offsets),
-        farthest=tuple({o.unit: o for o in offsets}.values()),  # sorted: the last of each unit
+        cooperate_offsets=tuple((o, str(o)) for o in helping),
+        farthest=tuple({o.unit: o for o in both}.values()),  # sorted: the last of each unit
+        overdue=config.overdue_for(deadline),
+        routine=deadline.kind == "routine",
         send_time=config.send_time_for(deadline),
         official={},
+        weekly={o: w for o, _ in recipients + escalation if (w := _weekday(config, o)) is not None},
     )
+
+
+def _weekday(config: Config, office: str) -> int | None:
+    return config.offices[office].digest_weekday
+
+
+def _sorted(offsets: tuple[Offset, ...]) -> tuple[Offset, ...]:
+    return tuple(sorted(set(offsets), key=lambda o: (o.amount, o.unit == "d")))
 
 
 def offices_reminded(

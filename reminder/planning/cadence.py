@@ -1,0 +1,86 @@
+"""When an office hears about an occurrence, beyond the lead times: the overdue chase that
+thins out, a routine duty's one check a period, and the weekly digest that gathers what is not
+urgent onto one day. Pure date logic; `planner` calls it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from reminder.calendar.leadtime import after
+from reminder.calendar.workcal import WorkCalendar
+from reminder.config.model import Overdue
+
+if TYPE_CHECKING:
+    from reminder.planning.planner import Occurrence, PlannedReminder
+
+
+def overdue_days(
+    cal: WorkCalendar, occ: Occurrence, chase: Overdue, last: date
+) -> list[tuple[date, int]]:
+    """(day, round) of each overdue reminder up to `last`: the `steps` after the due, then
+    every `every`, at most `limit`, and never on or after the next occurrence's due."""
+    out: list[tuple[date, int]] = []
+    rounds = 0
+    previous = occ.due
+    while chase.limit is None or rounds < chase.limit:
+        if rounds < len(chase.steps):
+            day = after(cal, occ.due, chase.steps[rounds], 1)
+        else:
+            day = after(cal, previous, chase.every, 1)
+        rounds += 1
+        if day > last or (occ.next_due is not None and day >= occ.next_due):
+            return out
+        if day > previous:
+            out.append((day, rounds))
+            previous = day
+    return out
+
+
+def routine_day(cal: WorkCalendar, occ: Occurrence, workday: int) -> date:
+    """The day a routine duty's check goes out: the `workday`-th working day of the month of
+    its due (not before its period starts, never after the due), so that every routine duty
+    of an office due in one month makes one checklist."""
+    first = max(occ.period_start, occ.due.replace(day=1))
+    found = cal.nth_workday(first, occ.due, workday) if first <= occ.due else None
+    return found or cal.previous_workday(occ.due)
+
+
+def urgent(r: PlannedReminder) -> bool:
+    """A reminder that goes on its own day even to an office with a weekly digest: due today or
+    within one working day, or newly overdue."""
+    return (
+        r.kind == "due"
+        or (r.kind == "before" and r.working_days_left <= 1)
+        or (r.step == "overdue-1")
+    )
+
+
+def weekly_digest(
+    cal: WorkCalendar,
+    reminders: list[PlannedReminder],
+    weekly: dict[str, int],
+    window: tuple[date, date],
+) -> list[PlannedReminder]:
+    """One occurrence's reminders, those of offices with a weekly digest moved to the week's
+    digest day (the first working day from the office's weekday on), except urgent ones. An
+    office hears about the occurrence once a day at most: a moved reminder landing where
+    another already is, is dropped (the later one of two moved ones stays). A reminder never
+    moves out of the window, nor (overdue) onto or before its due day."""
+    out = [r for r in reminders if r.office not in weekly or urgent(r)]
+    taken = {(r.office, r.day) for r in out}
+    moved: dict[tuple[str, date], PlannedReminder] = {}
+    for r in reminders:
+        if r.office not in weekly or urgent(r):
+            continue
+        back = (r.day.weekday() - weekly[r.office]) % 7
+        day = cal.next_workday(r.day - timedelta(days=back))
+        late = r.kind in ("overdue", "escalation") and day <= r.occurrence.due
+        if day < r.day and window[0] <= day and not late:
+            r.remind_at = datetime.combine(day, r.remind_at.timetz())
+            r.working_days_left = cal.workdays_between(day, r.occurrence.due)
+            r.day = day
+        if (r.office, r.day) not in taken:
+            moved[(r.office, r.day)] = r  # in day order: the later of two stays
+    return out + list(moved.values())

@@ -1,0 +1,124 @@
+"""Who hears how often: the overdue chase that thins out, cooperating offices' fewer lead
+times, routine duties' one check a month, weekly digests (planning/cadence.py)."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+
+from reminder.config.model import Config
+from reminder.planning.planner import plan
+from tests.conftest import BASE, config_from, variant
+from tests.test_planner import days, make
+
+D = date
+
+
+def test_overdue_thins_out_after_one_three_and_five_working_days_then_weekly() -> None:
+    config = make("2026-03-02", remind='["0d"]')
+    got = days(plan(config, D(2026, 3, 2), D(2026, 4, 3)))
+    assert got == [
+        ("2026-03-02", "due", "0d", 0),
+        ("2026-03-03", "overdue", "overdue-1", -1),
+        ("2026-03-05", "overdue", "overdue-2", -3),
+        ("2026-03-09", "overdue", "overdue-3", -5),
+        ("2026-03-16", "overdue", "overdue-4", -10),
+        ("2026-03-23", "overdue", "overdue-5", -15),
+        ("2026-03-30", "overdue", "overdue-6", -20),
+    ]
+
+
+def test_overdue_limit_stops_the_chase() -> None:
+    config = make("2026-03-02", remind='["0d"]', extra="overdue_limit = 2")
+    got = days(plan(config, D(2026, 3, 2), D(2026, 4, 30)))
+    assert [step for _, _, step, _ in got] == ["0d", "overdue-1", "overdue-2"]
+
+
+def test_weekly_chase_continues_until_the_next_occurrence_falls_due() -> None:
+    config = make("monthly last-workday", remind='["0d"]')
+    cal = config.calendar()
+    for month, next_due in (("2026-01", D(2026, 2, 27)), ("2026-03", D(2026, 4, 30))):
+        sent = [
+            r.day
+            for r in plan(config, D(2026, 1, 1), D(2026, 5, 31))
+            if r.office == "office" and r.occurrence.period_key == month
+        ]
+        gaps = [cal.workdays_between(a, b) for a, b in itertools.pairwise(sent)]
+        assert max(gaps) <= 5  # at least every fifth working day: weekly
+        assert next_due - sent[-1] < timedelta(days=7)  # up to the next due, which takes over
+
+
+def test_cooperating_offices_get_the_farthest_lead_time_and_the_due_day_only() -> None:
+    config = make("2026-03-31", cooperate='["legal"]')
+    reminders = plan(config, D(2026, 3, 1), D(2026, 4, 30))
+    assert [step for _, _, step, _ in days(reminders, "legal")] == ["7d", "0d"]
+    assert [step for _, _, step, _ in days(reminders, "office")][:4] == ["7d", "3wd", "1wd", "0d"]
+
+
+def test_cooperate_remind_is_a_setting_and_per_deadline() -> None:
+    config = make("2026-03-31", cooperate='["legal"]', settings='cooperate_remind = ["1wd"]')
+    reminders = plan(config, D(2026, 3, 1), D(2026, 4, 30))
+    assert [step for _, _, step, _ in days(reminders, "legal")] == ["1wd"]
+    config = make("2026-03-31", cooperate='["legal"]', extra='cooperate_remind = ["3wd", "0d"]')
+    reminders = plan(config, D(2026, 3, 1), D(2026, 4, 30))
+    assert [step for _, _, step, _ in days(reminders, "legal")] == ["3wd", "0d"]
+
+
+def test_a_routine_duty_is_one_check_on_the_first_working_day_of_its_month() -> None:
+    config = make("quarterly last-workday", extra='kind = "routine"', cooperate='["legal"]')
+    reminders = plan(config, D(2026, 1, 1), D(2026, 12, 31))
+    for office in ("office", "legal"):
+        # No lead times, no overdue; 1 April 2026 is a Wednesday, 1 October a holiday.
+        assert days(reminders, office) == [
+            ("2026-03-02", "routine", "routine", 21),
+            ("2026-06-01", "routine", "routine", 20),
+            ("2026-09-01", "routine", "routine", 21),
+            ("2026-12-01", "routine", "routine", 22),
+        ]
+
+
+def test_routine_checks_of_one_month_go_out_on_one_day() -> None:
+    quarterly = (
+        '\n[[deadlines]]\nid = "b"\ntitle = "b"\nlead = ["office"]\nkind = "routine"\n'
+        'due = "quarterly last-workday"'
+    )
+    config = make("monthly 20", extra=f'kind = "routine"\n{quarterly}')
+    march = plan(config, D(2026, 3, 1), D(2026, 3, 31))
+    assert {(r.deadline.id, r.day) for r in march if r.office == "office"} == {
+        ("annual-report", D(2026, 3, 2)),
+        ("b", D(2026, 3, 2)),
+    }
+
+
+def weekly_office(due: str) -> Config:
+    text = variant('name = "办公室"', 'name = "办公室"\ndigest = "weekly MON"', BASE)
+    text = variant('due = "yearly 01-31"', f'due = "{due}"', text)
+    text = variant('remind = ["7d", "1wd", "0d"]', 'remind = ["7d", "3wd", "1wd", "0d"]', text)
+    return config_from(text)
+
+
+def test_a_weekly_office_gets_what_is_not_urgent_on_its_weekday() -> None:
+    got = days(plan(weekly_office("2026-03-27"), D(2026, 3, 1), D(2026, 4, 30)))
+    # 7d (Fri 20th) goes with Monday the 16th's digest, 3wd (Tue 24th) with the 23rd's;
+    # 1wd, the due day and the first overdue are urgent: on their day. Later rounds wait for
+    # Monday (3 April's joins 30 March's, which already tells; 6 April is Qingming).
+    assert got == [
+        ("2026-03-16", "before", "7d", 9),
+        ("2026-03-23", "before", "3wd", 4),
+        ("2026-03-26", "before", "1wd", 1),
+        ("2026-03-27", "due", "0d", 0),
+        ("2026-03-30", "overdue", "overdue-1", -1),
+        ("2026-04-13", "overdue", "overdue-4", -10),
+        ("2026-04-20", "overdue", "overdue-5", -15),
+        ("2026-04-27", "overdue", "overdue-6", -20),
+    ]
+    # The daily office beside it is not affected.
+    assert [
+        d
+        for d, _, _, _ in days(
+            plan(weekly_office("2026-03-27"), D(2026, 3, 1), D(2026, 3, 31)), "legal"
+        )
+    ] == [
+        "2026-03-20",
+        "2026-03-27",
+    ]
