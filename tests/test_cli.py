@@ -152,7 +152,7 @@ def test_preview_json_keys_and_order(capsys: pytest.CaptureFixture[str]) -> None
         first["role"],
         first["provisional"],
     ) == ("annual-disclosure-report", 41, "2027-01-29", "2027-01-31", "office", "lead", True)
-    assert rows[-1]["remind_at"] == "2027-03-05T09:00:00+08:00"  # overdue goes on, not done
+    assert rows[-1]["remind_at"] == "2027-03-02T09:00:00+08:00"  # overdue goes on, weekly
     assert "2027 has no official holiday schedule yet" in err
 
 
