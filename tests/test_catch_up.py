@@ -230,3 +230,28 @@ def test_done_then_reopened_during_downtime_reminds_from_the_reopen_on(harness: 
     harness.tick("2026-04-03 09:00")
     sent = [(r.kind, r.at) for r in harness.log(office_id="legal", status="sent")]
     assert sent[1:] == [("overdue", at("2026-04-03 09:00"))]
+
+
+def test_a_catch_up_on_a_rest_day_waits_for_the_next_working_day_and_reads_from_then(
+    harness: Harness,
+) -> None:
+    """Back on Saturday 4 April (Qingming: 4-6 April are rest days) after missing the
+    overdue reminders of 1 and 3 April: nothing goes out until Tuesday 09:00, and then the
+    text counts from Tuesday, not from the day it was planned for."""
+    harness.write()
+    harness.start("2026-03-20 08:00")
+    harness.tick("2026-03-20 08:00")
+    runtime = harness.start("2026-04-04 10:00")
+    runtime.catch_up()
+    harness.tick("2026-04-04 10:00")
+    assert harness.smtp.received == [] and harness.wecom.received == []
+    assert runtime.next_due() == at("2026-04-07 09:00")
+    harness.tick("2026-04-07 09:00")
+    got = sorted((m.rcpt_tos[0], m.message["Subject"]) for m in harness.smtp.received)
+    # Finance (cooperating) had only the due-day reminder of 31 March to catch up: planned as
+    # "due today", it now reads as overdue. The office is told as supervisor.
+    assert got == [
+        ("bgs@example.gov.cn", "【督办】第41项 发布年度报告（已逾期4个工作日）"),
+        ("jck@example.gov.cn", "【逾期】第41项 发布年度报告（已逾期4个工作日）"),
+    ]
+    assert all(m.message["Date"].endswith("+0800") for m in harness.smtp.received)

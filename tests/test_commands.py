@@ -298,7 +298,7 @@ def test_check_reports_template_errors(
     assert (code, out.splitlines()[0]) == (
         2,
         f"{custom / 'markdown.j2'}:1: template: "
-        "'reminder.delivery.rendering.Item object' has no attribute "
+        "'reminder.delivery.wording.Item object' has no attribute "
         "'no_such_field'",
     )
     # Whatever a template raises is its error, located; the @-mention text is checked too.
@@ -355,7 +355,7 @@ def test_generic_webhook_channel(
         assert code == 0 and out.endswith("sent: 5 sent\n")
         (hook,) = _Hook.received
         assert hook["path"] == "/hook?token=t0ken-secret"
-        assert hook["json"]["subject"] == "【到期】第41项 发布年度报告（今天到期）"
+        assert hook["json"]["subject"] == "【到期】第41项 发布年度报告（今日到期）"
         assert "办公室：" in hook["json"]["text"]
         _, out, _ = run(
             capsys, "log", "--config", str(harness.path), "--channel", "webhook", "--format", "json"

@@ -11,7 +11,8 @@ import pytest
 from reminder.config import cache as config_cache
 from reminder.config import loader
 from reminder.config.model import Config
-from reminder.delivery.rendering import Renderer, make_item
+from reminder.delivery.rendering import Renderer
+from reminder.delivery.wording import make_item
 from reminder.errors import ConfigError
 from tests.conftest import BASE, SHIPPED, variant
 
@@ -193,10 +194,10 @@ def test_compiled_templates_are_kept_per_source_in_a_private_folder(
         office = config.offices["office"]
         item = make_item(
             config,
+            config.calendar(),
             deadline_id="annual-report",
             kind="due",
             role="lead",
-            office_id="office",
             due=date(2027, 1, 29),
             nominal_due=date(2027, 1, 31),
             period_key="2027",
@@ -204,7 +205,9 @@ def test_compiled_templates_are_kept_per_source_in_a_private_folder(
             provisional_years=[],
         )
         return (
-            Renderer("mine", base=tmp_path).reminder("wecom", office, [item], digest=False).markdown
+            Renderer("mine", base=tmp_path)
+            .reminder("wecom", office, [item], config=config, digest=False)
+            .markdown
         )
 
     assert markdown() == "一：发布年度报告"

@@ -15,7 +15,7 @@ def test_email_and_wecom_reach_their_servers(harness: Harness) -> None:
     assert mail.login == "notice@example.gov.cn"
     assert mail.rcpt_tos == ["jck@example.gov.cn"]
     msg = mail.message
-    assert msg["Subject"] == "【到期】第41项 发布年度报告（今天到期）"
+    assert msg["Subject"] == "【到期】第41项 发布年度报告（今日到期）"
     sender = msg["From"].addresses[0]
     assert (sender.display_name, sender.addr_spec) == ("政务公开工作提醒", "notice@example.gov.cn")
     # On the wire the Chinese display name is RFC 2047-encoded, the address readable.
@@ -25,14 +25,15 @@ def test_email_and_wecom_reach_their_servers(harness: Harness) -> None:
     )
     text = msg.get_body(("plain",)).get_content()
     html = msg.get_body(("html",)).get_content()
-    assert "计财科：" in text and "本科室职责：配合" in text and "牵头科室：法规信访科" in text
-    assert "截止日期：2026年3月31日（星期二），今天到期" in text
+    assert text.startswith("计财科：\n\n【到期】第41项 发布年度报告\n")
+    assert "\n本科室职责：配合\n牵头：法规信访科\n配合：计财科\n" in text
+    assert "截止日期：2026年3月31日（星期二），今日到期" in text
     assert "<b>2026年3月31日（星期二）</b>" in html
     by_key = {m.key: m for m in harness.wecom.received}
     legal, finance = by_key[KEY_LEGAL], by_key[KEY_FINANCE]
     assert legal.payload["msgtype"] == "markdown"
     assert legal.content.startswith("**【到期】第41项 发布年度报告**")
-    assert "法规信访科职责：牵头" in legal.content
+    assert "> 本科室职责：牵头\n" in legal.content
     assert finance.payload["msgtype"] == "text"  # only text carries @-mentions
     assert finance.payload["text"]["mentioned_mobile_list"] == ["13800000000"]
 
@@ -69,7 +70,7 @@ due = "2026-03-31"
     harness.tick("2026-03-31 09:00")
     legal = [m for m in harness.wecom.received if m.key == KEY_LEGAL]
     assert len(legal) == 1
-    assert "今日2项任务需要关注" in legal[0].content
+    assert legal[0].content.startswith("**法规信访科：今日工作提醒**\n今日到期2项\n")
     assert "第41项 发布年度报告" in legal[0].content and "第25项 网站安全巡检" in legal[0].content
     rows = harness.log(office_id="legal")
     assert len(rows) == 2 and rows[0].message_id == rows[1].message_id
@@ -240,7 +241,7 @@ def test_email_without_auth(harness: Harness) -> None:
         harness.tick("2026-03-31 09:00")
         (mail,) = open_relay.received
     assert (mail.login, mail.mail_from) == (None, "notice@example.gov.cn")
-    assert mail.message["Subject"] == "【到期】第41项 发布年度报告（今天到期）"
+    assert mail.message["Subject"] == "【到期】第41项 发布年度报告（今日到期）"
 
 
 def test_planning_twice_creates_nothing_new(harness: Harness) -> None:

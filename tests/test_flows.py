@@ -304,7 +304,7 @@ def test_escalation_after_three_working_days(harness: Harness) -> None:
     ]
     body = next(m for m in harness.smtp.received if m.rcpt_tos == ["bgs@example.gov.cn"])
     text = body.message.get_body(("plain",)).get_content()
-    assert "本科室职责：督办" in text and "牵头科室：法规信访科" in text
+    assert "\n本科室职责：督办\n牵头：法规信访科\n配合：计财科\n" in text
 
 
 def test_dry_run_renders_and_a_real_run_still_sends(harness: Harness) -> None:

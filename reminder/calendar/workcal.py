@@ -94,6 +94,7 @@ class WorkCalendar:
     _flags: bytes = field(default=b"", repr=False)
     _rank: list[int] = field(default_factory=list, repr=False)
     _years_span: tuple[int, int] = field(default=(0, 0), repr=False)
+    _holidays: dict[int, frozenset[date]] = field(default_factory=dict, repr=False)
 
     # -- facts about a year -------------------------------------------------------------
 
@@ -183,6 +184,15 @@ class WorkCalendar:
             return i
         self._cover(day.year - 1, day.year + 1)
         return day.toordinal() - self._base
+
+    def is_holiday(self, day: date) -> bool:
+        """A rest day of a statutory holiday (or one listed in [calendar]), not a plain
+        weekend: what a message calls 节假日 rather than 休息日."""
+        found = self._holidays.get(day.year)
+        if found is None:
+            info = self.year_info(day.year)
+            found = self._holidays[day.year] = frozenset(d for d, _ in info.holidays)
+        return day in found and not self.is_workday(day)
 
     def is_workday(self, day: date) -> bool:
         i = day.toordinal() - self._base

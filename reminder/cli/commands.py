@@ -7,6 +7,7 @@ import logging
 import sys
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from reminder.app.completion import Which, mark_done, reopen, status_rows
@@ -234,7 +235,9 @@ def cmd_send_test(args: argparse.Namespace) -> int:
     failures = 0
     for channel in channels:
         transport = all_transports[channel]
-        rendered = renderer.test_message(office, channel)
+        rendered = replace(
+            renderer.test_message(office, channel), at=clock.now().astimezone(config.settings.tz)
+        )
         entry = SentLogRow(
             at=clock.now(),
             message_id=str(uuid.uuid4()),

@@ -6,7 +6,8 @@ reminder, for good, with the admin told; the rest of its digest go one by one.""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import replace
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -14,8 +15,9 @@ from reminder.config.model import Config
 from reminder.delivery.alerts import failed_for_good, failure_facts
 from reminder.delivery.channels.base import Rendered, Target, Transport
 from reminder.delivery.outgoing import Outgoing, PassReport
-from reminder.delivery.rendering import Item, Renderer, make_item, template_issue
+from reminder.delivery.rendering import Renderer, template_issue
 from reminder.delivery.triage import Group
+from reminder.delivery.wording import Item, make_item
 from reminder.store import outbox
 from reminder.store.models import OccurrenceRow, OutboxRow
 from reminder.vocabulary import OutboxStatus
@@ -23,32 +25,33 @@ from reminder.vocabulary import OutboxStatus
 Part = tuple[list[OutboxRow], Rendered]
 
 
-def pack(
-    rows: list[OutboxRow],
-    render: Callable[[list[OutboxRow]], Rendered],
-    fits: Callable[[Rendered], bool],
-) -> list[Part]:
+Render = Callable[[list[OutboxRow], str], Rendered]
+WIDEST = "(99/99)"  # a part label as long as any: parts are sized with it in place
+
+
+def pack(rows: list[OutboxRow], render: Render, fits: Callable[[Rendered], bool]) -> list[Part]:
     """`rows` as one message if it `fits`; else as several, each holding as many whole
-    reminders as fit (found by binary search; the best fit keeps its rendering). A single
+    reminders as fit (found by binary search) and numbered "(1/3)", "(2/3)" … A single
     reminder too long by itself is left for the channel to cut."""
-    out: list[Part] = []
+    whole = render(rows, "")
+    if len(rows) == 1 or fits(whole):
+        return [(rows, whole)]
+    parts: list[list[OutboxRow]] = []
     rest = rows
     while rest:
-        whole = render(rest)
-        if len(rest) == 1 or fits(whole):
-            out.append((rest, whole))
-            break
-        fit, too_many, best = 1, len(rest), None
+        fit, too_many = 1, len(rest)
+        if fits(render(rest, WIDEST)):
+            fit = too_many
         while too_many - fit > 1:
             mid = (fit + too_many) // 2
-            tried = render(rest[:mid])
-            if fits(tried):
-                fit, best = mid, tried
+            if fits(render(rest[:mid], WIDEST)):
+                fit = mid
             else:
                 too_many = mid
-        out.append((rest[:fit], best or render(rest[:1])))
+        parts.append(rest[:fit])
         rest = rest[fit:]
-    return out
+    n = len(parts)
+    return [(part, render(part, f"({i}/{n})")) for i, part in enumerate(parts, 1)]
 
 
 class Composer:
@@ -94,8 +97,12 @@ class Composer:
         """`rows` packed and rendered; a reminder its template fails on fails alone."""
         transport = self.transports.get(target.channel)
 
-        def render(part: list[OutboxRow]) -> Rendered:
-            return self._render(s, target, part, occurrences)
+        today = now.astimezone(self.config.settings.tz).date()
+
+        at = now.astimezone(self.config.settings.tz)
+
+        def render(part: list[OutboxRow], label: str) -> Rendered:
+            return replace(self._render(s, target, part, occurrences, today, label), at=at)
 
         def fits(rendered: Rendered) -> bool:
             return transport is None or transport.parts(target, rendered) == 1
@@ -121,34 +128,39 @@ class Composer:
         target: Target,
         rows: list[OutboxRow],
         occurrences: dict[int, OccurrenceRow],
+        today: date,
+        label: str = "",
     ) -> Rendered:
         office = self.config.offices[rows[0].office_id]
         if rows[0].kind == "alert":
             return self.renderer.alert(office, failure_facts(s, self.config, rows[0]))
-        items = [self._item(r, occurrences[r.occurrence_id]) for r in rows]
+        items = [self._item(r, occurrences[r.occurrence_id], today) for r in rows]
         return self.renderer.reminder(
             target.channel,
             office,
             items,
+            config=self.config,
             digest=self.config.delivery.digest,
             mentions=bool(target.mentions),
+            part=label,
         )
 
-    def _item(self, row: OutboxRow, occ: OccurrenceRow) -> Item:
-        day = row.remind_at.astimezone(self.config.settings.tz).date()
-        days = (occ.nominal_due, occ.due, day)
+    def _item(self, row: OutboxRow, occ: OccurrenceRow, today: date) -> Item:
+        """A reminder as it reads on the day it goes out (`today`): a Monday catch-up of
+        Friday's due-day reminder says it is a working day overdue, not "due today"."""
+        days = (occ.nominal_due, occ.due, today)
         years = [
             y for y in range(min(days).year, max(days).year + 1) if not self.cal.is_official(y)
         ]
         return make_item(
             self.config,
+            self.cal,
             deadline_id=row.deadline_id,
             kind=row.kind,
             role=row.role,
-            office_id=row.office_id,
             due=occ.due,
             nominal_due=occ.nominal_due,
             period_key=occ.period_key,
-            working_days_left=row.working_days_left,
+            working_days_left=self.cal.workdays_between(today, occ.due),
             provisional_years=years,
         )

@@ -16,8 +16,9 @@ read once per round, since a round may come minutes after the pass began.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from functools import partial
 
 from sqlalchemy.engine import Engine
@@ -97,6 +98,11 @@ class Dispatcher:
         report = PassReport()
         with transaction(self.engine) as s:
             report.counts["superseded"] += outbox.coalesce_backlog(s, now)
+            today = now.astimezone(self.config.settings.tz).date()
+            if not self.composer.cal.is_workday(today):
+                report.counts["waiting for a working day"] += outbox.defer_to(
+                    s, now, self._waits(today), today
+                )
             budget.prune(s, now)
         flight: Flight[Attempt] = Flight(self.config.delivery.parallel, self.timings)
         ended: list[Attempt] = []  # tried, outcome not yet committed
@@ -120,6 +126,16 @@ class Dispatcher:
                 for t in self.transports.values():
                     t.close()
         return report
+
+    def _waits(self, today: date) -> dict[datetime, list[str]]:
+        """Rest days are quiet: what falls due on one (a catch-up, a tick on a Saturday) waits
+        for the next working day's send time of its deadline."""
+        day = self.composer.cal.next_workday(today)
+        out: dict[datetime, list[str]] = defaultdict(list)
+        for d in self.config.deadlines:
+            at = datetime.combine(day, self.config.send_time_for(d), self.config.settings.tz)
+            out[at].append(d.id)
+        return out
 
     def _claim(self, now: datetime) -> list[OutboxRow]:
         with transaction(self.engine) as s:

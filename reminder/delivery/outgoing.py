@@ -19,6 +19,7 @@ REPORT_ORDER = (
     "superseded",
     "cancelled",
     "deferred",
+    "waiting for a working day",
 )
 
 

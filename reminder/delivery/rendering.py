@@ -9,7 +9,6 @@ from __future__ import annotations
 import builtins
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -29,95 +28,18 @@ from reminder.config import cache as config_cache
 from reminder.config.model import Config, Office
 from reminder.delivery.channels import REGISTRY
 from reminder.delivery.channels.base import Rendered
+from reminder.delivery.wording import PLAIN_FIELDS, Item, make_item, sections, urgency
 from reminder.errors import Issue
 from reminder.shipped import shipped
 from reminder.vocabulary import Channel
 
 TEMPLATES_DIR = shipped("templates")
-WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
-TAGS = {"before": "【提醒】", "due": "【到期】", "overdue": "【逾期】", "escalation": "【督办】"}
-ROLES = {"lead": "牵头", "cooperate": "配合", "escalation": "督办"}
-COLORS = {"before": "info", "due": "warning", "overdue": "warning", "escalation": "warning"}
+WECOM_DIGEST_ITEMS = 10  # a longer WeCom digest lists the most urgent; the email has them all
 
 
 def _label(channel: str) -> str:
     """The channel's name as offices read it."""
     return REGISTRY[Channel(channel)].label if channel in REGISTRY else channel
-
-
-def chinese_date(day: date) -> str:
-    """2026年1月30日（星期五）"""
-    return f"{day.year}年{day.month}月{day.day}日（{WEEKDAYS[day.weekday()]}）"
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class Item:
-    """One reminder as the templates see it."""
-
-    deadline_id: str
-    kind: str
-    tag: str
-    task: int | None
-    title: str
-    requirement: str
-    limit: str
-    due_text: str
-    nominal_text: str
-    shifted: bool
-    working_days_left: int
-    role: str
-    role_text: str
-    leads: list[str]
-    cooperates: list[str]
-    period_key: str
-    provisional: bool
-    provisional_years: list[int]
-    done_hint: str
-    color: str
-
-
-_PLAIN = {cls: frozenset(f.name for f in fields(cls)) for cls in (Item, Office)}
-
-
-def make_item(
-    config: Config,
-    *,
-    deadline_id: str,
-    kind: str,
-    role: str,
-    office_id: str,
-    due: date,
-    nominal_due: date,
-    period_key: str,
-    working_days_left: int,
-    provisional_years: Sequence[int],
-) -> Item:
-    """Build a template item from a reminder's facts and the config."""
-    deadline = config.deadline_by_id[deadline_id]
-    names = config.office_names
-    leads = config.expand(deadline.lead)
-    return Item(
-        deadline_id=deadline_id,
-        kind=kind,
-        tag=TAGS.get(kind, "【提醒】"),
-        task=deadline.task,
-        title=deadline.title,
-        requirement=deadline.requirement,
-        limit=deadline.limit,
-        due_text=chinese_date(due),
-        nominal_text=chinese_date(nominal_due),
-        shifted=due != nominal_due,
-        working_days_left=working_days_left,
-        role=role,
-        role_text=ROLES.get(role, role),
-        leads=[names[o] for o in leads],
-        cooperates=[names[o] for o in config.expand(deadline.cooperate) if o not in leads],
-        period_key=period_key,
-        provisional=bool(provisional_years),
-        provisional_years=list(provisional_years),
-        done_hint=f"reminder done {deadline_id} --period {period_key} --office {office_id}",
-        color=COLORS.get(kind, "info"),
-    )
 
 
 class _Sandbox(SandboxedEnvironment):
@@ -126,7 +48,7 @@ class _Sandbox(SandboxedEnvironment):
     costs five times as much (a message reads some forty). Everything else is checked."""
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        if attribute in _PLAIN.get(type(obj), ()):
+        if attribute in PLAIN_FIELDS.get(type(obj), ()):
             return builtins.getattr(obj, attribute)
         return super().getattr(obj, attribute)
 
@@ -192,21 +114,34 @@ class Renderer:
         office: Office,
         items: Sequence[Item],
         *,
+        config: Config,
         digest: bool,
         mentions: bool = False,
+        part: str = "",
     ) -> Rendered:
-        """One message about one item, or a digest about several. WeCom sends markdown, or
-        text when it @-mentions someone (`mentions`): only the one it sends is rendered."""
+        """One message about one item, or a digest about several (`part`: "(1/3)" when a
+        digest takes several messages). WeCom sends markdown, or text when it @-mentions
+        someone (`mentions`): only the one it sends is rendered."""
         many = digest and len(items) > 1
         prefix = "digest_" if many else ""
-        years = sorted({y for i in items for y in i.provisional_years})
+        ordered = sorted(items, key=urgency)
+        shown, more = ordered, 0
+        if channel == "wecom" and len(ordered) > WECOM_DIGEST_ITEMS and office.email:
+            shown, more = ordered[:WECOM_DIGEST_ITEMS], len(ordered) - WECOM_DIGEST_ITEMS
+        admin = config.offices.get(config.delivery.admin or "")
         context: dict[str, Any] = {
             "office": office,
-            "items": list(items),
-            "item": items[0],
+            "items": shown,
+            "item": ordered[0],
             "digest": many,
-            "overdue": sum(1 for i in items if i.working_days_left < 0),
-            "provisional_years": years,
+            "sections": sections(shown),
+            "counts": [(s.title, len(s.items)) for s in sections(ordered)],
+            "total": len(ordered),
+            "more": more,
+            "part": part,
+            "admin_name": admin.name if admin is not None else "办公室",
+            "signature": config.settings.signature,
+            "provisional_years": sorted({y for i in items for y in i.provisional_years}),
         }
         subject = self._render(f"email/{prefix}subject.j2", **context)
         if channel == "wecom":
@@ -242,10 +177,10 @@ class Renderer:
         d = config.deadlines[0]
         sample = make_item(
             config,
+            config.calendar(),
             deadline_id=d.id,
             kind="overdue",
             role="lead",
-            office_id=office.id,
             due=date(2027, 1, 29),
             nominal_due=date(2027, 1, 31),
             period_key="2027",
@@ -263,7 +198,9 @@ class Renderer:
         }
         issues = list(self._unreadable)
         calls: list[Callable[[], Rendered]] = [
-            partial(self.reminder, ch, office, [sample, sample], digest=dg, mentions=at)
+            partial(
+                self.reminder, ch, office, [sample, sample], config=config, digest=dg, mentions=at
+            )
             for ch, spec in REGISTRY.items()
             for at in ((False, True) if spec.mentions else (False,))
             for dg in (False, True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 
@@ -23,6 +23,7 @@ from reminder.store.models import (
     LEASED_SQL,
     OUTBOX,
     WAITING_SQL,
+    OccurrenceRow,
     OutboxRow,
 )
 from reminder.store.sentlog import log_outbox_ids, log_rows
@@ -96,6 +97,27 @@ def _claimable(now: datetime) -> ColumnElement[bool]:
     """Waiting, due, and not leased (or the lease ran out)."""
     free = or_(OutboxRow.lease_until.is_(None), OutboxRow.lease_until < now)
     return and_(text(WAITING_SQL), OutboxRow.next_attempt_at <= now, free)
+
+
+def defer_to(session: Session, now: datetime, until: dict[datetime, list[str]], today: date) -> int:
+    """On a rest day: move each due reminder of these deadlines (grouped by the instant they
+    wait for: the next working day's send time) to that instant, except those whose occurrence
+    falls due today. Nothing is sent or logged; the rows stay waiting."""
+    due_today = select(OccurrenceRow.id).where(OccurrenceRow.due == today)
+    conn, moved = session.connection(), 0
+    for instant, deadline_ids in until.items():
+        for chunk in chunks(deadline_ids):
+            moved += conn.execute(
+                update(OUTBOX)
+                .where(
+                    _claimable(now),
+                    OUTBOX.c.kind.in_(PLANNED_KINDS),
+                    OUTBOX.c.deadline_id.in_(chunk),
+                    OUTBOX.c.occurrence_id.not_in(due_today),
+                )
+                .values(next_attempt_at=instant)
+            ).rowcount
+    return moved
 
 
 def coalesce_backlog(session: Session, now: datetime) -> int:

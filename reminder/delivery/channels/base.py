@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from reminder.config.model import Office
@@ -18,6 +19,7 @@ class Rendered:
     text: str  # plain text (email text part, WeCom text, webhook text)
     html: str | None = None  # email only
     markdown: str | None = None  # WeCom only
+    at: datetime | None = None  # when it was composed, by the clock: the email's Date header
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

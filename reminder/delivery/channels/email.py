@@ -14,7 +14,7 @@ import ssl
 from collections.abc import Mapping
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import format_datetime, formataddr, formatdate, make_msgid
 
 from reminder.config.model import EmailSettings, Office, expand_env
 from reminder.delivery.channels.base import Rendered, Target, rate_key
@@ -73,6 +73,9 @@ class EmailTransport:
         msg["From"] = formataddr((s.sender_name, sender)) if s.sender_name else sender
         msg["To"] = ", ".join(target.recipients)
         msg["Message-ID"] = make_msgid(domain=Address(addr_spec=sender).domain or None)
+        # RFC 5322 requires a Date. Every message the service composes carries the clock's
+        # instant; the wall clock is only a fallback for a caller that did not set one.
+        msg["Date"] = format_datetime(message.at) if message.at else formatdate(localtime=True)
         msg.set_content(message.text)
         if message.html:
             msg.add_alternative(message.html, subtype="html")

@@ -1,0 +1,192 @@
+"""What a reminder says, as facts the templates print: the item an office reads (its state on
+the day it goes out, the date and which way it moved, who leads and cooperates as the source
+names them) and a digest's sections in order of urgency. Pure; the words themselves are in
+the templates, in Chinese.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from datetime import date
+
+from reminder.calendar.rules import PeriodRule, WeeklyRule, YearlyRule
+from reminder.calendar.workcal import WorkCalendar
+from reminder.config.model import Config, Deadline, Office
+
+WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+TAGS = {
+    "before": "【提醒】",
+    "today": "【到期】",
+    "overdue": "【逾期】",
+    "escalation": "【督办】",
+    "routine": "【例行】",
+}
+ROLES = {"lead": "牵头", "cooperate": "配合", "escalation": "督办"}
+COLORS = {"before": "info", "routine": "info"}  # the rest: "warning"
+# A digest's sections, most urgent first; escalations are overdue items told upwards.
+SECTIONS = (
+    ("overdue", "逾期"),
+    ("today", "今日到期"),
+    ("before", "即将到期"),
+    ("routine", "例行工作"),
+)
+SECTION_OF = {"overdue": "overdue", "escalation": "overdue", "today": "today"}
+CADENCES = {12: "每年", 6: "每半年", 3: "每季度", 1: "每月"}
+
+
+def chinese_date(day: date) -> str:
+    """2026年1月30日（星期五）"""
+    return f"{day.year}年{day.month}月{day.day}日（{WEEKDAYS[day.weekday()]}）"
+
+
+def moved(cal: WorkCalendar, nominal: date, due: date) -> str:
+    """Why and which way a due date moved off a rest day: "1月31日为休息日，提前至1月29日
+    （星期五）"; empty when it did not move."""
+    if nominal == due:
+        return ""
+    why = "节假日" if cal.is_holiday(nominal) else "休息日"
+    way = "提前至" if due < nominal else "顺延至"
+    to = f"{due.month}月{due.day}日（{WEEKDAYS[due.weekday()]}）"
+    return f"{nominal.month}月{nominal.day}日为{why}，{way}{to}"
+
+
+def cadence(deadline: Deadline) -> str:
+    """How often the bureau checks a routine duty, in words: 每月, 每季度, 每周 …"""
+    rule = deadline.rule
+    if isinstance(rule, YearlyRule):
+        return "每年"
+    if isinstance(rule, PeriodRule):
+        return CADENCES.get(rule.months, "定期")
+    if isinstance(rule, WeeklyRule):
+        return "每周"
+    return "定期"
+
+
+def state(kind: str, working_days_left: int) -> str:
+    """What the item is on the day it goes out: a reminder planned before the due day but
+    sent on it (after downtime) is due today, not a reminder ahead."""
+    if kind in ("routine", "escalation"):
+        return kind
+    if working_days_left < 0:
+        return "overdue"
+    return "today" if working_days_left == 0 else "before"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Item:
+    """One reminder as the templates see it."""
+
+    deadline_id: str
+    kind: str
+    state: str  # before | today | overdue | escalation | routine
+    tag: str
+    task: int | None
+    title: str
+    section: str
+    requirement: str
+    limit: str
+    cadence: str
+    due_text: str
+    moved_text: str
+    working_days_left: int
+    role: str
+    role_text: str
+    leads: list[str]
+    cooperates: list[str]
+    period_key: str
+    provisional: bool
+    provisional_years: list[int]
+    color: str
+
+
+def as_named(config: Config, refs: tuple[str, ...], leave_out: set[str]) -> list[str]:
+    """Offices and groups as the source names them: a group by its name (各科室（单位）), not
+    its members; an office already named elsewhere (`leave_out`) is not named again."""
+    out: list[str] = []
+    for ref in refs:
+        if ref in config.groups:
+            out.append(config.groups[ref].name)
+        elif ref not in leave_out:
+            out.append(config.offices[ref].name)
+    return list(dict.fromkeys(out))
+
+
+def make_item(
+    config: Config,
+    cal: WorkCalendar,
+    *,
+    deadline_id: str,
+    kind: str,
+    role: str,
+    due: date,
+    nominal_due: date,
+    period_key: str,
+    working_days_left: int,
+    provisional_years: Sequence[int],
+) -> Item:
+    """A template item from a reminder's facts, as of the day it goes out."""
+    deadline = config.deadline_by_id[deadline_id]
+    now = state(kind, working_days_left)
+    leads = set(config.expand(deadline.lead))
+    return Item(
+        deadline_id=deadline_id,
+        kind=kind,
+        state=now,
+        tag=TAGS[now],
+        task=deadline.task,
+        title=deadline.title,
+        section=deadline.section,
+        requirement=deadline.requirement.strip(),
+        limit=deadline.limit,
+        cadence=cadence(deadline),
+        due_text=chinese_date(due),
+        moved_text=moved(cal, nominal_due, due),
+        working_days_left=working_days_left,
+        role=role,
+        role_text=ROLES.get(role, role),
+        leads=as_named(config, deadline.lead, set()),
+        cooperates=as_named(config, deadline.cooperate, leads),
+        period_key=period_key,
+        provisional=bool(provisional_years),
+        provisional_years=list(provisional_years),
+        color=COLORS.get(now, "warning"),
+    )
+
+
+def urgency(item: Item) -> tuple[int, int, int, str]:
+    """Most overdue first, then due today, then the nearest ahead; routine duties last, by
+    section and task."""
+    order = [key for key, _ in SECTIONS].index(SECTION_OF.get(item.state, item.state))
+    days = item.working_days_left if order < 3 else 0
+    return (order, days, item.task or 0, item.deadline_id)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Section:
+    """One part of a digest: 逾期, 今日到期, 即将到期 or 例行工作, with its items; routine
+    items also grouped by the source table's sections."""
+
+    key: str
+    title: str
+    items: list[Item]
+    by_heading: list[tuple[str, list[Item]]]
+
+
+def sections(items: Sequence[Item]) -> list[Section]:
+    """The items of a digest in their sections, most urgent first; empty sections left out."""
+    out = []
+    ordered = sorted(items, key=urgency)
+    for key, title in SECTIONS:
+        mine = [i for i in ordered if SECTION_OF.get(i.state, i.state) == key]
+        if not mine:
+            continue
+        headings: dict[str, list[Item]] = {}
+        for i in mine:
+            headings.setdefault(i.section, []).append(i)
+        out.append(Section(key=key, title=title, items=mine, by_heading=list(headings.items())))
+    return out
+
+
+# Our records whose fields templates read directly (see rendering._Sandbox).
+PLAIN_FIELDS = {cls: frozenset(f.name for f in fields(cls)) for cls in (Item, Office, Section)}
