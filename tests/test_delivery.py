@@ -168,9 +168,47 @@ def test_permanent_error_fails_at_once_and_tells_the_admin_once(
     alerts = [m for m in harness.smtp.received if m.message["Subject"].startswith("【发送失败】")]
     assert len(alerts) == 1
     assert alerts[0].rcpt_tos == ["bgs@example.gov.cn"]
+    assert alerts[0].message["Subject"] == "【发送失败】法规信访科的企业微信提醒未能送达"
     body = alerts[0].message.get_body(("plain",)).get_content()
-    assert "接收科室：法规信访科" in body and "93000" in body
+    assert body == (
+        "办公室：\n\n"
+        "发给法规信访科的企业微信提醒未能送达，已停止重试，请核查该科室的企业微信配置。\n"
+        "接收科室：法规信访科\n"
+        "渠道：企业微信（key=wron…here）\n"
+        "原因：企业微信机器人 key 无效\n"
+        "涉及任务：第41项 发布年度报告\n"
+        "尝试次数：1\n"
+        "错误信息（供技术人员参考）：WeCom errcode 93000: invalid webhook key (error 93000)\n"
+    )
     assert "wrong-key-pasted-here" not in body
+
+
+def test_a_key_that_looks_like_a_url_gets_the_hint_once_per_pass(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A URL pasted without its scheme is taken as a key: the admin is told it looks like a
+    URL, once, though the office's digest and its retries are several messages."""
+    monkeypatch.setenv("WECOM_KEY_LEGAL", "qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc")
+    harness.write(
+        "".join(
+            f'\n[[deadlines]]\nid = "t{i}"\ntitle = "{"很长的任务名称" * 40}"\n'
+            f'lead = ["legal"]\ndue = "2026-03-31"\n'
+            for i in range(8)
+        )
+    )
+    harness.start("2026-03-01 08:00")
+    harness.tick("2026-03-31 09:00")
+    failed = [r for r in harness.log(office_id="legal") if r.status == "failed"]
+    assert len({r.message_id for r in failed}) > 1  # the digest went as several messages
+    assert all("(a full URL pasted as a key?)" in (r.error or "") for r in failed)
+    harness.tick("2026-03-31 09:00:30")
+    alerts = [m for m in harness.smtp.received if m.message["Subject"].startswith("【发送失败】")]
+    assert len(alerts) == 1
+    body = alerts[0].message.get_body(("plain",)).get_content()
+    assert (
+        "\n提示：填写的 key 看起来是一个网址：请只填写网址中 key= 后面的部分，"
+        "或填写完整的机器人网址。\n" in body
+    )
 
 
 def test_retries_run_out_then_fail_and_alert(harness: Harness) -> None:

@@ -1,20 +1,38 @@
 """Telling the admin office: a message that failed for good is logged, and the admin gets one
-alert per failed message by its own channels (never an alert about an alert)."""
+alert per failing office and channel and pass by its own channels (never an alert about an
+alert), in Chinese, with what went wrong in words and the technical error beside it."""
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from reminder.config.model import Config
+from reminder.delivery.channels import REGISTRY
+from reminder.store import alerts as store_alerts
 from reminder.store import outbox, sentlog
 from reminder.store.models import OutboxRow
-from reminder.vocabulary import NO_CHANNEL, Kind, OutboxStatus, Role
+from reminder.vocabulary import NO_CHANNEL, Channel, Kind, OutboxStatus, Role
 
 log = logging.getLogger("reminder.dispatch")
+# Alerts about one failing target made this close together belong to one pass (a digest in
+# several parts, or several rounds of one pass): the admin is told once.
+ONE_PASS = timedelta(minutes=10)
+# What a channel's error code means, as the admin reads it.
+REASONS = {
+    "93000": "企业微信机器人 key 无效",
+    "93004": "企业微信机器人已被停用",
+    "93008": "企业微信机器人已不在群内",
+    "40058": "消息内容过长或参数错误",
+    "44004": "消息内容为空",
+    "40008": "消息类型无效",
+    "45009": "发送过于频繁，超出机器人频率限制",
+    "timeout": "连接超时，对方服务器未响应",
+}
+URL_HINT = "填写的 key 看起来是一个网址：请只填写网址中 key= 后面的部分，或填写完整的机器人网址。"
 
 
 def failed_for_good(
@@ -27,6 +45,8 @@ def failed_for_good(
     if admin_id is None or first.kind == "alert" or admin_id not in config.offices:
         return
     admin = config.offices[admin_id]
+    if store_alerts.alerted_since(s, first.office_id, first.channel, now - ONE_PASS):
+        return
     values = [
         {
             "deadline_id": first.deadline_id,
@@ -57,12 +77,17 @@ def failure_facts(s: Session, config: Config, alert: OutboxRow) -> dict[str, Any
     last = sentlog.last_entry(s, alert.about_id) if alert.about_id is not None else None
     deadline = config.deadline_by_id.get(alert.deadline_id)
     office = config.offices.get(failed.office_id) if failed else None
+    channel = failed.channel if failed else "?"
+    error = (last.error if last else None) or (failed.last_error if failed else "") or ""
+    code = (last.response_code if last else None) or ""
     return {
         "office_name": office.name if office else (failed.office_id if failed else "?"),
-        "channel": failed.channel if failed else "?",
+        "channel": REGISTRY[Channel(channel)].label if channel in REGISTRY else channel,
+        "reason": REASONS.get(code, "发送失败"),
+        "hint": URL_HINT if "a full URL pasted as a key?" in error else "",
         "target": last.target if last else "",
         "task": deadline.task if deadline else None,
         "title": deadline.title if deadline else alert.deadline_id,
         "attempts": failed.attempts if failed else 0,
-        "error": (last.error if last else None) or (failed.last_error if failed else ""),
+        "error": error,
     }

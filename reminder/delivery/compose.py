@@ -133,7 +133,8 @@ class Composer:
     ) -> Rendered:
         office = self.config.offices[rows[0].office_id]
         if rows[0].kind == "alert":
-            return self.renderer.alert(office, failure_facts(s, self.config, rows[0]))
+            facts = failure_facts(s, self.config, rows[0])
+            return self.renderer.alert(office, facts, self.config.settings.signature)
         items = [self._item(r, occurrences[r.occurrence_id], today) for r in rows]
         return self.renderer.reminder(
             target.channel,

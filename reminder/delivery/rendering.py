@@ -156,9 +156,9 @@ class Renderer:
             subject=subject, text=self._render(f"email/{prefix}text.j2", **context), html=html
         )
 
-    def alert(self, office: Office, failed: dict[str, Any]) -> Rendered:
+    def alert(self, office: Office, failed: dict[str, Any], signature: str = "") -> Rendered:
         """Tell the admin office that a reminder could not be delivered."""
-        text = self._render("alert/text.j2", office=office, failed=failed)
+        text = self._render("alert/text.j2", office=office, failed=failed, signature=signature)
         return Rendered(
             subject=self._render("alert/subject.j2", office=office, failed=failed),
             text=text,
@@ -189,8 +189,10 @@ class Renderer:
         )
         failed = {
             "office_name": office.name,
-            "channel": "wecom",
+            "channel": "企业微信",
             "target": "key=abcd…wxyz",
+            "reason": "企业微信机器人 key 无效",
+            "hint": "",
             "task": d.task,
             "title": d.title,
             "attempts": 5,
@@ -205,7 +207,10 @@ class Renderer:
             for at in ((False, True) if spec.mentions else (False,))
             for dg in (False, True)
         ]
-        calls += [partial(self.alert, office, failed), partial(self.test_message, office, "wecom")]
+        calls += [
+            partial(self.alert, office, failed, config.settings.signature),
+            partial(self.test_message, office, "wecom"),
+        ]
         for call in calls:
             try:
                 call()

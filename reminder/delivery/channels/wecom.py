@@ -22,7 +22,7 @@ TEXT_LIMIT = 2048
 FREQUENCY_LIMIT = 45009
 # Errors that no retry can fix: the key, the robot or the message is wrong.
 PERMANENT = {
-    93000: "invalid webhook key (was a full URL pasted where a key was expected?)",
+    93000: "invalid webhook key",
     93004: "the robot is disabled",
     93008: "the robot is not in the group",
     40058: "bad parameter or content too long",
@@ -111,10 +111,16 @@ class WecomTransport(HttpChannel):
                 permanent=False,
                 code=str(response.status_code),
             )
-        return _judge(response)
+        return _judge(response, parse_qs(urlsplit(target.address).query).get("key", [""])[0])
 
 
-def _judge(response: httpx.Response) -> str:
+def looks_like_url(key: str) -> bool:
+    """A key with URL parts in it: most likely a whole webhook address pasted where only its
+    key belongs (or cut badly)."""
+    return any(part in key for part in ("://", "/", "key=", "qyapi", "?"))
+
+
+def _judge(response: httpx.Response, key: str) -> str:
     try:
         answer: Any = response.json()
         errcode = int(answer.get("errcode"))
@@ -135,8 +141,9 @@ def _judge(response: httpx.Response) -> str:
             retry_after=60.0,
         )
     if errcode in PERMANENT:
+        hint = " (a full URL pasted as a key?)" if errcode == 93000 and looks_like_url(key) else ""
         raise DeliveryError(
-            f"WeCom errcode {errcode}: {PERMANENT[errcode]} ({errmsg})",
+            f"WeCom errcode {errcode}: {PERMANENT[errcode]}{hint} ({errmsg})",
             permanent=True,
             code=str(errcode),
         )
