@@ -257,9 +257,12 @@ def test_send_test(
     harness: Harness, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cfg = str(harness.path)
-    code, out, _ = run(capsys, "send-test", "--config", cfg, "--office", "finance")
+    code, out, _ = run(
+        capsys, "send-test", "--config", cfg, "--office", "finance", "--now", "2026-03-02T09:00"
+    )
     assert (code, out) == (0, "email: sent to jck@example.gov.cn\nwecom: sent to key=fina…uvwx\n")
     assert harness.smtp.received[0].message["Subject"] == "【测试】政务公开工作提醒"
+    assert harness.smtp.received[0].message["Date"] == "Mon, 02 Mar 2026 09:00:00 +0800"
     monkeypatch.delenv("WECOM_KEY_LEGAL")
     code, out, err = run(capsys, "send-test", "--config", cfg, "--office", "legal")
     assert code == 1

@@ -16,6 +16,8 @@ def test_email_and_wecom_reach_their_servers(harness: Harness) -> None:
     assert mail.rcpt_tos == ["jck@example.gov.cn"]
     msg = mail.message
     assert msg["Subject"] == "【到期】第41项 发布年度报告（今日到期）"
+    assert msg["Message-ID"].endswith("@example.gov.cn>")  # on the sender's domain
+    assert msg["Date"] == "Tue, 31 Mar 2026 09:00:00 +0800"  # the clock's, in local time
     sender = msg["From"].addresses[0]
     assert (sender.display_name, sender.addr_spec) == ("政务公开工作提醒", "notice@example.gov.cn")
     # On the wire the Chinese display name is RFC 2047-encoded, the address readable.
@@ -136,6 +138,11 @@ due = "2026-03-31"
     assert retried and len(retried) < 41  # only the failed part's reminders
     assert len({r.message_id for r in rows if r.status == "retrying"}) == 1
     assert len([m for m in legal if len(m.content.encode()) < 3000]) <= 1  # packed, not halved
+    # Each part says which it is: the first of two; the second, sent again alone, is whole.
+    assert [m.content.splitlines()[0] for m in legal] == [
+        "**法规信访科：今日工作提醒(1/2)**",
+        "**法规信访科：今日工作提醒**",
+    ]
 
 
 @pytest.mark.parametrize("fault", ["500", "hang", "45009"])
