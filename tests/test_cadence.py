@@ -7,7 +7,7 @@ import itertools
 from datetime import date, timedelta
 
 from reminder.config.model import Config
-from reminder.planning.planner import plan
+from reminder.planning.planner import plan, plan_deadline
 from tests.conftest import BASE, config_from, variant
 from tests.test_planner import days, make
 
@@ -122,3 +122,21 @@ def test_a_weekly_office_gets_what_is_not_urgent_on_its_weekday() -> None:
         "2026-03-20",
         "2026-03-27",
     ]
+
+
+def test_a_weekly_office_gets_the_same_days_however_the_planning_windows_fall() -> None:
+    """The service plans day by day; preview plans a span at once: a reminder moved back to
+    Monday must not depend on where a window ends."""
+    config = weekly_office("2026-03-27")
+    cal = config.calendar()
+    deadline = config.deadlines[0]
+    whole = plan(config, D(2026, 3, 1), D(2026, 5, 31))
+    daily = []
+    day = D(2026, 3, 1)
+    while day <= D(2026, 5, 31):
+        daily += plan_deadline(config, cal, deadline, day, day, D(2026, 3, 1))
+        day += timedelta(days=1)
+    assert sorted((r.office, r.day, r.step) for r in daily) == sorted(
+        (r.office, r.day, r.step) for r in whole
+    )
+    assert any(r.office == "office" and r.day.weekday() == 0 for r in whole)

@@ -61,13 +61,12 @@ def weekly_digest(
     cal: WorkCalendar,
     reminders: list[PlannedReminder],
     weekly: dict[str, int],
-    window: tuple[date, date],
 ) -> list[PlannedReminder]:
     """One occurrence's reminders, those of offices with a weekly digest moved to the week's
     digest day (the first working day from the office's weekday on), except urgent ones. An
     office hears about the occurrence once a day at most: a moved reminder landing where
-    another already is, is dropped (the later one of two moved ones stays). A reminder never
-    moves out of the window, nor (overdue) onto or before its due day."""
+    another already is, is dropped (the later one of two moved ones stays). An overdue reminder
+    never moves onto or before its due day."""
     out = [r for r in reminders if r.office not in weekly or urgent(r)]
     taken = {(r.office, r.day) for r in out}
     moved: dict[tuple[str, date], PlannedReminder] = {}
@@ -77,7 +76,7 @@ def weekly_digest(
         back = (r.day.weekday() - weekly[r.office]) % 7
         day = cal.next_workday(r.day - timedelta(days=back))
         late = r.kind in ("overdue", "escalation") and day <= r.occurrence.due
-        if day < r.day and window[0] <= day and not late:
+        if day < r.day and not late:
             r.remind_at = datetime.combine(day, r.remind_at.timetz())
             r.working_days_left = cal.workdays_between(day, r.occurrence.due)
             r.day = day

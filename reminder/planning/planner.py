@@ -172,7 +172,10 @@ def reminders_for(
     repeats when `overdue` is false). Lead offices get the lead times and the overdue chase
     (with the escalation offices from `escalate_after` on); cooperating offices get their
     fewer lead times; a routine duty is one check a period for both."""
-    window = (first, last)
+    # A weekly office's reminder moves back to its week's digest day, so the days of the
+    # week after the window are looked at too (and those that stay after it dropped): the day
+    # a reminder goes out depends on the occurrence only, never on where a window ends.
+    window = (first, last + _WEEK if fixed.weekly else last)
     out: list[PlannedReminder] = []
     for who, offsets, chase in (
         (fixed.leads, fixed.offsets, overdue),
@@ -198,10 +201,9 @@ def reminders_for(
                         provisional_years=years,
                     )
                 )
-    weekly = {
-        o.id: o.digest_weekday for o in config.offices.values() if o.digest_weekday is not None
-    }
-    return weekly_digest(cal, out, weekly, window) if weekly else out
+    if not fixed.weekly:
+        return out
+    return [r for r in weekly_digest(cal, out, fixed.weekly) if first <= r.day <= last]
 
 
 # day, step, kind, remind_at, working days left, provisional years, escalated
@@ -336,7 +338,7 @@ def plan_deadline(
         # `ahead` is generous. Dues only grow, and lead days with them: from the first
         # occurrence whose earliest reminder falls after the window, none has one inside it.
         due = found[3]
-        if due > last and _earliest(cal, fixed, due) > last:
+        if due > last and _earliest(cal, fixed, due) > (last + _WEEK if fixed.weekly else last):
             break
         occ = _occurrence(deadline, found)
         out += reminders_for(config, cal, deadline, occ, first, last, fixed, memo, overdue=overdue)
@@ -344,6 +346,7 @@ def plan_deadline(
 
 
 _MONTH = Offset(31, "d")  # a routine check goes out in its due's month
+_WEEK = timedelta(days=6)  # the furthest a weekly digest moves a reminder back
 
 
 def _earliest(cal: WorkCalendar, fixed: Fixed, due: date) -> date:
