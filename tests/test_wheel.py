@@ -56,6 +56,7 @@ def test_the_wheel_installed_in_a_fresh_venv_runs_init_check_sync_and_tick(
         "wrote schedules.toml and templates/\nnext: reminder check --config schedules.toml\n"
     )
     assert sorted(p.name for p in (site / "templates").iterdir()) == [
+        "_html.j2",
         "_macros.j2",
         "alert",
         "email",
