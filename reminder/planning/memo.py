@@ -33,3 +33,12 @@ class PlanMemo:
     def put(self, key: Hashable, value: T) -> T:
         self._found[key] = value
         return value
+
+    def token(self, value: Hashable) -> int:
+        """A small number standing for `value` within this run: equal values get the same
+        one. Keys built from it hash an int instead of nested value objects."""
+        key = ("token", value)
+        found: int | None = self._found.get(key)
+        if found is None:
+            found = self._found[key] = len(self._found)
+        return found

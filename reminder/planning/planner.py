@@ -177,14 +177,14 @@ def reminders_for(
     # a reminder goes out depends on the occurrence only, never on where a window ends.
     window = (first, last + _WEEK if fixed.weekly else last)
     out: list[PlannedReminder] = []
-    for who, offsets, chase in (
-        (fixed.leads, fixed.offsets, overdue),
-        (fixed.cooperators, fixed.cooperate_offsets, False),
+    for who, offsets, token, chase in (
+        (fixed.leads, fixed.offsets, fixed.lead_token, overdue),
+        (fixed.cooperators, fixed.cooperate_offsets, fixed.cooperate_token, False),
     ):
         if not who:
             continue
         for day, step, kind, remind_at, left, years, escalated in _reminder_days(
-            config, cal, fixed, occ, window, offsets, chase, memo
+            config, cal, fixed, occ, window, (offsets, token), chase, memo
         ):
             for office, role in who + fixed.escalation if escalated else who:
                 out.append(
@@ -216,7 +216,7 @@ def _reminder_days(
     fixed: Fixed,
     occ: Occurrence,
     window: tuple[date, date],
-    offsets: tuple[tuple[Offset, str], ...],
+    lead_times: tuple[tuple[tuple[Offset, str], ...], int],
     overdue: bool,
     memo: PlanMemo,
 ) -> tuple[_Day, ...]:
@@ -225,20 +225,16 @@ def _reminder_days(
     in common."""
     settings = config.settings
     first, last = window
+    offsets, token = lead_times  # the token stands for the lead times, overdue policy, kind
     key = (
         "days",
         occ.nominal_due,
         occ.due,
         occ.next_due,
         occ.period_start if fixed.routine else None,
-        offsets,
-        fixed.routine,
-        fixed.overdue if overdue else None,
-        fixed.send_time,
+        token,
+        overdue,
         window,
-        settings.tz,
-        settings.escalate_after,
-        settings.routine_workday,
     )
     found: tuple[_Day, ...] | None = memo.get(key)
     if found is not None:

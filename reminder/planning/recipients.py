@@ -5,7 +5,7 @@ worked out once per planning run and shared by deadlines of the same shape. Pure
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import time
 
 from reminder.calendar.rules import Offset
@@ -18,6 +18,8 @@ class Fixed:
     """What every occurrence of one deadline shares: worked out once, not per occurrence."""
 
     recipients: tuple[tuple[str, Role], ...]
+    leads: tuple[tuple[str, Role], ...]  # the recipients that lead, then those that cooperate
+    cooperators: tuple[tuple[str, Role], ...]
     escalation: tuple[tuple[str, Role], ...]
     offsets: tuple[tuple[Offset, str], ...]  # the lead's, nearest first, with their step names
     cooperate_offsets: tuple[tuple[Offset, str], ...]  # a cooperating office's
@@ -27,14 +29,9 @@ class Fixed:
     send_time: time
     official: dict[int, bool]
     weekly: dict[str, int]  # offices with a weekly digest: their weekday
-
-    @property
-    def leads(self) -> tuple[tuple[str, Role], ...]:
-        return tuple(r for r in self.recipients if r[1] == "lead")
-
-    @property
-    def cooperators(self) -> tuple[tuple[str, Role], ...]:
-        return tuple(r for r in self.recipients if r[1] == "cooperate")
+    # What decides the reminder days of each role, as memo tokens (cheap to hash in keys).
+    lead_token: int = 0
+    cooperate_token: int = 0
 
 
 def fixed_for(config: Config, deadline: Deadline, memo: PlanMemo) -> Fixed:
@@ -56,7 +53,17 @@ def fixed_for(config: Config, deadline: Deadline, memo: PlanMemo) -> Fixed:
         )
         found = memo.get(shape)
         if found is None:
-            found = memo.put(shape, _make(config, deadline))
+            made = _make(config, deadline)
+            s = config.settings
+            days = (made.routine, made.send_time, s.tz, s.escalate_after, s.routine_workday)
+            found = memo.put(
+                shape,
+                replace(
+                    made,
+                    lead_token=memo.token((made.offsets, made.overdue, *days)),
+                    cooperate_token=memo.token((made.cooperate_offsets, None, *days)),
+                ),
+            )
         memo.put(key, found)
     return found
 
@@ -72,6 +79,8 @@ def _make(config: Config, deadline: Deadline) -> Fixed:
     both = _sorted(offsets + helping)
     return Fixed(
         recipients=recipients,
+        leads=tuple(r for r in recipients if r[1] == "lead"),
+        cooperators=tuple(r for r in recipients if r[1] == "cooperate"),
         escalation=escalation,  # type: ignore[arg-type]
         offsets=tuple((o, str(o)) for o in offsets),
         cooperate_offsets=tuple((o, str(o)) for o in helping),
