@@ -40,15 +40,16 @@ def fixed_for(config: Config, deadline: Deadline, memo: PlanMemo) -> Fixed:
     found: Fixed | None = memo.get(key)
     if found is None:
         # Deadlines with the same offices, lead times and send time share one.
+        # (What the deadline writes itself; the rest comes from the config's [settings].)
         shape = (
             "fixed",
             deadline.lead,
             deadline.cooperate,
-            config.remind_offsets(deadline),
-            config.cooperate_offsets(deadline),
-            config.overdue_for(deadline),
+            deadline.remind,
+            deadline.cooperate_remind,
+            (deadline.overdue, deadline.overdue_every, deadline.overdue_limit),
             deadline.kind,
-            config.send_time_for(deadline),
+            deadline.send_time,
             id(config),
         )
         found = memo.get(shape)
