@@ -291,6 +291,24 @@ CASES = [
         "5: settings.overdue_limit: must be a whole number from 0 to 1000, got -1",
     ),
     (
+        'title = "发布年度报告"',
+        'title = "发布\u2028年度报告"',
+        "24: deadlines[0].title: must be one line, but holds a line break: U+2028 (LINE "
+        "SEPARATOR) at character 3",
+    ),
+    (
+        'name = "办公室"',
+        'name = "办公室\\r\\nBcc: x@evil.example"',
+        "8: offices[0].name: must be one line, but holds a line break: U+000D (CARRIAGE "
+        "RETURN) at character 4",
+    ),
+    (
+        'title = "发布年度报告"',
+        'title = "发布\u202e告报度年"',
+        "24: deadlines[0].title: holds an invisible control character: U+202E (RIGHT-TO-LEFT "
+        "OVERRIDE) at character 3; remove it",
+    ),
+    (
         'id = "all"',
         'id = "office"',
         (

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from datetime import date, time, timedelta
 from typing import Any, TypeVar
@@ -83,11 +84,22 @@ class Checker:
         return value
 
     def text(
-        self, table: Mapping[str, Any], key: str, field: str, *, required: bool = False
+        self,
+        table: Mapping[str, Any],
+        key: str,
+        field: str,
+        *,
+        required: bool = False,
+        lines: bool = False,
     ) -> str | None:
+        """A string; one line unless `lines`, and never with control characters (a line
+        break in a title would end up in an email header)."""
         value = self.get(table, key, field, str, "a string", required=required)
         if value is not None and required and not value.strip():
             self.error(f"{field}.{key}", "must not be empty")
+            return None
+        if value is not None and (bad := unsafe_character(value, lines=lines)) is not None:
+            self.error(f"{field}.{key}", bad)
             return None
         return value
 
@@ -109,6 +121,30 @@ class Checker:
         except RuleError as exc:
             self.error(field, str(exc))
             return None
+
+
+# Characters that change how text is laid out or read rather than what it says: line and
+# paragraph separators, and the bidirectional controls that reorder a line on screen.
+_INVISIBLE = {"Zl", "Zp"}
+_BIDI = set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A))
+_CONTROL_NAMES = {"\n": "LINE FEED", "\r": "CARRIAGE RETURN", "\x85": "NEXT LINE"}
+
+
+def unsafe_character(value: str, *, lines: bool) -> str | None:
+    """Why `value` may not be used as written, or None: a control character, or (unless
+    `lines`) a line break of any kind."""
+    allowed = {"\t", "\n", "\r"} if lines else {"\t"}
+    for i, ch in enumerate(value):
+        if ch in allowed:
+            continue
+        kind = unicodedata.category(ch)
+        if kind == "Cc" or kind in _INVISIBLE or ord(ch) in _BIDI:
+            name = unicodedata.name(ch, "") or _CONTROL_NAMES.get(ch, "CONTROL CHARACTER")
+            where = f"U+{ord(ch):04X} ({name}) at character {i + 1}"
+            if (kind == "Cc" and ch in "\r\n\x85") or kind in _INVISIBLE:
+                return f"must be one line, but holds a line break: {where}"
+            return f"holds an invisible control character: {where}; remove it"
+    return None
 
 
 def offset(check: Checker, field: str, value: Any, *, allow_zero: bool = True) -> Offset | None:

@@ -83,7 +83,7 @@ def read_deadline(
     remind = offsets(check, table, "remind", f) if "remind" in table else None
     shift = choice(check, table, "shift", f, ("before", "after", "none"))
     send_time = time_of_day(check, table, "send_time", f)
-    requirement = check.text(table, "requirement", f) or ""
+    requirement = check.text(table, "requirement", f, lines=True) or ""
     limit = check.text(table, "limit", f) or ""
     kind = choice(check, table, "kind", f, ("deadline", "routine")) or "deadline"
     section = check.text(table, "section", f) or ""

@@ -72,10 +72,18 @@ class Composer:
         """The messages that carry `group`'s reminders."""
         out = []
         for batch in self._batches(group.rows):
-            for part, rendered in self._rendered(s, group.target, batch, occurrences, now, report):
+            for part, rendered, payloads in self._rendered(
+                s, group.target, batch, occurrences, now, report
+            ):
                 out.append(
                     Outgoing(
-                        group.office_id, group.channel, group.target, part, rendered, occurrences
+                        group.office_id,
+                        group.channel,
+                        group.target,
+                        part,
+                        rendered,
+                        occurrences,
+                        payloads,
                     )
                 )
         return out
@@ -93,8 +101,9 @@ class Composer:
         occurrences: dict[int, OccurrenceRow],
         now: datetime,
         report: PassReport,
-    ) -> list[Part]:
-        """`rows` packed and rendered; a reminder its template fails on fails alone."""
+    ) -> list[tuple[list[OutboxRow], Rendered, list[object] | None]]:
+        """`rows` packed, rendered and made into what the channel posts; a reminder whose
+        template or payload fails (a line break in a header, say) fails alone."""
         transport = self.transports.get(target.channel)
 
         today = now.astimezone(self.config.settings.tz).date()
@@ -107,8 +116,18 @@ class Composer:
         def fits(rendered: Rendered) -> bool:
             return transport is None or transport.parts(target, rendered) == 1
 
+        stage = "render"
         try:
-            return pack(rows, render, fits)
+            parts = pack(rows, render, fits)
+            stage = "build"
+            return [
+                (
+                    part,
+                    rendered,
+                    None if transport is None else transport.payloads(target, rendered),
+                )
+                for part, rendered in parts
+            ]
         except Exception as exc:
             if len(rows) > 1:
                 return [
@@ -116,7 +135,10 @@ class Composer:
                     for r in rows
                     for m in self._rendered(s, target, [r], occurrences, now, report)
                 ]
-            reason = f"cannot render: {template_issue(exc)}"
+            if stage == "render":
+                reason = f"cannot render: {template_issue(exc)}"
+            else:
+                reason = f"cannot build the {target.channel} message: {type(exc).__name__}: {exc}"
             outbox.set_status(s, rows, OutboxStatus.FAILED, now, reason=reason)
             failed_for_good(s, self.config, rows, reason, now)
             report.counts["failed"] += len(rows)

@@ -42,6 +42,7 @@ class Outgoing:
     rows: list[OutboxRow]
     rendered: Rendered
     occurrences: dict[int, OccurrenceRow]
+    payloads: list[object] | None = None  # what will be posted, when built while composing
 
     @property
     def body(self) -> str:

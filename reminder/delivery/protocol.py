@@ -67,6 +67,8 @@ class SendProtocol:
         transport = self.transports.get(message.channel)
         if self.dry_run or transport is None:
             return []
+        if message.payloads is not None:
+            return message.payloads
         return transport.payloads(message.target, message.rendered)
 
     def start(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import smtplib
 import socket
 import ssl
@@ -19,6 +20,14 @@ from email.utils import format_datetime, formataddr, formatdate, make_msgid
 from reminder.config.model import EmailSettings, Office, expand_env
 from reminder.delivery.channels.base import Rendered, Target, rate_key
 from reminder.errors import DeliveryError, NotConfigured
+
+_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def one_line(text: str) -> str:
+    """A header value on one line: `check` refuses line breaks in titles and names, and any
+    that reach a header anyway (from templates, or the database) become one space."""
+    return _BREAKS.sub(" ", text).strip()
 
 
 class EmailTransport:
@@ -69,8 +78,9 @@ class EmailTransport:
         s = self.settings
         sender = s.sender or s.username or ""
         msg = EmailMessage()
-        msg["Subject"] = message.subject
-        msg["From"] = formataddr((s.sender_name, sender)) if s.sender_name else sender
+        msg["Subject"] = one_line(message.subject)
+        name = one_line(s.sender_name)
+        msg["From"] = formataddr((name, sender)) if name else sender
         msg["To"] = ", ".join(target.recipients)
         msg["Message-ID"] = make_msgid(domain=Address(addr_spec=sender).domain or None)
         # RFC 5322 requires a Date. Every message the service composes carries the clock's
