@@ -3,11 +3,13 @@ CSV; secrets never shown (issue 14)."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from reminder.cli.main import main
 from reminder.config import checker
 from reminder.delivery.channels import email as email_channel
 from reminder.delivery.rendering import TEMPLATES_DIR, Renderer
@@ -103,3 +105,63 @@ def test_a_line_break_that_reaches_a_header_is_folded(
     assert len(mails) == 11
     assert all(m.message["X-Injected"] is None for m in mails)
     assert "【到期】 X-Injected: 1 任务5（今日到期）" in {m.message["Subject"] for m in mails}
+
+
+BAD_URL = "https://[qyapi.weixin.qq.com/cgi-bin/webhook/send?key=s3cret-key-value"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_a_url_in_the_environment_that_does_not_parse_is_a_check_error_naming_the_variable(
+    harness: Harness, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WECOM_KEY_LEGAL", BAD_URL)
+    code, out, err = run(capsys, "check", "--config", str(harness.path))
+    assert (code, err) == (2, "")
+    assert out == (
+        f"{harness.path}:36: offices[1].wecom: WECOM_KEY_LEGAL does not hold a usable URL: it "
+        "does not parse (Invalid IPv6 URL)\n"
+        f"{harness.path}: 1 error(s) in the environment\n"
+    )
+
+
+def test_a_bad_url_holds_its_office_and_channel_and_the_rest_goes_out(
+    harness: Harness, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WECOM_KEY_LEGAL", BAD_URL)
+    cfg = str(harness.path)
+    code, out, _ = run(capsys, "tick", "--config", cfg, "--now", "2026-03-31T09:00")
+    assert code == 0 and out.endswith("sent: 2 sent, 1 held\n"), out
+    _, out, _ = run(capsys, "log", "--config", cfg, "--office", "legal", "--format", "json")
+    (held,) = json.loads(out)
+    assert (held["status"], held["error"]) == (
+        "held",
+        "offices.legal.wecom (${WECOM_KEY_LEGAL}) is not a usable URL: it does not parse "
+        "(Invalid IPv6 URL)",
+    )
+    code, out, err = run(capsys, "send-test", "--config", cfg, "--office", "legal")
+    assert code == 1 and "Traceback" not in err and "s3cret" not in out + err
+    assert err == (
+        "wecom: failed: offices.legal.wecom (${WECOM_KEY_LEGAL}) is not a usable URL: it does "
+        "not parse (Invalid IPv6 URL)\n"
+    )
+
+
+def test_a_webhook_password_is_never_shown(
+    harness: Harness, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOOK_URL", "http://user:pa55word@127.0.0.1:9/hook?token=t0ken")
+    text = harness.path.read_text(encoding="utf-8").replace(
+        'name = "办公室"\n', 'name = "办公室"\nwebhook = "${HOOK_URL}"\n'
+    )
+    harness.path.write_text(text.replace('lead = ["legal"]', 'lead = ["office"]'), encoding="utf-8")
+    cfg = str(harness.path)
+    run(capsys, "tick", "--config", cfg, "--now", "2026-03-31T09:00")
+    _, out, _ = run(capsys, "log", "--config", cfg, "--channel", "webhook", "--format", "json")
+    entries = json.loads(out)
+    assert entries and {e["target"] for e in entries} == {"http://127.0.0.1:9/hook"}
+    assert "pa55word" not in out and "t0ken" not in out

@@ -58,6 +58,11 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(issue)
         print(f"{path}: {len(exc.issues)} error(s)")
         return 2
+    if config.env_errors:
+        for issue in config.env_errors:
+            print(issue)
+        print(f"{path}: {len(config.env_errors)} error(s) in the environment")
+        return 2
     template_errors = renderer_for(config).check(config)
     if template_errors:
         for issue in template_errors:

@@ -32,6 +32,7 @@ from pathlib import Path
 import dateutil
 
 from reminder import __version__
+from reminder.config.addresses import url_problem
 from reminder.config.model import Config, env_names
 
 log = logging.getLogger("reminder.config.cache")
@@ -86,7 +87,7 @@ def _still_valid(config: Config) -> bool:
 
 
 def _key(text: str, shown: str, environ: Mapping[str, str]) -> bytes:
-    present = sorted({(name, bool(environ.get(name))) for name in env_names(text)})
+    present = sorted({(name, _state(environ.get(name))) for name in env_names(text)})
     digest = hashlib.sha256()
     for part in (text, shown, code_stamp(), repr(present)):
         digest.update(part.encode())
@@ -97,6 +98,16 @@ def _key(text: str, shown: str, environ: Mapping[str, str]) -> bytes:
 def _entry(directory: Path, shown: str) -> Path:
     name = hashlib.sha256(str(Path(shown).resolve()).encode()).hexdigest()[:32]
     return directory / f"{name}.config"
+
+
+def _state(value: str | None) -> str:
+    """What the config's checks learn from a variable, and so all the key may hold of it:
+    unset, a usable URL, an unusable one, or something else (a key)."""
+    if not value:
+        return "unset"
+    if value.strip().startswith("http"):
+        return "url" if url_problem(value.strip()) is None else "bad-url"
+    return "set"
 
 
 def get(text: str, shown: str, environ: Mapping[str, str]) -> Config | None:

@@ -39,6 +39,9 @@ class Checker:
         self.errors: list[Issue] = []
         self.warnings: list[Issue] = []
         self.written_secrets: list[str] = []  # fields holding a secret written in the file
+        # Mistakes in the environment's values (a URL that does not parse): errors for
+        # `check`, but the service starts and holds what they concern, like an unset one.
+        self.env_errors: list[Issue] = []
 
     def issue(self, field: str, message: str) -> Issue:
         return Issue(path=self.path, line=line_of(self.lines, field), field=field, message=message)
@@ -48,6 +51,9 @@ class Checker:
 
     def warn(self, field: str, message: str) -> None:
         self.warnings.append(self.issue(field, message))
+
+    def env_error(self, field: str, message: str) -> None:
+        self.env_errors.append(self.issue(field, message))
 
     def secret_in_file(self, field: str, message: str) -> None:
         """A secret written in the file (not ${NAME}): a warning, and the config must not be

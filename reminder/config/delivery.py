@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, cast
 
-from reminder.config.checker import Checker, choice, duration, number, offset, q
+from reminder.config.addresses import url_problem
+from reminder.config.checker import Checker, choice, duration, number, offset
 from reminder.config.model import Delivery, EmailSettings, WebhookSettings, WecomSettings, env_names
 
 KEYS = {
@@ -134,8 +135,8 @@ def wecom(table: Mapping[str, Any], check: Checker) -> WecomSettings:
     f = "wecom"
     check.known_keys(table, KEYS[f], f)
     url = check.text(table, "url", f)
-    if url is not None and not url.startswith(("http://", "https://")):
-        check.error(f"{f}.url", f"must be an http:// or https:// URL, got {q(url)}")
+    if url is not None and (problem := url_problem(url)) is not None:
+        check.error(f"{f}.url", f"must be an http:// or https:// URL, but {problem}")
         url = None
     return WecomSettings(
         **_present(

@@ -155,5 +155,6 @@ def _build(
         deadlines=tuple(deadlines),
         warnings=tuple(check.warnings),
         written_secrets=tuple(check.written_secrets),
+        env_errors=tuple(check.env_errors),
         lines=check.lines,
     )

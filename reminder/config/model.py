@@ -223,6 +223,7 @@ class Config:
     deadlines: tuple[Deadline, ...]
     warnings: tuple[Issue, ...] = ()
     written_secrets: tuple[str, ...] = ()  # fields whose secret is written in the file
+    env_errors: tuple[Issue, ...] = ()  # bad values in the environment: `check` errors, held
     lines: Mapping[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property

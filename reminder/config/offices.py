@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from reminder.calendar.rules import WEEKDAYS
+from reminder.config.addresses import url_problem
 from reminder.config.checker import Checker, new_id, q
 from reminder.config.model import Group, Office, env_names, expand_env
 from reminder.vocabulary import CHANNELS
@@ -126,13 +127,22 @@ def secret(
         check.error(f, f"must be an http:// or https:// URL, got {q(value)}")
         return None
     names = env_names(value)
+    expanded = expand_env(value, environ)
+    if expanded is not None and (key == "webhook" or expanded.strip().startswith("http")):
+        problem = url_problem(expanded.strip())
+        if problem is not None and names:
+            # Held at run time, like an unset variable; an error for `check`.
+            check.env_error(f, f"{', '.join(names)} does not hold a usable URL: {problem}")
+        elif problem is not None:
+            check.error(f, f"is not a usable URL: {problem}")
+            return None
     if not names:
         check.secret_in_file(
             f,
             f"{what} written in the file is a secret in git: use "
             f'"{example}" and set it in the environment',
         )
-    elif expand_env(value, environ) is None:
+    elif expanded is None:
         unset = [n for n in names if not environ.get(n)]
         check.warn(
             f,

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from reminder.config.addresses import url_problem
 from reminder.config.model import Office, expand_env
 from reminder.errors import DeliveryError, NotConfigured
 
@@ -51,6 +52,21 @@ class HttpChannel:
                 f"the environment variable in offices.{office.id}.{field} ({raw}) is not set"
             )
         return value.strip()
+
+    def url(self, office: Office, field: str, raw: str | None, value: str) -> str:
+        """`value` if it can be posted to, else NotConfigured (held, not fatal) naming where
+        it came from, never the value (it holds a key)."""
+        problem = url_problem(value)
+        if problem is None:
+            try:
+                httpx.URL(value)
+            except (httpx.InvalidURL, ValueError) as exc:
+                problem = f"it does not parse ({type(exc).__name__})"
+        if problem is not None:
+            raise NotConfigured(
+                f"offices.{office.id}.{field} ({raw}) is not a usable URL: {problem}"
+            )
+        return value
 
     def post(self, url: str, payload: object) -> httpx.Response:
         """POST JSON; a timeout or network error is a retryable DeliveryError. The message

@@ -6,8 +6,7 @@ This channel is the proof that a channel is one module: a target, a payload, a s
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
+from reminder.config.addresses import shown_url
 from reminder.config.model import Office, WebhookSettings
 from reminder.delivery.channels.base import Rendered, Target, rate_key
 from reminder.delivery.channels.http import HttpChannel
@@ -21,13 +20,13 @@ class WebhookTransport(HttpChannel):
     settings: WebhookSettings
 
     def target(self, office: Office) -> Target:
-        url = self.address(office, "webhook", office.webhook)
-        parts = urlsplit(url)
-        shown = f"{parts.scheme}://{parts.netloc}{parts.path}"  # no query: it may hold a token
+        url = self.url(
+            office, "webhook", office.webhook, self.address(office, "webhook", office.webhook)
+        )
         return Target(
             channel=self.name,
             address=url,
-            shown=shown,
+            shown=shown_url(url),  # no user, password or query: they may hold a token
             rate_key=rate_key(self.name, url),
             per_minute=self.settings.per_minute,
         )

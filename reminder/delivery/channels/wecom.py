@@ -70,8 +70,8 @@ class WecomTransport(HttpChannel):
     def target(self, office: Office) -> Target:
         value = self.address(office, "wecom", office.wecom)
         if value.startswith(("http://", "https://")):
-            key = parse_qs(urlsplit(value).query).get("key", [""])[0]
-            url = value
+            url = self.url(office, "wecom", office.wecom, value)
+            key = parse_qs(urlsplit(url).query).get("key", [""])[0]
         else:
             key = value
             url = f"{self.settings.url}?{urlencode({'key': key})}"
