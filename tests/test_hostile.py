@@ -3,12 +3,15 @@ CSV; secrets never shown (issue 14)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from reminder.cli.formats import table, to_csv
 from reminder.cli.main import main
 from reminder.config import checker
 from reminder.delivery.channels import email as email_channel
@@ -165,3 +168,26 @@ def test_a_webhook_password_is_never_shown(
     entries = json.loads(out)
     assert entries and {e["target"] for e in entries} == {"http://127.0.0.1:9/hook"}
     assert "pa55word" not in out and "t0ken" not in out
+
+
+def test_terminal_tables_show_control_characters_instead_of_acting_on_them() -> None:
+    got = table([{"error": "bad\x1b[2J\x1b]0;owned\x07 \u202etxt\n"}], [("error", "error")])
+    assert got.splitlines()[2] == "bad\\x1b[2J\\x1b]0;owned\\x07 \\u202etxt\\x0a"
+
+
+def test_csv_cells_that_look_like_formulas_are_defused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "schedules.toml"
+    formula = '=HYPERLINK(""http://evil.example"",""点此"")'
+    path.write_text(
+        variant('title = "发布年度报告"', f"title = '{formula}'", BASE), encoding="utf-8"
+    )
+    args = ["--from", "2026-01-30", "--to", "2026-01-30", "--format", "csv"]
+    code, out, _ = run(capsys, "preview", "--config", str(path), *args)
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert {r["title"] for r in rows} == {"'" + formula}
+    assert {r["working_days_left"] for r in rows} == {"0"}
+    # Numbers stay numbers, negative ones too; text starting with - or + is text.
+    assert to_csv([{"n": -3, "t": "-3", "u": "+86"}], ["n", "t", "u"]) == "n,t,u\n-3,'-3,'+86"

@@ -17,12 +17,36 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+def visible(text: str) -> str:
+    """`text` safe for a terminal: control characters (an escape sequence from the database
+    would recolour or rewrite the screen), line breaks and bidi controls shown as \\xNN or
+    \\uNNNN instead of acted on."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else _escaped(ch) for ch in text)
+
+
+def _escaped(ch: str) -> str:
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return "-"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return str(value)
+    return visible(str(value))
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defused(value: Any) -> Any:
+    """A CSV cell Excel will not run: text starting like a formula gets a leading '."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]]) -> str:
@@ -50,7 +74,7 @@ def to_csv(rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> str:
     writer = csv.DictWriter(out, fieldnames=list(keys), extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: "" if row.get(k) is None else row.get(k) for k in keys})
+        writer.writerow({k: "" if row.get(k) is None else defused(row.get(k)) for k in keys})
     return out.getvalue().rstrip("\n")
 
 
