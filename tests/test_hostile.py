@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from datetime import date
 from pathlib import Path
 
@@ -191,3 +192,45 @@ def test_csv_cells_that_look_like_formulas_are_defused(
     assert {r["working_days_left"] for r in rows} == {"0"}
     # Numbers stay numbers, negative ones too; text starting with - or + is text.
     assert to_csv([{"n": -3, "t": "-3", "u": "+86"}], ["n", "t", "u"]) == "n,t,u\n-3,'-3,'+86"
+
+
+def test_database_wal_shm_and_lock_files_are_private(tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    from reminder.store.engine import make_engine
+    from reminder.store.lock import single_instance
+
+    path = tmp_path / "reminder.db"
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.connect() as conn, single_instance(engine):
+        conn.execute(text("create table t (x integer)"))
+        conn.execute(text("insert into t values (1)"))
+        conn.commit()
+        names = {p.name: p.stat().st_mode & 0o777 for p in tmp_path.iterdir()}
+    engine.dispose()
+    assert names == {
+        "reminder.db": 0o600,
+        "reminder.db-wal": 0o600,
+        "reminder.db-shm": 0o600,
+        "reminder.db.lock": 0o600,
+    }
+
+
+def test_a_key_written_in_the_file_is_stored_as_a_fingerprint(
+    harness: Harness, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sqlalchemy import create_engine, text
+
+    written = harness.path.read_text(encoding="utf-8")
+    harness.path.write_text(
+        written.replace('wecom = "${WECOM_KEY_LEGAL}"', 'wecom = "literal-key-0123456789"'),
+        encoding="utf-8",
+    )
+    code, _, _ = run(capsys, "sync", "--config", str(harness.path), "--now", "2026-03-02T09:00")
+    assert code == 0
+    engine = create_engine(os.environ["REMINDER_DATABASE_URL"])
+    with engine.connect() as conn:
+        stored = dict(conn.execute(text("select id, wecom from offices")).all())
+    engine.dispose()
+    assert stored["legal"].startswith("sha256:") and "literal" not in stored["legal"]
+    assert stored["finance"] == "${WECOM_KEY_FINANCE}"

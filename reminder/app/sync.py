@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 
 from reminder.calendar.leadtime import lookahead
 from reminder.calendar.workcal import WorkCalendar, calendar_data_version
-from reminder.config.model import Config
+from reminder.config.model import Config, env_names
 from reminder.planning.planner import occurrence_values, occurrences, plan_ahead
 from reminder.store import schedule
 from reminder.store.engine import PLAN_LOCK, database_url, make_engine, serialize, transaction
@@ -59,12 +59,21 @@ def office_values(config: Config) -> dict[str, Values]:
         o.id: {
             "name": o.name,
             "email": list(o.email),
-            "wecom": o.wecom,
+            "wecom": stored_address(o.wecom),
             "channels": list(o.channels) if o.channels is not None else None,
             "mention_mobiles": list(o.mention_mobiles),
         }
         for o in config.offices.values()
     }
+
+
+def stored_address(raw: str | None) -> str | None:
+    """What the database keeps of an office's robot address: the ${NAME} reference as
+    written; a key or URL written into the file itself only as a fingerprint (enough to see
+    that it changed, useless to send with)."""
+    if raw is None or env_names(raw):
+        return raw
+    return "sha256:" + hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
 def group_values(config: Config) -> dict[str, Values]:

@@ -78,9 +78,24 @@ def make_engine(url: str) -> Engine:
     except (ArgumentError, ImportError) as exc:
         raise DatabaseError(f"database {shown(url)}: {exc}") from None
     if engine.dialect.name == "sqlite":
+        database = engine.url.database
+        if database and database != ":memory:" and not database.startswith("file:"):
+            private_file(Path(database))
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def private_file(path: Path) -> None:
+    """Create `path` readable by its owner only (0600), if it does not exist yet. SQLite then
+    gives its -wal and -shm files the same mode: reminders, names and the sent log are not
+    for every user of the server."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    except OSError:
+        pass  # a folder that does not exist or cannot be written: opening it says so
 
 
 def _sqlite_begin(connection: Connection) -> None:

@@ -30,7 +30,8 @@ def single_instance(engine: Engine) -> Iterator[None]:
         yield
         return
     path = Path(f"{database}.lock")
-    handle = path.open("a+", encoding="utf-8")
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+    handle = os.fdopen(descriptor, "a+", encoding="utf-8")
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
