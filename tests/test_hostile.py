@@ -15,6 +15,7 @@ import pytest
 from reminder.cli.formats import table, to_csv
 from reminder.cli.main import main
 from reminder.config import checker
+from reminder.delivery import rendering
 from reminder.delivery.channels import email as email_channel
 from reminder.delivery.rendering import TEMPLATES_DIR, Renderer
 from reminder.delivery.wording import make_item
@@ -234,3 +235,35 @@ def test_a_key_written_in_the_file_is_stored_as_a_fingerprint(
     engine.dispose()
     assert stored["legal"].startswith("sha256:") and "literal" not in stored["legal"]
     assert stored["finance"] == "${WECOM_KEY_FINANCE}"
+
+
+def test_a_template_linked_to_a_file_outside_the_templates_folder_is_refused(
+    harness: Harness, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    secret = tmp_path / "outside.txt"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n", encoding="utf-8")
+    custom = harness.use_templates("my-templates")
+    (custom / "markdown.j2").symlink_to(secret)
+    code, out, _ = run(capsys, "check", "--config", str(harness.path))
+    assert code == 2
+    assert out.splitlines()[0] == (
+        f"{custom / 'markdown.j2'}: template: cannot be read: a link to a file outside the "
+        "templates folder: refused"
+    )
+
+
+def test_a_template_that_never_ends_is_stopped_by_check(
+    harness: Harness, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rendering, "RENDER_SECONDS", 0.5)
+    custom = harness.use_templates("my-templates")
+    (custom / "markdown.j2").write_text(
+        "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, "check", "--config", str(harness.path))
+    assert code == 2
+    assert out.splitlines()[0] == (
+        f"{custom / 'markdown.j2'}:1: template: rendering took longer than 0.5 s: a loop that "
+        "does not end?"
+    )

@@ -7,6 +7,8 @@ them file by file. What offices read is Chinese; this module only builds the con
 from __future__ import annotations
 
 import builtins
+import threading
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -21,6 +23,7 @@ from jinja2 import (
     StrictUndefined,
     TemplateError,
     TemplateNotFound,
+    TemplateRuntimeError,
 )
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -50,17 +53,43 @@ class _Sandbox(SandboxedEnvironment):
     def getattr(self, obj: Any, attribute: str) -> Any:
         if attribute in PLAIN_FIELDS.get(type(obj), ()):
             return builtins.getattr(obj, attribute)
+        _within_time()
         return super().getattr(obj, attribute)
+
+    def call(self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        _within_time()
+        return super().call(__context, __obj, *args, **kwargs)
+
+
+RENDER_SECONDS = 5.0  # a message renders in milliseconds; this long is a loop that never ends
+_deadline = threading.local()
+
+
+def _within_time() -> None:
+    """Stop a render that has run past its time: a template with nested loops over large
+    ranges would hold `check`, and the dispatcher, for hours. Checked at every call and
+    checked attribute read a template makes, which every loop of loops does."""
+    until = getattr(_deadline, "until", None)
+    if until is not None and time.monotonic() > until:
+        raise TemplateRuntimeError(
+            f"rendering took longer than {RENDER_SECONDS:g} s: a loop that does not end?"
+        )
 
 
 def template_files(templates_dir: str | None, base: Path | None) -> dict[str, Path]:
     """Every template by name (`wecom/text.j2`): the shipped ones, each replaced by the admin's
     file of the same name in `templates_dir` (relative to `base`, the config's folder)."""
+    dirs = template_dirs(templates_dir, base)
+    return {p.relative_to(d).as_posix(): p for d in dirs for p in sorted(d.rglob("*.j2"))}
+
+
+def template_dirs(templates_dir: str | None, base: Path | None) -> list[Path]:
+    """The shipped templates folder, and the admin's (relative to `base`) when set."""
     dirs = [TEMPLATES_DIR]
     if templates_dir:
         path = Path(templates_dir)
         dirs.append(path if path.is_absolute() or base is None else base / path)
-    return {p.relative_to(d).as_posix(): p for d in dirs for p in sorted(d.rglob("*.j2"))}
+    return dirs
 
 
 def templates_stamp(files: dict[str, Path]) -> tuple[tuple[str, int, int], ...]:
@@ -87,11 +116,18 @@ class Renderer:
         self.stamp = templates_stamp(files)
         sources: dict[str, str] = {}
         self._unreadable: list[Issue] = []  # reported by `check`
+        roots = [d.resolve() for d in template_dirs(templates_dir, base)]
         for name, path in files.items():
             try:
+                if not any(path.resolve().is_relative_to(root) for root in roots):
+                    raise OSError("a link to a file outside the templates folder: refused")
                 sources[name] = path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as exc:
-                message = f"cannot be read as UTF-8: {exc}"
+                message = (
+                    f"cannot be read as UTF-8: {exc}"
+                    if isinstance(exc, UnicodeDecodeError)
+                    else f"cannot be read: {exc}"
+                )
                 self._unreadable.append(
                     Issue(path=str(path), line=0, field="template", message=message)
                 )
@@ -106,7 +142,11 @@ class Renderer:
         )
 
     def _render(self, name: str, **context: Any) -> str:
-        return self.env.get_template(name).render(**context).strip()
+        _deadline.until = time.monotonic() + RENDER_SECONDS
+        try:
+            return self.env.get_template(name).render(**context).strip()
+        finally:
+            _deadline.until = None
 
     def reminder(
         self,
