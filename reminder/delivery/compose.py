@@ -56,9 +56,15 @@ def pack(rows: list[OutboxRow], render: Render, fits: Callable[[Rendered], bool]
 
 class Composer:
     def __init__(
-        self, config: Config, transports: dict[str, Transport], renderer: Renderer
+        self,
+        config: Config,
+        transports: dict[str, Transport],
+        renderer: Renderer,
+        *,
+        dry_run: bool = False,
     ) -> None:
         self.config, self.transports, self.renderer = config, transports, renderer
+        self.dry_run = dry_run  # nothing is posted: no payloads to build (nor to fail on)
         self.cal = config.calendar()
 
     def messages(
@@ -105,6 +111,7 @@ class Composer:
         """`rows` packed, rendered and made into what the channel posts; a reminder whose
         template or payload fails (a line break in a header, say) fails alone."""
         transport = self.transports.get(target.channel)
+        builds = transport is not None and not self.dry_run
 
         today = now.astimezone(self.config.settings.tz).date()
 
@@ -124,7 +131,7 @@ class Composer:
                 (
                     part,
                     rendered,
-                    None if transport is None else transport.payloads(target, rendered),
+                    transport.payloads(target, rendered) if builds and transport else None,
                 )
                 for part, rendered in parts
             ]

@@ -83,7 +83,7 @@ class Dispatcher:
             t.close()
         self.config, self.transports = config, transports
         self.triage = Triage(config, transports, self.dry_run)
-        self.composer = Composer(config, transports, renderer)
+        self.composer = Composer(config, transports, renderer, dry_run=self.dry_run)
         self.protocol = SendProtocol(
             config,
             owner=self.owner,

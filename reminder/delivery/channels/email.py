@@ -30,6 +30,14 @@ def one_line(text: str) -> str:
     return _BREAKS.sub(" ", text).strip()
 
 
+def _domain(sender: str) -> str | None:
+    """The sender's domain for the Message-ID (None: the host's name, when there is none)."""
+    try:
+        return Address(addr_spec=sender).domain or None
+    except (IndexError, ValueError):  # no sender yet, or not an address
+        return None
+
+
 class EmailTransport:
     name = "email"
 
@@ -82,7 +90,7 @@ class EmailTransport:
         name = one_line(s.sender_name)
         msg["From"] = formataddr((name, sender)) if name else sender
         msg["To"] = ", ".join(target.recipients)
-        msg["Message-ID"] = make_msgid(domain=Address(addr_spec=sender).domain or None)
+        msg["Message-ID"] = make_msgid(domain=_domain(sender))
         # RFC 5322 requires a Date. Every message the service composes carries the clock's
         # instant; the wall clock is only a fallback for a caller that did not set one.
         msg["Date"] = format_datetime(message.at) if message.at else formatdate(localtime=True)
