@@ -6,6 +6,8 @@ from __future__ import annotations
 import itertools
 from datetime import date, timedelta
 
+import pytest
+
 from reminder.config.model import Config
 from reminder.planning.planner import plan, plan_deadline
 from tests.conftest import BASE, config_from, variant
@@ -124,19 +126,64 @@ def test_a_weekly_office_gets_what_is_not_urgent_on_its_weekday() -> None:
     ]
 
 
-def test_a_weekly_office_gets_the_same_days_however_the_planning_windows_fall() -> None:
-    """The service plans day by day; preview plans a span at once: a reminder moved back to
-    Monday must not depend on where a window ends."""
-    config = weekly_office("2026-03-27")
+def weekly_config(weekday: str, due: str, remind: str, extra: str = "") -> Config:
+    text = variant('name = "办公室"', f'name = "办公室"\ndigest = "weekly {weekday}"', BASE)
+    text = variant('due = "yearly 01-31"', f'due = "{due}"\n{extra}', text)
+    return config_from(variant('remind = ["7d", "1wd", "0d"]', f"remind = {remind}", text))
+
+
+@pytest.mark.parametrize(
+    ("weekday", "due", "remind", "extra"),
+    [
+        ("MON", "2026-03-27", '["7d", "3wd", "1wd", "0d"]', ""),
+        # Spring Festival moves the due (23 Feb) to the 14th: a week's lookahead more is needed.
+        ("THU", "yearly 02-23", '["7d", "0d"]', ""),
+        ("FRI", "monthly last-workday", '["0d"]', 'kind = "routine"'),
+        ("WED", "quarterly 20", '["30d", "7d", "0d"]', 'overdue = ["2wd"]'),
+    ],
+)
+def test_a_weekly_office_gets_the_same_days_however_the_planning_windows_fall(
+    weekday: str, due: str, remind: str, extra: str
+) -> None:
+    """The service plans day by day at the far end of its horizon; preview plans a span at
+    once: a reminder moved back to the digest day must not depend on where a window ends."""
+    config = weekly_config(weekday, due, remind, extra)
     cal = config.calendar()
     deadline = config.deadlines[0]
-    whole = plan(config, D(2026, 3, 1), D(2026, 5, 31))
+    first, last, epoch = D(2026, 1, 10), D(2026, 12, 31), D(2025, 12, 1)
+    whole = plan_deadline(config, cal, deadline, first, last, epoch)
     daily = []
-    day = D(2026, 3, 1)
-    while day <= D(2026, 5, 31):
-        daily += plan_deadline(config, cal, deadline, day, day, D(2026, 3, 1))
+    day = first
+    while day <= last:
+        daily += plan_deadline(config, cal, deadline, day, day, epoch)
         day += timedelta(days=1)
     assert sorted((r.office, r.day, r.step) for r in daily) == sorted(
         (r.office, r.day, r.step) for r in whole
     )
-    assert any(r.office == "office" and r.day.weekday() == 0 for r in whole)
+    assert any(r.office == "office" for r in whole)
+    for r in whole:
+        assert cal.is_workday(r.day)
+        if r.kind == "routine":  # never out of its month
+            assert r.day.month == r.occurrence.nominal_due.month
+
+
+def test_a_weekly_reminder_whose_digest_day_passed_before_planning_starts_goes_at_once() -> None:
+    config = weekly_config("MON", "2026-03-27", '["7d", "3wd", "1wd", "0d"]')
+    cal = config.calendar()
+    deadline = config.deadlines[0]
+    # Started on Wednesday the 18th: the 7d reminder (Friday the 20th) belonged to Monday
+    # the 16th's digest, which never went out; it goes on the 18th.
+    start = D(2026, 3, 18)
+    got = plan_deadline(config, cal, deadline, start, D(2026, 3, 31), start, starts_now=True)
+    assert sorted((r.day, r.step) for r in got if r.office == "office")[:2] == [
+        (D(2026, 3, 18), "7d"),
+        (D(2026, 3, 23), "3wd"),
+    ]
+
+
+def test_a_routine_check_stays_in_the_month_of_its_nominal_due() -> None:
+    # January 2026's last day is a Saturday: with shift = "after" the due is 2 February, but
+    # January's check goes out in January.
+    config = make("monthly last", extra='kind = "routine"\nshift = "after"')
+    got = days(plan(config, D(2026, 1, 1), D(2026, 2, 28)))
+    assert [d for d, *_ in got] == ["2026-01-04", "2026-02-02"]  # 4 Jan: a make-up Sunday

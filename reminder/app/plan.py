@@ -106,7 +106,9 @@ def _due_first(
     start = max(first, today)
     out = [
         r
-        for r in plan_deadline(config, cal, deadline, start, last, epoch, memo=memo)
+        for r in plan_deadline(
+            config, cal, deadline, start, last, epoch, memo=memo, starts_now=start == today
+        )
         if not skip(r)
     ]
     if first < start:

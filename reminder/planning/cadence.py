@@ -40,9 +40,10 @@ def overdue_days(
 
 def routine_day(cal: WorkCalendar, occ: Occurrence, workday: int) -> date:
     """The day a routine duty's check goes out: the `workday`-th working day of the month of
-    its due (not before its period starts, never after the due), so that every routine duty
-    of an office due in one month makes one checklist."""
-    first = max(occ.period_start, occ.due.replace(day=1))
+    its nominal due (not before its period starts, never after the due), so that every routine
+    duty of an office due in one month makes one checklist; a due moved off a rest day into
+    the next month does not take the check with it."""
+    first = max(occ.period_start, occ.nominal_due.replace(day=1))
     found = cal.nth_workday(first, occ.due, workday) if first <= occ.due else None
     return found or cal.previous_workday(occ.due)
 
@@ -61,12 +62,16 @@ def weekly_digest(
     cal: WorkCalendar,
     reminders: list[PlannedReminder],
     weekly: dict[str, int],
+    floor: date | None = None,
 ) -> list[PlannedReminder]:
     """One occurrence's reminders, those of offices with a weekly digest moved to the week's
     digest day (the first working day from the office's weekday on), except urgent ones. An
     office hears about the occurrence once a day at most: a moved reminder landing where
-    another already is, is dropped (the later one of two moved ones stays). An overdue reminder
-    never moves onto or before its due day."""
+    another already is, is dropped (the later one of two moved ones stays).
+
+    A reminder never moves before `floor` (where planning starts now: the week's digest day
+    has passed, so it goes at once), an overdue one never onto or before its due day, and a
+    routine check never out of its month."""
     out = [r for r in reminders if r.office not in weekly or urgent(r)]
     taken = {(r.office, r.day) for r in out}
     moved: dict[tuple[str, date], PlannedReminder] = {}
@@ -74,7 +79,7 @@ def weekly_digest(
         if r.office not in weekly or urgent(r):
             continue
         back = (r.day.weekday() - weekly[r.office]) % 7
-        day = cal.next_workday(r.day - timedelta(days=back))
+        day = cal.next_workday(max(r.day - timedelta(days=back), _earliest(r, floor)))
         late = r.kind in ("overdue", "escalation") and day <= r.occurrence.due
         if day < r.day and not late:
             r.remind_at = datetime.combine(day, r.remind_at.timetz())
@@ -83,3 +88,12 @@ def weekly_digest(
         if (r.office, r.day) not in taken:
             moved[(r.office, r.day)] = r  # in day order: the later of two stays
     return out + list(moved.values())
+
+
+def _earliest(r: PlannedReminder, floor: date | None) -> date:
+    """The earliest day a weekly digest may move `r` to."""
+    low = floor or date.min
+    if r.kind == "routine":
+        occ = r.occurrence
+        low = max(low, occ.period_start, occ.nominal_due.replace(day=1))
+    return low

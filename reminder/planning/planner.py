@@ -167,6 +167,7 @@ def reminders_for(
     memo: PlanMemo,
     *,
     overdue: bool = True,
+    now: bool = False,
 ) -> list[PlannedReminder]:
     """Every reminder of one occurrence whose day falls in [first, last] (without the overdue
     repeats when `overdue` is false). Lead offices get the lead times and the overdue chase
@@ -203,7 +204,8 @@ def reminders_for(
                 )
     if not fixed.weekly:
         return out
-    return [r for r in weekly_digest(cal, out, fixed.weekly) if first <= r.day <= last]
+    floor = cal.next_workday(first) if now else None
+    return [r for r in weekly_digest(cal, out, fixed.weekly, floor) if first <= r.day <= last]
 
 
 # day, step, kind, remind_at, working days left, provisional years, escalated
@@ -314,8 +316,11 @@ def plan_deadline(
     *,
     overdue: bool = True,
     memo: PlanMemo | None = None,
+    starts_now: bool = False,
 ) -> list[PlannedReminder]:
     """One deadline's reminders in [first, last], counting occurrences due from `epoch` on.
+    `starts_now`: nothing before `first` was planned (a first start, a preview from `first`),
+    so a weekly office's reminder whose digest day has passed goes on `first`.
 
     Only the latest occurrence before `first` can still be overdue inside the window (each
     occurrence's overdue reminders stop at the next one's due date), so the search starts there.
@@ -327,6 +332,8 @@ def plan_deadline(
         start = min(start, previous)
     fixed = fixed_for(config, deadline, memo)
     ahead = lookahead(fixed.farthest + ((_MONTH,) if fixed.routine else ()))
+    if fixed.weekly:
+        ahead += _WEEK
     shift = config.shift_for(deadline)
     dates = _occurrence_dates(cal, deadline.rule, shift, start, last + ahead, memo)
     out: list[PlannedReminder] = []
@@ -337,7 +344,9 @@ def plan_deadline(
         if due > last and _earliest(cal, fixed, due) > (last + _WEEK if fixed.weekly else last):
             break
         occ = _occurrence(deadline, found)
-        out += reminders_for(config, cal, deadline, occ, first, last, fixed, memo, overdue=overdue)
+        out += reminders_for(
+            config, cal, deadline, occ, first, last, fixed, memo, overdue=overdue, now=starts_now
+        )
     return out
 
 
@@ -382,7 +391,9 @@ def plan(
     out: list[PlannedReminder] = []
     for deadline in config.deadlines:
         if deadlines is None or deadline.id in deadlines:
-            out += plan_deadline(config, cal, deadline, first, last, epoch, memo=memo)
+            out += plan_deadline(
+                config, cal, deadline, first, last, epoch, memo=memo, starts_now=True
+            )
     if offices is not None:
         out = [r for r in out if r.office in offices]
     out.sort(key=sort_key)
