@@ -3,6 +3,7 @@ behind it (delivery/wording.py)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -19,6 +20,10 @@ signature = "江门市住房城乡建设局办公室（联系电话：0750-00000
 
 [delivery]
 admin = "office"
+
+[email]
+host = "smtp.example.gov.cn"
+username = "notice@example.gov.cn"
 
 [[offices]]
 id = "office"
@@ -62,6 +67,16 @@ limit = "及时更新"
 lead = ["legal"]
 cooperate = ["all"]
 due = "quarterly last-workday"
+
+[[deadlines]]
+id = "website-check"
+task = 25
+kind = "routine"
+section = "四、优化政务公开平台建设"
+title = "网站与政务新媒体安全防护和日常巡检"
+limit = "及时更新"
+lead = ["office"]
+due = "monthly last-workday"
 """
 
 
@@ -213,6 +228,41 @@ def test_a_wecom_digest_of_more_than_ten_shows_the_ten_most_urgent(config: Confi
         "请按时办理。完成后请告知办公室登记。",
         '<font color="comment">江门市住房城乡建设局办公室（联系电话：0750-0000000）</font>',
     ]
+
+
+def test_a_wecom_digest_lists_everything_when_the_office_gets_no_email(config: Config) -> None:
+    items = [item(config, "annual-report", "before", "lead", n) for n in range(12, 0, -1)]
+    wecom_only = replace(config.offices["legal"], channels=("wecom",))
+    without = replace(config, offices={**config.offices, "legal": wecom_only})
+    got = Renderer().reminder("wecom", wecom_only, items, config=without, digest=True)
+    assert got.markdown is not None
+    assert got.markdown.count("第41项") == 12 and "另有" not in got.markdown
+
+
+def test_digest_numbers_run_on_within_a_section_across_its_headings(config: Config) -> None:
+    items = [
+        item(config, "website-check", "routine", "lead", 21, due=date(2026, 3, 31)),
+        item(config, "rules-library", "routine", "cooperate", 21, due=date(2026, 3, 31)),
+        item(config, "annual-report", "overdue", "lead", -2, nominal=date(2026, 1, 31)),
+    ]
+    office = config.offices["office"]
+    got = Renderer().reminder("wecom", office, items, config=config, digest=True)
+    assert got.markdown is not None
+    assert got.markdown.splitlines()[2:11] == [
+        "**一、逾期**",
+        "1. 第41项 发布上年度《政府信息公开工作年度报告》",
+        '> 2026年1月30日（星期五），<font color="warning">已逾期2个工作日</font>；牵头',
+        "**二、例行工作**",
+        '<font color="comment">【一、优化政务公开工作基础】</font>',
+        "1. 第1项 完善行政规章库并及时动态更新规章",
+        "> 及时更新，本局安排每季度自查一次；配合",
+        '<font color="comment">【四、优化政务公开平台建设】</font>',
+        "2. 第25项 网站与政务新媒体安全防护和日常巡检",
+    ]
+    text = Renderer().reminder("email", office, items, config=config, digest=True).text
+    assert "2. 第25项 网站与政务新媒体安全防护和日常巡检" in text
+    # No requirement written: no empty 具体要求 line.
+    assert text.count("具体要求：") == 2  # of three items, the one with a requirement written
 
 
 def test_no_message_holds_a_shell_command_or_a_placeholder_contact(config: Config) -> None:

@@ -166,7 +166,8 @@ class Renderer:
         prefix = "digest_" if many else ""
         ordered = sorted(items, key=urgency)
         shown, more = ordered, 0
-        if channel == "wecom" and len(ordered) > WECOM_DIGEST_ITEMS and office.email:
+        by_email = config.email.host is not None and "email" in config.channels_for(office)
+        if channel == "wecom" and len(ordered) > WECOM_DIGEST_ITEMS and by_email:
             shown, more = ordered[:WECOM_DIGEST_ITEMS], len(ordered) - WECOM_DIGEST_ITEMS
         admin = config.offices.get(config.delivery.admin or "")
         context: dict[str, Any] = {

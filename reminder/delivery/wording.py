@@ -164,13 +164,14 @@ def urgency(item: Item) -> tuple[int, int, int, str]:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Section:
-    """One part of a digest: 逾期, 今日到期, 即将到期 or 例行工作, with its items; routine
-    items also grouped by the source table's sections."""
+    """One part of a digest: 逾期, 今日到期, 即将到期 or 例行工作, with its items numbered from 1
+    in order of urgency; routine items are also grouped under the source table's headings
+    (`groups`: heading, numbered items; one group with no heading elsewhere)."""
 
     key: str
     title: str
     items: list[Item]
-    by_heading: list[tuple[str, list[Item]]]
+    groups: list[tuple[str, list[tuple[int, Item]]]]
 
 
 def sections(items: Sequence[Item]) -> list[Section]:
@@ -183,8 +184,12 @@ def sections(items: Sequence[Item]) -> list[Section]:
             continue
         headings: dict[str, list[Item]] = {}
         for i in mine:
-            headings.setdefault(i.section, []).append(i)
-        out.append(Section(key=key, title=title, items=mine, by_heading=list(headings.items())))
+            headings.setdefault(i.section if key == "routine" else "", []).append(i)
+        groups, n = [], 0
+        for heading, grouped in headings.items():
+            groups.append((heading, list(enumerate(grouped, n + 1))))
+            n += len(grouped)
+        out.append(Section(key=key, title=title, items=mine, groups=groups))
     return out
 
 
