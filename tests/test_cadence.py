@@ -36,6 +36,20 @@ def test_overdue_limit_stops_the_chase() -> None:
     assert [step for _, _, step, _ in got] == ["0d", "overdue-1", "overdue-2"]
 
 
+def test_overdue_steps_landing_on_one_day_make_one_reminder_and_count_once() -> None:
+    # Due Friday 27 March: "1d" and "1wd" after it both land on Monday the 30th.
+    config = make(
+        "2026-03-27", remind='["0d"]', extra='overdue = ["1d", "1wd", "2wd"]\noverdue_limit = 3'
+    )
+    got = days(plan(config, D(2026, 3, 27), D(2026, 4, 30)))
+    assert got == [
+        ("2026-03-27", "due", "0d", 0),
+        ("2026-03-30", "overdue", "overdue-1", -1),
+        ("2026-03-31", "overdue", "overdue-2", -2),
+        ("2026-04-08", "overdue", "overdue-3", -7),  # 4-6 April: Qingming
+    ]
+
+
 def test_weekly_chase_continues_until_the_next_occurrence_falls_due() -> None:
     config = make("monthly last-workday", remind='["0d"]')
     cal = config.calendar()

@@ -287,6 +287,12 @@ CASES = [
     ),
     (
         'remind = ["7d", "1wd", "0d"]',
+        'remind = ["7d", "1wd", "0d"]\noverdue = ["3wd", "1wd"]',
+        '5: settings.overdue[1]: "1wd" comes after "3wd": list the overdue reminders in the '
+        'order they go out, each later than the one before (e.g. ["1wd", "3wd", "5wd"])',
+    ),
+    (
+        'remind = ["7d", "1wd", "0d"]',
         'remind = ["7d", "1wd", "0d"]\noverdue_limit = -1',
         "5: settings.overdue_limit: must be a whole number from 0 to 1000, got -1",
     ),

@@ -262,7 +262,7 @@ def test_digest_numbers_run_on_within_a_section_across_its_headings(config: Conf
     text = Renderer().reminder("email", office, items, config=config, digest=True).text
     assert "2. 第25项 网站与政务新媒体安全防护和日常巡检" in text
     # No requirement written: no empty 具体要求 line.
-    assert text.count("具体要求：") == 2  # of three items, the one with a requirement written
+    assert text.count("具体要求：") == 2  # the two of three items with a requirement
 
 
 def test_no_message_holds_a_shell_command_or_a_placeholder_contact(config: Config) -> None:

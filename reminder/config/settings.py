@@ -100,9 +100,23 @@ def _overdue_steps(check: Checker, table: dict[str, Any], f: str) -> tuple[Offse
     if items is None:
         return None
     steps = [offset(check, f"{f}.overdue[{i}]", v, allow_zero=False) for i, v in enumerate(items)]
-    if any(s is None for s in steps):
+    found = tuple(s for s in steps if s is not None)
+    if len(found) < len(steps):
         return None
-    return tuple(s for s in steps if s is not None)
+    for i in range(1, len(found)):
+        if _days(found[i]) <= _days(found[i - 1]):
+            check.error(
+                f"{f}.overdue[{i}]",
+                f'"{found[i]}" comes after "{found[i - 1]}": list the overdue reminders in the '
+                'order they go out, each later than the one before (e.g. ["1wd", "3wd", "5wd"])',
+            )
+            return None
+    return found
+
+
+def _days(o: Offset) -> float:
+    """About how many calendar days an offset spans (a working day is 7/5 of one)."""
+    return o.amount if o.unit == "d" else o.amount * 1.4
 
 
 def has_password(url: str) -> bool:

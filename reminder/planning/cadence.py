@@ -22,18 +22,17 @@ def overdue_days(
     """(day, round) of each overdue reminder up to `last`: the `steps` after the due, then
     every `every`, at most `limit`, and never on or after the next occurrence's due."""
     out: list[tuple[date, int]] = []
-    rounds = 0
-    previous = occ.due
-    while chase.limit is None or rounds < chase.limit:
-        if rounds < len(chase.steps):
-            day = after(cal, occ.due, chase.steps[rounds], 1)
+    previous, step = occ.due, 0
+    while chase.limit is None or len(out) < chase.limit:
+        if step < len(chase.steps):
+            day = after(cal, occ.due, chase.steps[step], 1)
         else:
             day = after(cal, previous, chase.every, 1)
-        rounds += 1
+        step += 1
         if day > last or (occ.next_due is not None and day >= occ.next_due):
             return out
-        if day > previous:
-            out.append((day, rounds))
+        if day > previous:  # two steps landing on one day (after a holiday) make one
+            out.append((day, len(out) + 1))
             previous = day
     return out
 
