@@ -212,6 +212,8 @@ def test_a_key_that_looks_like_a_url_gets_the_hint_once_per_pass(
     alerts = [m for m in harness.smtp.received if m.message["Subject"].startswith("【发送失败】")]
     assert len(alerts) == 1
     body = alerts[0].message.get_body(("plain",)).get_content()
+    # The one alert names every task that failed for that robot in the pass.
+    assert "\n同时未能送达的还有" in body and body.count("很长的任务名称") >= 5
     assert (
         "\n提示：填写的 key 看起来是一个网址：请只填写网址中 key= 后面的部分，"
         "或填写完整的机器人网址。\n" in body

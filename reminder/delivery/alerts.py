@@ -88,6 +88,27 @@ def failure_facts(s: Session, config: Config, alert: OutboxRow) -> dict[str, Any
         "target": last.target if last else "",
         "task": deadline.task if deadline else None,
         "title": deadline.title if deadline else alert.deadline_id,
+        "others": _others(s, config, alert, failed),
         "attempts": failed.attempts if failed else 0,
         "error": error,
     }
+
+
+def _others(s: Session, config: Config, alert: OutboxRow, failed: OutboxRow | None) -> list[str]:
+    """The other tasks whose reminders to the same office and channel failed in the same
+    pass: one alert covers them all, so it names them."""
+    if failed is None:
+        return []
+    ids = store_alerts.failed_since(
+        s,
+        failed.office_id,
+        failed.channel,
+        alert.created_at - ONE_PASS,
+        alert.created_at + ONE_PASS,
+    )
+    out = []
+    for deadline_id in ids:
+        d = config.deadline_by_id.get(deadline_id)
+        if deadline_id != failed.deadline_id and d is not None:
+            out.append(f"第{d.task}项 {d.title}" if d.task else d.title)
+    return out

@@ -228,12 +228,13 @@ class Renderer:
             working_days_left=-2,
             provisional_years=[2027],
         )
-        failed = {
+        failed: dict[str, Any] = {
             "office_name": office.name,
             "channel": "企业微信",
             "target": "key=abcd…wxyz",
             "reason": "企业微信机器人 key 无效",
             "hint": "",
+            "others": [],
             "task": d.task,
             "title": d.title,
             "attempts": 5,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from reminder.store.models import OutboxRow
-from reminder.vocabulary import Kind
+from reminder.vocabulary import Kind, OutboxStatus
 
 
 def alerted_since(session: Session, office_id: str, channel: str, since: datetime) -> bool:
@@ -27,3 +27,24 @@ def alerted_since(session: Session, office_id: str, channel: str, since: datetim
         .limit(1)
     )
     return found is not None
+
+
+def failed_since(
+    session: Session, office_id: str, channel: str, since: datetime, until: datetime
+) -> list[str]:
+    """The deadlines of the reminders to this office and channel that failed for good in
+    [since, until], oldest first, each once: what one alert about a failing target covers."""
+    rows = session.execute(
+        select(OutboxRow.deadline_id, func.min(OutboxRow.updated_at))
+        .where(
+            OutboxRow.office_id == office_id,
+            OutboxRow.channel == channel,
+            OutboxRow.status == OutboxStatus.FAILED,
+            OutboxRow.kind != Kind.ALERT,
+            OutboxRow.updated_at >= since,
+            OutboxRow.updated_at <= until,
+        )
+        .group_by(OutboxRow.deadline_id)
+        .order_by(func.min(OutboxRow.updated_at), OutboxRow.deadline_id)
+    ).all()
+    return [deadline_id for deadline_id, _ in rows]
