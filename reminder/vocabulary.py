@@ -81,6 +81,7 @@ class LogStatus(StrEnum):
     """A sent-log entry's status."""
 
     SENDING = "sending"  # in flight: written before the send
+    UNKNOWN = "unknown"  # was in flight when its instance died: it may or may not have arrived
     SENT = "sent"
     RETRYING = "retrying"
     FAILED = "failed"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
-from tests.delivery_harness import KEY_FINANCE, KEY_LEGAL, PASSWORD, Harness
+from tests.delivery_harness import KEY_FINANCE, KEY_LEGAL, PASSWORD, Harness, at
 
 
 def test_email_and_wecom_reach_their_servers(harness: Harness) -> None:
@@ -333,3 +335,37 @@ def test_email_tls_refuses_an_untrusted_server(harness: Harness) -> None:
     (entry,) = harness.log(channel="email")
     assert (entry.status, entry.response_code) == ("retrying", "network")
     assert entry.error.endswith("(SSLCertVerificationError)")
+
+
+def test_a_message_left_in_flight_by_a_dead_instance_is_closed_as_unknown(
+    harness: Harness,
+) -> None:
+    """After a crash its `sending` rows would read as in flight forever; once a lease has
+    passed (no live instance sends that long) the next pass closes them as `unknown`."""
+    import uuid
+
+    from reminder.store.engine import transaction
+    from reminder.store.models import SentLogRow
+    from reminder.store.sentlog import add_entry
+
+    runtime = harness.start("2026-03-30 09:00")
+    with transaction(runtime.engine) as s:
+        for minutes in (10, 2):  # one left by a dead instance, one still in flight
+            add_entry(
+                s,
+                SentLogRow(
+                    at=at("2026-03-30 09:00") - timedelta(minutes=minutes),
+                    message_id=str(uuid.uuid4()),
+                    office_id="legal",
+                    channel="wecom",
+                    kind="due",
+                    status="sending",
+                    attempt=1,
+                ),
+            )
+    harness.tick("2026-03-30 09:00")
+    rows = sorted(harness.log(office_id="legal"), key=lambda r: r.at)
+    assert [(r.status, r.error) for r in rows] == [
+        ("unknown", "in flight when its instance stopped: it may or may not have arrived"),
+        ("sending", None),
+    ]

@@ -58,6 +58,14 @@ def test_failures_back_off_and_recover(harness: Harness) -> None:
             assert retry is not None
             delays.append(round((retry.next_run_time - before).total_seconds()))
         assert delays == [1, 2, 4] and service.failures == 3
+        # A reload with nothing to do (every 2 s) says nothing about the database: the next
+        # failure still waits longer.
+        service._guarded("reload", lambda: None)
+        before = datetime.now(UTC)
+        service._guarded("retry", down)
+        retry = service.scheduler.get_job("retry")
+        assert retry is not None
+        assert round((retry.next_run_time - before).total_seconds()) == 8
         service._guarded("dispatch", lambda: None)
         assert service.failures == 0
     finally:

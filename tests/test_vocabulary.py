@@ -36,6 +36,7 @@ def test_statuses_compare_and_store_as_their_strings() -> None:
     assert WAITING == ("pending", "held")
     assert STATUSES == (
         "sending",
+        "unknown",
         "sent",
         "retrying",
         "failed",

@@ -107,6 +107,25 @@ def test_the_lock_file_pins_every_dependency_within_its_declared_range() -> None
     assert outside == {}
 
 
+def test_every_dependency_has_a_floor_without_known_holes_and_a_ceiling_below_its_next_major() -> (
+    None
+):
+    import tomllib
+
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = [Requirement(r) for r in project["dependencies"]]
+    declared += [Requirement(r) for r in project["optional-dependencies"]["postgres"]]
+    unbounded = [str(r) for r in declared if r.name != "tzdata" and "<" not in str(r.specifier)]
+    assert unbounded == []
+    jinja = next(r for r in declared if r.name == "jinja2")
+    # 3.1.5 and earlier have sandbox escapes (CVE-2024-56326, CVE-2025-27516).
+    assert not jinja.specifier.contains(Version("3.1.5"))
+    assert jinja.specifier.contains(Version("3.1.6"))
+
+
 def test_alembic_upgrade_head_from_the_checkout_still_works(tmp_path: Path) -> None:
     env = dict(os.environ, REMINDER_DATABASE_URL=f"sqlite:///{tmp_path / 'by-hand.db'}")
     alembic = Path(sys.executable).with_name("alembic")

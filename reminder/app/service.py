@@ -38,6 +38,9 @@ RELOAD_EVERY = timedelta(seconds=2)
 SIGNAL_POLL = 0.2  # seconds; only bounds how long a missed wake-up could take
 MAX_BACKOFF = 60  # seconds between attempts while the database or network is down
 POLL_EVERY = timedelta(seconds=30)
+# Jobs whose success shows the database is back, and so ends a run of failures; a reload that
+# found the files unchanged (every 2 s) shows nothing, and must not cut the back-off short.
+RESETS = ("dispatch", "plan", "retry")
 PLAN_AHEAD_AFTER = timedelta(seconds=1)  # after start: a dispatch pass due now goes first
 
 
@@ -80,7 +83,8 @@ class Service:
         try:
             try:
                 work()
-                self.failures = 0
+                if name in RESETS:
+                    self.failures = 0
             except Exception as exc:  # the service must not die: log, back off, try again
                 self.failures += 1
                 delay = min(MAX_BACKOFF, 2 ** (self.failures - 1))

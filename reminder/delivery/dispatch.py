@@ -98,6 +98,7 @@ class Dispatcher:
         report = PassReport()
         with transaction(self.engine) as s:
             report.counts["superseded"] += outbox.coalesce_backlog(s, now)
+            sentlog.close_orphans(s, now, self.config.delivery.lease)
             today = now.astimezone(self.config.settings.tz).date()
             if not self.composer.cal.is_workday(today):
                 report.counts["waiting for a working day"] += outbox.defer_to(

@@ -156,6 +156,7 @@ class MetaRow(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
+SENDING_SQL = "status = 'sending'"
 WAITING_SQL = "status IN ('pending', 'held')"  # literal, so planners match the partial index
 LEASED_SQL = "lease_until IS NOT NULL"
 
@@ -223,6 +224,13 @@ class SentLogRow(Base):
     __tablename__ = "sent_log"
     __table_args__ = (
         Index(None, "at"),
+        # The messages in flight (a few): the ones left behind by a crash are found here.
+        Index(
+            "ix_sent_log_sending",
+            "at",
+            sqlite_where=text(SENDING_SQL),
+            postgresql_where=text(SENDING_SQL),
+        ),
         Index(None, "office_id", "at"),
         Index(None, "deadline_id", "at"),
         Index(None, "outbox_id"),

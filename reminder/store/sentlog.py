@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, insert, literal, select, update
+from sqlalchemy import Select, Table, bindparam, insert, literal, select, text, update
 from sqlalchemy.orm import Session
 
 from reminder.store.engine import chunks
 from reminder.store.models import (
     OCCURRENCES,
     OUTBOX,
+    SENDING_SQL,
     OccurrenceRow,
     OutboxRow,
     SentLogRow,
@@ -237,3 +238,23 @@ def last_entry(session: Session, outbox_id: int) -> SentLogRow | None:
 def add_entry(session: Session, entry: SentLogRow) -> None:
     """Log one entry made by hand (a test message)."""
     session.add(entry)
+
+
+def close_orphans(session: Session, now: datetime, older_than: timedelta) -> int:
+    """Close the `sending` rows left by an instance that died mid-send (older than a lease:
+    no live instance has a message in flight that long) as `unknown`: whether that message
+    arrived, nobody can tell; its reminder is tried again once its lease runs out, with a
+    row of its own."""
+    return (
+        session.connection()
+        .execute(
+            update(SentLogRow)
+            .where(text(SENDING_SQL), SentLogRow.at < now - older_than)
+            .values(
+                status=LogStatus.UNKNOWN,
+                finished_at=now,
+                error="in flight when its instance stopped: it may or may not have arrived",
+            )
+        )
+        .rowcount
+    )
