@@ -255,3 +255,26 @@ def test_a_catch_up_on_a_rest_day_waits_for_the_next_working_day_and_reads_from_
         ("jck@example.gov.cn", "【逾期】第41项 发布年度报告（已逾期4个工作日）"),
     ]
     assert all(m.message["Date"].endswith("+0800") for m in harness.smtp.received)
+
+
+def test_a_tick_into_the_future_does_not_stop_the_reminders_of_today(harness: Harness) -> None:
+    """`tick --now` nine months ahead on the real database (someone testing) planned and
+    caught up to then, superseding today's reminders; back at today's instant they go out,
+    and nothing the future pass really sent is sent again."""
+    harness.write('remind = ["7d", "0d"]')
+    harness.start("2026-03-20 08:00")
+    harness.tick("2026-03-20 08:00")
+    harness.tick("2026-12-01 09:00")  # the future: the whole backlog caught up, then
+    sent_then = len(harness.smtp.received) + len(harness.wecom.received)
+    runtime = harness.start("2026-03-31 09:00")
+    runtime.catch_up()
+    harness.tick("2026-03-31 09:00")
+    got = harness.log(office_id="legal")
+    today = [r for r in got if r.status == "sent" and r.at == at("2026-03-31 09:00")]
+    assert [(r.kind, r.channel) for r in today] == [("due", "wecom")]
+    # Finance's due-day reminders were the latest of its backlog in the future pass, and went
+    # then; legal's were superseded there by a later overdue one: only legal's go now.
+    assert len(harness.smtp.received) + len(harness.wecom.received) == sent_then + 1
+    # The next days plan again as usual (the future markers are gone).
+    harness.tick("2026-04-01 09:00")
+    assert runtime.next_due() is not None

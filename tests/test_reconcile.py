@@ -29,6 +29,7 @@ class Row:
     role: str = "lead"
     working_days_left: int = 5
     provisional: bool = False
+    updated_at: datetime = NOW - DAY
 
 
 def want(step: str, remind_at: datetime, **extra: Any) -> dict[str, Any]:
@@ -92,3 +93,17 @@ def test_orphans_are_left_to_the_store() -> None:
     orphan = Row(7, "7d", NOW + DAY)
     decided = reconcile([orphan], [], orphans={7}, now=NOW)
     assert (decided.cancel, decided.supersede) == ([], [])
+
+
+def test_rows_a_pass_at_a_later_instant_superseded_or_put_off_are_due_again() -> None:
+    """After `tick --now` into the future (or a clock set back), what that pass superseded
+    and never sent, or put off to its own time, goes as if it had not happened."""
+    later = NOW + 3000 * DAY
+    superseded = Row(1, "0d", NOW - DAY, status="superseded", updated_at=later)
+    put_off = Row(2, "1wd", NOW - 2 * DAY, attempts=1, updated_at=later)
+    sent = Row(3, "3wd", NOW - 3 * DAY, status="sent", updated_at=later)
+    old_superseded = Row(4, "7d", NOW - 5 * DAY, status="superseded")
+    rows = [superseded, put_off, sent, old_superseded]
+    wanted = [want(r.step, r.remind_at) for r in rows]
+    decided = reconcile(rows, wanted, orphans=set(), now=NOW)
+    assert [row.id for row, _ in decided.revive] == [1, 2]  # never what was sent

@@ -7,6 +7,8 @@ import threading
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from reminder.app.runtime import Runtime
 from reminder.app.service import Service
 from reminder.clock import SystemClock
@@ -155,3 +157,19 @@ def test_a_stop_while_a_job_re_arms_dispatch_does_not_deadlock(harness: Harness)
     stopper.join(5)
     assert not job.is_alive() and not stopper.is_alive()
     assert service.scheduler.get_job("dispatch") is None  # nothing armed after the stop
+
+
+def test_a_clock_that_jumps_forward_more_than_a_day_is_logged(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    runtime = harness.start("2026-03-02 08:00")
+    service = Service(runtime)
+    harness.clock.set(at("2026-03-02 08:00:30"))
+    service._poll()
+    assert "jumped" not in caplog.text
+    harness.clock.set(at("2026-03-05 08:01"))
+    service._poll()
+    assert (
+        "the clock jumped forward from 2026-03-02T08:00:30+08:00 to 2026-03-05T08:01:00+08:00"
+        in caplog.text
+    )

@@ -7,6 +7,7 @@ Runs at start, daily, and after every schedules.toml change. Pure date logic com
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -28,6 +29,8 @@ from reminder.store import planned, schedule
 from reminder.store.engine import PLAN_LOCK, serialize, transaction
 from reminder.store.planned import PlanChanges, PlanningState, Values
 from reminder.vocabulary import NO_CHANNEL
+
+log = logging.getLogger("reminder.plan")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -239,6 +242,18 @@ def _windows_to_plan(
     planned_on = _planned_on(session, config)
     caught_up = schedule.get_meta(session, "caught_up_on")
     caught_up_on = date.fromisoformat(caught_up) if caught_up else None
+    if planned_on is not None and planned_on > today:
+        # A pass at a later instant planned this database (`tick --now` into the future, a
+        # clock set back since): plan again from today, as after a change of the file; what
+        # that pass superseded or put off and never sent is due again (reconcile revives it).
+        log.warning(
+            "the clock went back: this database was planned on %s, today is %s; planning "
+            "again from today",
+            planned_on,
+            today,
+        )
+        same, planned_on, caught_up_on = False, None, None
+        schedule.set_meta(session, {"caught_up_on": ""})
     windows = _windows(config, today, planned_on, caught_up_on, same)
     if today_only and same:
         windows = {k: (first, today) for k, (first, _) in windows.items() if first <= today}

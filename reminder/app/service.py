@@ -38,6 +38,7 @@ RELOAD_EVERY = timedelta(seconds=2)
 SIGNAL_POLL = 0.2  # seconds; only bounds how long a missed wake-up could take
 MAX_BACKOFF = 60  # seconds between attempts while the database or network is down
 POLL_EVERY = timedelta(seconds=30)
+JUMP = timedelta(days=1)  # between two polls: the system clock was moved, not time passing
 # Jobs whose success shows the database is back, and so ends a run of failures; a reload that
 # found the files unchanged (every 2 s) shows nothing, and must not cut the back-off short.
 RESETS = ("dispatch", "plan", "retry")
@@ -55,6 +56,7 @@ class Service:
         # running jobs, so a job that reached add_job or get_job after it would wait forever.
         self.arming = threading.Lock()
         self.failures = 0
+        self.seen = self.clock.now()  # the clock at the last poll: a jump is logged
         runtime.dispatcher.stop_requested = self.stopping.is_set
         tz = runtime.config.settings.tz
         self.scheduler = BackgroundScheduler(
@@ -121,6 +123,19 @@ class Service:
     def _plan(self) -> None:
         log.info("%s", self.runtime.plan().summary())
 
+    def _poll(self) -> None:
+        """Every 30 s: notice a clock that jumped, then re-arm dispatch."""
+        now = self.clock.now()
+        if now - self.seen > JUMP:
+            log.warning(
+                "the clock jumped forward from %s to %s: reminders due in between go out "
+                "now, per task and office only the latest (is the system clock right?)",
+                self.seen.isoformat(timespec="seconds"),
+                now.isoformat(timespec="seconds"),
+            )
+        self.seen = now
+        self._arm_dispatch()
+
     def _arm_dispatch(self) -> None:
         if self.stopping.is_set():
             return
@@ -173,7 +188,7 @@ class Service:
             IntervalTrigger(seconds=RELOAD_EVERY.total_seconds()),
             id="reload",
         )
-        add(self._arm_dispatch, IntervalTrigger(seconds=POLL_EVERY.total_seconds()), id="poll")
+        add(self._poll, IntervalTrigger(seconds=POLL_EVERY.total_seconds()), id="poll")
         self.scheduler.start()
         self._arm_dispatch()
 

@@ -2,7 +2,8 @@
 and applies the decision.
 
 A waiting row (pending or held, not in flight, never tried) whose time, role or count changed
-is updated; a cancelled row wanted again in the future is revived; a waiting row no longer
+is updated; a cancelled row wanted again in the future is revived, and so is a row that a pass
+at a later instant superseded or put off (the clock went back); a waiting row no longer
 wanted is superseded when a later wanted reminder for the same task, office and channel is
 due already and will go (or went), else cancelled; a wanted reminder with no row is inserted.
 Rows already sent, failed or in flight are never touched.
@@ -44,6 +45,8 @@ class Row(Protocol):
     def lease_until(self) -> datetime | None: ...
     @property
     def remind_at(self) -> datetime: ...
+    @property
+    def updated_at(self) -> datetime: ...
 
 
 R = TypeVar("R", bound=Row)
@@ -85,6 +88,12 @@ def reconcile(
             if any(getattr(row, k) != want[k] for k in MUTABLE):
                 out.update.append((row, want))
         elif row.status == OutboxStatus.CANCELLED and want["remind_at"] >= now:
+            out.revive.append((row, want))
+        elif row.updated_at > now and (
+            row.status == OutboxStatus.SUPERSEDED or (row.status in WAITING and not in_flight)
+        ):
+            # Touched by a pass at a later instant (a `tick --now` into the future, a clock
+            # set back): superseded or put off by what has not happened yet. Due again.
             out.revive.append((row, want))
         elif row.status not in WAITING:
             final[key] = row.status
