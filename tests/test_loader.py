@@ -506,3 +506,49 @@ def test_a_lease_shorter_than_a_send_is_a_warning() -> None:
         for w in config_from(BASE + "\n[delivery]\nparallel = 20\n").warnings
         if w.field == "delivery.lease"
     ]
+
+
+def test_a_file_saved_with_a_bom_reads_as_without(tmp_path: Path) -> None:
+    path = tmp_path / "schedules.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + BASE.encode("utf-8"))
+    assert [d.id for d in load_config(path, environ={}).deadlines] == ["annual-report"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            'title = "发布年度报告"',
+            "title = “发布年度报告”",
+            "24: toml: Invalid value (not valid TOML): full-width punctuation on this line; "
+            'use ASCII (“ → ", ” → ")',
+        ),
+        (
+            "[[deadlines]]",
+            "［［deadlines］］",
+            "21: toml: Invalid statement (not valid TOML): full-width punctuation on this line; "
+            "use ASCII (［ → [, ］ → ])",
+        ),
+        (
+            '[[offices]]\nid = "office"',
+            '[offices]\nid = "office"',
+            "6: toml: Cannot overwrite a value (not valid TOML): each office, group or deadline "
+            "is a table of an array: write [[offices]]",
+        ),
+    ],
+)
+def test_toml_mistakes_an_input_method_makes_get_a_hint(old: str, new: str, expected: str) -> None:
+    with pytest.raises(ConfigError) as exc:
+        config_from(variant(old, new))
+    assert [str(i) for i in exc.value.issues] == [f"schedules.toml:{expected}"]
+
+
+def test_a_setting_written_apart_below_the_last_deadline_is_a_warning() -> None:
+    config = config_from(BASE + '\n# 统一改为10点发送\nsend_time = "10:00"\n')
+    assert [str(w) for w in config.warnings] == [
+        "schedules.toml:31: deadlines[0].send_time: set apart below the last deadline, "
+        "send_time applies to that deadline only; if it is meant for every deadline, move it "
+        "into [settings]"
+    ]
+    # Written with the deadline's other keys, it is that deadline's, as intended.
+    assert config_from(BASE + 'send_time = "10:00"\n').warnings == ()

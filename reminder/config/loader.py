@@ -10,6 +10,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +57,7 @@ def load_config(
             ]
         ) from None
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a BOM (Windows Notepad writes one) is not content
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ConfigError(
@@ -77,6 +78,69 @@ def load_config(
     return config
 
 
+# Characters a Chinese input method types in place of TOML's ASCII ones.
+_FULL_WIDTH = {"“": '"', "”": '"', "‘": "'", "’": "'", "［": "[", "］": "]", "＝": "=", "，": ","}
+_ARRAY_HEADER = re.compile(r"\s*\[\s*(offices|groups|deadlines)\s*\]\s*(#.*)?$")
+
+
+def toml_hint(line: str) -> str:
+    """What most likely went wrong on a line TOML refused, as a hint to append."""
+    if line.startswith("\ufeff"):
+        line = line[1:]
+    found = sorted({ch for ch in line if ch in _FULL_WIDTH}, key=line.index)
+    if found:
+        pairs = ", ".join(f"{ch} → {_FULL_WIDTH[ch]}" for ch in found)
+        return f": full-width punctuation on this line; use ASCII ({pairs})"
+    m = _ARRAY_HEADER.match(line)
+    if m:
+        return f": each office, group or deadline is a table of an array: write [[{m.group(1)}]]"
+    return ""
+
+
+# Keys a deadline shares with [settings]: written below the last deadline, meant for all?
+_SHARED = {
+    "remind",
+    "shift",
+    "send_time",
+    "cooperate_remind",
+    "overdue",
+    "overdue_every",
+    "overdue_limit",
+}
+_KEY_LINE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_-]*)\s*=")
+
+
+def _settings_after_the_last_deadline(text: str, check: Checker, index: int) -> None:
+    """Warn about a settings key set apart (after a blank line or a comment) at the end of
+    the last [[deadlines]] table: TOML gives it to that deadline alone, which someone adding
+    a setting at the end of the file does not mean. Only the file's tail is scanned."""
+    start = text.rfind("[[deadlines]]")
+    if start < 0:
+        return
+    first_line = text.count("\n", 0, start) + 1
+    apart = False
+    for offset, raw in enumerate(text[start:].splitlines()[1:], 1):
+        line = raw.strip()
+        if line.startswith("["):
+            return  # another table: what follows is not the last deadline's
+        if not line or line.startswith("#"):
+            apart = True
+            continue
+        m = _KEY_LINE.match(raw)
+        if m and apart and m.group(1) in _SHARED:
+            key = m.group(1)
+            check.warnings.append(
+                Issue(
+                    path=check.path,
+                    line=first_line + offset,
+                    field=f"deadlines[{index}].{key}",
+                    message=f"set apart below the last deadline, {key} applies to that "
+                    f"deadline only; if it is meant for every deadline, move it into "
+                    "[settings]",
+                )
+            )
+
+
 _TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)|\(at end of document\)")
 
 
@@ -84,6 +148,7 @@ def parse_config(
     text: str, path: str = "schedules.toml", *, environ: Mapping[str, str] | None = None
 ) -> Config:
     """Validate TOML text; `path` is only used in messages."""
+    text = text.removeprefix("\ufeff")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -91,11 +156,26 @@ def parse_config(
         m = _TOML_AT.search(message)
         line = int(m.group(1)) if m and m.group(1) else text.count("\n") + 1
         reason = _TOML_AT.sub("", message).strip()
+        lines = text.splitlines()
+        single = next((i for i, t in enumerate(lines) if _ARRAY_HEADER.match(t)), None)
+        if single is not None:  # [offices] beside [[offices]]: TOML blames a later line
+            line = single + 1
+        hint = toml_hint(lines[line - 1] if 0 < line <= len(lines) else "")
         raise ConfigError(
-            [Issue(path=path, line=line, field="toml", message=f"{reason} (not valid TOML)")]
+            [
+                Issue(
+                    path=path,
+                    line=line,
+                    field="toml",
+                    message=f"{reason} (not valid TOML){hint}",
+                )
+            ]
         ) from None
     check = Checker(path, KeyLines(text))
     config = _build(data, check, path, os.environ if environ is None else environ)
+    if config is not None and config.deadlines:
+        _settings_after_the_last_deadline(text, check, len(data.get("deadlines", [])) - 1)
+        config = replace(config, warnings=tuple(check.warnings))
     if check.errors or config is None:
         raise ConfigError(check.errors)
     return config
