@@ -314,3 +314,55 @@ def test_no_traceback_from_the_installed_command(tmp_path: Path) -> None:
         assert proc.returncode == 2, proc.stderr
         assert "Traceback" not in proc.stdout + proc.stderr
         assert f"{bad}:1: toml: " in proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["log", "--office", "ofice"],
+            "reminder: --office: no office or group 'ofice' in schedules.toml; did you mean "
+            '"office"?',
+        ),
+        (
+            ["status", "--office", "al"],
+            "reminder: --office: no office or group 'al' in schedules.toml; did you mean \"all\"?",
+        ),
+        (
+            ["preview", "--office", "legl"],
+            "reminder: --office: no office or group 'legl' in schedules.toml; did you mean "
+            '"legal"?',
+        ),
+        (
+            ["log", "--channel", "wecon"],
+            "reminder: --channel: no channel 'wecon' (one of email, wecom, webhook); did you "
+            'mean "wecom"?',
+        ),
+        (
+            ["calendar", "--year", "1900"],
+            "reminder: --year: 1900 is outside the years reminder works with (1970-2200)",
+        ),
+    ],
+)
+def test_unknown_names_in_options_are_refused_with_a_suggestion(
+    workdir: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    code, _, err = run(capsys, *args)
+    assert (code, err) == (2, message + "\n")
+
+
+def test_log_and_status_accept_a_group(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for command in ("log", "status"):
+        code, _, err = run(capsys, command, "--office", "all", "--now", "2026-01-29T09:00")
+        assert (code, err) == (0, ""), command
+
+
+def test_calendar_says_when_a_year_is_outside_the_official_data(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "calendar", "--year", "2027")
+    assert code == 0
+    assert out.splitlines()[1] == (
+        "  (after the official data, which covers 2004-2026: the holidays below are the fixed "
+        "statutory ones, the make-up days unknown)"
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -266,7 +267,7 @@ def test_smtp_down_then_up(harness: Harness) -> None:
     harness.tick("2026-03-31 09:00")
     (first,) = harness.log(channel="email")
     assert (first.status, first.response_code) == ("retrying", "network")
-    assert first.error == f"cannot reach SMTP server 127.0.0.1:{port} (ConnectionRefusedError)"
+    assert first.error == f"cannot connect to SMTP server 127.0.0.1:{port} (ConnectionRefusedError)"
     late = SmtpServer(users={"notice@example.gov.cn": PASSWORD})
     late.port = port
     late.controller.port = port
@@ -333,8 +334,65 @@ def test_email_tls_refuses_an_untrusted_server(harness: Harness) -> None:
         harness.tick("2026-03-31 09:00")
         assert tls_server.received == []
     (entry,) = harness.log(channel="email")
-    assert (entry.status, entry.response_code) == ("retrying", "network")
-    assert entry.error.endswith("(SSLCertVerificationError)")
+    assert (entry.status, entry.response_code) == ("retrying", "tls")
+    assert entry.error.startswith(f"TLS with SMTP server 127.0.0.1:{tls_server.port} failed (")
+
+
+@pytest.mark.parametrize(
+    ("server", "security", "expected", "code", "status"),
+    [
+        (
+            {"tls": None, "users": None},
+            "starttls",
+            'SMTP server 127.0.0.1:{port} does not offer STARTTLS: set security = "ssl" (465) '
+            'or, on a trusted network only, "none"',
+            "starttls",
+            "failed",
+        ),
+        (
+            {"tls": None, "users": None},
+            "none",
+            "SMTP server 127.0.0.1:{port} does not offer AUTH (login): most servers offer it "
+            'only after STARTTLS or over "ssl"',
+            "auth",
+            "failed",
+        ),
+        (
+            {"tls": None, "users": {"notice@example.gov.cn": "another"}},
+            "none",
+            "SMTP login refused (535)",
+            "535",
+            "failed",
+        ),
+        (
+            {"tls": None, "users": None},
+            "ssl",
+            "TLS with SMTP server 127.0.0.1:{port} failed (WRONG_VERSION_NUMBER): is it "
+            'security = "ssl" (465) or "starttls" (587)?',
+            "tls",
+            "retrying",
+        ),
+    ],
+)
+def test_each_smtp_step_that_fails_says_which(
+    harness: Harness, server: dict[str, Any], security: str, expected: str, code: str, status: str
+) -> None:
+    from tests.servers import CERT, SmtpServer
+
+    with SmtpServer(**server) as other:
+        text = harness.path.read_text(encoding="utf-8")
+        text = text.replace(f"port = {harness.smtp.port}", f"port = {other.port}")
+        text = text.replace('security = "none"', f'security = "{security}"\nca_file = "{CERT}"')
+        harness.path.write_text(text, encoding="utf-8")
+        harness.start("2026-03-01 08:00")
+        harness.tick("2026-03-31 09:00")
+        port = other.port
+    (entry,) = harness.log(channel="email", office_id="finance")
+    assert (entry.status, entry.response_code, entry.error) == (
+        status,
+        code,
+        expected.format(port=port),
+    )
 
 
 def test_a_message_left_in_flight_by_a_dead_instance_is_closed_as_unknown(

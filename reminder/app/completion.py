@@ -167,11 +167,10 @@ def light(config: Config, d: Deadline, due: date, today: date) -> str:
 
 
 def status_rows(
-    config: Config, engine: Engine, now: datetime, office: str | None
+    config: Config, engine: Engine, now: datetime, offices: frozenset[str] | None
 ) -> list[dict[str, Any]]:
-    """Open and recently done occurrences from a year back to the horizon ahead."""
-    if office is not None:
-        _office(config, office)
+    """Open and recently done occurrences from a year back to the horizon ahead (of the
+    deadlines these offices are on, when given)."""
     tz = config.settings.tz
     today = now.astimezone(tz).date()
     cal = config.calendar()
@@ -188,7 +187,7 @@ def status_rows(
         since = active.get(d.id)
         if since is None:
             continue
-        if office is not None and office not in {o for o, _ in config.recipients(d)}:
+        if offices is not None and not offices & {o for o, _ in config.recipients(d)}:
             continue
         board += [
             (occ, d)

@@ -145,9 +145,9 @@ def cmd_log(args: argparse.Namespace) -> int:
         raise UsageError(f"--status: one of {', '.join(STATUSES)}")
     engine = open_database(config)
     f = LogFilter(
-        office=args.office,
+        offices=options.offices(config, args.office),
         deadline=args.deadline,
-        channel=args.channel,
+        channel=options.channel(args.channel),
         status=args.status,
         since=options.instant(args.since, "--since", config.settings.tz) if args.since else None,
         until=options.instant(args.until, "--until", config.settings.tz) if args.until else None,
@@ -212,7 +212,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     """
     config = load_config(options.config_path(args))
     engine = open_database(config)
-    rows = status_rows(config, engine, _clock(args, config).now(), args.office)
+    rows = status_rows(
+        config, engine, _clock(args, config).now(), options.offices(config, args.office)
+    )
     print(render(rows, args.format, STATUS_COLUMNS))
     return 0
 

@@ -13,7 +13,8 @@ from typing import Any
 from reminder import __version__
 from reminder.app.runtime import renderer_for
 from reminder.app.sync import config_digest, open_database, sync
-from reminder.calendar.workcal import CHINESE_NAMES, WorkCalendar
+from reminder.calendar.rules import FIRST_DAY, LAST_DAY
+from reminder.calendar.workcal import CHINESE_NAMES, WorkCalendar, official_years
 from reminder.cli import options
 from reminder.cli.commands import add_commands
 from reminder.cli.formats import FORMATS, render
@@ -170,11 +171,8 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
 
 def _office_filter(config: Config, ref: str | None) -> set[str] | None:
-    if not ref:
-        return None
-    if ref not in config.offices and ref not in config.groups:
-        raise UsageError(f"--office: no office or group {ref!r} in {config.path}")
-    return set(config.expand((ref,)))
+    found = options.offices(config, ref)
+    return None if found is None else set(found)
 
 
 def _calendar_for(args: argparse.Namespace) -> WorkCalendar:
@@ -191,9 +189,21 @@ def cmd_calendar(args: argparse.Namespace) -> int:
 
     Example: reminder calendar --year 2026
     """
+    if not FIRST_DAY.year <= args.year <= LAST_DAY.year:
+        raise UsageError(
+            f"--year: {args.year} is outside the years reminder works with "
+            f"({FIRST_DAY.year}-{LAST_DAY.year})"
+        )
     cal = _calendar_for(args)
     info = cal.year_info(args.year)
+    official = sorted(official_years())
     print(f"{info.year}: {info.source}")
+    if cal.mode == "cn" and official and not info.official:
+        side = "before" if args.year < official[0] else "after"
+        print(
+            f"  ({side} the official data, which covers {official[0]}-{official[-1]}: "
+            "the holidays below are the fixed statutory ones, the make-up days unknown)"
+        )
     print("rest days (holidays):")
     for day, name in info.holidays:
         print(f"  {day}  {WEEKDAY_NAMES[day.weekday()]}  {CHINESE_NAMES.get(name, name)}")

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from reminder.clock import Clock, FixedClock, SystemClock, parse_now
+from reminder.config.model import Config
 from reminder.errors import UsageError
+from reminder.vocabulary import CHANNELS, NO_CHANNEL
 
 DEFAULT_CONFIG = "schedules.toml"
 
@@ -39,3 +42,31 @@ def instant(text: str, option: str, tz: ZoneInfo) -> datetime:
     except ValueError:
         raise UsageError(f"{option}: {text!r} is not a date or ISO 8601 instant") from None
     return value if value.tzinfo is not None else value.replace(tzinfo=tz)
+
+
+def offices(config: Config, ref: str | None) -> frozenset[str] | None:
+    """The offices behind `--office` (an office, or a group's members); a name that is neither
+    is a usage error with the closest one suggested."""
+    if not ref:
+        return None
+    if ref not in config.offices and ref not in config.groups:
+        raise UsageError(
+            f"--office: no office or group {ref!r} in {config.path}"
+            + did_you_mean(ref, [*config.offices, *config.groups])
+        )
+    return frozenset(config.expand((ref,)))
+
+
+def channel(value: str | None) -> str | None:
+    """`--channel`, checked: one of the channels (or "none", an office with no address)."""
+    if value is None or value in (*CHANNELS, NO_CHANNEL):
+        return value
+    known = [str(c) for c in CHANNELS]
+    raise UsageError(
+        f"--channel: no channel {value!r} (one of {', '.join(known)})" + did_you_mean(value, known)
+    )
+
+
+def did_you_mean(value: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(value, known, n=1)
+    return f'; did you mean "{close[0]}"?' if close else ""

@@ -195,7 +195,7 @@ def occurrences_by_id(session: Session, ids: set[int]) -> dict[int, OccurrenceRo
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class LogFilter:
-    office: str | None = None
+    offices: frozenset[str] | None = None
     deadline: str | None = None
     channel: str | None = None
     status: str | None = None
@@ -207,8 +207,9 @@ class LogFilter:
 def query(session: Session, f: LogFilter) -> list[SentLogRow]:
     """Log rows matching the filter, oldest first."""
     stmt = select(SentLogRow)
+    if f.offices is not None:
+        stmt = stmt.where(SentLogRow.office_id.in_(sorted(f.offices)))
     for column, value in (
-        (SentLogRow.office_id, f.office),
         (SentLogRow.deadline_id, f.deadline),
         (SentLogRow.channel, f.channel),
         (SentLogRow.status, f.status),

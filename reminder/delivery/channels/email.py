@@ -114,19 +114,61 @@ class EmailTransport:
         return self._ssl_context
 
     def _connect(self) -> smtplib.SMTP:
+        """A logged-in connection, or a DeliveryError saying which step failed: reaching the
+        server, the TLS handshake, STARTTLS or AUTH not offered, or the login refused."""
         s = self.settings
         assert s.host is not None
-        if s.security == "ssl":
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                s.host, s.port, timeout=s.timeout, context=self.ssl_context
-            )
-        else:
-            smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+        where = f"SMTP server {s.host}:{s.port}"
+        try:
+            if s.security == "ssl":
+                smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                    s.host, s.port, timeout=s.timeout, context=self.ssl_context
+                )
+            else:
+                smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+        except ssl.SSLError as exc:
+            raise DeliveryError(
+                f"TLS with {where} failed ({exc.reason or type(exc).__name__}): is it "
+                'security = "ssl" (465) or "starttls" (587)?',
+                permanent=False,
+                code="tls",
+            ) from None
+        try:
             if s.security == "starttls":
-                smtp.starttls(context=self.ssl_context)
-        password = self._password()
-        if s.username and password is not None:
-            smtp.login(s.username, password)
+                try:
+                    smtp.starttls(context=self.ssl_context)
+                except smtplib.SMTPNotSupportedError:
+                    raise DeliveryError(
+                        f'{where} does not offer STARTTLS: set security = "ssl" (465) or, '
+                        'on a trusted network only, "none"',
+                        permanent=True,
+                        code="starttls",
+                    ) from None
+                except ssl.SSLError as exc:
+                    raise DeliveryError(
+                        f"TLS with {where} failed ({exc.reason or type(exc).__name__})",
+                        permanent=False,
+                        code="tls",
+                    ) from None
+            password = self._password()
+            if s.username and password is not None:
+                try:
+                    smtp.login(s.username, password)
+                except smtplib.SMTPNotSupportedError:
+                    raise DeliveryError(
+                        f"{where} does not offer AUTH (login)"
+                        + (
+                            ': most servers offer it only after STARTTLS or over "ssl"'
+                            if s.security == "none"
+                            else ""
+                        ),
+                        permanent=True,
+                        code="auth",
+                    ) from None
+        except BaseException:
+            with contextlib.suppress(OSError):
+                smtp.close()
+            raise
         return smtp
 
     def send(self, target: Target, payload: object) -> str:
@@ -155,11 +197,15 @@ class EmailTransport:
                 permanent=500 <= exc.smtp_code < 600,
                 code=str(exc.smtp_code),
             ) from None
-        except (OSError, smtplib.SMTPException) as exc:  # refused, timeout, TLS, disconnected
+        except DeliveryError:
+            self._drop()
+            raise
+        except (OSError, smtplib.SMTPException) as exc:  # refused, timeout, disconnected
             self._drop()
             reason = "timed out" if isinstance(exc, socket.timeout) else type(exc).__name__
             raise DeliveryError(
-                f"cannot reach SMTP server {self.settings.host}:{self.settings.port} ({reason})",
+                f"cannot connect to SMTP server {self.settings.host}:{self.settings.port} "
+                f"({reason})",
                 permanent=False,
                 code="network",
             ) from None
