@@ -292,6 +292,11 @@ CASES = [
         'order they go out, each later than the one before (e.g. ["1wd", "3wd", "5wd"])',
     ),
     (
+        "[[offices]]",
+        '[delivery]\nkeep = "30d"\n\n[[offices]]',
+        '7: delivery.keep: "30d" is not a span of at least 90 days (write e.g. "3y" or "400d")',
+    ),
+    (
         'remind = ["7d", "1wd", "0d"]',
         'remind = ["7d", "1wd", "0d"]\noverdue_limit = -1',
         "5: settings.overdue_limit: must be a whole number from 0 to 1000, got -1",

@@ -1,4 +1,4 @@
-"""sent log sending index
+"""sent log indexes: the messages in flight, and a message's rows
 
 Revision ID: 0006
 Revises: 0005
@@ -27,10 +27,12 @@ def upgrade() -> None:
             sqlite_where=sa.text(SENDING),
             postgresql_where=sa.text(SENDING),
         )
+        batch_op.create_index("ix_sent_log_message_id", ["message_id"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("sent_log", schema=None) as batch_op:
+        batch_op.drop_index("ix_sent_log_message_id")
         batch_op.drop_index(
             "ix_sent_log_sending",
             sqlite_where=sa.text(SENDING),

@@ -29,6 +29,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from reminder.app.retention import prune
 from reminder.app.runtime import Runtime
 from reminder.errors import ReminderError
 
@@ -121,7 +122,10 @@ class Service:
             log.info("dispatch: %s", report.summary())
 
     def _plan(self) -> None:
+        """The daily round: plan the day entering the horizon, then prune what ended long
+        ago (in small batches)."""
         log.info("%s", self.runtime.plan().summary())
+        prune(self.runtime.config, self.runtime.engine, self.clock.now())
 
     def _poll(self) -> None:
         """Every 30 s: notice a clock that jumped, then re-arm dispatch."""

@@ -110,7 +110,7 @@ LOG_COLUMNS = [
 ]
 
 
-def log_row(config: Config, row: SentLogRow) -> dict[str, Any]:
+def log_row(config: Config, row: SentLogRow, body: str | None = None) -> dict[str, Any]:
     return {
         "at": row.at.isoformat(),
         "status": row.status,
@@ -124,7 +124,7 @@ def log_row(config: Config, row: SentLogRow) -> dict[str, Any]:
         "due": row.due.isoformat() if row.due else None,
         "attempt": row.attempt,
         "subject": row.subject,
-        "body": row.body,
+        "body": row.body if row.body is not None else body,
         "error": row.error,
         "response_code": row.response_code,
         "message_id": row.message_id,
@@ -153,7 +153,9 @@ def cmd_log(args: argparse.Namespace) -> int:
         until=options.instant(args.until, "--until", config.settings.tz) if args.until else None,
     )
     with transaction(engine) as s:
-        rows = [log_row(config, r) for r in query(s, f)]
+        found = query(s, f)
+        texts = sentlog.bodies(s, found)
+        rows = [log_row(config, r, texts.get(r.message_id or "")) for r in found]
     if args.format != "table":
         for row in rows:
             del row["at_local"]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, cast
 
 from reminder.config.addresses import url_problem
-from reminder.config.checker import Checker, choice, duration, number, offset
+from reminder.config.checker import Checker, choice, duration, number, offset, q
 from reminder.config.model import Delivery, EmailSettings, WebhookSettings, WecomSettings, env_names
 
 KEYS = {
@@ -20,6 +22,7 @@ KEYS = {
         "lease",
         "parallel",
         "templates_dir",
+        "keep",
     },
     "email": {
         "host",
@@ -59,8 +62,29 @@ def delivery(table: Mapping[str, Any], check: Checker) -> Delivery:
         "lease": duration(check, table, "lease", f),
         "parallel": number(check, table, "parallel", f, 1, 20),
         "templates_dir": check.text(table, "templates_dir", f),
+        "keep": keep(check, table, f),
     }
     return Delivery(**_present(values))
+
+
+_KEEP = re.compile(r"(\d{1,3})(y|d)")
+
+
+def keep(check: Checker, table: Mapping[str, Any], f: str) -> timedelta | None:
+    """How long sent and failed messages stay in the database: "3y" or "400d" (a year is 366
+    days here: "keep three years" never means a day less)."""
+    value = check.text(table, "keep", f)
+    if value is None:
+        return None
+    m = _KEEP.fullmatch(value.strip())
+    span = timedelta(days=int(m.group(1)) * (366 if m.group(2) == "y" else 1)) if m else None
+    if span is None or span < timedelta(days=90):
+        check.error(
+            f"{f}.keep",
+            f'{q(value)} is not a span of at least 90 days (write e.g. "3y" or "400d")',
+        )
+        return None
+    return span
 
 
 def check_lease(delivery: Delivery, timeouts: dict[str, float], check: Checker) -> None:

@@ -106,6 +106,7 @@ class Delivery:
     lease: timedelta = timedelta(minutes=5)  # how long a claimed reminder stays claimed
     parallel: int = 8  # messages sent at once (at most one per robot, SMTP server or URL)
     templates_dir: str | None = None  # admin templates that override the shipped ones
+    keep: timedelta = timedelta(days=3 * 366)  # sent and failed messages stay this long
 
     @property
     def horizon_days(self) -> int:

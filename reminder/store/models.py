@@ -234,6 +234,7 @@ class SentLogRow(Base):
         Index(None, "office_id", "at"),
         Index(None, "deadline_id", "at"),
         Index(None, "outbox_id"),
+        Index(None, "message_id"),  # a digest's body is kept on its first row only
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -297,3 +298,4 @@ class SendRow(Base):
 # The tables themselves, for Core statements (bulk and per-message SQL, no row objects).
 OUTBOX = cast(Table, OutboxRow.__table__)
 OCCURRENCES = cast(Table, OccurrenceRow.__table__)
+SENT_LOG = cast(Table, SentLogRow.__table__)

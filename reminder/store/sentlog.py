@@ -80,10 +80,18 @@ def log_messages(
         occurrences = occurrences_by_id(
             session, {r.occurrence_id for rows, _ in messages for r in rows}
         )
+    # A message's body is kept once, on its first row: a digest of ten reminders is one
+    # message, not ten copies of it (`bodies` finds it for the others).
     values = [
-        entry_for(r, occurrences.get(r.occurrence_id), at=at, status=status, **fields)
+        entry_for(
+            r,
+            occurrences.get(r.occurrence_id),
+            at=at,
+            status=status,
+            **(fields if i == 0 else {k: v for k, v in fields.items() if k != "body"}),
+        )
         for rows, fields in messages
-        for r in rows
+        for i, r in enumerate(rows)
     ]
     keys = sorted({k for v in values for k in v})
     values = [{k: v.get(k) for k in keys} for v in values]
@@ -259,3 +267,20 @@ def close_orphans(session: Session, now: datetime, older_than: timedelta) -> int
         )
         .rowcount
     )
+
+
+def bodies(session: Session, rows: Sequence[SentLogRow]) -> dict[str, str]:
+    """The body of each message these rows belong to (kept on the message's first row)."""
+    wanted = sorted({r.message_id for r in rows if r.message_id and r.body is None})
+    found: dict[str, str] = {
+        r.message_id: r.body for r in rows if r.message_id and r.body is not None
+    }
+    for chunk in chunks(wanted):
+        for message_id, body in session.execute(
+            select(SentLogRow.message_id, SentLogRow.body).where(
+                SentLogRow.message_id.in_(chunk), SentLogRow.body.is_not(None)
+            )
+        ):
+            if message_id is not None and body is not None:
+                found[message_id] = body
+    return found

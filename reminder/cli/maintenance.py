@@ -1,0 +1,32 @@
+"""Commands that look after the database: `reminder prune`."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Any
+
+from reminder.app.retention import prune
+from reminder.app.sync import open_database
+from reminder.cli import options
+from reminder.config.loader import load_config
+
+
+def cmd_prune(args: argparse.Namespace) -> int:
+    """Remove what the database no longer needs: sent and failed messages older than
+    [delivery] keep (default three years), superseded, cancelled and dry-run rows older than
+    90 days. Waiting reminders, completions and the config are never removed. The service
+    does this once a day; --dry-run only counts.
+
+    Example: reminder prune --dry-run
+    """
+    config = load_config(options.config_path(args))
+    now = options.clock(args, config.settings.tz).now()
+    pruned = prune(config, open_database(config), now, dry_run=args.dry_run)
+    print(f"{'would remove' if args.dry_run else 'removed'} {pruned.summary()}")
+    return 0
+
+
+def add_maintenance(sub: Any, common: argparse.ArgumentParser, command: Callable[..., Any]) -> None:
+    p = command(sub, "prune", cmd_prune, common)
+    p.add_argument("--dry-run", action="store_true", help="count what would go, remove nothing")
