@@ -14,7 +14,8 @@ from reminder.calendar.leadtime import lead_day
 from reminder.calendar.workcal import SHIFT_SLACK
 from reminder.config.model import Config, Deadline
 from reminder.errors import UsageError
-from reminder.planning.planner import Occurrence, occurrence_values, occurrences
+from reminder.planning.days import Occurrence
+from reminder.planning.planner import occurrence_values, occurrences
 from reminder.store import completions, outbox, planned
 from reminder.store.engine import PLAN_LOCK, serialize, transaction
 from reminder.store.models import OccurrenceRow

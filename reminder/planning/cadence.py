@@ -13,7 +13,8 @@ from reminder.calendar.workcal import WorkCalendar
 from reminder.config.model import Overdue
 
 if TYPE_CHECKING:
-    from reminder.planning.planner import Occurrence, PlannedReminder
+    from reminder.planning.days import Occurrence
+    from reminder.planning.planner import PlannedReminder
 
 
 def overdue_days(

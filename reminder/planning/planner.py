@@ -2,14 +2,17 @@
 
 Nothing here reads the clock, the database or the network: callers pass the window.
 
-Rules, in one place:
+Rules, in one place (the days themselves are worked out in `days`, the policies in `cadence`):
 - a due date on a non-working day moves by `shift` ("before", "after" or "none");
 - a lead time in ``d`` counts calendar days and lands on the previous working day when it
   hits a rest day; ``wd`` counts working days; ``0d`` is the due day itself;
-- after the due day, overdue reminders repeat every `overdue_every`; one landing on a rest day
-  goes out on the next working day (the office is overdue either way, and nobody reads mail on
-  a holiday); they stop at the next occurrence's due date, which takes over;
-- from `escalate_after` on, the escalation offices are told too, unless they are on the task;
+- lead offices get every lead time and the overdue chase (1, 3, 5 working days after, then
+  every `overdue_every`, up to `overdue_limit`), which stops at the next occurrence's due date;
+  cooperating offices get their fewer lead times and no chase;
+- from `escalate_after` on, each chase also goes to the escalation offices, unless they are
+  on the task;
+- a routine duty is one check a period, in the month of its nominal due;
+- an office with a weekly digest gets what is not urgent on its digest day;
 - two lead times landing on the same day for the same office make one reminder.
 """
 
@@ -17,30 +20,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Literal
 
-from reminder.calendar.leadtime import Shift, after, lead_day, lookahead, shift_due
+from reminder.calendar.leadtime import Shift, lead_day, lookahead, shift_due
 from reminder.calendar.rules import FIRST_DAY, DueRule, Offset
 from reminder.calendar.workcal import WorkCalendar
 from reminder.config.model import Config, Deadline, Role
-from reminder.planning.cadence import overdue_days, routine_day, weekly_digest
+from reminder.planning.cadence import weekly_digest
+from reminder.planning.days import Kind, Occurrence, reminder_days
 from reminder.planning.memo import PlanMemo
 from reminder.planning.recipients import Fixed, fixed_for
 
-Kind = Literal["before", "due", "overdue", "escalation", "routine"]
 ROLE_ORDER = {"lead": 0, "cooperate": 1, "escalation": 2}
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class Occurrence:
-    """One due date of a deadline and the period its completion covers."""
-
-    deadline_id: str
-    period_key: str
-    period_start: date  # the day after the previous occurrence's nominal due
-    nominal_due: date
-    due: date  # after shifting off a non-working day
-    next_due: date | None  # the following occurrence's due date, if the rule goes on
 
 
 @dataclass(kw_only=True, slots=True)  # not frozen: made by the hundred thousand, frozen is slow
@@ -145,17 +135,6 @@ def _occurrence_dates(
     return memo.put(key, tuple(out))
 
 
-def _provisional(
-    cal: WorkCalendar, official: dict[int, bool], low: date, high: date
-) -> tuple[int, ...]:
-    if low.year == high.year:  # the common case
-        ok = official.get(low.year)
-        if ok is None:
-            ok = official[low.year] = cal.is_official(low.year)
-        return () if ok else (low.year,)
-    return tuple(y for y in range(low.year, high.year + 1) if not cal.is_official(y))
-
-
 def reminders_for(
     config: Config,
     cal: WorkCalendar,
@@ -184,7 +163,7 @@ def reminders_for(
     ):
         if not who:
             continue
-        for day, step, kind, remind_at, left, years, escalated in _reminder_days(
+        for day, step, kind, remind_at, left, years, escalated in reminder_days(
             config, cal, fixed, occ, window, (offsets, token), chase, memo
         ):
             for office, role in who + fixed.escalation if escalated else who:
@@ -206,100 +185,6 @@ def reminders_for(
         return out
     floor = cal.next_workday(first) if now else None
     return [r for r in weekly_digest(cal, out, fixed.weekly, floor) if first <= r.day <= last]
-
-
-# day, step, kind, remind_at, working days left, provisional years, escalated
-_Day = tuple[date, str, Kind, datetime, int, tuple[int, ...], bool]
-
-
-def _reminder_days(
-    config: Config,
-    cal: WorkCalendar,
-    fixed: Fixed,
-    occ: Occurrence,
-    window: tuple[date, date],
-    lead_times: tuple[tuple[tuple[Offset, str], ...], int],
-    overdue: bool,
-    memo: PlanMemo,
-) -> tuple[_Day, ...]:
-    """The reminder days of one occurrence for one set of lead times: worked out once per due
-    date, lead times, policy, send time and window, and shared by the deadlines that have them
-    in common."""
-    settings = config.settings
-    first, last = window
-    offsets, token = lead_times  # the token stands for the lead times, overdue policy, kind
-    key = (
-        "days",
-        occ.nominal_due,
-        occ.due,
-        occ.next_due,
-        occ.period_start if fixed.routine else None,
-        token,
-        overdue,
-        window,
-    )
-    found: tuple[_Day, ...] | None = memo.get(key)
-    if found is not None:
-        return found
-    due = occ.due
-    days, escalate_from = _days(config, cal, fixed, occ, offsets, overdue and last > due, last)
-    low_due, high_due = min(occ.nominal_due, due), max(occ.nominal_due, due)
-    out: list[_Day] = []
-    for day, step, kind in days:
-        if not first <= day <= last:
-            continue
-        years = _provisional(cal, fixed.official, min(low_due, day), max(high_due, day))
-        out.append(
-            (
-                day,
-                step,
-                kind,
-                datetime.combine(day, fixed.send_time, tzinfo=settings.tz),
-                cal.workdays_between(day, due),
-                years,
-                kind == "overdue" and day >= escalate_from,
-            )
-        )
-    return memo.put(key, tuple(out))
-
-
-def _days(
-    config: Config,
-    cal: WorkCalendar,
-    fixed: Fixed,
-    occ: Occurrence,
-    offsets: tuple[tuple[Offset, str], ...],
-    overdue: bool,
-    last: date,
-) -> tuple[list[tuple[date, str, Kind]], date]:
-    """(day, step, kind) of every reminder of an occurrence up to `last`, and the first day
-    on which an overdue reminder goes to the escalation offices too."""
-    settings = config.settings
-    if fixed.routine:
-        return [(routine_day(cal, occ, settings.routine_workday), "routine", "routine")], last
-    days = _lead_days(cal, offsets, occ.due)
-    if not overdue:
-        return days, last
-    days += [
-        (day, f"overdue-{n}", "overdue") for day, n in overdue_days(cal, occ, fixed.overdue, last)
-    ]
-    return days, after(cal, occ.due, settings.escalate_after, 1)
-
-
-def _lead_days(
-    cal: WorkCalendar, offsets: tuple[tuple[Offset, str], ...], due: date
-) -> list[tuple[date, str, Kind]]:
-    """The days of the lead-time reminders (and the due day), in order: two lead times landing
-    on the same day make one reminder, the nearer one."""
-    days: list[tuple[date, str, Kind]] = []
-    seen: set[date] = set()
-    for offset, step in offsets:
-        day = lead_day(cal, due, offset)
-        if day not in seen:
-            seen.add(day)
-            days.append((day, step, "due" if offset.amount == 0 else "before"))
-    days.sort()
-    return days
 
 
 def sort_key(r: PlannedReminder) -> tuple[datetime, int, str, int, str]:
