@@ -8,7 +8,17 @@ import platform
 import sys
 from datetime import UTC, datetime
 
-from bench import catchup, dbsize, dispatch, instances, plan_year, poll, startup, timeliness
+from bench import (
+    catchup,
+    checkscale,
+    dbsize,
+    dispatch,
+    instances,
+    plan_year,
+    poll,
+    startup,
+    timeliness,
+)
 from bench.common import Result
 
 
@@ -49,7 +59,7 @@ def table(results: list[Result]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
-    parser.add_argument("--only", default="1,2,3,4,5,6,7,8", help="scenarios to run, e.g. 1,3")
+    parser.add_argument("--only", default="1,2,3,4,5,6,7,8,9", help="scenarios to run, e.g. 1,3")
     args = parser.parse_args()
     wanted = set(args.only.split(","))
     results: list[Result] = []
@@ -69,6 +79,8 @@ def main() -> int:
         results += instances.run(1_000 if args.quick else 10_000)
     if "8" in wanted:
         results += dbsize.run()
+    if "9" in wanted:
+        results += checkscale.run(2_000 if args.quick else 20_000)
     print(
         f"# bench {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, "
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}"

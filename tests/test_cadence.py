@@ -201,3 +201,19 @@ def test_a_routine_check_stays_in_the_month_of_its_nominal_due() -> None:
     config = make("monthly last", extra='kind = "routine"\nshift = "after"')
     got = days(plan(config, D(2026, 1, 1), D(2026, 2, 28)))
     assert [d for d, *_ in got] == ["2026-01-04", "2026-02-02"]  # 4 Jan: a make-up Sunday
+
+
+@pytest.mark.parametrize("weekly", [False, True])
+def test_counting_provisional_reminders_agrees_with_planning_them(weekly: bool) -> None:
+    from reminder.config.loader import load_config
+    from reminder.planning.counting import counts_of, provisional_counts
+    from tests.conftest import SHIPPED
+
+    text = SHIPPED.read_text(encoding="utf-8")
+    if weekly:
+        text = text.replace('name = "人事科"', 'name = "人事科"\ndigest = "weekly WED"')
+    config = config_from(text) if weekly else load_config(SHIPPED, environ={})
+    first, last = D(2026, 11, 28), D(2027, 11, 28)
+    counts = provisional_counts(config, first, last)
+    assert counts == counts_of(plan(config, first, last))
+    assert counts[2027][0] > 1000

@@ -557,3 +557,22 @@ def test_a_setting_written_apart_below_the_last_deadline_is_a_warning() -> None:
     ]
     # Written with the deadline's other keys, it is that deadline's, as intended.
     assert config_from(BASE + 'send_time = "10:00"\n').warnings == ()
+
+
+def test_key_lines_found_as_far_as_asked_agree_with_a_full_scan() -> None:
+    import random
+
+    from reminder.config.tomlpos import KeyLines, key_lines
+
+    text = SHIPPED.read_text(encoding="utf-8")
+    full = key_lines(text)
+    keys = list(full)
+    random.Random(7).shuffle(keys)
+    lazy = KeyLines(
+        text,
+        roots=frozenset(
+            {"settings", "wecom", "delivery", "calendar", "offices", "groups", "deadlines"}
+        ),
+    )
+    assert {k: lazy[k] for k in keys} == full
+    assert "email" not in lazy and "deadlines[0].nope" not in lazy

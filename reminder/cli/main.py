@@ -24,6 +24,7 @@ from reminder.config.loader import load_config
 from reminder.config.model import Config
 from reminder.errors import ConfigError, ReminderError, UsageError
 from reminder.planning.advice import advisories, provisional_warnings
+from reminder.planning.counting import counts_of
 from reminder.planning.planner import PlannedReminder, plan
 from reminder.store.engine import database_url, make_engine, shown
 from reminder.store.migrate import upgrade
@@ -167,7 +168,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
     print(render(rows, args.format, PREVIEW_COLUMNS))
     if args.format == "table":
         print(f"{len(rows)} reminder(s) from {first} to {last}")
-    _warn(provisional_warnings(config, reminders))
+    _warn(provisional_warnings(config, counts_of(reminders)))
     return 0
 
 

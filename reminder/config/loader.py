@@ -171,7 +171,7 @@ def parse_config(
                 )
             ]
         ) from None
-    check = Checker(path, KeyLines(text))
+    check = Checker(path, KeyLines(text, roots=frozenset(data)))
     config = _build(data, check, path, os.environ if environ is None else environ)
     if config is not None and config.deadlines:
         _settings_after_the_last_deadline(text, check, len(data.get("deadlines", [])) - 1)

@@ -151,26 +151,52 @@ def key_lines(text: str) -> dict[str, int]:
 
 
 class KeyLines(Mapping[str, int]):
-    """`key_lines(text)`, worked out on first use: only an error or a warning needs a line,
-    and scanning a file of 10,000 deadlines costs a large part of a start-up."""
+    """`key_lines(text)`, scanned only as far as asked: only an error or a warning needs a
+    line, and scanning a file of 20,000 deadlines costs more than parsing it. A key is looked
+    for from where the last search stopped; one under a table the file does not have (`roots`:
+    the top-level keys TOML read) is known missing without a scan."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, roots: frozenset[str] | None = None) -> None:
         self._text = text
-        self._lines: dict[str, int] | None = None
+        self._roots = roots
+        self._scanner = _Scanner()
+        self._rest: Iterator[tuple[int, str]] | None = None
+        self._done = False
+
+    def _find(self, key: str) -> bool:
+        lines = self._scanner.lines
+        if key in lines:
+            return True
+        if self._done or (self._roots is not None and _root(key) not in self._roots):
+            return False
+        if self._rest is None:
+            self._rest = enumerate(self._text.splitlines(), start=1)
+        for number, line in self._rest:
+            self._scanner.line(line, number)
+            if key in lines:
+                return True
+        self._done = True
+        return False
 
     def _all(self) -> dict[str, int]:
-        if self._lines is None:
-            self._lines = key_lines(self._text)
-        return self._lines
+        self._find("\0")  # no such key: scans to the end
+        return self._scanner.lines
 
     def __getitem__(self, key: str) -> int:
-        return self._all()[key]
+        if self._find(key):
+            return self._scanner.lines[key]
+        raise KeyError(key)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._all())
 
     def __len__(self) -> int:
         return len(self._all())
+
+
+def _root(key: str) -> str:
+    """The top-level key of a field path: "offices" of "offices[0].wecom"."""
+    return re.split(r"[.\[]", key, maxsplit=1)[0]
 
 
 def line_of(lines: Mapping[str, int], field: str) -> int:

@@ -6,26 +6,19 @@
 from __future__ import annotations
 
 import os
-from collections import Counter
 from collections.abc import Mapping
 from datetime import date, timedelta
 
 from reminder.config.model import Config, expand_env
 from reminder.config.tomlpos import line_of
 from reminder.errors import Issue
-from reminder.planning.planner import PlannedReminder, plan
+from reminder.planning.counting import Counts, provisional_counts
 
 LOOKAHEAD = timedelta(days=365)
 
 
-def provisional_warnings(config: Config, reminders: list[PlannedReminder]) -> list[Issue]:
+def provisional_warnings(config: Config, counts: Counts) -> list[Issue]:
     """One warning per provisional year that reminders depend on, naming the year."""
-    counts: Counter[int] = Counter()
-    first: dict[int, date] = {}
-    for r in reminders:
-        for year in r.provisional_years:
-            counts[year] += 1
-            first.setdefault(year, r.day)
     return [
         Issue(
             path=config.path,
@@ -33,12 +26,12 @@ def provisional_warnings(config: Config, reminders: list[PlannedReminder]) -> li
             field="calendar",
             message=(
                 f"{year} has no official holiday schedule yet: {n} reminder(s) from "
-                f"{first[year]} use a provisional calendar (weekends and statutory holidays, "
+                f"{first} use a provisional calendar (weekends and statutory holidays, "
                 f"no 调休 make-up workdays); when the State Council publishes {year}'s "
                 "schedule, add it under [calendar] and list the year in confirmed_years"
             ),
         )
-        for year, n in sorted(counts.items())
+        for year, (n, first) in counts.items()
     ]
 
 
@@ -83,9 +76,9 @@ def email_warnings(config: Config, environ: Mapping[str, str] | None = None) -> 
 
 def advisories(config: Config, today: date) -> list[Issue]:
     """Everything `check` warns about beyond the file itself, for the year ahead."""
-    reminders = plan(config, today, today + LOOKAHEAD)
+    counts = provisional_counts(config, today, today + LOOKAHEAD)
     return (
         ended_warnings(config, today)
         + email_warnings(config)
-        + provisional_warnings(config, reminders)
+        + provisional_warnings(config, counts)
     )

@@ -18,6 +18,7 @@ Rules, in one place (the days themselves are worked out in `days`, the policies 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -157,14 +158,9 @@ def reminders_for(
     # a reminder goes out depends on the occurrence only, never on where a window ends.
     window = (first, last + _WEEK if fixed.weekly else last)
     out: list[PlannedReminder] = []
-    for who, offsets, token, chase in (
-        (fixed.leads, fixed.offsets, fixed.lead_token, overdue),
-        (fixed.cooperators, fixed.cooperate_offsets, fixed.cooperate_token, False),
-    ):
-        if not who:
-            continue
+    for who, lead_times, chase in roles(fixed, overdue):
         for day, step, kind, remind_at, left, years, escalated in reminder_days(
-            config, cal, fixed, occ, window, (offsets, token), chase, memo
+            config, cal, fixed, occ, window, lead_times, chase, memo
         ):
             for office, role in who + fixed.escalation if escalated else who:
                 out.append(
@@ -185,6 +181,20 @@ def reminders_for(
         return out
     floor = cal.next_workday(first) if now else None
     return [r for r in weekly_digest(cal, out, fixed.weekly, floor) if first <= r.day <= last]
+
+
+Recipients = tuple[tuple[str, Role], ...]
+LeadTimes = tuple[tuple[tuple[Offset, str], ...], int]
+
+
+def roles(fixed: Fixed, overdue: bool) -> list[tuple[Recipients, LeadTimes, bool]]:
+    """Who hears on which lead times, chased or not: the leads (chased when `overdue`), then
+    the cooperating offices (never chased); a role nobody holds is left out."""
+    out: list[tuple[Recipients, LeadTimes, bool]] = [
+        (fixed.leads, (fixed.offsets, fixed.lead_token), overdue),
+        (fixed.cooperators, (fixed.cooperate_offsets, fixed.cooperate_token), False),
+    ]
+    return [role for role in out if role[0]]
 
 
 def sort_key(r: PlannedReminder) -> tuple[datetime, int, str, int, str]:
@@ -211,6 +221,26 @@ def plan_deadline(
     occurrence's overdue reminders stop at the next one's due date), so the search starts there.
     """
     memo = PlanMemo() if memo is None else memo
+    return [
+        r
+        for occ, fixed in occurrences_touching(config, cal, deadline, first, last, epoch, memo)
+        for r in reminders_for(
+            config, cal, deadline, occ, first, last, fixed, memo, overdue=overdue, now=starts_now
+        )
+    ]
+
+
+def occurrences_touching(
+    config: Config,
+    cal: WorkCalendar,
+    deadline: Deadline,
+    first: date,
+    last: date,
+    epoch: date,
+    memo: PlanMemo,
+) -> Iterator[tuple[Occurrence, Fixed]]:
+    """The deadline's occurrences (due from `epoch` on) that may have a reminder in [first,
+    last], each with what the deadline's occurrences share."""
     start = max(epoch, first)
     previous = _previous_nominal(cal, deadline.rule, first, memo)
     if previous is not None and previous >= epoch:
@@ -220,19 +250,13 @@ def plan_deadline(
     if fixed.weekly:
         ahead += _WEEK
     shift = config.shift_for(deadline)
-    dates = _occurrence_dates(cal, deadline.rule, shift, start, last + ahead, memo)
-    out: list[PlannedReminder] = []
-    for found in dates:
+    for found in _occurrence_dates(cal, deadline.rule, shift, start, last + ahead, memo):
         # `ahead` is generous. Dues only grow, and lead days with them: from the first
         # occurrence whose earliest reminder falls after the window, none has one inside it.
         due = found[3]
         if due > last and _earliest(cal, fixed, due) > (last + _WEEK if fixed.weekly else last):
-            break
-        occ = _occurrence(deadline, found)
-        out += reminders_for(
-            config, cal, deadline, occ, first, last, fixed, memo, overdue=overdue, now=starts_now
-        )
-    return out
+            return
+        yield _occurrence(deadline, found), fixed
 
 
 _MONTH = Offset(31, "d")  # a routine check goes out in its due's month
