@@ -408,7 +408,7 @@ def test_a_message_left_in_flight_by_a_dead_instance_is_closed_as_unknown(
 
     runtime = harness.start("2026-03-30 09:00")
     with transaction(runtime.engine) as s:
-        for minutes in (10, 2):  # one left by a dead instance, one still in flight
+        for minutes in (10, 0.5):  # one left by a dead instance, one still in flight
             add_entry(
                 s,
                 SentLogRow(

@@ -88,29 +88,21 @@ def keep(check: Checker, table: Mapping[str, Any], f: str) -> timedelta | None:
 
 
 def check_lease(delivery: Delivery, timeouts: dict[str, float], check: Checker) -> None:
-    """A lease shorter than a send may take lets another instance repeat that send. Under one
-    lease a send may also wait for the sends made before it in its round: quick ones (under
-    `SLOW` each) and at most one that hangs until its timeout (after it, the others
-    go to workers)."""
+    """A running pass extends its leases every quarter lease (the heartbeat), so a send may
+    take longer than the lease; but a lease shorter than a few database rounds could lapse
+    under a live instance whose database answered slowly once, and another would repeat
+    its sends."""
     lease = delivery.lease.total_seconds()
-    channel, longest = max(timeouts.items(), key=lambda item: item[1])
-    quick = max(delivery.parallel - 2, 0)
-    round_ = 2 * longest + quick * SLOW
-    if lease < 2 * longest:
+    if lease < MIN_LEASE:
         check.warn(
             "delivery.lease",
-            f"{lease:g} s is less than twice the longest send timeout "
-            f"([{channel}] timeout = {longest:g}): a slow send could outlive its lease "
-            "and be repeated by another instance",
+            f"{lease:g} s is short: the heartbeat extends leases every {lease / 4:g} s, and "
+            f"one slow database round could let a live instance's claim lapse and another "
+            f"repeat its sends; {MIN_LEASE:g} s or more is safe (20 s by default)",
         )
-    elif lease < round_:
-        check.warn(
-            "delivery.lease",
-            f"{lease:g} s is less than the longest a send can take "
-            f"under its lease ({round_:g} s: its timeout, one send before it that hangs "
-            f"as long, and {quick} quick ones): it could be repeated by another "
-            "instance; lengthen the lease or lower [delivery] parallel",
-        )
+
+
+MIN_LEASE = 10.0
 
 
 def email(table: Mapping[str, Any], check: Checker) -> EmailSettings:

@@ -103,7 +103,9 @@ class Delivery:
     retries: int = 5
     backoff: timedelta = timedelta(minutes=1)  # doubles each retry
     admin: str | None = None  # office told about permanent failures
-    lease: timedelta = timedelta(minutes=5)  # how long a claimed reminder stays claimed
+    # How long a claimed reminder stays claimed without a heartbeat: a dead or stalled
+    # instance's reminders go to another this long after it stopped.
+    lease: timedelta = timedelta(seconds=20)
     parallel: int = 8  # messages sent at once (at most one per robot, SMTP server or URL)
     templates_dir: str | None = None  # admin templates that override the shipped ones
     keep: timedelta = timedelta(days=3 * 366)  # sent and failed messages stay this long

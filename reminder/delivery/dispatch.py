@@ -1,13 +1,13 @@
 """Dispatching: claim due reminders, log, send, record. Nothing lost, nothing sent twice.
 
-One pass, at one `now`: claim due rows under a lease (500 at a time, with the rest of those
-offices' due rows when digests are on); triage them (`triage`: cancel what is no longer
-wanted, supersede older reminders of the same task and office that piled up while the service
-was down, hold what cannot be sent yet); compose one digest per office and channel
-(`compose`); then send them by the protocol of `protocol`: up to `[delivery] parallel`
-messages in flight at once, at most one per budget key (a robot, the SMTP server, a webhook
-URL), each key's in order, on worker threads when sends wait on the network, else one after
-another (`inflight.Flight`).
+One pass, at one `now`: claim due rows under a lease kept alive by a heartbeat (`parallel`
+x 8 at a time, with the rest of those offices' due rows when digests are on); triage them
+(`triage`: cancel what is no longer wanted, supersede older reminders of the same task and
+office that piled up while the service was down, hold what cannot be sent yet); compose one
+digest per office and channel (`compose`); then send them by the protocol of `protocol`: up
+to `[delivery] parallel` messages in flight at once, at most one per budget key (a robot, the
+SMTP server, a webhook URL), each key's in order, on worker threads when sends wait on the
+network, else one after another (`inflight.Flight`).
 
 What is due is decided at the pass's `now`; leases and the times written in the records are
 read once per round, since a round may come minutes after the pass began.
@@ -18,15 +18,18 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import date, datetime
+from contextlib import AbstractContextManager
+from datetime import date, datetime, timedelta
 from functools import partial
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from reminder.clock import Clock
 from reminder.config.model import Config
 from reminder.delivery.channels.base import Transport
 from reminder.delivery.compose import Composer
+from reminder.delivery.heartbeat import Heartbeat
 from reminder.delivery.inflight import Flight, KeyedQueue, Timings, collect
 from reminder.delivery.outgoing import Attempt, Outgoing, PassReport
 from reminder.delivery.protocol import SendProtocol, owner_name
@@ -41,7 +44,9 @@ __all__ = ["BATCH", "WHOLE", "Dispatcher", "PassReport"]
 
 log = logging.getLogger("reminder.dispatch")
 
-BATCH = 500  # rows claimed at once, so that several instances share a backlog
+BATCH = 500  # the most rows claimed at once (a claim is `parallel` x CLAIM_ROUNDS, below)
+CLAIM_ROUNDS = 8  # a claim holds what the in-flight slots start in a few rounds, no more:
+# all a dead instance strands for a lease, and what a live one keeps others from sharing
 WHOLE = 5000  # with digests, the rest of the claimed offices' due rows, up to this many
 
 
@@ -96,9 +101,9 @@ class Dispatcher:
         """Send everything due at `now` (default: the clock's now); return what happened."""
         now = self.clock.now() if now is None else now
         report = PassReport()
-        with transaction(self.engine) as s:
+        with self._transaction() as s:
             report.counts["superseded"] += outbox.coalesce_backlog(s, now)
-            sentlog.close_orphans(s, now, self.config.delivery.lease)
+            sentlog.close_orphans(s, now, self._longest_send())
             today = now.astimezone(self.config.settings.tz).date()
             if not self.composer.cal.is_workday(today):
                 report.counts["waiting for a working day"] += outbox.defer_to(
@@ -107,12 +112,14 @@ class Dispatcher:
             budget.prune(s, now)
         flight: Flight[Attempt] = Flight(self.config.delivery.parallel, self.timings)
         ended: list[Attempt] = []  # tried, outcome not yet committed
+        beat = Heartbeat(self.engine, self.clock, self.owner, self.config.delivery.lease)
         try:
-            while not self.stop_requested():
-                rows = self._claim(now)
-                if not rows:
-                    break
-                self._send(self._prepare(rows, now, report), flight, ended, report)
+            with beat:
+                while not self.stop_requested():
+                    rows = self._claim(now)
+                    if not rows:
+                        break
+                    self._send(self._prepare(rows, now, report), flight, ended, report)
         finally:
             # Whatever stopped the pass (a stop, a failed round, a bug), what was tried is
             # recorded: an outcome dropped here would be a message sent again after its lease.
@@ -121,12 +128,24 @@ class Dispatcher:
                     collect(flight.close(), ended)
                 finally:
                     if ended:
-                        with transaction(self.engine) as s:
+                        with self._transaction() as s:
                             self.protocol.record(s, ended, self.clock.now(), report)
             finally:
                 for t in self.transports.values():
                     t.close()
         return report
+
+    def _transaction(self) -> AbstractContextManager[Session]:
+        """A transaction of this dispatcher's: should the process stall in one, the server
+        ends it a lease later, freeing its locks for the other instances."""
+        return transaction(self.engine, idle_limit=self.config.delivery.lease)
+
+    def _longest_send(self) -> timedelta:
+        """No live instance has a message in flight longer than this (its lease is kept alive
+        by the heartbeat, so the lease alone does not say)."""
+        c = self.config
+        longest = max(c.email.timeout, c.wecom.timeout, c.webhook.timeout)
+        return max(c.delivery.lease, timedelta(seconds=2 * longest + 60))
 
     def _waits(self, today: date) -> dict[datetime, list[str]]:
         """Rest days are quiet: what falls due on one (a catch-up, a tick on a Saturday) waits
@@ -139,19 +158,19 @@ class Dispatcher:
         return out
 
     def _claim(self, now: datetime) -> list[OutboxRow]:
-        with transaction(self.engine) as s:
+        with self._transaction() as s:
             return outbox.claim(
                 s,
                 owner=self.owner,
                 now=now,
                 until=self.clock.now() + self.config.delivery.lease,
-                limit=BATCH,
+                limit=min(BATCH, self.config.delivery.parallel * CLAIM_ROUNDS),
                 whole_offices=WHOLE if self.config.delivery.digest else 0,
             )
 
     def _prepare(self, rows: list[OutboxRow], now: datetime, report: PassReport) -> list[Outgoing]:
         """Triage the claimed rows and compose the messages that carry the rest."""
-        with transaction(self.engine) as s:
+        with self._transaction() as s:
             occurrences = sentlog.occurrences_by_id(s, {r.occurrence_id for r in rows})
             return [
                 message
@@ -174,14 +193,14 @@ class Dispatcher:
             collect(flight.done(block=not queue.ready(flight.free, flight.busy)), ended)
             # Asked after the wait for sends to end: a stop that came meanwhile starts nothing.
             if self.stop_requested():
-                with transaction(self.engine) as s:
+                with self._transaction() as s:
                     self.protocol.release(s, queue.drain())
                 return  # what ended or is in flight is recorded when the pass ends
             ready = [
                 (m, self.protocol.payloads(m)) for _, m in queue.take(flight.free, flight.busy)
             ]
             round_now = self.clock.now()
-            with transaction(self.engine) as s:
+            with self._transaction() as s:
                 self.protocol.record(s, ended, round_now, report)
                 started = self.protocol.start(s, ready, round_now, report)
             ended.clear()

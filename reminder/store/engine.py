@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
@@ -77,6 +78,8 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, pool_pre_ping=server)
     except (ArgumentError, ImportError) as exc:
         raise DatabaseError(f"database {shown(url)}: {exc}") from None
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "connect", _postgres_session)
     if engine.dialect.name == "sqlite":
         database = engine.url.database
         if database and database != ":memory:" and not database.startswith("file:"):
@@ -84,6 +87,15 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def _postgres_session(dbapi_connection: Any, _record: Any) -> None:
+    # A backstop for every transaction (planning's included, whose Python work between
+    # statements can take a while): a process that stopped answering in one holds its
+    # locks five minutes at most. The dispatcher's own transactions set the lease instead.
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET idle_in_transaction_session_timeout = 300000")
+    dbapi_connection.commit()
 
 
 def private_file(path: Path) -> None:
@@ -117,12 +129,20 @@ _sessions: WeakKeyDictionary[Engine, sessionmaker[Session]] = WeakKeyDictionary(
 
 
 @contextmanager
-def transaction(engine: Engine) -> Iterator[Session]:
-    """One session in one transaction: committed on success, rolled back on any error."""
+def transaction(engine: Engine, *, idle_limit: timedelta | None = None) -> Iterator[Session]:
+    """One session in one transaction: committed on success, rolled back on any error.
+
+    `idle_limit` (PostgreSQL): the server ends the transaction, and frees its locks, should
+    its process stop answering for that long (SIGSTOP, a hung host) in the middle of it: the
+    dispatcher's short transactions use the lease, so a stalled instance holds up the others
+    no longer than its leases do."""
     factory = _sessions.get(engine)
     if factory is None:
         factory = _sessions[engine] = sessionmaker(engine, expire_on_commit=False)
     with translate_errors(engine), factory.begin() as session:
+        if idle_limit is not None and engine.dialect.name == "postgresql":
+            ms = max(int(idle_limit.total_seconds() * 1000), 1000)
+            session.execute(text(f"SET LOCAL idle_in_transaction_session_timeout = {ms}"))
         yield session
 
 

@@ -259,6 +259,15 @@ def renew(session: Session, ids: Sequence[int], *, owner: str, until: datetime) 
     }
 
 
+def extend_leases(session: Session, *, owner: str, now: datetime, until: datetime) -> int:
+    """The heartbeat: extend every lease `owner` still holds (not one that ran out) to
+    `until`; a stalled or dead instance stops beating, and its rows are free a lease later."""
+    live = and_(OUTBOX.c.lease_owner == owner, OUTBOX.c.lease_until >= now)
+    return (
+        session.connection().execute(update(OUTBOX).where(live).values(lease_until=until)).rowcount
+    )
+
+
 def release(session: Session, ids: Sequence[int], *, owner: str) -> None:
     """Give back rows still leased to `owner` (a stop, or a lease another dispatcher took)."""
     for chunk in chunks(ids):
