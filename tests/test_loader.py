@@ -250,7 +250,7 @@ CASES = [
     (
         'members = ["office", "legal"]',
         'members = ["office", "legl"]',
-        '19: groups[0].members[1]: unknown office "legl"',
+        '19: groups[0].members[1]: unknown office "legl" (did you mean "legal"?)',
     ),
     (
         'members = ["office", "legal"]',
@@ -290,6 +290,16 @@ CASES = [
         'remind = ["7d", "1wd", "0d"]\noverdue = ["3wd", "1wd"]',
         '5: settings.overdue[1]: "1wd" comes after "3wd": list the overdue reminders in the '
         'order they go out, each later than the one before (e.g. ["1wd", "3wd", "5wd"])',
+    ),
+    (
+        'remind = ["7d", "1wd", "0d"]',
+        'remind = ["7d", "1wd", "0d"]\nescalate_to = ["ofice"]',
+        '5: settings.escalate_to[0]: unknown office or group "ofice" (did you mean "office"?)',
+    ),
+    (
+        "[[offices]]",
+        '[delivery]\nadmin = "ofice"\n\n[[offices]]',
+        '7: delivery.admin: unknown office "ofice" (did you mean "office"?)',
     ),
     (
         "[[offices]]",

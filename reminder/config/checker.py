@@ -153,6 +153,12 @@ def unsafe_character(value: str, *, lines: bool) -> str | None:
     return None
 
 
+def suggest(value: str, known: set[str]) -> str:
+    """' (did you mean "office"?)' when `value` is close to a known id, else ''."""
+    close = difflib.get_close_matches(value, sorted(known), n=1)
+    return f' (did you mean "{close[0]}"?)' if close else ""
+
+
 def offset(check: Checker, field: str, value: Any, *, allow_zero: bool = True) -> Offset | None:
     return check.parsed(field, lambda v: parse_offset(v, allow_zero=allow_zero), value)
 
@@ -239,9 +245,9 @@ def refs(
         check.error(f"{field}.{key}", "must name at least one office or group")
     for j, ref in enumerate(refs):
         if ref not in known:
-            close = difflib.get_close_matches(ref, sorted(known), n=1)
-            hint = f' (did you mean "{close[0]}"?)' if close else ""
-            check.error(f"{field}.{key}[{j}]", f"unknown office or group {q(ref)}{hint}")
+            check.error(
+                f"{field}.{key}[{j}]", f"unknown office or group {q(ref)}{suggest(ref, known)}"
+            )
     return refs
 
 

@@ -19,10 +19,7 @@ from reminder.config import deadlines as deadlines_reader
 from reminder.config import delivery as delivery_config
 from reminder.config import offices as offices_reader
 from reminder.config import settings as settings_reader
-from reminder.config.checker import (
-    Checker,
-    q,
-)
+from reminder.config.checker import Checker, q, suggest
 from reminder.config.model import (
     Config,
 )
@@ -215,9 +212,11 @@ def _build(
     deadlines = deadlines_reader.deadlines(data.get("deadlines", []), check, office_ids | group_ids)
     for i, ref in enumerate(settings.escalate_to):
         if ref not in office_ids | group_ids:
-            check.error(f"settings.escalate_to[{i}]", f"unknown office or group {q(ref)}")
+            hint = suggest(ref, office_ids | group_ids)
+            check.error(f"settings.escalate_to[{i}]", f"unknown office or group {q(ref)}{hint}")
     if delivery.admin is not None and delivery.admin not in office_ids:
-        check.error("delivery.admin", f"unknown office {q(delivery.admin)}")
+        hint = suggest(delivery.admin, office_ids)
+        check.error("delivery.admin", f"unknown office {q(delivery.admin)}{hint}")
     if not offices:
         check.error("offices", "define at least one [[offices]]")
     if check.errors:

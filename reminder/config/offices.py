@@ -8,7 +8,7 @@ from typing import Any
 
 from reminder.calendar.rules import WEEKDAYS
 from reminder.config.addresses import url_problem
-from reminder.config.checker import Checker, new_id, q
+from reminder.config.checker import Checker, new_id, q, suggest
 from reminder.config.model import Group, Office, env_names, expand_env
 from reminder.vocabulary import CHANNELS
 
@@ -179,7 +179,9 @@ def groups(
                     f"{f}.members[{j}]", f"{q(member)} is a group (groups list offices only)"
                 )
             elif member not in office_ids:
-                check.error(f"{f}.members[{j}]", f"unknown office {q(member)}")
+                check.error(
+                    f"{f}.members[{j}]", f"unknown office {q(member)}{suggest(member, office_ids)}"
+                )
         if group_id and name and members:
             groups[group_id] = Group(id=group_id, name=name, members=members)
     return groups
