@@ -263,9 +263,13 @@ def extend_leases(session: Session, *, owner: str, now: datetime, until: datetim
     """The heartbeat: extend every lease `owner` still holds (not one that ran out) to
     `until`; a stalled or dead instance stops beating, and its rows are free a lease later."""
     live = and_(OUTBOX.c.lease_owner == owner, OUTBOX.c.lease_until >= now)
-    return (
-        session.connection().execute(update(OUTBOX).where(live).values(lease_until=until)).rowcount
-    )
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":  # rows a round of ours is renewing: skip, not wait
+        ids = (
+            select(OUTBOX.c.id).where(live).order_by(OUTBOX.c.id).with_for_update(skip_locked=True)
+        )
+        live = OUTBOX.c.id.in_(ids.scalar_subquery())
+    return conn.execute(update(OUTBOX).where(live).values(lease_until=until)).rowcount
 
 
 def release(session: Session, ids: Sequence[int], *, owner: str) -> None:
