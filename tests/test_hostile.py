@@ -267,3 +267,33 @@ def test_a_template_that_never_ends_is_stopped_by_check(
         f"{custom / 'markdown.j2'}:1: template: rendering took longer than 0.5 s: a loop that "
         "does not end?"
     )
+
+
+def test_config_text_is_inert_in_wecom_markdown() -> None:
+    link = "[请点此登录](http://evil.example/login)"
+    text = variant(
+        'title = "发布年度报告"', f'title = "{link}<font color=\\"warning\\">急</font>"', BASE
+    )
+    text = variant('name = "办公室"', 'name = "# 办公室"', text)
+    config = config_from(text)
+    items = [
+        make_item(
+            config,
+            config.calendar(),
+            deadline_id="annual-report",
+            kind="due",
+            role="lead",
+            due=date(2026, 1, 30),
+            nominal_due=date(2026, 1, 31),
+            period_key="2026",
+            working_days_left=0,
+            provisional_years=[],
+        )
+    ]
+    for digest in (False, True):
+        got = Renderer().reminder(
+            "wecom", config.offices["office"], items * 2, config=config, digest=digest
+        )
+        assert got.markdown is not None
+        assert "](http" not in got.markdown and '<font color="warning">急' not in got.markdown
+        assert "［请点此登录］(http://evil.example/login)＜font" in got.markdown

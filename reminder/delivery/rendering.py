@@ -45,6 +45,17 @@ def _label(channel: str) -> str:
     return REGISTRY[Channel(channel)].label if channel in REGISTRY else channel
 
 
+# Markdown a WeCom robot acts on, in text from the config: a link ([text](url)), a tag
+# (<font>, <a>), a heading or a quote at a line's start. Full-width forms read the same.
+_MARKDOWN = str.maketrans({"[": "［", "]": "］", "<": "＜", ">": "＞", "`": "｀"})
+
+
+def markdown_text(value: object) -> str:
+    """Config text made inert in WeCom markdown (the `md` filter of the markdown templates)."""
+    lines = str(value).translate(_MARKDOWN).split("\n")
+    return "\n".join("＃" + line[1:] if line.startswith("#") else line for line in lines)
+
+
 class _Sandbox(SandboxedEnvironment):
     """The sandbox, letting templates read the fields of our own records (an Item, an Office)
     without its checks: those hold only text, numbers and lists of them, and a checked read
@@ -140,6 +151,7 @@ class Renderer:
             auto_reload=False,
             bytecode_cache=_compiled_cache(),
         )
+        self.env.filters["md"] = markdown_text
 
     def _render(self, name: str, **context: Any) -> str:
         _deadline.until = time.monotonic() + RENDER_SECONDS
