@@ -258,7 +258,8 @@ def test_a_template_that_never_ends_is_stopped_by_check(
     monkeypatch.setattr(rendering, "RENDER_SECONDS", 0.5)
     custom = harness.use_templates("my-templates")
     (custom / "markdown.j2").write_text(
-        "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}\n",
+        "{% set r = range(1000) %}{% for i in r %}{% for j in r %}{% for k in r %}{{ k.real }}"
+        "{% endfor %}{% endfor %}{% endfor %}\n",
         encoding="utf-8",
     )
     code, out, _ = run(capsys, "check", "--config", str(harness.path))
@@ -297,3 +298,10 @@ def test_config_text_is_inert_in_wecom_markdown() -> None:
         assert got.markdown is not None
         assert "](http" not in got.markdown and '<font color="warning">急' not in got.markdown
         assert "［请点此登录］(http://evil.example/login)＜font" in got.markdown
+
+
+def test_a_template_range_is_small() -> None:
+    from jinja2 import TemplateRuntimeError
+
+    with pytest.raises(TemplateRuntimeError, match="range\\(\\) of 100000 items: at most 1000"):
+        Renderer().env.from_string("{% for i in range(100000) %}{% endfor %}").render()

@@ -50,6 +50,18 @@ def _label(channel: str) -> str:
 _MARKDOWN = str.maketrans({"[": "［", "]": "］", "<": "＜", ">": "＞", "`": "｀"})
 
 
+RANGE_LIMIT = 1000  # a message lists tens of items; loops nested over this many stay quick
+
+
+def small_range(*args: int) -> range:
+    """`range` for templates, at most RANGE_LIMIT long (Jinja's sandbox allows 100,000: two
+    loops nested over such ranges run for minutes without a call the time limit sees)."""
+    found = range(*args)
+    if len(found) > RANGE_LIMIT:
+        raise TemplateRuntimeError(f"range() of {len(found)} items: at most {RANGE_LIMIT}")
+    return found
+
+
 def markdown_text(value: object) -> str:
     """Config text made inert in WeCom markdown (the `md` filter of the markdown templates)."""
     lines = str(value).translate(_MARKDOWN).split("\n")
@@ -152,6 +164,7 @@ class Renderer:
             bytecode_cache=_compiled_cache(),
         )
         self.env.filters["md"] = markdown_text
+        self.env.globals["range"] = small_range
 
     def _render(self, name: str, **context: Any) -> str:
         _deadline.until = time.monotonic() + RENDER_SECONDS
