@@ -63,10 +63,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = load_config(options.config_path(args))
     renderer = checked_renderer(config)
     engine = open_database(config)
-    with single_instance(engine):
+    clock = SystemClock()  # the one clock of this process
+    with single_instance(engine, since=clock.now()):
         runtime = Runtime(
             options.config_path(args),
-            clock=SystemClock(),
+            clock=clock,
             dry_run=args.dry_run,
             engine=engine,
             config=config,

@@ -10,7 +10,7 @@ import os
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -23,8 +23,9 @@ class AlreadyRunning(ReminderError):
 
 
 @contextmanager
-def single_instance(engine: Engine) -> Iterator[None]:
-    """Hold an exclusive lock beside the SQLite file for as long as the block runs."""
+def single_instance(engine: Engine, since: datetime | None = None) -> Iterator[None]:
+    """Hold an exclusive lock beside the SQLite file for as long as the block runs; the file
+    names the holder (and `since`, the clock's instant it started, for whoever finds it)."""
     database = engine.url.database
     if engine.dialect.name != "sqlite" or not database or database == ":memory:":
         yield
@@ -44,8 +45,8 @@ def single_instance(engine: Engine) -> Iterator[None]:
             ) from None
         handle.seek(0)
         handle.truncate()
-        started = datetime.now(UTC).isoformat(timespec="seconds")
-        handle.write(f"pid {os.getpid()} on {socket.gethostname()} since {started}\n")
+        started = f" since {since.isoformat(timespec='seconds')}" if since else ""
+        handle.write(f"pid {os.getpid()} on {socket.gethostname()}{started}\n")
         handle.flush()
         yield
     finally:
