@@ -304,4 +304,10 @@ def test_a_dead_or_stalled_instance_is_taken_over_within_30_seconds(
         per_title = Counter(m.content.splitlines()[0] for m in wecom.received)
         assert len(per_title) == FAILOVER_TOTAL
         assert sum(n - 1 for n in per_title.values()) <= 8  # `parallel`: its sends in flight
-        assert 45009 not in wecom.errcodes()
+        # A killed instance never pushes a robot past its budget. A stalled one, resumed,
+        # completes the posts it was in the middle of: their budget was counted when they
+        # started, maybe more than a minute before they now reach the robot, so each of those
+        # (at most `parallel`) may be refused with 45009; it is then left to the instance that
+        # took the reminder over, which sent it.
+        limit = 0 if fault == "kill" else 8
+        assert wecom.errcodes().count(45009) <= limit
