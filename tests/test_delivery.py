@@ -98,9 +98,10 @@ due = "2026-03-31"
     legal = [m for m in harness.wecom.received if m.key == KEY_LEGAL]
     assert len(legal) == 20
     assert "5 deferred" in summary
-    harness.tick("2026-03-31 09:00:59")
+    # A send counts for a minute and a margin (it may arrive a little after it is counted).
+    harness.tick("2026-03-31 09:01:04")
     assert len([m for m in harness.wecom.received if m.key == KEY_LEGAL]) == 20
-    harness.tick("2026-03-31 09:01:00")
+    harness.tick("2026-03-31 09:01:05")
     assert len([m for m in harness.wecom.received if m.key == KEY_LEGAL]) == 25
     assert 45009 not in harness.wecom.errcodes()
 

@@ -14,7 +14,7 @@ from reminder.delivery.channels.base import Rendered, Target
 from reminder.delivery.ratelimit import DatabaseLimiter, MemoryLimiter
 from reminder.errors import DatabaseError
 from reminder.store import outbox
-from reminder.store.budget import Ask
+from reminder.store.budget import WINDOW, Ask
 from reminder.store.engine import make_engine
 from reminder.store.migrate import upgrade
 from tests.delivery_harness import FULL_LEAD_TIMES, KEY_FINANCE, KEY_LEGAL, LATEST_ONLY, Harness, at
@@ -354,8 +354,8 @@ def test_limiters_answer_a_batch_in_order(kind: str, db_url: str) -> None:
     answers = limiter.reserve([Ask("a", 1, 20), Ask("a", 1, 20), Ask("b", 30, 20)], ten)
     # a: the 20th send fits; the 21st waits until the first leaves the window. b: a message
     # longer than a minute's budget takes the whole budget, so it waits for b's first 3.
-    assert answers == [None, nine + timedelta(minutes=1), nine + timedelta(minutes=1)]
-    assert limiter.reserve([Ask("a", 1, 20)], at("2026-03-31 09:01")) == [None]
+    assert answers == [None, nine + WINDOW, nine + WINDOW]
+    assert limiter.reserve([Ask("a", 1, 20)], nine + WINDOW) == [None]
     # Sends at three times: the wait is counted from the right one of them.
     later = at("2026-03-31 09:00:40")
     assert limiter.reserve([Ask("c", 1, 20)] * 10, nine) == [None] * 10
@@ -363,15 +363,15 @@ def test_limiters_answer_a_batch_in_order(kind: str, db_url: str) -> None:
     assert limiter.reserve(
         [Ask("c", 5, 20), Ask("c", 15, 20), Ask("c", 1, 20), Ask("c", 1, 20)], later
     ) == [
-        nine + timedelta(minutes=1),
-        ten + timedelta(minutes=1),
+        nine + WINDOW,
+        ten + WINDOW,
         None,
-        nine + timedelta(minutes=1),
+        nine + WINDOW,
     ]
     # Within one batch: what it took itself counts, the newest of all.
     assert limiter.reserve([Ask("d", 2, 2), Ask("d", 2, 2)], nine) == [
         None,
-        nine + timedelta(minutes=1),
+        nine + WINDOW,
     ]
     engine.dispose()
 

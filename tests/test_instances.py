@@ -16,6 +16,7 @@ from sqlalchemy import event, func, select
 from reminder.app.runtime import Runtime
 from reminder.delivery import dispatch
 from reminder.store import outbox
+from reminder.store.budget import WINDOW
 from reminder.store.engine import make_engine, transaction
 from reminder.store.models import SentLogRow
 from tests.delivery_harness import KEY_LEGAL, Harness, at
@@ -139,7 +140,7 @@ def test_the_robot_budget_is_shared_by_instances(
     assert len(legal_titles(harness.wecom)) == 15
     assert b.dispatch().counts["deferred"] == 11  # 31 for the robot, 20 this minute
     assert len(legal_titles(harness.wecom)) == 20
-    harness.clock.set(at("2026-03-31 09:01"))
+    harness.clock.set(at("2026-03-31 09:00") + WINDOW)  # a minute, and the margin
     a.dispatch()
     b.dispatch()
     titles = legal_titles(harness.wecom)

@@ -14,7 +14,11 @@ from sqlalchemy.orm import Session
 from reminder.store.engine import chunks, serialize
 from reminder.store.models import SendRow
 
-WINDOW = timedelta(minutes=1)
+# A robot counts a message when it arrives; a send is recorded here when its round starts,
+# up to a few seconds earlier (the commit, a queue behind the robot's previous message, the
+# network). Counting each send for a little longer than the minute keeps a send made right
+# at the window's edge from arriving as the 21st of the robot's minute (45009).
+WINDOW = timedelta(minutes=1, seconds=5)
 SENDS = cast(Table, SendRow.__table__)  # Core statements, built once: this runs per message
 _IN_WINDOW = SENDS.c.at > bindparam("since")
 _COUNTS = (
