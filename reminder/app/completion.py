@@ -162,7 +162,7 @@ def light(config: Config, d: Deadline, due: date, today: date) -> str:
     positive = [o for o in config.remind_offsets(d) if o.amount > 0]
     if not positive:
         return "yellow" if today == due else "green"
-    last_lead = min(positive, key=lambda o: o.amount if o.unit == "d" else o.amount * 1.4)
+    last_lead = min(positive, key=lambda o: o.span)
     start = lead_day(config.calendar(), due, last_lead)
     return "yellow" if today >= start else "green"
 

@@ -57,6 +57,12 @@ class Offset:
     def __str__(self) -> str:
         return f"{self.amount}{self.unit}"
 
+    @property
+    def span(self) -> float:
+        """About how many calendar days it spans (a working day is 7/5 of one): to compare
+        offsets of both units."""
+        return self.amount if self.unit == "d" else self.amount * 1.4
+
 
 def quoted(value: object) -> str:
     """Quote a user's value the way they typed it in TOML: "yearly 02-30"."""

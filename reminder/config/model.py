@@ -277,7 +277,7 @@ class Config:
         if self.settings.cooperate_remind is not None:
             return self.settings.cooperate_remind
         lead = self.remind_offsets(deadline)
-        farthest = max(lead, key=lambda o: o.amount if o.unit == "d" else o.amount * 1.4)
+        farthest = max(lead, key=lambda o: o.span)
         return tuple(dict.fromkeys((farthest, Offset(0, "d"))))
 
     def overdue_for(self, deadline: Deadline) -> Overdue:

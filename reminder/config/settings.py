@@ -104,7 +104,7 @@ def _overdue_steps(check: Checker, table: dict[str, Any], f: str) -> tuple[Offse
     if len(found) < len(steps):
         return None
     for i in range(1, len(found)):
-        if _days(found[i]) <= _days(found[i - 1]):
+        if found[i].span <= found[i - 1].span:
             check.error(
                 f"{f}.overdue[{i}]",
                 f'"{found[i]}" comes after "{found[i - 1]}": list the overdue reminders in the '
@@ -112,11 +112,6 @@ def _overdue_steps(check: Checker, table: dict[str, Any], f: str) -> tuple[Offse
             )
             return None
     return found
-
-
-def _days(o: Offset) -> float:
-    """About how many calendar days an offset spans (a working day is 7/5 of one)."""
-    return o.amount if o.unit == "d" else o.amount * 1.4
 
 
 def has_password(url: str) -> bool:
