@@ -156,7 +156,7 @@ def reminders_for(
     # A weekly office's reminder moves back to its week's digest day, so the days of the
     # week after the window are looked at too (and those that stay after it dropped): the day
     # a reminder goes out depends on the occurrence only, never on where a window ends.
-    window = (first, last + _WEEK if fixed.weekly else last)
+    window = (first, last + fixed.spill)
     out: list[PlannedReminder] = []
     for who, lead_times, chase in roles(fixed, overdue):
         for day, step, kind, remind_at, left, years, escalated in reminder_days(
@@ -246,27 +246,20 @@ def occurrences_touching(
     if previous is not None and previous >= epoch:
         start = min(start, previous)
     fixed = fixed_for(config, deadline, memo)
-    ahead = lookahead(fixed.farthest + ((_MONTH,) if fixed.routine else ()))
-    if fixed.weekly:
-        ahead += _WEEK
+    ahead = lookahead(fixed.farthest) + fixed.spill
     shift = config.shift_for(deadline)
     for found in _occurrence_dates(cal, deadline.rule, shift, start, last + ahead, memo):
         # `ahead` is generous. Dues only grow, and lead days with them: from the first
         # occurrence whose earliest reminder falls after the window, none has one inside it.
         due = found[3]
-        if due > last and _earliest(cal, fixed, due) > (last + _WEEK if fixed.weekly else last):
+        if due > last and _earliest(cal, fixed, due) > last + fixed.spill:
             return
         yield _occurrence(deadline, found), fixed
 
 
-_MONTH = Offset(31, "d")  # a routine check goes out in its due's month
-_WEEK = timedelta(days=6)  # the furthest a weekly digest moves a reminder back
-
-
 def _earliest(cal: WorkCalendar, fixed: Fixed, due: date) -> date:
     """A day on or before the occurrence's first reminder."""
-    farthest = fixed.farthest + ((_MONTH,) if fixed.routine else ())
-    return min((lead_day(cal, due, o) for o in farthest), default=due)
+    return min((lead_day(cal, due, o) for o in fixed.farthest), default=due)
 
 
 def _previous_nominal(cal: WorkCalendar, rule: DueRule, first: date, memo: PlanMemo) -> date | None:

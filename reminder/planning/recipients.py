@@ -6,11 +6,14 @@ worked out once per planning run and shared by deadlines of the same shape. Pure
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import time
+from datetime import time, timedelta
 
 from reminder.calendar.rules import Offset
 from reminder.config.model import Config, Deadline, Overdue, Role
 from reminder.planning.memo import PlanMemo
+
+ROUTINE_REACH = Offset(31, "d")  # a routine check goes out in its due's month
+WEEKLY_SPILL = timedelta(days=6)  # the furthest a weekly digest moves a reminder back
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,12 +26,15 @@ class Fixed:
     escalation: tuple[tuple[str, Role], ...]
     offsets: tuple[tuple[Offset, str], ...]  # the lead's, nearest first, with their step names
     cooperate_offsets: tuple[tuple[Offset, str], ...]  # a cooperating office's
-    farthest: tuple[Offset, ...]  # the longest lead time in days and in working days
+    # The longest lead time in days and in working days (for a routine duty, a month: its
+    # check goes out in the month of its due).
+    farthest: tuple[Offset, ...]
     overdue: Overdue
     routine: bool  # a standing duty: one check a period, never overdue
     send_time: time
     official: dict[int, bool]
     weekly: dict[str, int]  # offices with a weekly digest: their weekday
+    spill: timedelta  # how far a weekly digest moves a reminder back (0: none does)
     # What decides the reminder days of each role, as memo tokens (cheap to hash in keys).
     lead_token: int = 0
     cooperate_token: int = 0
@@ -75,6 +81,8 @@ def _make(config: Config, deadline: Deadline) -> Fixed:
     escalation = tuple(
         (o, "escalation") for o in config.expand(config.settings.escalate_to) if o not in on_task
     )
+    routine = deadline.kind == "routine"
+    weekly = {o: w for o, _ in recipients + escalation if (w := _weekday(config, o)) is not None}
     offsets = _sorted(config.remind_offsets(deadline))
     helping = _sorted(config.cooperate_offsets(deadline))
     both = _sorted(offsets + helping)
@@ -85,12 +93,14 @@ def _make(config: Config, deadline: Deadline) -> Fixed:
         escalation=escalation,  # type: ignore[arg-type]
         offsets=tuple((o, str(o)) for o in offsets),
         cooperate_offsets=tuple((o, str(o)) for o in helping),
-        farthest=tuple({o.unit: o for o in both}.values()),  # sorted: the last of each unit
+        # sorted: the last of each unit
+        farthest=tuple({o.unit: o for o in both}.values()) + (ROUTINE_REACH,) * routine,
         overdue=config.overdue_for(deadline),
-        routine=deadline.kind == "routine",
+        routine=routine,
         send_time=config.send_time_for(deadline),
         official={},
-        weekly={o: w for o, _ in recipients + escalation if (w := _weekday(config, o)) is not None},
+        weekly=weekly,
+        spill=WEEKLY_SPILL if weekly else timedelta(0),
     )
 
 
