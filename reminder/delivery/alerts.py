@@ -11,11 +11,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from reminder.config.model import Config
-from reminder.delivery.channels import REGISTRY
+from reminder.delivery.channels import label
 from reminder.store import alerts as store_alerts
 from reminder.store import outbox, sentlog
 from reminder.store.models import OutboxRow
-from reminder.vocabulary import NO_CHANNEL, Channel, Kind, OutboxStatus, Role
+from reminder.vocabulary import NO_CHANNEL, Kind, OutboxStatus, Role
 
 log = logging.getLogger("reminder.dispatch")
 # Alerts about one failing target made this close together belong to one pass (a digest in
@@ -82,7 +82,7 @@ def failure_facts(s: Session, config: Config, alert: OutboxRow) -> dict[str, Any
     code = (last.response_code if last else None) or ""
     return {
         "office_name": office.name if office else (failed.office_id if failed else "?"),
-        "channel": REGISTRY[Channel(channel)].label if channel in REGISTRY else channel,
+        "channel": label(channel),
         "reason": REASONS.get(code, "发送失败"),
         "hint": URL_HINT if "a full URL pasted as a key?" in error else "",
         "target": last.target if last else "",

@@ -29,20 +29,14 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from reminder.config import cache as config_cache
 from reminder.config.model import Config, Office
-from reminder.delivery.channels import REGISTRY
+from reminder.delivery.channels import REGISTRY, label
 from reminder.delivery.channels.base import Rendered
 from reminder.delivery.wording import PLAIN_FIELDS, Item, make_item, sections, urgency
 from reminder.errors import Issue
 from reminder.shipped import shipped
-from reminder.vocabulary import Channel
 
 TEMPLATES_DIR = shipped("templates")
 WECOM_DIGEST_ITEMS = 10  # a longer WeCom digest lists the most urgent; the email has them all
-
-
-def _label(channel: str) -> str:
-    """The channel's name as offices read it."""
-    return REGISTRY[Channel(channel)].label if channel in REGISTRY else channel
 
 
 # Markdown a WeCom robot acts on, in text from the config: a link ([text](url)), a tag
@@ -232,7 +226,7 @@ class Renderer:
         )
 
     def test_message(self, office: Office, channel: str) -> Rendered:
-        text = self._render("test/text.j2", office=office, channel_name=_label(channel))
+        text = self._render("test/text.j2", office=office, channel_name=label(channel))
         return Rendered(subject="【测试】政务公开工作提醒", text=text, markdown=text)
 
     def check(self, config: Config) -> list[Issue]:

@@ -34,6 +34,11 @@ REGISTRY: dict[Channel, ChannelSpec] = {
 }
 
 
+def label(channel: str) -> str:
+    """The channel's name as offices read it (邮件, 企业微信); an unknown one as stored."""
+    return REGISTRY[Channel(channel)].label if channel in REGISTRY else channel
+
+
 def transports(config: Config) -> dict[str, Transport]:
     """One transport per channel, configured from `config`."""
     return {name: spec.make(config) for name, spec in REGISTRY.items()}
