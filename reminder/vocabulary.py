@@ -92,3 +92,12 @@ class LogStatus(StrEnum):
 
 
 LOG_STATUSES: tuple[LogStatus, ...] = tuple(LogStatus)
+
+
+class Action(StrEnum):
+    """What an office or an administrator does to an occurrence (the audit trail's verbs)."""
+
+    DONE = "done"  # 办结
+    REOPEN = "reopen"  # 重新打开
+    ACK = "ack"  # 签收
+    FEEDBACK = "feedback"  # 反馈

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from reminder.app.completion import Which, mark_done, reopen
+from reminder.app.actions import mark_done, reopen
+from reminder.app.completion import Which
 from reminder.app.plan import PlanReport
 from reminder.planning.planner import plan_ahead, plan_deadline
 from reminder.store.engine import transaction

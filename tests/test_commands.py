@@ -117,18 +117,20 @@ def test_tick_log_done_status(harness: Harness, capsys: pytest.CaptureFixture[st
         2,
         "reminder: annual-report 2026-03-31 was already marked done by legal at 2026-04-01 10:00\n",
     )
-    code, out, _ = run(
-        capsys,
-        "reopen",
-        "annual-report",
-        "--config",
-        cfg,
-        "--office",
-        "office",
-        "--now",
-        "2026-04-01T11:00",
+    reopen = ["reopen", "annual-report", "--config", cfg, "--now", "2026-04-01T11:00"]
+    code, _, err = run(capsys, *reopen, "--office", "finance")
+    assert (code, err) == (
+        2,
+        "reminder: finance cooperates on annual-report; only its lead office(s) (legal) or an "
+        "administrator (--by NAME) may close or reopen it\n",
     )
-    assert code == 0 and "reopened by office" in out
+    code, _, err = run(capsys, *reopen, "--office", "office")
+    assert (code, err) == (
+        2,
+        "reminder: office is not on annual-report: it can do nothing with it\n",
+    )
+    code, out, _ = run(capsys, *reopen, "--office", "finance", "--by", "张三")
+    assert code == 0 and "reopened by finance" in out
 
 
 def test_status_lights(harness: Harness, capsys: pytest.CaptureFixture[str]) -> None:

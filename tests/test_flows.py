@@ -246,7 +246,8 @@ def test_changed_rule_replans_pending_and_never_resends(harness: Harness) -> Non
 
 
 def test_done_cancels_and_reopen_replans(harness: Harness) -> None:
-    from reminder.app.completion import Which, mark_done, reopen
+    from reminder.app.actions import mark_done, reopen
+    from reminder.app.completion import Which
 
     harness.write('remind = ["7d", "0d"]')
     runtime = harness.start("2026-03-01 08:00")
@@ -264,9 +265,9 @@ def test_done_cancels_and_reopen_replans(harness: Harness) -> None:
     assert harness.outbox(status="pending") == []
     harness.tick("2026-03-31 09:00")
     assert [r.status for r in harness.log(kind="due")] == ["cancelled"] * 3
-    which = Which(deadline="annual-report", office="office", period="2026-03-31")
+    which = Which(deadline="annual-report", office="legal", period="2026-03-31")
     message = reopen(runtime.config, runtime.engine, at("2026-03-30 10:00"), which)
-    assert message.startswith("annual-report 2026-03-31 (due 2026-03-31) reopened by office; ")
+    assert message.startswith("annual-report 2026-03-31 (due 2026-03-31) reopened by legal; ")
     harness.tick("2026-03-31 09:00")
     assert [r.status for r in harness.log(kind="due")] == ["cancelled"] * 3 + ["sent"] * 3
 
@@ -276,7 +277,8 @@ def test_planning_cancels_a_waiting_reminder_of_a_done_occurrence(harness: Harne
     before) is cancelled by the next planning, even when it lies before the planned window."""
     from sqlalchemy import update
 
-    from reminder.app.completion import Which, mark_done
+    from reminder.app.actions import mark_done
+    from reminder.app.completion import Which
     from reminder.app.plan import plan_outbox
     from reminder.store.engine import transaction
     from reminder.store.models import OutboxRow

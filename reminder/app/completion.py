@@ -1,4 +1,4 @@
-"""`done`, `reopen` and `status`: closing occurrences and showing where each task stands."""
+"""Which occurrence a `done` or `reopen` means, and where each task stands (`status`)."""
 
 from __future__ import annotations
 
@@ -9,30 +9,17 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from reminder.app.plan import plan_outbox
 from reminder.calendar.leadtime import lead_day
 from reminder.calendar.workcal import SHIFT_SLACK
 from reminder.config.model import Config, Deadline
 from reminder.errors import UsageError
 from reminder.planning.days import Occurrence
 from reminder.planning.planner import occurrence_values, occurrences
-from reminder.store import completions, outbox, planned
-from reminder.store.engine import PLAN_LOCK, serialize, transaction
+from reminder.store import completions, planned
+from reminder.store.engine import transaction
 from reminder.store.models import OccurrenceRow
 
 LOOK = timedelta(days=2 * 366)
-
-
-def _deadline(config: Config, deadline_id: str) -> Deadline:
-    for d in config.deadlines:
-        if d.id == deadline_id:
-            return d
-    raise UsageError(f"no deadline {deadline_id!r} in {config.path}")
-
-
-def _office(config: Config, office: str) -> None:
-    if office not in config.offices:
-        raise UsageError(f"--office: no office {office!r} in {config.path}")
 
 
 def _from_rule(
@@ -67,7 +54,8 @@ def find_occurrence(
     due: date | None = None,
     want_open: bool = True,
 ) -> OccurrenceRow:
-    """The occurrence named by --period or --due, else the earliest whose period has begun."""
+    """The occurrence named by --period or --due, else the current one (`_current`); for a
+    reopen, the latest done."""
     rows = completions.occurrences_of(session, d.id)
     if period is not None or due is not None:
         found = [o for o in rows if o.period_key == period or due in (o.due, o.nominal_due)]
@@ -78,77 +66,46 @@ def find_occurrence(
             what = f"period {period}" if period else f"due date {due}"
             raise UsageError(f"{d.id} has no occurrence with {what}")
         return made
-    for o in rows:
-        is_open = completions.open_completion(session, o.id) is None
-        if o.period_start <= today and is_open == want_open:
-            return o
-    state = "open" if want_open else "done"
+    begun = [o for o in rows if o.period_start <= today]
+    done = completions.done_among(session, [o.id for o in begun])
+    if not want_open:
+        closed = [o for o in begun if o.id in done]
+        if closed:
+            return closed[-1]  # the latest done: the one a slip of the hand just closed
+        raise UsageError(f"{d.id} has no done occurrence; name one with --period or --due")
+    current = _current(session, [o for o in begun if o.id not in done], d.id, today)
+    if current is not None:
+        return current
     raise UsageError(
-        f"{d.id} has no {state} occurrence whose period has begun; name one with --period or --due"
+        f"{d.id} has no open occurrence whose period has begun; name one with --period or --due"
     )
+
+
+def _current(
+    session: Session, open_rows: list[OccurrenceRow], deadline_id: str, today: date
+) -> OccurrenceRow | None:
+    """The current period: the one the next reminder is about; else the first not yet due;
+    else the latest overdue one. Never an older one because it is older."""
+    by_id = {o.id: o for o in open_rows}
+    following = planned.next_waiting_occurrence(session, deadline_id)
+    if following in by_id:
+        return by_id[following]
+    ahead = [o for o in open_rows if o.due >= today]
+    if ahead:
+        return ahead[0]
+    return open_rows[-1] if open_rows else None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Which:
-    """The occurrence a `done` or `reopen` names, and who says so."""
+    """The occurrence a `done` or `reopen` names, who says so, and the administrator acting
+    for that office (`--by`), if one does."""
 
     deadline: str
     office: str
     period: str | None = None
     due: date | None = None
-
-
-def _resolve(config: Config, which: Which, now: datetime) -> tuple[Deadline, date]:
-    d = _deadline(config, which.deadline)
-    _office(config, which.office)
-    return d, now.astimezone(config.settings.tz).date()
-
-
-def mark_done(
-    config: Config, engine: Engine, now: datetime, which: Which, *, note: str | None = None
-) -> str:
-    """Close an occurrence and cancel its waiting reminders."""
-    d, today = _resolve(config, which, now)
-    with transaction(engine) as s:
-        serialize(s, PLAN_LOCK)
-        occ = find_occurrence(s, config, d, today, now, period=which.period, due=which.due)
-        if today < occ.period_start:
-            raise UsageError(
-                f"{d.id} {occ.period_key} (due {occ.due}) covers {occ.period_start} "
-                f"to {occ.nominal_due}: it cannot be done before its period begins"
-            )
-        existing = completions.open_completion(s, occ.id)
-        if existing is not None:
-            raise UsageError(
-                f"{d.id} {occ.period_key} was already marked done by "
-                f"{existing.office_id} at {_local(config, existing.completed_at)}"
-            )
-        completions.complete(s, occ.id, which.office, note, now)
-        waiting = planned.waiting_for_occurrence(s, occ.id)
-        outbox.cancel(s, waiting, now, reason=f"done: marked by {which.office}")
-    return (
-        f"{d.id} {occ.period_key} (due {occ.due}) marked done by {which.office}; "
-        f"{len(waiting)} pending reminder(s) cancelled"
-    )
-
-
-def reopen(config: Config, engine: Engine, now: datetime, which: Which) -> str:
-    """Undo `mark_done`; the occurrence's future reminders are planned again."""
-    d, today = _resolve(config, which, now)
-    with transaction(engine) as s:
-        serialize(s, PLAN_LOCK)
-        occ = find_occurrence(
-            s, config, d, today, now, period=which.period, due=which.due, want_open=False
-        )
-        existing = completions.open_completion(s, occ.id)
-        if existing is None:
-            raise UsageError(f"{d.id} {occ.period_key} is not marked done")
-        completions.reopen(s, existing, which.office, now)
-    report = plan_outbox(config, engine, now)
-    return (
-        f"{d.id} {occ.period_key} (due {occ.due}) reopened by {which.office}; "
-        f"{report.changes.revived + report.changes.added} reminder(s) planned again"
-    )
+    by: str | None = None
 
 
 def _local(config: Config, moment: datetime) -> str:

@@ -10,7 +10,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from reminder.app.completion import Which, mark_done, reopen, status_rows
+from reminder.app.actions import mark_done, reopen
+from reminder.app.completion import Which, status_rows
 from reminder.app.runtime import Runtime, checked_renderer, renderer_for
 from reminder.app.sync import open_database
 from reminder.cli import options
@@ -170,7 +171,9 @@ def _completion(args: argparse.Namespace, action: Callable[..., str], **extra: A
     config = load_config(options.config_path(args))
     engine = open_database(config)
     due = options.day(args.due, "--due") if args.due else None
-    which = Which(deadline=args.deadline, office=args.office, period=args.period, due=due)
+    which = Which(
+        deadline=args.deadline, office=args.office, period=args.period, due=due, by=args.by
+    )
     print(action(config, engine, _clock(args, config).now(), which, **extra))
     return 0
 
@@ -178,7 +181,9 @@ def _completion(args: argparse.Namespace, action: Callable[..., str], **extra: A
 def cmd_done(args: argparse.Namespace) -> int:
     """Mark an occurrence done: its pending reminders are cancelled.
 
-    Without --due or --period, the earliest open occurrence whose period has begun.
+    Without --due or --period, the current one: the occurrence the next reminder is about
+    (else the first open one not yet due). Only the task's lead offices may close it; an
+    administrator acts for any office on the task with --by NAME (kept in the audit trail).
 
     Example: reminder done annual-disclosure-report --period 2027 --office office --note 已发布
     """
@@ -292,6 +297,9 @@ def add_commands(sub: Any, common: argparse.ArgumentParser, command: Any) -> Non
         which.add_argument("--due", metavar="DATE", help="the occurrence due that day")
         which.add_argument("--period", metavar="KEY", help="e.g. 2027, 2027-Q1, 2027-03")
         p.add_argument("--office", required=True, metavar="ID", help="who did it")
+        p.add_argument(
+            "--by", metavar="NAME", help="an administrator acting for the office (audited)"
+        )
         if name == "done":
             p.add_argument("--note", metavar="TEXT")
     p = command(sub, "status", cmd_status, common)

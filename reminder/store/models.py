@@ -283,6 +283,25 @@ class CompletionRow(Base):
     reopened_by: Mapped[str | None] = mapped_column(String(64))
 
 
+class ActionRow(Base):
+    """The audit trail: every 办结, 重新打开, 签收 and 反馈 on an occurrence, who did it, when and
+    how (a signed link, an administrator's login, the command line, the API). Never pruned."""
+
+    __tablename__ = "actions"
+    __table_args__ = (Index(None, "occurrence_id", "at"), Index(None, "office_id", "at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    occurrence_id: Mapped[int] = mapped_column(ForeignKey("occurrences.id"))
+    deadline_id: Mapped[str] = mapped_column(String(64))
+    office_id: Mapped[str] = mapped_column(String(64))  # the office acted for
+    action: Mapped[str] = mapped_column(String(12))  # done, reopen, ack, feedback
+    note: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(100))  # "office:legal", "admin", "cli"
+    via: Mapped[str] = mapped_column(String(12))  # link, login, cli, api
+    client: Mapped[str | None] = mapped_column(String(64))  # the web client's address
+
+
 class SendRow(Base):
     """One message sent on a budget (a WeCom robot key, an SMTP server), kept for a minute:
     the budget is shared by every instance because it lives here, not in a process."""

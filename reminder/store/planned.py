@@ -211,3 +211,14 @@ def waiting_for_occurrence(session: Session, occurrence_id: int) -> list[OutboxR
             )
         )
     )
+
+
+def next_waiting_occurrence(session: Session, deadline_id: str) -> int | None:
+    """The occurrence of a deadline that its next waiting reminder is about."""
+    return session.scalar(
+        select(OutboxRow.occurrence_id)
+        .where(OutboxRow.deadline_id == deadline_id, OutboxRow.status.in_(WAITING))
+        .where(OutboxRow.kind != "alert")
+        .order_by(OutboxRow.remind_at, OutboxRow.id)
+        .limit(1)
+    )

@@ -1,0 +1,211 @@
+"""What offices and administrators do to an occurrence: 办结 (done), 重新打开 (reopen),
+签收 (acknowledge) and 反馈 (a progress note); who may do which; the audit row of each.
+
+Rules: the lead offices of an occurrence may close and reopen it; any office on the task
+(lead or cooperating) may acknowledge it and leave feedback; an administrator may do all of
+it for any office on the task. An office not on the task can do nothing with it. The command
+line, the web pages and the API all come through here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from reminder.app.completion import Which, find_occurrence
+from reminder.app.plan import plan_outbox
+from reminder.config.model import Config, Deadline
+from reminder.errors import UsageError
+from reminder.store import actions, completions, outbox, planned
+from reminder.store.engine import PLAN_LOCK, serialize, transaction
+from reminder.store.models import OccurrenceRow
+from reminder.vocabulary import Action
+
+NOTE_LIMIT = 2000  # characters of a note or feedback
+ACTION_NAMES = {
+    Action.DONE: "办结",
+    Action.REOPEN: "重新打开",
+    Action.ACK: "签收",
+    Action.FEEDBACK: "反馈",
+}
+
+
+class Refused(UsageError):
+    """An action its actor may not take (not on the task, a cooperating office closing)."""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Actor:
+    """Who acts: an office (through its link, or named on the command line), or an
+    administrator acting for an office; `via` and `client` go into the audit row."""
+
+    office: str
+    admin: str | None = None  # the administrator's name when one acts for the office
+    via: str = "cli"  # link, login, cli, api
+    client: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"admin:{self.admin}" if self.admin else f"office:{self.office}"
+
+
+def roles_of(config: Config, d: Deadline, office: str) -> set[str]:
+    return {role for o, role in config.recipients(d) if o == office and role != "escalation"}
+
+
+def permitted(config: Config, d: Deadline, office: str, action: Action) -> bool:
+    """May `office` itself take `action` on an occurrence of `d`?"""
+    roles = roles_of(config, d, office)
+    if action in (Action.DONE, Action.REOPEN):
+        return "lead" in roles
+    return bool(roles)
+
+
+def check_permitted(config: Config, d: Deadline, actor: Actor, action: Action) -> None:
+    roles = roles_of(config, d, actor.office)
+    if not roles:
+        raise Refused(f"{actor.office} is not on {d.id}: it can do nothing with it")
+    if actor.admin or permitted(config, d, actor.office, action):
+        return
+    lead = ", ".join(config.expand(d.lead))
+    raise Refused(
+        f"{actor.office} cooperates on {d.id}; only its lead office(s) ({lead}) or an "
+        "administrator (--by NAME) may close or reopen it"
+    )
+
+
+def _note(note: str | None) -> str | None:
+    if note is None or not note.strip():
+        return None
+    if len(note) > NOTE_LIMIT:
+        raise UsageError(f"the note is {len(note)} characters; at most {NOTE_LIMIT}")
+    return note.strip()
+
+
+def _deadline(config: Config, deadline_id: str) -> Deadline:
+    d = config.deadline_by_id.get(deadline_id)
+    if d is None:
+        raise UsageError(f"no deadline {deadline_id!r} in {config.path}")
+    return d
+
+
+def _office(config: Config, office: str) -> None:
+    if office not in config.offices:
+        raise UsageError(f"--office: no office {office!r} in {config.path}")
+
+
+def _audit(
+    s: Session, occ: OccurrenceRow, actor: Actor, action: Action, note: str | None, now: datetime
+) -> None:
+    actions.record(
+        s,
+        at=now,
+        occurrence_id=occ.id,
+        deadline_id=occ.deadline_id,
+        office_id=actor.office,
+        action=action.value,
+        note=note,
+        actor=actor.label,
+        via=actor.via,
+        client=actor.client,
+    )
+
+
+def _today(config: Config, now: datetime) -> date:
+    return now.astimezone(config.settings.tz).date()
+
+
+def mark_done(
+    config: Config,
+    engine: Engine,
+    now: datetime,
+    which: Which,
+    *,
+    note: str | None = None,
+    actor: Actor | None = None,
+) -> str:
+    """Close an occurrence and cancel its waiting reminders."""
+    d = _deadline(config, which.deadline)
+    _office(config, which.office)
+    actor = actor or Actor(office=which.office, admin=which.by)
+    check_permitted(config, d, actor, Action.DONE)
+    note, today = _note(note), _today(config, now)
+    with transaction(engine) as s:
+        serialize(s, PLAN_LOCK)
+        occ = find_occurrence(s, config, d, today, now, period=which.period, due=which.due)
+        if today < occ.period_start:
+            raise UsageError(
+                f"{d.id} {occ.period_key} (due {occ.due}) covers {occ.period_start} "
+                f"to {occ.nominal_due}: it cannot be done before its period begins"
+            )
+        existing = completions.open_completion(s, occ.id)
+        if existing is not None:
+            raise UsageError(
+                f"{d.id} {occ.period_key} was already marked done by "
+                f"{existing.office_id} at {_local(config, existing.completed_at)}"
+            )
+        completions.complete(s, occ.id, which.office, note, now)
+        waiting = planned.waiting_for_occurrence(s, occ.id)
+        outbox.cancel(s, waiting, now, reason=f"done: marked by {which.office}")
+        _audit(s, occ, actor, Action.DONE, note, now)
+    return (
+        f"{d.id} {occ.period_key} (due {occ.due}) marked done by {which.office}; "
+        f"{len(waiting)} pending reminder(s) cancelled"
+    )
+
+
+def reopen(
+    config: Config, engine: Engine, now: datetime, which: Which, *, actor: Actor | None = None
+) -> str:
+    """Undo `mark_done`; the occurrence's future reminders are planned again."""
+    d = _deadline(config, which.deadline)
+    _office(config, which.office)
+    actor = actor or Actor(office=which.office, admin=which.by)
+    check_permitted(config, d, actor, Action.REOPEN)
+    today = _today(config, now)
+    with transaction(engine) as s:
+        serialize(s, PLAN_LOCK)
+        occ = find_occurrence(
+            s, config, d, today, now, period=which.period, due=which.due, want_open=False
+        )
+        existing = completions.open_completion(s, occ.id)
+        if existing is None:
+            raise UsageError(f"{d.id} {occ.period_key} is not marked done")
+        completions.reopen(s, existing, which.office, now)
+        _audit(s, occ, actor, Action.REOPEN, None, now)
+    report = plan_outbox(config, engine, now)
+    return (
+        f"{d.id} {occ.period_key} (due {occ.due}) reopened by {which.office}; "
+        f"{report.changes.revived + report.changes.added} reminder(s) planned again"
+    )
+
+
+def note_on(
+    config: Config,
+    engine: Engine,
+    now: datetime,
+    occurrence_id: int,
+    actor: Actor,
+    action: Action,
+    note: str | None = None,
+) -> str:
+    """签收 or 反馈 on a stored occurrence (they change no reminder)."""
+    assert action in (Action.ACK, Action.FEEDBACK)
+    note = _note(note)
+    if action is Action.FEEDBACK and note is None:
+        raise UsageError("反馈 needs a note")
+    with transaction(engine) as s:
+        occ = completions.occurrence(s, occurrence_id)
+        if occ is None:
+            raise UsageError(f"no occurrence {occurrence_id}")
+        d = _deadline(config, occ.deadline_id)
+        check_permitted(config, d, actor, action)
+        _audit(s, occ, actor, action, note, now)
+    return f"{d.id} {occ.period_key}: {ACTION_NAMES[action]} by {actor.office}"
+
+
+def _local(config: Config, moment: datetime) -> str:
+    return moment.astimezone(config.settings.tz).strftime("%Y-%m-%d %H:%M")

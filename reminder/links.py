@@ -1,0 +1,131 @@
+"""Signed links: what a link in a reminder lets its holder see and do, and for how long.
+
+A token names an office, a scope (its office page, one occurrence, or its calendar feed) and
+an expiry, signed with HMAC-SHA256 under the secret from ``REMINDER_SECRET``. During a
+rotation the previous secret (``REMINDER_SECRET_OLD``) is still accepted; new links are
+always signed with the current one. Pure: the caller passes the secrets and the instant.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+SECRET_ENV = "REMINDER_SECRET"
+OLD_SECRET_ENV = "REMINDER_SECRET_OLD"
+MIN_SECRET = 16  # characters: a shorter secret is refused, links are not made with it
+LINK_DAYS = 30
+
+OFFICE = "office"  # the office page, and acting on the office's items
+FEED = "feed"  # the office's calendar feed (read only)
+_ITEM = re.compile(r"occ-(\d{1,12})")
+_ID = re.compile(r"[a-z][a-z0-9_-]{0,63}")  # an office id (config.checker.ID_RE)
+
+
+class TokenError(Exception):
+    """A link that is refused: malformed, forged (or signed by a retired secret), expired.
+    Raised by `verify`; the web layer shows a plain page and logs the reason."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Grant:
+    """What a token allows: `office` acting within `scope` until `expires`."""
+
+    office: str
+    scope: str  # OFFICE, FEED or item(occurrence_id)
+    expires: datetime
+
+    @property
+    def occurrence(self) -> int | None:
+        m = _ITEM.fullmatch(self.scope)
+        return int(m.group(1)) if m else None
+
+    def reaches(self, occurrence_id: int) -> bool:
+        """May the holder see and act on this occurrence (its office's rights permitting)?"""
+        return self.scope == OFFICE or self.occurrence == occurrence_id
+
+
+def item(occurrence_id: int) -> str:
+    return f"occ-{occurrence_id}"
+
+
+def secrets_from(environ: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """The current secret, then the previous one; empty when links are not configured."""
+    env = os.environ if environ is None else environ
+    found = [env.get(SECRET_ENV, "").strip(), env.get(OLD_SECRET_ENV, "").strip()]
+    if not found[0]:
+        return ()
+    return tuple(s for s in found if s)
+
+
+def secret_problem(environ: Mapping[str, str] | None = None) -> str | None:
+    """Why the link secret cannot be used (naming the variable, never the value)."""
+    env = os.environ if environ is None else environ
+    for name in (SECRET_ENV, OLD_SECRET_ENV):
+        value = env.get(name, "").strip()
+        if value and len(value) < MIN_SECRET:
+            return f"${name} is shorter than {MIN_SECRET} characters"
+    return None
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _mac(secret: str, payload: str) -> bytes:
+    return hmac.new(secret.encode(), payload.encode(), hashlib.sha256).digest()[:18]
+
+
+def sign(grant: Grant, secret: str) -> str:
+    if not _ID.fullmatch(grant.office) or "." in grant.scope:
+        raise ValueError(f"cannot sign a link for {grant.office!r} / {grant.scope!r}")
+    payload = f"{grant.office}.{grant.scope}.{int(grant.expires.timestamp())}"
+    return f"{payload}.{_b64(_mac(secret, payload))}"
+
+
+def issue(office: str, scope: str, now: datetime, secret: str, *, days: int = LINK_DAYS) -> str:
+    """A new token for `office` in `scope`, valid `days` from `now`."""
+    expires = now.astimezone(UTC).replace(microsecond=0) + timedelta(days=days)
+    return sign(Grant(office=office, scope=scope, expires=expires), secret)
+
+
+def verify(token: str, secrets: Sequence[str], now: datetime) -> Grant:
+    """The grant a token carries, or TokenError saying why it is refused."""
+    parts = token.split(".")
+    if len(token) > 300 or len(parts) != 4:
+        raise TokenError("malformed")
+    office, scope, expires_text, mac_text = parts
+    if not _ID.fullmatch(office) or not expires_text.isdigit():
+        raise TokenError("malformed")
+    if scope not in (OFFICE, FEED) and not _ITEM.fullmatch(scope):
+        raise TokenError("malformed")
+    try:
+        mac = _unb64(mac_text)
+    except ValueError:
+        raise TokenError("malformed") from None
+    payload = f"{office}.{scope}.{expires_text}"
+    if not any(hmac.compare_digest(mac, _mac(s, payload)) for s in secrets):
+        raise TokenError("forged")
+    expires = datetime.fromtimestamp(int(expires_text), UTC)
+    if now >= expires:
+        raise TokenError("expired")
+    return Grant(office=office, scope=scope, expires=expires)
+
+
+def digest(secret: str, *parts: str) -> str:
+    """A keyed digest of `parts` (CSRF tokens, session cookies): hex, 32 characters."""
+    return hmac.new(secret.encode(), "\x1f".join(parts).encode(), hashlib.sha256).hexdigest()[:32]

@@ -1,0 +1,57 @@
+"""The audit trail: 办结, 重新打开, 签收 and 反馈 as they happened, read back per occurrence."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from reminder.store.models import ActionRow
+
+
+def record(session: Session, **values: object) -> ActionRow:
+    """Add one audit row (at, occurrence_id, deadline_id, office_id, action, note, actor,
+    via, client)."""
+    row = ActionRow(**values)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def of_occurrence(session: Session, occurrence_id: int) -> list[ActionRow]:
+    return list(
+        session.scalars(
+            select(ActionRow)
+            .where(ActionRow.occurrence_id == occurrence_id)
+            .order_by(ActionRow.at, ActionRow.id)
+        )
+    )
+
+
+def of_occurrences(session: Session, ids: Collection[int]) -> dict[int, list[ActionRow]]:
+    """Each occurrence's audit rows, oldest first."""
+    out: dict[int, list[ActionRow]] = {i: [] for i in ids}
+    if not ids:
+        return out
+    rows = session.scalars(
+        select(ActionRow)
+        .where(ActionRow.occurrence_id.in_(ids))
+        .order_by(ActionRow.at, ActionRow.id)
+    )
+    for row in rows:
+        out[row.occurrence_id].append(row)
+    return out
+
+
+def acknowledged(session: Session, ids: Collection[int]) -> dict[tuple[int, str], datetime]:
+    """When each office first acknowledged (签收) each of these occurrences."""
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(ActionRow.occurrence_id, ActionRow.office_id, func.min(ActionRow.at))
+        .where(ActionRow.occurrence_id.in_(ids), ActionRow.action == "ack")
+        .group_by(ActionRow.occurrence_id, ActionRow.office_id)
+    )
+    return {(occ, office): at for occ, office, at in rows}

@@ -1,0 +1,89 @@
+"""Who may do what to an occurrence, which occurrence `done` means, and the audit trail."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from reminder.app.actions import Actor, Refused, mark_done, note_on, reopen
+from reminder.app.completion import Which
+from reminder.errors import UsageError
+from reminder.store.engine import transaction
+from reminder.store.models import ActionRow, OccurrenceRow
+from reminder.vocabulary import Action
+from tests.delivery_harness import Harness, at
+
+WEEKLY = (
+    '\n[[deadlines]]\nid = "weekly-check"\ntitle = "每周巡查"\nlead = ["legal"]\n'
+    'cooperate = ["finance"]\ndue = "weekly FRI"\nremind = ["1wd", "0d"]\n'
+)
+
+
+def audit(harness: Harness) -> list[tuple[str, str, str, str, str | None]]:
+    assert harness.runtime is not None
+    with transaction(harness.runtime.engine) as s:
+        rows = s.scalars(select(ActionRow).order_by(ActionRow.id)).all()
+        return [(r.deadline_id, r.office_id, r.action, r.actor, r.note) for r in rows]
+
+
+def test_done_without_a_period_takes_the_current_one_not_the_oldest_open(
+    harness: Harness,
+) -> None:
+    """Weeks left open pile up; `done` on Wednesday means this week's check (the one the next
+    reminder is about), not the one of four weeks ago."""
+    harness.write(WEEKLY)
+    runtime = harness.start("2026-03-02 08:00")
+    for day in range(2, 32):
+        harness.tick(f"2026-03-{day:02d} 09:00")
+    harness.tick("2026-04-01 09:00")
+    message = mark_done(
+        runtime.config,
+        runtime.engine,
+        at("2026-04-01 10:00"),
+        Which(deadline="weekly-check", office="legal"),
+    )
+    assert message.startswith("weekly-check 2026-W14 (due 2026-04-03) marked done by legal; ")
+    assert audit(harness) == [("weekly-check", "legal", "done", "office:legal", None)]
+
+
+def test_a_cooperating_office_cannot_close_and_an_outsider_can_do_nothing(
+    harness: Harness,
+) -> None:
+    harness.write()
+    runtime = harness.start("2026-03-01 08:00")
+    harness.tick("2026-03-24 09:00")
+    config, engine, now = runtime.config, runtime.engine, at("2026-03-25 10:00")
+    which = Which(deadline="annual-report", office="finance")
+    with pytest.raises(Refused, match=r"^finance cooperates on annual-report; only its lead"):
+        mark_done(config, engine, now, which)
+    with pytest.raises(Refused, match=r"^office is not on annual-report: it can do nothing"):
+        mark_done(config, engine, now, Which(deadline="annual-report", office="office", by="张三"))
+    assert harness.outbox(status="pending")  # nothing was cancelled
+    with transaction(engine) as s:
+        occ = s.scalars(select(OccurrenceRow)).one()
+    # The cooperating office may acknowledge and report progress; the outsider may not.
+    note_on(config, engine, now, occ.id, Actor(office="finance", via="link"), Action.ACK)
+    note_on(
+        config,
+        engine,
+        now,
+        occ.id,
+        Actor(office="finance", via="link"),
+        Action.FEEDBACK,
+        "已提供数据",
+    )
+    with pytest.raises(Refused):
+        note_on(config, engine, now, occ.id, Actor(office="office"), Action.ACK)
+    with pytest.raises(UsageError, match="反馈 needs a note"):
+        note_on(config, engine, now, occ.id, Actor(office="finance"), Action.FEEDBACK, "  ")
+    with pytest.raises(UsageError, match="at most 2000"):
+        note_on(config, engine, now, occ.id, Actor(office="finance"), Action.FEEDBACK, "长" * 2001)
+    # An administrator closes for the cooperating office; the audit row names them.
+    mark_done(config, engine, now, Which(deadline="annual-report", office="finance", by="张三"))
+    reopen(config, engine, at("2026-03-26 10:00"), Which(deadline="annual-report", office="legal"))
+    assert audit(harness) == [
+        ("annual-report", "finance", "ack", "office:finance", None),
+        ("annual-report", "finance", "feedback", "office:finance", "已提供数据"),
+        ("annual-report", "finance", "done", "admin:张三", None),
+        ("annual-report", "legal", "reopen", "office:legal", None),
+    ]
