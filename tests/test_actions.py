@@ -9,7 +9,7 @@ from reminder.app.actions import Actor, Refused, mark_done, note_on, reopen
 from reminder.app.completion import Which
 from reminder.errors import UsageError
 from reminder.store.engine import transaction
-from reminder.store.models import ActionRow, OccurrenceRow
+from reminder.store.models import ActionRow
 from reminder.vocabulary import Action
 from tests.delivery_harness import Harness, at
 
@@ -59,25 +59,24 @@ def test_a_cooperating_office_cannot_close_and_an_outsider_can_do_nothing(
     with pytest.raises(Refused, match=r"^office is not on annual-report: it can do nothing"):
         mark_done(config, engine, now, Which(deadline="annual-report", office="office", by="张三"))
     assert harness.outbox(status="pending")  # nothing was cancelled
-    with transaction(engine) as s:
-        occ = s.scalars(select(OccurrenceRow)).one()
+    this = Which(deadline="annual-report", office="finance", period="2026-03-31")
     # The cooperating office may acknowledge and report progress; the outsider may not.
-    note_on(config, engine, now, occ.id, Actor(office="finance", via="link"), Action.ACK)
+    note_on(config, engine, now, this, Actor(office="finance", via="link"), Action.ACK)
     note_on(
         config,
         engine,
         now,
-        occ.id,
+        this,
         Actor(office="finance", via="link"),
         Action.FEEDBACK,
         "已提供数据",
     )
     with pytest.raises(Refused):
-        note_on(config, engine, now, occ.id, Actor(office="office"), Action.ACK)
+        note_on(config, engine, now, this, Actor(office="office"), Action.ACK)
     with pytest.raises(UsageError, match="反馈 needs a note"):
-        note_on(config, engine, now, occ.id, Actor(office="finance"), Action.FEEDBACK, "  ")
+        note_on(config, engine, now, this, Actor(office="finance"), Action.FEEDBACK, "  ")
     with pytest.raises(UsageError, match="at most 2000"):
-        note_on(config, engine, now, occ.id, Actor(office="finance"), Action.FEEDBACK, "长" * 2001)
+        note_on(config, engine, now, this, Actor(office="finance"), Action.FEEDBACK, "长" * 2001)
     # An administrator closes for the cooperating office; the audit row names them.
     mark_done(config, engine, now, Which(deadline="annual-report", office="finance", by="张三"))
     reopen(config, engine, at("2026-03-26 10:00"), Which(deadline="annual-report", office="legal"))

@@ -256,17 +256,8 @@ def failover_config(smtp_port: int, wecom_url: str, today: str) -> str:
     return "".join(parts)
 
 
-STALL_OPEN = (
-    "open (issue 14): in about one run in four a SIGSTOPped instance holds up the survivor's "
-    "first pass for minutes, past the lease-long idle limit of the dispatcher's transactions: "
-    "a lock not yet identified"
-)
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "fault", ["kill", pytest.param("stall", marks=pytest.mark.skip(reason=STALL_OPEN))]
-)
+@pytest.mark.parametrize("fault", ["kill", "stall"])
 def test_a_dead_or_stalled_instance_is_taken_over_within_30_seconds(
     tmp_path: Path, pg_url: str, fault: str
 ) -> None:

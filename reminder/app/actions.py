@@ -37,6 +37,18 @@ class Refused(UsageError):
     """An action its actor may not take (not on the task, a cooperating office closing)."""
 
 
+class AlreadyDone(UsageError):
+    """办结 of an occurrence that is already done; `by` and `at` say by whom and when."""
+
+    def __init__(self, message: str, *, by: str, at: str) -> None:
+        super().__init__(message)
+        self.by, self.at = by, at
+
+
+class NotDone(UsageError):
+    """重新打开 of an occurrence that is not done."""
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Actor:
     """Who acts: an office (through its link, or named on the command line), or an
@@ -143,9 +155,12 @@ def mark_done(
             )
         existing = completions.open_completion(s, occ.id)
         if existing is not None:
-            raise UsageError(
+            when = _local(config, existing.completed_at)
+            raise AlreadyDone(
                 f"{d.id} {occ.period_key} was already marked done by "
-                f"{existing.office_id} at {_local(config, existing.completed_at)}"
+                f"{existing.office_id} at {when}",
+                by=existing.office_id,
+                at=when,
             )
         completions.complete(s, occ.id, which.office, note, now)
         waiting = planned.waiting_for_occurrence(s, occ.id)
@@ -173,7 +188,7 @@ def reopen(
         )
         existing = completions.open_completion(s, occ.id)
         if existing is None:
-            raise UsageError(f"{d.id} {occ.period_key} is not marked done")
+            raise NotDone(f"{d.id} {occ.period_key} is not marked done")
         completions.reopen(s, existing, which.office, now)
         _audit(s, occ, actor, Action.REOPEN, None, now)
     report = plan_outbox(config, engine, now)
@@ -187,22 +202,21 @@ def note_on(
     config: Config,
     engine: Engine,
     now: datetime,
-    occurrence_id: int,
+    which: Which,
     actor: Actor,
     action: Action,
     note: str | None = None,
 ) -> str:
-    """签收 or 反馈 on a stored occurrence (they change no reminder)."""
+    """签收 or 反馈 on an occurrence (they change no reminder)."""
     assert action in (Action.ACK, Action.FEEDBACK)
+    d = _deadline(config, which.deadline)
+    check_permitted(config, d, actor, action)
     note = _note(note)
     if action is Action.FEEDBACK and note is None:
         raise UsageError("反馈 needs a note")
+    today = _today(config, now)
     with transaction(engine) as s:
-        occ = completions.occurrence(s, occurrence_id)
-        if occ is None:
-            raise UsageError(f"no occurrence {occurrence_id}")
-        d = _deadline(config, occ.deadline_id)
-        check_permitted(config, d, actor, action)
+        occ = find_occurrence(s, config, d, today, now, period=which.period, due=which.due)
         _audit(s, occ, actor, action, note, now)
     return f"{d.id} {occ.period_key}: {ACTION_NAMES[action]} by {actor.office}"
 

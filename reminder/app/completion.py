@@ -113,9 +113,10 @@ def _local(config: Config, moment: datetime) -> str:
 
 
 def light(config: Config, d: Deadline, due: date, today: date) -> str:
-    """督办 light: red when overdue, yellow from the last lead time before due, else green."""
+    """督办 light: red when overdue, yellow from the last lead time before due, else green.
+    A routine duty is never overdue (it is not chased): once its period is over it is "past"."""
     if today > due:
-        return "red"
+        return "past" if d.kind == "routine" else "red"
     positive = [o for o in config.remind_offsets(d) if o.amount > 0]
     if not positive:
         return "yellow" if today == due else "green"
@@ -125,10 +126,15 @@ def light(config: Config, d: Deadline, due: date, today: date) -> str:
 
 
 def status_rows(
-    config: Config, engine: Engine, now: datetime, offices: frozenset[str] | None
+    config: Config,
+    engine: Engine,
+    now: datetime,
+    offices: frozenset[str] | None,
+    *,
+    deadline: str | None = None,
 ) -> list[dict[str, Any]]:
     """Open and recently done occurrences from a year back to the horizon ahead (of the
-    deadlines these offices are on, when given)."""
+    deadlines these offices are on, when given; of one deadline, when given)."""
     tz = config.settings.tz
     today = now.astimezone(tz).date()
     cal = config.calendar()
@@ -143,7 +149,7 @@ def status_rows(
     board: list[tuple[Occurrence, Deadline]] = []
     for d in config.deadlines:
         since = active.get(d.id)
-        if since is None:
+        if since is None or deadline not in (None, d.id):
             continue
         if offices is not None and not offices & {o for o, _ in config.recipients(d)}:
             continue
@@ -166,6 +172,9 @@ def status_rows(
                 "light": "done" if done else light(config, d, occ.due, today),
                 "working_days_left": cal.workdays_between(today, occ.due),
                 "lead": ",".join(config.expand(d.lead)),
+                "cooperate": ",".join(config.expand(d.cooperate)),
+                "kind": d.kind,
+                "section": d.section,
                 "done_by": done.office_id if done else None,
                 "done_at": _local(config, done.completed_at) if done else None,
                 "note": done.note if done else None,

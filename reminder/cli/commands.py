@@ -214,7 +214,8 @@ STATUS_COLUMNS = [
 def cmd_status(args: argparse.Namespace) -> int:
     """Show each occurrence with a 督办 light, and done ones with when and by whom.
 
-    green: on track; yellow: within the last lead time; red: overdue.
+    green: on track; yellow: within the last lead time; red: overdue; past: a routine duty
+    whose period is over (routine duties are not chased).
 
     Example: reminder status --office legal
     """

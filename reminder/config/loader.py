@@ -19,6 +19,7 @@ from reminder.config import deadlines as deadlines_reader
 from reminder.config import delivery as delivery_config
 from reminder.config import offices as offices_reader
 from reminder.config import settings as settings_reader
+from reminder.config import web as web_reader
 from reminder.config.checker import Checker, q, suggest
 from reminder.config.model import (
     Config,
@@ -31,6 +32,7 @@ SECTIONS = {
     **delivery_config.KEYS,
     **offices_reader.KEYS,
     **deadlines_reader.KEYS,
+    **web_reader.KEYS,
 }
 ARRAYS = {"offices", "groups", "deadlines"}
 
@@ -178,9 +180,7 @@ def parse_config(
     return config
 
 
-def _build(
-    data: dict[str, Any], check: Checker, path: str, environ: Mapping[str, str]
-) -> Config | None:
+def _sections(data: dict[str, Any], check: Checker) -> None:
     for key, value in data.items():
         if key not in SECTIONS:
             close = difflib.get_close_matches(key, sorted(SECTIONS), n=1)
@@ -192,6 +192,12 @@ def _build(
             check.error(key, f"must be an array of tables, written [[{key}]]")
         elif key not in ARRAYS and not isinstance(value, dict):
             check.error(key, f"must be a table, written [{key}]")
+
+
+def _build(
+    data: dict[str, Any], check: Checker, path: str, environ: Mapping[str, str]
+) -> Config | None:
+    _sections(data, check)
     if check.errors:
         return None
     settings = settings_reader.settings(data.get("settings", {}), check)
@@ -201,6 +207,7 @@ def _build(
     email = delivery_config.email(data.get("email", {}), check)
     wecom = delivery_config.wecom(data.get("wecom", {}), check)
     webhook = delivery_config.webhook(data.get("webhook", {}), check)
+    web = web_reader.web(data.get("web", {}), check)
     timeouts = {"email": email.timeout, "wecom": wecom.timeout, "webhook": webhook.timeout}
     delivery_config.check_lease(delivery, timeouts, check)
     offices = offices_reader.offices(data.get("offices", []), check, environ)
@@ -232,6 +239,7 @@ def _build(
         offices=offices,
         groups=groups,
         deadlines=tuple(deadlines),
+        web=web,
         warnings=tuple(check.warnings),
         written_secrets=tuple(check.written_secrets),
         env_errors=tuple(check.env_errors),

@@ -151,6 +151,24 @@ class WebhookSettings:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class Web:
+    """``[web]``: `reminder serve`, and the address reminders link to (no links without it).
+    Secrets (the link key, the administrator's password) come from the environment only."""
+
+    listen: str = "127.0.0.1:8080"
+    base_url: str | None = None  # e.g. https://oa.example.gov.cn/reminder (a path prefix too)
+    link_days: int = 30  # how long a link in a message stays valid
+
+    @property
+    def host(self) -> str:
+        return self.listen.rsplit(":", 1)[0].strip("[]")
+
+    @property
+    def port(self) -> int:
+        return int(self.listen.rsplit(":", 1)[1])
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Office:
     """An office (科室/单位) that receives reminders."""
 
@@ -224,6 +242,7 @@ class Config:
     offices: dict[str, Office]
     groups: dict[str, Group]
     deadlines: tuple[Deadline, ...]
+    web: Web = field(default_factory=Web)
     warnings: tuple[Issue, ...] = ()
     written_secrets: tuple[str, ...] = ()  # fields whose secret is written in the file
     env_errors: tuple[Issue, ...] = ()  # bad values in the environment: `check` errors, held

@@ -55,3 +55,15 @@ def acknowledged(session: Session, ids: Collection[int]) -> dict[tuple[int, str]
         .group_by(ActionRow.occurrence_id, ActionRow.office_id)
     )
     return {(occ, office): at for occ, office, at in rows}
+
+
+def of_office(session: Session, office_id: str, *, limit: int = 50) -> list[ActionRow]:
+    """The latest audit rows of an office, newest first."""
+    return list(
+        session.scalars(
+            select(ActionRow)
+            .where(ActionRow.office_id == office_id)
+            .order_by(ActionRow.at.desc(), ActionRow.id.desc())
+            .limit(limit)
+        )
+    )

@@ -210,10 +210,13 @@ class LogFilter:
     since: datetime | None = None
     until: datetime | None = None
     limit: int | None = None
+    offset: int = 0
+    newest_first: bool = False
+    message_id: str | None = None
 
 
 def query(session: Session, f: LogFilter) -> list[SentLogRow]:
-    """Log rows matching the filter, oldest first."""
+    """Log rows matching the filter, oldest first (or newest first), a page of them."""
     stmt = select(SentLogRow)
     if f.offices is not None:
         stmt = stmt.where(SentLogRow.office_id.in_(sorted(f.offices)))
@@ -221,6 +224,7 @@ def query(session: Session, f: LogFilter) -> list[SentLogRow]:
         (SentLogRow.deadline_id, f.deadline),
         (SentLogRow.channel, f.channel),
         (SentLogRow.status, f.status),
+        (SentLogRow.message_id, f.message_id),
     ):
         if value is not None:
             stmt = stmt.where(column == value)
@@ -228,9 +232,14 @@ def query(session: Session, f: LogFilter) -> list[SentLogRow]:
         stmt = stmt.where(SentLogRow.at >= f.since)
     if f.until is not None:
         stmt = stmt.where(SentLogRow.at < f.until)
-    stmt = stmt.order_by(SentLogRow.at, SentLogRow.id)
+    if f.newest_first:
+        stmt = stmt.order_by(SentLogRow.at.desc(), SentLogRow.id.desc())
+    else:
+        stmt = stmt.order_by(SentLogRow.at, SentLogRow.id)
     if f.limit is not None:
         stmt = stmt.limit(f.limit)
+    if f.offset:
+        stmt = stmt.offset(f.offset)
     return list(session.scalars(stmt))
 
 

@@ -1,0 +1,64 @@
+"""`reminder serve`: the web pages, the API and the feeds, on [web] listen."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from reminder.app.sync import config_digest, open_database, sync
+from reminder.cli import options
+from reminder.config.loader import load_config
+from reminder.errors import UsageError
+from reminder.web.context import WebContext, secrets_from
+
+log = logging.getLogger("reminder.web")
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the web pages: the 督办 board, each office's page (reached from the signed links
+    in its reminders, no login), each deadline's page, the sent log and the statistics.
+
+    Needs $REMINDER_SECRET (16+ random characters: it signs links and sessions) and, for the
+    administrators' login, $REMINDER_ADMIN_PASSWORD. Syncs schedules.toml at start. Several
+    `serve` may run against one PostgreSQL database.
+
+    Example: REMINDER_SECRET=... reminder serve --listen 127.0.0.1:8080
+    """
+    import uvicorn
+
+    from reminder.cli.commands import setup_logging
+    from reminder.web.app import create_app
+
+    setup_logging(getattr(args, "verbose", False))
+    path = options.config_path(args)
+    config = load_config(path)
+    secrets = secrets_from()
+    listen = args.listen or config.web.listen
+    host, _, port = listen.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise UsageError(f'--listen: {listen!r} is not HOST:PORT (e.g. "127.0.0.1:8080")')
+    clock = options.clock(args, config.settings.tz)
+    engine = open_database(config)
+    report = sync(config, engine, clock.now(), digest=config_digest(Path(path).read_bytes()))
+    log.info("serving %s on http://%s (%s)", path, listen, report.summary())
+    ctx = WebContext(
+        config_path=str(path), config=config, engine=engine, clock=clock, secrets=secrets
+    )
+    uvicorn.run(
+        create_app(ctx),
+        host=host.strip("[]"),
+        port=int(port),
+        log_level="warning",
+        proxy_headers=True,
+        server_header=False,
+    )
+    return 0
+
+
+def add_serve(sub: Any, common: argparse.ArgumentParser, command: Callable[..., Any]) -> None:
+    p = command(sub, "serve", cmd_serve, common)
+    p.add_argument("--listen", metavar="HOST:PORT", help="default: [web] listen, 127.0.0.1:8080")
+    p.add_argument("-v", "--verbose", action="store_true", help="debug logging")

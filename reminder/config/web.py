@@ -1,0 +1,45 @@
+"""The ``[web]`` section: where `reminder serve` listens and the address messages link to."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from reminder.config.addresses import url_problem
+from reminder.config.checker import Checker, number, q
+from reminder.config.model import Web
+
+KEYS = {"web": {"listen", "base_url", "link_days"}}
+
+_LISTEN = re.compile(r"(?P<host>\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(?P<port>\d{1,5})")
+
+
+def web(table: Mapping[str, Any], check: Checker) -> Web:
+    f = "web"
+    check.known_keys(table, KEYS[f], f)
+    values: dict[str, Any] = {}
+    listen = check.text(table, "listen", f)
+    if listen is not None:
+        m = _LISTEN.fullmatch(listen.strip())
+        if m is None or not 0 < int(m.group("port")) < 65536:
+            check.error(f"{f}.listen", f'{q(listen)} is not HOST:PORT (e.g. "127.0.0.1:8080")')
+        else:
+            values["listen"] = listen.strip()
+    base_url = check.text(table, "base_url", f)
+    if base_url is not None:
+        problem = url_problem(base_url)
+        if problem is None and ("?" in base_url or "#" in base_url or "@" in base_url):
+            problem = "it holds a query, a fragment or a user name"
+        if problem is not None:
+            check.error(
+                f"{f}.base_url",
+                "must be the http:// or https:// address offices open the pages at "
+                f"(e.g. https://oa.example.gov.cn/reminder), but {problem}",
+            )
+        else:
+            values["base_url"] = base_url.rstrip("/")
+    days = number(check, table, "link_days", f, 1, 366)
+    if days is not None:
+        values["link_days"] = int(days)
+    return Web(**values)

@@ -1,0 +1,99 @@
+"""The web application: routes, error pages, security headers and the request size limit."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException
+
+from reminder.web import pages
+from reminder.web.context import PAGES, WebContext
+from reminder.web.render import page
+from reminder.web.security import Visitor
+from reminder.web.views import BadFilter, NotFound
+
+log = logging.getLogger("reminder.web")
+
+MAX_BODY = 16 * 1024  # a form with a 2,000-character note is far below this
+HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",  # a link's token must not leave in a Referer
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+}
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _error(request: Request, status: int, title: str, message: str) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"error": message}, status_code=status)
+    return page(
+        request, "message.html", Visitor(), title=title, message=message, status_code=status
+    )
+
+
+def create_app(ctx: WebContext) -> FastAPI:
+    app = FastAPI(
+        title="reminder",
+        summary="政务工作时限提醒：事项、发送记录与统计",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.state.ctx = ctx
+    app.include_router(pages.router)
+
+    @app.get("/static/site.css", include_in_schema=False)
+    def stylesheet() -> FileResponse:
+        return FileResponse(PAGES / "site.css", media_type="text/css")
+
+    @app.middleware("http")
+    async def guard(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        length = request.headers.get("content-length", "0")
+        if not length.isdigit() or int(length) > MAX_BODY:
+            response = _error(request, 413, "内容过长", "提交的内容过长。")
+        else:
+            try:
+                response = await call_next(request)
+            except Exception:  # the page says so; the log keeps the traceback
+                log.exception("unexpected error on %s %s", request.method, request.url.path)
+                response = _error(request, 500, "服务器出错", "服务器处理请求时出错，已记录。")
+        for name, value in HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> Response:
+        return _error(request, 404, "未找到", "没有这个页面、科室或事项。")
+
+    @app.exception_handler(BadFilter)
+    async def bad_filter(request: Request, exc: BadFilter) -> Response:
+        return _error(request, 400, "筛选条件有误", f"{exc.field}：{exc}")
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> Response:
+        fields = sorted({str(e["loc"][-1]) for e in exc.errors() if e.get("loc")})
+        return _error(request, 400, "请求有误", "以下字段有误：" + "、".join(fields))
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if exc.status_code == 404:
+            return _error(request, 404, "未找到", "没有这个页面。")
+        if exc.status_code == 405:
+            return _error(request, 405, "请求有误", "此页面不接受这种请求。")
+        return _error(request, exc.status_code, "请求有误", str(exc.detail))
+
+    return app

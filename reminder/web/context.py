@@ -1,0 +1,110 @@
+"""What every request needs: the config (reloaded when its file changes), the database, the
+one clock, the secrets from the environment, and the page templates."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.engine import Engine
+
+from reminder import links
+from reminder.clock import Clock
+from reminder.config.loader import load_config
+from reminder.config.model import Config
+from reminder.errors import ConfigError, UsageError
+from reminder.shipped import shipped
+
+log = logging.getLogger("reminder.web")
+
+ADMIN_PASSWORD_ENV = "REMINDER_ADMIN_PASSWORD"
+PAGES = shipped("templates") / "web"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Secrets:
+    """From the environment, never from the file: the link key(s) and the admin password."""
+
+    keys: tuple[str, ...]
+    admin_password: str | None
+
+    @property
+    def current(self) -> str:
+        return self.keys[0]
+
+
+def secrets_from(environ: Mapping[str, str] | None = None) -> Secrets:
+    env = os.environ if environ is None else environ
+    problem = links.secret_problem(env)
+    if problem is not None:
+        raise UsageError(problem)
+    keys = links.secrets_from(env)
+    if not keys:
+        raise UsageError(
+            f"set ${links.SECRET_ENV} (at least {links.MIN_SECRET} random characters) before "
+            f"`reminder serve`: it signs the links in messages and the login sessions"
+        )
+    password = env.get(ADMIN_PASSWORD_ENV, "") or None
+    return Secrets(keys=keys, admin_password=password)
+
+
+def page_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(PAGES)),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env
+
+
+@dataclass(kw_only=True)
+class WebContext:
+    config_path: str
+    config: Config
+    engine: Engine
+    clock: Clock
+    secrets: Secrets
+    pages: Environment = field(default_factory=page_environment)
+    _stamp: tuple[int, int] = (0, 0)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self._stamp = self._file_stamp()
+
+    def _file_stamp(self) -> tuple[int, int]:
+        try:
+            st = Path(self.config_path).stat()
+        except OSError:
+            return self._stamp
+        return (st.st_mtime_ns, st.st_size)
+
+    def current_config(self) -> Config:
+        """The config, reloaded when the file changed; a bad edit keeps the last good one."""
+        stamp = self._file_stamp()
+        if stamp != self._stamp:
+            with self._lock:
+                if stamp != self._stamp:
+                    try:
+                        self.config = load_config(self.config_path)
+                    except ConfigError as exc:
+                        log.error("keeping the last good config: %s", exc.issues[0])
+                    self._stamp = stamp
+        return self.config
+
+    @property
+    def secure_cookies(self) -> bool:
+        base = self.config.web.base_url
+        return bool(base and base.startswith("https://"))
+
+    @property
+    def root_path(self) -> str:
+        """The path prefix the pages live under behind a reverse proxy ("" at the root)."""
+        base = self.config.web.base_url
+        return urlsplit(base).path.rstrip("/") if base else ""

@@ -1,0 +1,324 @@
+"""The HTML pages: the board, an office's page, a deadline's page, one item through its link,
+the login; and the one form endpoint that acts (POST /act). Opening a page never changes
+anything: mail scanners and chat previews fetch links."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from reminder import links
+from reminder.app.actions import (
+    ACTION_NAMES,
+    NOTE_LIMIT,
+    Actor,
+    AlreadyDone,
+    NotDone,
+    Refused,
+    mark_done,
+    note_on,
+    reopen,
+)
+from reminder.app.completion import Which
+from reminder.errors import UsageError
+from reminder.vocabulary import Action
+from reminder.web import views
+from reminder.web.context import WebContext
+from reminder.web.render import client_of, ctx_of, page, refusal
+from reminder.web.security import (
+    SESSION_COOKIE,
+    Visitor,
+    csrf_ok,
+    new_session,
+    password_ok,
+    session_admin,
+)
+
+log = logging.getLogger("reminder.web")
+router = APIRouter()
+
+
+def visitor_of(request: Request) -> Visitor:
+    ctx = ctx_of(request)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    admin = session_admin(cookie, ctx.secrets.keys, ctx.clock.now())
+    return Visitor(admin=admin, session=cookie if admin else None)
+
+
+def _grant(request: Request, token: str) -> Visitor | Response:
+    ctx = ctx_of(request)
+    try:
+        grant = links.verify(token, ctx.secrets.keys, ctx.clock.now())
+    except links.TokenError as exc:
+        log.warning("refused a link (%s) from %s", exc.reason, client_of(request))
+        return refusal(request, exc.reason)
+    if grant.office not in ctx.current_config().offices:
+        log.warning("refused a link for unknown office %s", grant.office)
+        return refusal(request, "forged")
+    return Visitor(grant=grant, token=token)
+
+
+def _login_first(request: Request) -> RedirectResponse:
+    root = ctx_of(request).root_path
+    return RedirectResponse(f"{root}/login", status_code=303)
+
+
+@router.get("/", include_in_schema=False)
+def home(request: Request) -> Response:
+    root = ctx_of(request).root_path
+    if visitor_of(request).admin:
+        return RedirectResponse(f"{root}/board", status_code=303)
+    return _login_first(request)
+
+
+@router.get("/login", include_in_schema=False)
+def login_form(request: Request) -> Response:
+    return page(request, "login.html", Visitor(), title="管理员登录")
+
+
+@router.post("/login", include_in_schema=False)
+def login(
+    request: Request,
+    name: Annotated[str, Form(max_length=40)] = "",
+    password: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    ctx = ctx_of(request)
+    name = name.strip()
+    if not ctx.secrets.admin_password:
+        return page(
+            request,
+            "login.html",
+            Visitor(),
+            title="管理员登录",
+            error="未设置管理员密码（环境变量 REMINDER_ADMIN_PASSWORD），无法登录。",
+            status_code=503,
+        )
+    if not name or not password_ok(password, ctx.secrets.admin_password):
+        log.warning("failed administrator login from %s", client_of(request))
+        return page(
+            request,
+            "login.html",
+            Visitor(),
+            title="管理员登录",
+            error="姓名或密码不正确。" if name else "请填写姓名。",
+            status_code=401,
+        )
+    log.info("administrator %s logged in from %s", name, client_of(request))
+    response = RedirectResponse(f"{ctx.root_path}/board", status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        new_session(name, ctx.clock.now(), ctx.secrets.current),
+        httponly=True,
+        samesite="lax",
+        secure=ctx.secure_cookies,
+        path=ctx.root_path or "/",
+    )
+    return response
+
+
+@router.post("/logout", include_in_schema=False)
+def logout(request: Request, csrf: Annotated[str, Form(max_length=64)] = "") -> Response:
+    ctx = ctx_of(request)
+    visitor = visitor_of(request)
+    if not csrf_ok(visitor, csrf, ctx.secrets.keys):
+        return refusal(request, "csrf")
+    response = _login_first(request)
+    response.delete_cookie(SESSION_COOKIE, path=ctx.root_path or "/")
+    return response
+
+
+@router.get("/board", include_in_schema=False)
+def board_page(
+    request: Request, office: str = "", section: str = "", light: str = "", kind: str = ""
+) -> Response:
+    visitor = visitor_of(request)
+    if not visitor.admin:
+        return _login_first(request)
+    ctx = ctx_of(request)
+    f = views.BoardFilter(office=office, section=section, light=light, kind=kind)
+    data = views.board(ctx, ctx.clock.now(), f)
+    return page(request, "board.html", visitor, title="督办看板", **data)
+
+
+@router.get("/office/{office_id}", include_in_schema=False)
+def office_admin(request: Request, office_id: str) -> Response:
+    visitor = visitor_of(request)
+    if not visitor.admin:
+        return _login_first(request)
+    ctx = ctx_of(request)
+    data = views.office_page(ctx, office_id, ctx.clock.now())
+    return page(request, "office.html", visitor, title=data["office"].name, **data)
+
+
+@router.get("/o/{token}", include_in_schema=False)
+def office_link(request: Request, token: str) -> Response:
+    visitor = _grant(request, token)
+    if isinstance(visitor, Response):
+        return visitor
+    assert visitor.grant is not None and visitor.office is not None
+    if visitor.grant.scope != links.OFFICE:
+        return refusal(request, "scope")
+    ctx = ctx_of(request)
+    data = views.office_page(ctx, visitor.office, ctx.clock.now())
+    return page(request, "office.html", visitor, title=data["office"].name, **data)
+
+
+@router.get("/deadline/{deadline_id}", include_in_schema=False)
+def deadline_admin(request: Request, deadline_id: str) -> Response:
+    visitor = visitor_of(request)
+    if not visitor.admin:
+        return _login_first(request)
+    ctx = ctx_of(request)
+    data = views.deadline_page(ctx, deadline_id, ctx.clock.now())
+    return page(request, "deadline.html", visitor, title=data["deadline"].title, **data)
+
+
+@router.get("/i/{token}", include_in_schema=False)
+def item_link(request: Request, token: str) -> Response:
+    visitor = _grant(request, token)
+    if isinstance(visitor, Response):
+        return visitor
+    assert visitor.grant is not None and visitor.office is not None
+    occurrence = visitor.grant.occurrence
+    if occurrence is None:
+        return refusal(request, "scope")
+    data = views.item_page(ctx_of(request), occurrence, visitor.office)
+    return page(request, "item.html", visitor, title=data["deadline"].title, **data)
+
+
+def _back(ctx: WebContext, visitor: Visitor, back: str, deadline: str) -> str:
+    root = ctx.root_path
+    if visitor.token:
+        if visitor.grant is not None and visitor.grant.scope == links.OFFICE:
+            return f"{root}/o/{visitor.token}"
+        return f"{root}/i/{visitor.token}"
+    if back == "deadline":
+        return f"{root}/deadline/{deadline}"
+    if back.startswith("office:") and back[7:] in ctx.config.offices:
+        return f"{root}/office/{back[7:]}"
+    return f"{root}/board"
+
+
+@router.post("/act", include_in_schema=False)
+def act(
+    request: Request,
+    action: Annotated[str, Form(max_length=12)],
+    deadline: Annotated[str, Form(max_length=64)],
+    period: Annotated[str, Form(max_length=20)],
+    csrf: Annotated[str, Form(max_length=64)] = "",
+    office: Annotated[str, Form(max_length=64)] = "",
+    note: Annotated[str, Form(max_length=NOTE_LIMIT + 200)] = "",
+    t: Annotated[str, Form(max_length=300)] = "",
+    back: Annotated[str, Form(max_length=80)] = "",
+) -> Response:
+    """The one endpoint that changes anything: a form's POST with its CSRF token."""
+    ctx = ctx_of(request)
+    visitor: Visitor | Response = _grant(request, t) if t else visitor_of(request)
+    if isinstance(visitor, Response):
+        return visitor
+    if not visitor.admin and visitor.grant is None:
+        return _login_first(request)
+    if not csrf_ok(visitor, csrf, ctx.secrets.keys):
+        log.warning("refused a form without a valid CSRF token from %s", client_of(request))
+        return refusal(request, "csrf")
+    if visitor.grant is not None and visitor.grant.scope == links.FEED:
+        return refusal(request, "scope")
+    acting = visitor.office or office
+    problem = _form_problem(ctx, action, acting, deadline, note)
+    if problem is not None:
+        status, title, message = problem
+        return page(
+            request, "message.html", visitor, title=title, message=message, status_code=status
+        )
+    verb = Action(action)
+    which = Which(deadline=deadline, office=acting, period=period, by=visitor.admin)
+    actor = Actor(
+        office=acting,
+        admin=visitor.admin,
+        via="login" if visitor.admin else "link",
+        client=client_of(request),
+    )
+    failed = _perform(request, visitor, verb, which, actor, note, back)
+    if failed is not None:
+        return failed
+    log.info("%s: %s %s %s by %s", verb.value, deadline, period, acting, actor.label)
+    target = _back(ctx, visitor, back, deadline)
+    return RedirectResponse(f"{target}?ok={verb.value}", status_code=303)
+
+
+def _form_problem(
+    ctx: WebContext, action: str, office: str, deadline: str, note: str
+) -> tuple[int, str, str] | None:
+    config = ctx.current_config()
+    if action not in {a.value for a in Action}:
+        return 400, "请求有误", f"未知的操作：{action}"
+    if office not in config.offices or deadline not in config.deadline_by_id:
+        return 400, "请求有误", "科室或事项不存在。"
+    if len(note) > NOTE_LIMIT:
+        return 413, "内容过长", f"说明最多 {NOTE_LIMIT} 字，本次为 {len(note)} 字。"
+    return None
+
+
+def _perform(
+    request: Request,
+    visitor: Visitor,
+    verb: Action,
+    which: Which,
+    actor: Actor,
+    note: str,
+    back: str,
+) -> Response | None:
+    """Do it; None when done, else the page saying why not (nothing was changed)."""
+    ctx = ctx_of(request)
+    config, now = ctx.current_config(), ctx.clock.now()
+    back_to = _back(ctx, visitor, back, which.deadline)
+
+    def say(status: int, title: str, message: str) -> Response:
+        return page(
+            request,
+            "message.html",
+            visitor,
+            title=title,
+            message=message,
+            status_code=status,
+            back=back_to,
+        )
+
+    try:
+        if visitor.grant is not None and visitor.grant.occurrence is not None:
+            views.check_reach(ctx, visitor.grant, which.deadline, which.period or "")
+        if verb is Action.DONE:
+            mark_done(config, ctx.engine, now, which, note=note, actor=actor)
+        elif verb is Action.REOPEN:
+            reopen(config, ctx.engine, now, which, actor=actor)
+        else:
+            note_on(config, ctx.engine, now, which, actor, verb, note)
+    except views.NotFound:
+        return refusal(request, "scope")
+    except Refused:
+        return say(403, "无权操作", _refused_words(verb))
+    except AlreadyDone as exc:
+        name = config.office_names.get(exc.by, exc.by)
+        return say(409, "已办结", f"此事项已由{name}于{exc.at}办结，无需重复办结。")
+    except NotDone:
+        return say(409, "尚未办结", "此事项尚未办结。")
+    except UsageError as exc:
+        return say(400, "未能完成", _usage_words(verb, str(exc)))
+    return None
+
+
+def _refused_words(verb: Action) -> str:
+    if verb in (Action.DONE, Action.REOPEN):
+        return f"只有牵头科室（或管理员）可以{ACTION_NAMES[verb]}此事项；配合科室可以签收和反馈。"
+    return "本科室不承担此事项，不能操作。"
+
+
+def _usage_words(verb: Action, message: str) -> str:
+    if "before its period begins" in message:
+        return "此事项的办理期间尚未开始，暂不能办结。"
+    if "needs a note" in message:
+        return "反馈需要填写说明。"
+    return f"{ACTION_NAMES[verb]}未能完成：{message}"

@@ -1,0 +1,64 @@
+"""Rendering a page: the shared context every template gets (the path prefix, who is
+visiting, the CSRF token of its forms, a notice after an action), and the refusal page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from reminder.web.context import WebContext
+from reminder.web.security import Visitor, csrf_token
+
+REFUSALS = {
+    "malformed": "链接不完整或已损坏，请从原提醒消息中重新打开。",
+    "forged": "链接无效：它不是本系统签发的，或已被改动。",
+    "expired": "链接已过期。请打开最近一次提醒消息中的链接，或联系办公室。",
+    "scope": "此链接不能用于这项操作或这个页面。",
+    "csrf": "表单已失效，请返回上一页刷新后重试。",
+}
+NOTICES = {"done": "已办结。", "reopen": "已重新打开。", "ack": "已签收。", "feedback": "已反馈。"}
+
+
+def ctx_of(request: Request) -> WebContext:
+    ctx: WebContext = request.app.state.ctx
+    return ctx
+
+
+def client_of(request: Request) -> str:
+    return request.client.host if request.client else "-"
+
+
+def page(
+    request: Request,
+    template: str,
+    visitor: Visitor,
+    *,
+    title: str,
+    status_code: int = 200,
+    **data: Any,
+) -> HTMLResponse:
+    ctx = ctx_of(request)
+    notice = NOTICES.get(request.query_params.get("ok", ""))
+    html = ctx.pages.get_template(template).render(
+        root=ctx.root_path,
+        visitor=visitor,
+        csrf=csrf_token(visitor, ctx.secrets.current) if visitor.csrf_subject else "",
+        title=title,
+        notice=notice,
+        **data,
+    )
+    return HTMLResponse(html, status_code=status_code)
+
+
+def refusal(request: Request, reason: str) -> HTMLResponse:
+    """A plain page saying why a link or form was refused; nothing was changed."""
+    return page(
+        request,
+        "message.html",
+        Visitor(),
+        title="无法打开",
+        message=REFUSALS.get(reason, REFUSALS["forged"]),
+        status_code=403,
+    )

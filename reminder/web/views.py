@@ -1,0 +1,247 @@
+"""The data of each page, as plain dicts and lists the templates show: the board, an office's
+page, a deadline's page, one item. Reads through app/ and store/; renders nothing."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from reminder import links
+from reminder.app.actions import ACTION_NAMES, permitted
+from reminder.app.completion import status_rows
+from reminder.calendar.rules import Offset
+from reminder.config.model import Config, Deadline
+from reminder.store import actions, completions, sentlog
+from reminder.store.engine import transaction
+from reminder.store.sentlog import LogFilter
+from reminder.vocabulary import Action
+from reminder.web.context import WebContext
+
+LIGHTS = {
+    "red": "逾期",
+    "yellow": "临近",
+    "green": "正常",
+    "done": "已办结",
+    "past": "例行·本期已过",
+}
+KINDS = {"deadline": "限时任务", "routine": "例行工作"}
+ROLES = {"lead": "牵头", "cooperate": "配合"}
+
+
+class NotFound(LookupError):
+    """A page for an office, deadline or occurrence that does not exist."""
+
+
+class BadFilter(ValueError):
+    """A filter value that is not one of the allowed ones; `field` names it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class BoardFilter:
+    office: str = ""
+    section: str = ""
+    light: str = ""
+    kind: str = ""
+
+    def check(self, config: Config) -> None:
+        if self.office and self.office not in config.offices:
+            raise BadFilter("office", f"没有科室 {self.office}")
+        sections = {d.section for d in config.deadlines}
+        if self.section and self.section not in sections:
+            raise BadFilter("section", "没有这个工作类别")
+        if self.light and self.light not in LIGHTS:
+            raise BadFilter("light", "状态应为 " + "、".join(LIGHTS))
+        if self.kind and self.kind not in KINDS:
+            raise BadFilter("kind", "类型应为 deadline 或 routine")
+
+
+def names(config: Config, ids: str) -> str:
+    return "、".join(config.offices[i].name for i in ids.split(",") if i in config.offices)
+
+
+def _decorate(config: Config, row: dict[str, Any]) -> dict[str, Any]:
+    row["lead_names"] = names(config, row["lead"])
+    row["cooperate_names"] = names(config, row["cooperate"])
+    row["light_name"] = LIGHTS[row["light"]]
+    row["kind_name"] = KINDS[row["kind"]]
+    if row["done_by"]:
+        row["done_by_name"] = config.office_names.get(row["done_by"], row["done_by"])
+    return row
+
+
+def board(ctx: WebContext, now: datetime, f: BoardFilter) -> dict[str, Any]:
+    config = ctx.current_config()
+    f.check(config)
+    offices = frozenset([f.office]) if f.office else None
+    rows = [_decorate(config, r) for r in status_rows(config, ctx.engine, now, offices)]
+    counts = Counter(r["light"] for r in rows)
+    shown = [
+        r
+        for r in rows
+        if (not f.section or r["section"] == f.section)
+        and (not f.light or r["light"] == f.light)
+        and (not f.kind or r["kind"] == f.kind)
+    ]
+    return {
+        "rows": shown,
+        "counts": {light: counts.get(light, 0) for light in LIGHTS},
+        "filter": f,
+        "offices": sorted(config.offices.values(), key=lambda o: o.id),
+        "sections": sorted({d.section for d in config.deadlines if d.section}),
+    }
+
+
+def _audit_rows(config: Config, found: list[Any]) -> list[dict[str, Any]]:
+    tz = config.settings.tz
+    return [
+        {
+            "at": a.at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+            "office": config.office_names.get(a.office_id, a.office_id),
+            "action": ACTION_NAMES.get(Action(a.action), a.action),
+            "actor": a.actor,
+            "via": a.via,
+            "note": a.note,
+            "deadline": a.deadline_id,
+        }
+        for a in found
+    ]
+
+
+def office_page(ctx: WebContext, office_id: str, now: datetime) -> dict[str, Any]:
+    config = ctx.current_config()
+    office = config.offices.get(office_id)
+    if office is None:
+        raise NotFound(office_id)
+    today = now.astimezone(config.settings.tz).date()
+    rows = []
+    for r in status_rows(config, ctx.engine, now, frozenset([office_id])):
+        d = config.deadline_by_id[r["deadline"]]
+        roles = {role for o, role in config.recipients(d) if o == office_id}
+        r["role"] = "lead" if "lead" in roles else "cooperate"
+        r["role_name"] = ROLES[r["role"]]
+        r["may_close"] = permitted(config, d, office_id, Action.DONE)
+        rows.append(_decorate(config, r))
+    current = [r for r in rows if r["light"] in ("red", "yellow", "green")]
+    # This period and the next: what is open now, and of each task the next one due.
+    seen: set[str] = set()
+    now_and_next = []
+    for r in current:
+        if date.fromisoformat(r["due"]) < today or r["deadline"] not in seen:
+            now_and_next.append(r)
+            seen.add(r["deadline"])
+    with transaction(ctx.engine) as s:
+        history = actions.of_office(s, office_id, limit=50)
+    return {
+        "office": office,
+        "rows": now_and_next,
+        "done": [r for r in rows if r["light"] == "done"][-20:][::-1],
+        "history": _audit_rows(config, history),
+    }
+
+
+def deadline_page(ctx: WebContext, deadline_id: str, now: datetime) -> dict[str, Any]:
+    config = ctx.current_config()
+    d = config.deadline_by_id.get(deadline_id)
+    if d is None:
+        raise NotFound(deadline_id)
+    rows = [
+        _decorate(config, r)
+        for r in status_rows(config, ctx.engine, now, None, deadline=deadline_id)
+    ]
+    tz = config.settings.tz
+    with transaction(ctx.engine) as s:
+        stored = {o.period_key: o.id for o in completions.occurrences_of(s, deadline_id)}
+        audit = actions.of_occurrences(s, list(stored.values()))
+        log = sentlog.query(s, LogFilter(deadline=deadline_id, limit=100, newest_first=True))
+    by_period = {p: _audit_rows(config, audit[i]) for p, i in stored.items()}
+    for r in rows:
+        r["audit"] = by_period.get(r["period"], [])
+    return {
+        "deadline": d,
+        "rule": rule_words(config, d),
+        "rows": rows,
+        "first_lead": config.expand(d.lead)[0],
+        "lead_names": "、".join(config.office_names[o] for o in config.expand(d.lead)),
+        "cooperate_names": "、".join(config.office_names[o] for o in config.expand(d.cooperate)),
+        "log": [
+            {
+                "at": e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+                "office": config.office_names.get(e.office_id, e.office_id),
+                "channel": e.channel,
+                "kind": e.kind,
+                "period": e.period_key,
+                "status": e.status,
+                "error": e.error,
+            }
+            for e in log
+        ],
+    }
+
+
+def offset_words(o: Offset) -> str:
+    if o.amount == 0:
+        return "到期当日"
+    unit = "天" if o.unit == "d" else "个工作日"
+    return f"到期前{o.amount}{unit}" if o.amount > 0 else f"逾期{-o.amount}{unit}"
+
+
+def rule_words(config: Config, d: Deadline) -> str:
+    """The rule as the table says it and as the service reads it."""
+    parts = []
+    if d.limit:
+        parts.append(f"原文时限：{d.limit}")
+    parts.append(f"到期规则：{d.due_text}")
+    offsets = "、".join(offset_words(o) for o in config.remind_offsets(d))
+    if d.kind == "routine":
+        parts.append(f"例行工作：每期第{config.settings.routine_workday}个工作日提示一次，不催办")
+    else:
+        parts.append(f"提醒：{offsets}")
+    return "；".join(parts)
+
+
+def item_page(ctx: WebContext, occurrence_id: int, office_id: str) -> dict[str, Any]:
+    """One occurrence as its office sees it through a link."""
+    config = ctx.current_config()
+    with transaction(ctx.engine) as s:
+        occ = completions.occurrence(s, occurrence_id)
+        if occ is None:
+            raise NotFound(str(occurrence_id))
+        done = completions.open_completion(s, occ.id)
+        audit = actions.of_occurrence(s, occ.id)
+    d = config.deadline_by_id.get(occ.deadline_id)
+    roles = {role for o, role in config.recipients(d) if o == office_id} if d else set()
+    if d is None or not roles - {"escalation"}:
+        raise NotFound(str(occurrence_id))
+    tz = config.settings.tz
+    return {
+        "deadline": d,
+        "occurrence": occ,
+        "office": config.offices[office_id],
+        "role_name": ROLES["lead" if "lead" in roles else "cooperate"],
+        "may_close": permitted(config, d, office_id, Action.DONE),
+        "lead_names": "、".join(config.office_names[o] for o in config.expand(d.lead)),
+        "cooperate_names": "、".join(config.office_names[o] for o in config.expand(d.cooperate)),
+        "done": {
+            "by": config.office_names.get(done.office_id, done.office_id),
+            "at": done.completed_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+            "note": done.note,
+        }
+        if done
+        else None,
+        "audit": _audit_rows(config, audit),
+    }
+
+
+def check_reach(ctx: WebContext, grant: links.Grant, deadline: str, period: str) -> None:
+    """An item link acts on its own occurrence only: NotFound for any other."""
+    with transaction(ctx.engine) as s:
+        stored = {o.period_key: o.id for o in completions.occurrences_of(s, deadline)}
+    occurrence = stored.get(period)
+    if occurrence is None or not grant.reaches(occurrence):
+        raise NotFound(f"{deadline} {period}")
