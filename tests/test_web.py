@@ -16,7 +16,7 @@ from reminder.store.engine import transaction
 from reminder.store.models import ActionRow, OccurrenceRow
 from reminder.web.app import create_app
 from reminder.web.context import Secrets, WebContext
-from tests.delivery_harness import Harness
+from tests.delivery_harness import KEY_LEGAL, Harness
 
 SECRET = "s" * 32
 PASSWORD = "督办-password-1"
@@ -181,3 +181,69 @@ def test_pages_send_security_headers(web: TestClient) -> None:
     assert r.headers["referrer-policy"] == "no-referrer"
     assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
     assert r.headers["cache-control"] == "no-store"
+
+
+WEB = '\n[web]\nbase_url = "http://testserver/reminder"\n'
+
+
+def test_every_reminder_carries_its_link_and_following_it_closes_the_task(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The email and the robot message each carry a signed link per item; the email's link,
+    followed as received, opens the item (changing nothing), and confirming 办结 closes it."""
+    monkeypatch.setenv("REMINDER_SECRET", SECRET)
+    harness.write(WEB)
+    runtime = harness.start("2026-03-01 08:00")
+    harness.tick("2026-03-31 09:00")
+    mail = [m for m in harness.smtp.received if "jck@example.gov.cn" in m.rcpt_tos]
+    body = mail[-1].message.get_body(("plain",)).get_content()
+    (mailed,) = re.findall(r"http://testserver/reminder/i/\S+", body)
+    assert "请按时办理。办结、签收或反馈进展，请打开：" + mailed in body
+    html = mail[-1].message.get_body(("html",)).get_content()
+    assert f'<a href="{mailed}">办结 / 签收 / 反馈进展</a>' in html
+    robot = [m.content for m in harness.wecom.received if m.key == KEY_LEGAL]
+    found = re.findall(
+        r"\[办结、签收或反馈进展\]\((http://testserver/reminder/i/[^)]+)\)", robot[-1]
+    )
+    assert len(found) == 1, robot[-1]
+    url = found[0]
+    ctx = WebContext(
+        config_path=str(harness.path),
+        config=runtime.config,
+        engine=runtime.engine,
+        clock=harness.clock,
+        secrets=Secrets(keys=(SECRET,), admin_password=None),
+    )
+    client = TestClient(create_app(ctx), follow_redirects=False)
+    # The cooperating office's emailed link opens its page, with no 办结 on it.
+    r = client.get(mailed.removeprefix("http://testserver/reminder"))
+    assert r.status_code == 200 and "签收" in r.text and "确认办结" not in r.text
+    path = url.removeprefix("http://testserver/reminder")
+    pending = len(harness.outbox(status="pending"))
+    r = client.get(path)
+    assert r.status_code == 200 and "确认办结" in r.text
+    assert len(harness.outbox(status="pending")) == pending
+    form = {"csrf": csrf_of(r.text), "t": path[3:], "action": "done"}
+    form |= {"deadline": "annual-report", "period": "2026-03-31"}
+    r = client.post("/act", data=form)
+    assert r.status_code == 303 and r.headers["location"] == f"/reminder{path}?ok=done"
+    assert harness.outbox(status="pending") == []
+
+
+def test_without_the_secret_messages_go_without_links_and_check_says_so(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from reminder.cli.main import main
+
+    monkeypatch.delenv("REMINDER_SECRET", raising=False)
+    harness.write(WEB)
+    assert main(["check", "--config", str(harness.path)]) == 0
+    out = capsys.readouterr().out
+    assert (
+        f"{harness.path}:56: web.base_url: $REMINDER_SECRET is not set: reminders go without "
+        "links to their pages (set it to 16 or more random characters) (warning)"
+    ) in out
+    harness.start("2026-03-01 08:00")
+    harness.tick("2026-03-31 09:00")
+    body = harness.smtp.received[-1].message.get_body(("plain",)).get_content()
+    assert "http://testserver" not in body and "完成后请告知办公室登记" in body

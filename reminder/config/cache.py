@@ -31,7 +31,7 @@ from pathlib import Path
 
 import dateutil
 
-from reminder import __version__
+from reminder import __version__, links
 from reminder.config.addresses import url_problem
 from reminder.config.model import Config, env_names
 
@@ -87,7 +87,13 @@ def _still_valid(config: Config) -> bool:
 
 
 def _key(text: str, shown: str, environ: Mapping[str, str]) -> bytes:
+    # The link secrets are read whatever the file says (their presence changes warnings).
+    secrets = (links.SECRET_ENV, links.OLD_SECRET_ENV)
     present = sorted({(name, _state(environ.get(name))) for name in env_names(text)})
+    present += [
+        (name, f"{_state(environ.get(name))} {links.secret_problem({name: environ.get(name, '')})}")
+        for name in secrets
+    ]
     digest = hashlib.sha256()
     for part in (text, shown, code_stamp(), repr(present)):
         digest.update(part.encode())

@@ -207,7 +207,7 @@ def _build(
     email = delivery_config.email(data.get("email", {}), check)
     wecom = delivery_config.wecom(data.get("wecom", {}), check)
     webhook = delivery_config.webhook(data.get("webhook", {}), check)
-    web = web_reader.web(data.get("web", {}), check)
+    web = web_reader.web(data.get("web", {}), check, environ)
     timeouts = {"email": email.timeout, "wecom": wecom.timeout, "webhook": webhook.timeout}
     delivery_config.check_lease(delivery, timeouts, check)
     offices = offices_reader.offices(data.get("offices", []), check, environ)

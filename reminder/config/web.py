@@ -6,16 +6,18 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from reminder import links
 from reminder.config.addresses import url_problem
 from reminder.config.checker import Checker, number, q
 from reminder.config.model import Web
 
 KEYS = {"web": {"listen", "base_url", "link_days"}}
 
+_SAFE_URL = re.compile(r"https?://[A-Za-z0-9._~:/%\[\]-]+")
 _LISTEN = re.compile(r"(?P<host>\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(?P<port>\d{1,5})")
 
 
-def web(table: Mapping[str, Any], check: Checker) -> Web:
+def web(table: Mapping[str, Any], check: Checker, environ: Mapping[str, str]) -> Web:
     f = "web"
     check.known_keys(table, KEYS[f], f)
     values: dict[str, Any] = {}
@@ -29,8 +31,8 @@ def web(table: Mapping[str, Any], check: Checker) -> Web:
     base_url = check.text(table, "base_url", f)
     if base_url is not None:
         problem = url_problem(base_url)
-        if problem is None and ("?" in base_url or "#" in base_url or "@" in base_url):
-            problem = "it holds a query, a fragment or a user name"
+        if problem is None and not _SAFE_URL.fullmatch(base_url):
+            problem = "it holds a query, a fragment, a user name or a character links cannot carry"
         if problem is not None:
             check.error(
                 f"{f}.base_url",
@@ -39,6 +41,14 @@ def web(table: Mapping[str, Any], check: Checker) -> Web:
             )
         else:
             values["base_url"] = base_url.rstrip("/")
+            if not links.secrets_from(environ):
+                check.warn(
+                    f"{f}.base_url",
+                    f"${links.SECRET_ENV} is not set: reminders go without links to their pages "
+                    f"(set it to {links.MIN_SECRET} or more random characters)",
+                )
+            elif (problem := links.secret_problem(environ)) is not None:
+                check.env_error(f"{f}.base_url", f"{problem}: reminders go without links")
     days = number(check, table, "link_days", f, 1, 366)
     if days is not None:
         values["link_days"] = int(days)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from reminder.config.model import Config
 from reminder.delivery.alerts import failed_for_good, failure_facts
 from reminder.delivery.channels.base import Rendered, Target, Transport
+from reminder.delivery.linking import Linker, linker_for
 from reminder.delivery.outgoing import Outgoing, PassReport
 from reminder.delivery.rendering import Renderer, template_issue
 from reminder.delivery.triage import Group
@@ -114,11 +115,12 @@ class Composer:
         builds = transport is not None and not self.dry_run
 
         today = now.astimezone(self.config.settings.tz).date()
-
         at = now.astimezone(self.config.settings.tz)
+        linker = linker_for(self.config, now)
 
         def render(part: list[OutboxRow], label: str) -> Rendered:
-            return replace(self._render(s, target, part, occurrences, today, label), at=at)
+            rendered = self._render(s, target, part, occurrences, today, label, linker)
+            return replace(rendered, at=at)
 
         def fits(rendered: Rendered) -> bool:
             return transport is None or transport.parts(target, rendered) == 1
@@ -159,12 +161,18 @@ class Composer:
         occurrences: dict[int, OccurrenceRow],
         today: date,
         label: str = "",
+        linker: Linker | None = None,
     ) -> Rendered:
         office = self.config.offices[rows[0].office_id]
         if rows[0].kind == "alert":
             facts = failure_facts(s, self.config, rows[0])
             return self.renderer.alert(office, facts, self.config.settings.signature)
         items = [self._item(r, occurrences[r.occurrence_id], today) for r in rows]
+        if linker is not None:
+            items = [
+                replace(i, url=linker.item(r.office_id, r.occurrence_id))
+                for i, r in zip(items, rows, strict=True)
+            ]
         return self.renderer.reminder(
             target.channel,
             office,
@@ -173,6 +181,7 @@ class Composer:
             digest=self.config.delivery.digest,
             mentions=bool(target.mentions),
             part=label,
+            office_url=linker.office(office.id) if linker is not None else "",
         )
 
     def _item(self, row: OutboxRow, occ: OccurrenceRow, today: date) -> Item:

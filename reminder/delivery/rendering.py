@@ -11,6 +11,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -177,6 +178,7 @@ class Renderer:
         digest: bool,
         mentions: bool = False,
         part: str = "",
+        office_url: str = "",
     ) -> Rendered:
         """One message about one item, or a digest about several (`part`: "(1/3)" when a
         digest takes several messages). WeCom sends markdown, or text when it @-mentions
@@ -199,6 +201,7 @@ class Renderer:
             "total": len(ordered),
             "more": more,
             "part": part,
+            "office_url": office_url,
             "admin_name": admin.name if admin is not None else "办公室",
             "signature": config.settings.signature,
             "provisional_years": sorted({y for i in items for y in i.provisional_years}),
@@ -260,13 +263,22 @@ class Renderer:
             "error": "sample",
         }
         issues = list(self._unreadable)
+        linked = replace(sample, url="https://example.gov.cn/reminder/i/x")
         calls: list[Callable[[], Rendered]] = [
             partial(
-                self.reminder, ch, office, [sample, sample], config=config, digest=dg, mentions=at
+                self.reminder,
+                ch,
+                office,
+                items,
+                config=config,
+                digest=dg,
+                mentions=at,
+                office_url="https://example.gov.cn/reminder/o/x" if items[0].url else "",
             )
             for ch, spec in REGISTRY.items()
             for at in ((False, True) if spec.mentions else (False,))
             for dg in (False, True)
+            for items in ([sample, sample], [linked, linked])
         ]
         calls += [
             partial(self.alert, office, failed, config.settings.signature),

@@ -98,6 +98,7 @@ class Item:
     provisional: bool
     provisional_years: list[int]
     color: str
+    url: str = ""  # its page (办结, 签收, 反馈), when [web] base_url is set
 
 
 def as_named(config: Config, refs: tuple[str, ...], leave_out: set[str]) -> list[str]:
