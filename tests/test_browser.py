@@ -1,0 +1,176 @@
+"""The pages in a real headless chromium against a real uvicorn server: a supervisor filters
+the board; an office follows the link of a reminder as its mail server received it, sees that
+opening it changed nothing, confirms 办结 and sees the light turn; tampered, expired and
+other-office links change nothing; the pages fit a 390-pixel phone."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from reminder import links
+from reminder.store.engine import transaction
+from reminder.store.models import ActionRow
+from reminder.web.app import create_app
+from reminder.web.context import Secrets, WebContext
+from tests.browser import chromium, free_port, no_horizontal_scroll, phone, screenshot, serving
+from tests.delivery_harness import Harness
+
+SECRET = "browser-test-secret-0123456789"
+PASSWORD = "督办密码2027"
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def site(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Harness]]:
+    """The harness's offices and task, reminders sent on the due day with links to a server
+    on a free port, and that server running."""
+    port = free_port()
+    monkeypatch.setenv("REMINDER_SECRET", SECRET)
+    harness.write(f'\n[web]\nbase_url = "http://127.0.0.1:{port}"\n')
+    runtime = harness.start("2026-03-01 08:00")
+    harness.tick("2026-03-31 09:00")
+    ctx = WebContext(
+        config_path=str(harness.path),
+        config=runtime.config,
+        engine=runtime.engine,
+        clock=harness.clock,
+        secrets=Secrets(keys=(SECRET,), admin_password=PASSWORD),
+    )
+    with serving(create_app(ctx), port) as url:
+        yield url, harness
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    with chromium() as driver:
+        yield driver
+
+
+def audit(harness: Harness) -> list[tuple[str, str, str]]:
+    assert harness.runtime is not None
+    with transaction(harness.runtime.engine) as s:
+        rows = s.scalars(select(ActionRow).order_by(ActionRow.id)).all()
+        return [(r.office_id, r.action, r.via) for r in rows]
+
+
+def wait_for_url(browser: Any, part: str) -> None:
+    """Wait for the page a click leads to (a form's submit is a navigation)."""
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, 10).until(expected_conditions.url_contains(part))
+
+
+def login(browser: Any, url: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{url}/board")
+    assert browser.current_url == f"{url}/login"
+    browser.find_element(By.NAME, "name").send_keys("张三")
+    browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "form.stack button").click()
+    wait_for_url(browser, "/board")
+
+
+def test_a_supervisor_logs_in_and_filters_the_board(
+    site: tuple[str, Harness], browser: Any
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    url, _ = site
+    login(browser, url)
+    assert browser.find_element(By.CSS_SELECTOR, 'strong[data-light="yellow"]').text == "1"
+    assert "发布年度报告" in browser.find_element(By.CSS_SELECTOR, "table").text
+    Select(browser.find_element(By.NAME, "light")).select_by_value("red")
+    browser.find_element(By.CSS_SELECTOR, "form.filters button").click()
+    wait_for_url(browser, "light=red&kind=")
+    assert "没有符合条件的事项" in browser.find_element(By.CSS_SELECTOR, "table").text
+    Select(browser.find_element(By.NAME, "light")).select_by_value("")
+    Select(browser.find_element(By.NAME, "office")).select_by_value("finance")
+    browser.find_element(By.CSS_SELECTOR, "form.filters button").click()
+    wait_for_url(browser, "office=finance")
+    rows = browser.find_elements(By.CSS_SELECTOR, "tbody tr")
+    assert len(rows) == 1 and "计财科" in rows[0].text
+    rows[0].find_element(By.TAG_NAME, "a").click()
+    wait_for_url(browser, "/deadline/annual-report")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "41. 发布年度报告"
+
+
+def test_an_office_follows_its_link_and_closes_the_task(
+    site: tuple[str, Harness], browser: Any
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    url, harness = site
+    robot = [m.content for m in harness.wecom.received]
+    links_in = [re.findall(rf"\(({re.escape(url)}/i/[^)]+)\)", text) for text in robot]
+    link = next(found[0] for found in links_in if found)
+    pending = len(harness.outbox(status="pending"))
+    browser.get(link)
+    assert browser.find_element(By.TAG_NAME, "h1").text == "41. 发布年度报告"
+    # Opening it (as a mail scanner or a chat preview would) changed nothing.
+    assert len(harness.outbox(status="pending")) == pending > 0 and audit(harness) == []
+    browser.find_element(By.NAME, "note").send_keys("已在门户网站发布")
+    browser.find_element(By.CSS_SELECTOR, "button.primary").click()
+    wait_for_url(browser, "?ok=done")
+    assert browser.find_element(By.CSS_SELECTOR, ".notice").text == "已办结。"
+    assert "已办结" in browser.find_element(By.CSS_SELECTOR, ".state").text
+    assert harness.outbox(status="pending") == []
+    assert audit(harness) == [("legal", "done", "link")]
+
+
+def test_tampered_expired_and_other_office_links_change_nothing(
+    site: tuple[str, Harness], browser: Any
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    url, harness = site
+    now = harness.clock.now()
+    (occ,) = {r.occurrence_id for r in harness.outbox()}
+    good = links.issue("legal", links.item(occ), now, SECRET)
+    forged = links.issue("legal", links.item(occ), now, "another-secret-0123456789")
+    expired = links.issue("legal", links.item(occ), now - timedelta(days=31), SECRET)
+    other = links.issue("office", links.item(occ), now, SECRET)  # not on the task
+    for token, words in (
+        (good[:-2] + ("AA" if not good.endswith("AA") else "BB"), "不是本系统签发的"),
+        (forged, "不是本系统签发的"),
+        (expired, "链接已过期"),
+        (other, "没有这个页面、科室或事项"),
+    ):
+        browser.get(f"{url}/i/{token}")
+        assert words in browser.find_element(By.CSS_SELECTOR, "main").text
+        assert not browser.find_elements(By.CSS_SELECTOR, "button.primary")
+    # The cooperating office's link shows 签收 and 反馈, no 办结.
+    browser.get(f"{url}/i/{links.issue('finance', links.item(occ), now, SECRET)}")
+    buttons = [b.text for b in browser.find_elements(By.TAG_NAME, "button")]
+    assert buttons == ["签收", "提交反馈"]
+    assert audit(harness) == []
+
+
+def test_pages_fit_a_phone_without_horizontal_scrolling(
+    site: tuple[str, Harness], browser: Any
+) -> None:
+    url, harness = site
+    (occ,) = {r.occurrence_id for r in harness.outbox()}
+    now = harness.clock.now()
+    login(browser, url)
+    phone(browser)
+    for path in (
+        "/board",
+        "/deadline/annual-report",
+        "/office/legal",
+        f"/i/{links.issue('legal', links.item(occ), now, SECRET)}",
+        f"/o/{links.issue('legal', links.OFFICE, now, SECRET)}",
+    ):
+        browser.get(url + path)
+        assert no_horizontal_scroll(browser), path
+    browser.get(f"{url}/board")
+    screenshot(browser, "board-phone")
