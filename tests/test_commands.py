@@ -44,7 +44,7 @@ def test_tick_log_done_status(harness: Harness, capsys: pytest.CaptureFixture[st
         entry["kind"],
         entry["attempt"],
     ) == ("sent", "wecom", "key=lega…ijkl", "annual-report", "due", 1)
-    assert entry["at"] == "2026-03-31T01:00:00+00:00"
+    assert entry["at"] == "2026-03-31T09:00:00+08:00"
     code, out, _ = run(
         capsys,
         "log",

@@ -188,11 +188,14 @@ def test_csv_cells_that_look_like_formulas_are_defused(
     args = ["--from", "2026-01-30", "--to", "2026-01-30", "--format", "csv"]
     code, out, _ = run(capsys, "preview", "--config", str(path), *args)
     assert code == 0
-    rows = list(csv.DictReader(io.StringIO(out)))
+    assert out.startswith("\ufeff")  # Excel reads it as UTF-8
+    rows = list(csv.DictReader(io.StringIO(out.removeprefix("\ufeff"))))
     assert {r["title"] for r in rows} == {"'" + formula}
     assert {r["working_days_left"] for r in rows} == {"0"}
     # Numbers stay numbers, negative ones too; text starting with - or + is text.
-    assert to_csv([{"n": -3, "t": "-3", "u": "+86"}], ["n", "t", "u"]) == "n,t,u\n-3,'-3,'+86"
+    assert (
+        to_csv([{"n": -3, "t": "-3", "u": "+86"}], ["n", "t", "u"]) == "\ufeffn,t,u\r\n-3,'-3,'+86"
+    )
 
 
 def test_database_wal_shm_and_lock_files_are_private(tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ PASSWORD = "督办-password-1"
 def web(harness: Harness) -> TestClient:
     harness.write()
     runtime = harness.start("2026-03-01 08:00")
-    harness.tick("2026-03-24 09:00")
+    harness.tick("2026-03-31 09:00")
     ctx = WebContext(
         config_path=str(harness.path),
         config=runtime.config,
@@ -247,3 +247,73 @@ def test_without_the_secret_messages_go_without_links_and_check_says_so(
     harness.tick("2026-03-31 09:00")
     body = harness.smtp.received[-1].message.get_body(("plain",)).get_content()
     assert "http://testserver" not in body and "完成后请告知办公室登记" in body
+
+
+def test_the_sent_log_page_filters_pages_and_exports_for_excel(web: TestClient) -> None:
+    login(web)
+    r = web.get("/log")
+    assert r.status_code == 200 and "查看消息" in r.text
+    r = web.get("/log", params={"office": "legal"})
+    assert "法规信访科" in r.text and "计财科</td>" not in r.text
+    r = web.get("/log", params={"since": "2026-02-30"})
+    assert r.status_code == 400 and "since" in r.text and "不是日期" in r.text
+    r = web.get("/log", params={"channel": "sms"})
+    assert r.status_code == 400 and "channel" in r.text
+    r = web.get("/log.csv")
+    assert r.headers["content-type"] == "text/csv; charset=utf-8"
+    text = r.content.decode("utf-8")
+    assert text.startswith("\ufeff时间,状态,科室代码,科室,渠道,类型,事项代码,事项,")
+    lines = text.splitlines()
+    assert len(lines) > 1 and all("+08:00" in line.split(",")[0] for line in lines[1:])
+    r = web.get("/log.xlsx", params={"office": "legal"})
+    import io
+
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(r.content)).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("时间", "状态", "科室代码", "科室")
+    assert {row[2] for row in rows[1:]} == {"legal"}
+    entry = re.search(r'/log/message/(\d+)"', web.get("/log").text)
+    assert entry
+    r = web.get(f"/log/message/{entry.group(1)}")
+    assert r.status_code == 200 and "消息内容" in r.text
+    assert web.get("/log/message/999999").status_code == 404
+
+
+HOSTILE = '<script>alert(1)</script><a href="http://evil.example/">点此登录</a>'
+
+
+def test_hostile_text_from_the_config_is_shown_as_text(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = harness.path.read_text(encoding="utf-8")
+    harness.path.write_text(
+        text.replace('title = "发布年度报告"', f"title = '{HOSTILE}'")
+        .replace('name = "法规信访科"', f"name = '法规{HOSTILE}'")
+        .replace('requirement = "按照', f"requirement = '{HOSTILE}' # \"按照"),
+        encoding="utf-8",
+    )
+    runtime = harness.start("2026-03-01 08:00")
+    harness.tick("2026-03-31 09:00")
+    ctx = WebContext(
+        config_path=str(harness.path),
+        config=runtime.config,
+        engine=runtime.engine,
+        clock=harness.clock,
+        secrets=Secrets(keys=(SECRET,), admin_password=PASSWORD),
+    )
+    client = TestClient(create_app(ctx), follow_redirects=False)
+    login(client)
+    (occ,) = {r.occurrence_id for r in harness.outbox()}
+    pages = [
+        client.get("/board").text,
+        client.get("/deadline/annual-report").text,
+        client.get("/office/legal").text,
+        client.get("/log").text,
+        client.get(f"/i/{link(client, 'legal', links.item(occ))}").text,
+    ]
+    for html in pages:
+        assert "<script>" not in html and 'href="http://evil.example/"' not in html
+        assert "&lt;script&gt;" in html

@@ -113,8 +113,10 @@ LOG_COLUMNS = [
 
 
 def log_row(config: Config, row: SentLogRow, body: str | None = None) -> dict[str, Any]:
+    """A log entry as `log` prints it; instants in local time with their offset."""
+    tz = config.settings.tz
     return {
-        "at": row.at.isoformat(),
+        "at": row.at.astimezone(tz).isoformat(),
         "status": row.status,
         "office": row.office_id,
         "channel": row.channel,
@@ -130,8 +132,8 @@ def log_row(config: Config, row: SentLogRow, body: str | None = None) -> dict[st
         "error": row.error,
         "response_code": row.response_code,
         "message_id": row.message_id,
-        "finished_at": row.finished_at.isoformat() if row.finished_at else None,
-        "at_local": row.at.astimezone(config.settings.tz).strftime("%Y-%m-%d %H:%M:%S"),
+        "finished_at": row.finished_at.astimezone(tz).isoformat() if row.finished_at else None,
+        "at_local": row.at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"),
     }
 
 

@@ -1,13 +1,14 @@
-"""Rows out as an aligned table, JSON or CSV: the one place CLI listings are formatted."""
+"""Rows out as an aligned table, JSON or CSV (reminder.exports): the one place CLI listings
+are formatted."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import unicodedata
 from collections.abc import Sequence
 from typing import Any
+
+from reminder.exports import csv_text
 
 FORMATS = ("table", "json", "csv")
 
@@ -39,16 +40,6 @@ def _cell(value: Any) -> str:
     return visible(str(value))
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def defused(value: Any) -> Any:
-    """A CSV cell Excel will not run: text starting like a formula gets a leading '."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]]) -> str:
     """Columns are (key, header); cells padded by display width."""
     cells = [[_cell(row.get(key)) for key, _ in columns] for row in rows]
@@ -70,12 +61,8 @@ def to_json(rows: Sequence[dict[str, Any]]) -> str:
 
 
 def to_csv(rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(keys), extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: "" if row.get(k) is None else defused(row.get(k)) for k in keys})
-    return out.getvalue().rstrip("\n")
+    """UTF-8 with a BOM and CRLF line ends, as Excel reads it; formulas defused."""
+    return csv_text(rows, [(k, k) for k in keys]).removesuffix("\r\n")
 
 
 def render(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[tuple[str, str]]) -> str:

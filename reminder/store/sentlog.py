@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -217,6 +217,15 @@ class LogFilter:
 
 def query(session: Session, f: LogFilter) -> list[SentLogRow]:
     """Log rows matching the filter, oldest first (or newest first), a page of them."""
+    return list(session.scalars(_filtered(f)))
+
+
+def stream(session: Session, f: LogFilter, batch: int = 2000) -> Iterator[SentLogRow]:
+    """`query` row by row, fetched `batch` at a time (an export of a million rows)."""
+    yield from session.scalars(_filtered(f).execution_options(yield_per=batch))
+
+
+def _filtered(f: LogFilter) -> Select[SentLogRow]:
     stmt = select(SentLogRow)
     if f.offices is not None:
         stmt = stmt.where(SentLogRow.office_id.in_(sorted(f.offices)))
@@ -240,7 +249,7 @@ def query(session: Session, f: LogFilter) -> list[SentLogRow]:
         stmt = stmt.limit(f.limit)
     if f.offset:
         stmt = stmt.offset(f.offset)
-    return list(session.scalars(stmt))
+    return stmt
 
 
 def last_entry(session: Session, outbox_id: int) -> SentLogRow | None:
@@ -293,3 +302,7 @@ def bodies(session: Session, rows: Sequence[SentLogRow]) -> dict[str, str]:
             if message_id is not None and body is not None:
                 found[message_id] = body
     return found
+
+
+def get(session: Session, entry_id: int) -> SentLogRow | None:
+    return session.get(SentLogRow, entry_id)

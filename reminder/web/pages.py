@@ -27,25 +27,11 @@ from reminder.errors import UsageError
 from reminder.vocabulary import Action
 from reminder.web import views
 from reminder.web.context import WebContext
-from reminder.web.render import client_of, ctx_of, page, refusal
-from reminder.web.security import (
-    SESSION_COOKIE,
-    Visitor,
-    csrf_ok,
-    new_session,
-    password_ok,
-    session_admin,
-)
+from reminder.web.render import client_of, ctx_of, login_first, page, refusal, visitor_of
+from reminder.web.security import SESSION_COOKIE, Visitor, csrf_ok, new_session, password_ok
 
 log = logging.getLogger("reminder.web")
 router = APIRouter()
-
-
-def visitor_of(request: Request) -> Visitor:
-    ctx = ctx_of(request)
-    cookie = request.cookies.get(SESSION_COOKIE)
-    admin = session_admin(cookie, ctx.secrets.keys, ctx.clock.now())
-    return Visitor(admin=admin, session=cookie if admin else None)
 
 
 def _grant(request: Request, token: str) -> Visitor | Response:
@@ -61,17 +47,12 @@ def _grant(request: Request, token: str) -> Visitor | Response:
     return Visitor(grant=grant, token=token)
 
 
-def _login_first(request: Request) -> RedirectResponse:
-    root = ctx_of(request).root_path
-    return RedirectResponse(f"{root}/login", status_code=303)
-
-
 @router.get("/", include_in_schema=False)
 def home(request: Request) -> Response:
     root = ctx_of(request).root_path
     if visitor_of(request).admin:
         return RedirectResponse(f"{root}/board", status_code=303)
-    return _login_first(request)
+    return login_first(request)
 
 
 @router.get("/login", include_in_schema=False)
@@ -125,7 +106,7 @@ def logout(request: Request, csrf: Annotated[str, Form(max_length=64)] = "") -> 
     visitor = visitor_of(request)
     if not csrf_ok(visitor, csrf, ctx.secrets.keys):
         return refusal(request, "csrf")
-    response = _login_first(request)
+    response = login_first(request)
     response.delete_cookie(SESSION_COOKIE, path=ctx.root_path or "/")
     return response
 
@@ -136,7 +117,7 @@ def board_page(
 ) -> Response:
     visitor = visitor_of(request)
     if not visitor.admin:
-        return _login_first(request)
+        return login_first(request)
     ctx = ctx_of(request)
     f = views.BoardFilter(office=office, section=section, light=light, kind=kind)
     data = views.board(ctx, ctx.clock.now(), f)
@@ -147,7 +128,7 @@ def board_page(
 def office_admin(request: Request, office_id: str) -> Response:
     visitor = visitor_of(request)
     if not visitor.admin:
-        return _login_first(request)
+        return login_first(request)
     ctx = ctx_of(request)
     data = views.office_page(ctx, office_id, ctx.clock.now())
     return page(request, "office.html", visitor, title=data["office"].name, **data)
@@ -170,7 +151,7 @@ def office_link(request: Request, token: str) -> Response:
 def deadline_admin(request: Request, deadline_id: str) -> Response:
     visitor = visitor_of(request)
     if not visitor.admin:
-        return _login_first(request)
+        return login_first(request)
     ctx = ctx_of(request)
     data = views.deadline_page(ctx, deadline_id, ctx.clock.now())
     return page(request, "deadline.html", visitor, title=data["deadline"].title, **data)
@@ -220,7 +201,7 @@ def act(
     if isinstance(visitor, Response):
         return visitor
     if not visitor.admin and visitor.grant is None:
-        return _login_first(request)
+        return login_first(request)
     if not csrf_ok(visitor, csrf, ctx.secrets.keys):
         log.warning("refused a form without a valid CSRF token from %s", client_of(request))
         return refusal(request, "csrf")

@@ -1,15 +1,16 @@
 """Rendering a page: the shared context every template gets (the path prefix, who is
-visiting, the CSRF token of its forms, a notice after an action), and the refusal page."""
+visiting, the CSRF token of its forms, a notice after an action), the refusal page, and who
+is asking (`visitor_of`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from reminder.web.context import WebContext
-from reminder.web.security import Visitor, csrf_token
+from reminder.web.security import SESSION_COOKIE, Visitor, csrf_token, session_admin
 
 REFUSALS = {
     "malformed": "链接不完整或已损坏，请从原提醒消息中重新打开。",
@@ -62,3 +63,15 @@ def refusal(request: Request, reason: str) -> HTMLResponse:
         message=REFUSALS.get(reason, REFUSALS["forged"]),
         status_code=403,
     )
+
+
+def visitor_of(request: Request) -> Visitor:
+    """The logged-in administrator, if the session cookie is valid; else nobody."""
+    ctx = ctx_of(request)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    admin = session_admin(cookie, ctx.secrets.keys, ctx.clock.now())
+    return Visitor(admin=admin, session=cookie if admin else None)
+
+
+def login_first(request: Request) -> RedirectResponse:
+    return RedirectResponse(f"{ctx_of(request).root_path}/login", status_code=303)
