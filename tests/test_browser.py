@@ -6,8 +6,10 @@ other-office links change nothing; the pages fit a 390-pixel phone."""
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +21,7 @@ from reminder.store.models import ActionRow
 from reminder.web.app import create_app
 from reminder.web.context import Secrets, WebContext
 from tests.browser import chromium, free_port, no_horizontal_scroll, phone, screenshot, serving
-from tests.delivery_harness import Harness
+from tests.delivery_harness import Harness, at
 
 SECRET = "browser-test-secret-0123456789"
 PASSWORD = "督办密码2027"
@@ -174,3 +176,55 @@ def test_pages_fit_a_phone_without_horizontal_scrolling(
         assert no_horizontal_scroll(browser), path
     browser.get(f"{url}/board")
     screenshot(browser, "board-phone")
+
+
+def test_screenshots_of_the_shipped_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, browser: Any
+) -> None:
+    """The board, an office's page and the 通报 of the shipped 42-task table in February 2027
+    (three of the year's deadlines closed, one late, one open and overdue), at desktop width:
+    the screenshots in docs/screenshots/ come from here."""
+    from selenium.webdriver.common.by import By
+
+    from reminder.app.actions import mark_done
+    from reminder.app.completion import Which
+    from reminder.app.sync import open_database, sync
+    from reminder.clock import FixedClock
+    from reminder.config.loader import load_config
+    from reminder.shipped import shipped
+
+    monkeypatch.setenv("REMINDER_DATABASE_URL", f"sqlite:///{tmp_path / 'reminder.db'}")
+    path = tmp_path / "schedules.toml"
+    shutil.copyfile(shipped("schedules.toml"), path)
+    config = load_config(path)
+    engine = open_database(config)
+    clock = FixedClock(at("2026-12-01 08:00"))
+    sync(config, engine, clock.now())
+    for deadline, office, when in (
+        ("open-guangdong-datasets", "office", "2026-12-18 10:00"),
+        ("leader-work-report", "office", "2026-12-30 16:00"),
+        ("annual-disclosure-report", "office", "2027-02-03 11:00"),  # three working days late
+    ):
+        clock.set(at(when))
+        mark_done(config, engine, clock.now(), Which(deadline=deadline, office=office))
+    clock.set(at("2027-02-22 10:00"))
+    ctx = WebContext(
+        config_path=str(path),
+        config=config,
+        engine=engine,
+        clock=clock,
+        secrets=Secrets(keys=(SECRET,), admin_password=PASSWORD),
+    )
+    port = free_port()
+    with serving(create_app(ctx), port) as url:
+        login(browser, url)
+        assert int(browser.find_element(By.CSS_SELECTOR, 'strong[data-light="red"]').text) >= 1
+        screenshot(browser, "board")
+        browser.get(f"{url}/office/office")
+        assert browser.find_element(By.TAG_NAME, "h1").text == "办公室"
+        screenshot(browser, "office")
+        browser.get(f"{url}/report?year=2026")
+        assert "2026年工作任务办理情况通报" in browser.find_element(By.TAG_NAME, "h1").text
+        browser.get(f"{url}/report?month=2027-01")
+        assert browser.find_elements(By.CSS_SELECTOR, "svg.chart rect.late")
+        screenshot(browser, "report")

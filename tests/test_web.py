@@ -317,3 +317,20 @@ def test_hostile_text_from_the_config_is_shown_as_text(
     for html in pages:
         assert "<script>" not in html and 'href="http://evil.example/"' not in html
         assert "&lt;script&gt;" in html
+
+
+def test_the_report_page_draws_its_chart_and_exports(web: TestClient, harness: Harness) -> None:
+    harness.clock.set(harness.clock.now() + timedelta(days=2))  # the task is now overdue
+    login(web)
+    r = web.get("/report", params={"month": "2026-03"})
+    assert r.status_code == 200
+    assert "2026年3月工作任务办理情况通报" in r.text
+    assert '<rect class="overdue"' in r.text and "<script" not in r.text
+    assert web.get("/report", params={"month": "2026-13"}).status_code == 400
+    r = web.get("/report.xlsx", params={"year": "2026"})
+    import io
+
+    import openpyxl
+
+    rows = list(openpyxl.load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))  # type: ignore[union-attr]
+    assert rows[0][0] == "科室" and rows[-1][0] == "合计"

@@ -20,6 +20,7 @@ from reminder.cli.commands import add_commands
 from reminder.cli.formats import FORMATS, render
 from reminder.cli.init import add_init
 from reminder.cli.maintenance import add_maintenance
+from reminder.cli.report import add_report
 from reminder.cli.serve import add_serve
 from reminder.config.loader import load_config
 from reminder.config.model import Config
@@ -279,6 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_commands(sub, common, _command)
     add_maintenance(sub, common, _command)
     add_serve(sub, common, _command)
+    add_report(sub, common, _command)
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="COMMAND")
     _command(db_sub, "upgrade", cmd_db_upgrade, common)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, insert, literal, select, text, update
+from sqlalchemy import Select, Table, bindparam, func, insert, literal, select, text, update
 from sqlalchemy.orm import Session
 
 from reminder.store.engine import chunks
@@ -306,3 +306,15 @@ def bodies(session: Session, rows: Sequence[SentLogRow]) -> dict[str, str]:
 
 def get(session: Session, entry_id: int) -> SentLogRow | None:
     return session.get(SentLogRow, entry_id)
+
+
+def counts_by_office(
+    session: Session, since: datetime, until: datetime
+) -> dict[tuple[str, str], int]:
+    """How many log rows each office has of each status in [since, until)."""
+    rows = session.execute(
+        select(SentLogRow.office_id, SentLogRow.status, func.count())
+        .where(SentLogRow.at >= since, SentLogRow.at < until)
+        .group_by(SentLogRow.office_id, SentLogRow.status)
+    )
+    return {(office, status): int(n) for office, status, n in rows}

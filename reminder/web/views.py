@@ -26,6 +26,7 @@ LIGHTS = {
     "done": "已办结",
     "past": "例行·本期已过",
 }
+LIGHT_ORDER = {"red": 0, "yellow": 1, "green": 2, "done": 3, "past": 4}
 KINDS = {"deadline": "限时任务", "routine": "例行工作"}
 ROLES = {"lead": "牵头", "cooperate": "配合"}
 
@@ -61,13 +62,19 @@ class BoardFilter:
             raise BadFilter("kind", "类型应为 deadline 或 routine")
 
 
-def names(config: Config, ids: str) -> str:
-    return "、".join(config.offices[i].name for i in ids.split(",") if i in config.offices)
+def named(config: Config, refs: tuple[str, ...]) -> str:
+    """Offices and groups as the table names them: a group by its name, not its members."""
+    out = [
+        config.groups[r].name if r in config.groups else config.office_names.get(r, r)
+        for r in refs
+    ]
+    return "、".join(dict.fromkeys(out))
 
 
 def _decorate(config: Config, row: dict[str, Any]) -> dict[str, Any]:
-    row["lead_names"] = names(config, row["lead"])
-    row["cooperate_names"] = names(config, row["cooperate"])
+    d = config.deadline_by_id[row["deadline"]]
+    row["lead_names"] = named(config, d.lead)
+    row["cooperate_names"] = named(config, d.cooperate)
     row["light_name"] = LIGHTS[row["light"]]
     row["kind_name"] = KINDS[row["kind"]]
     if row["done_by"]:
@@ -88,6 +95,8 @@ def board(ctx: WebContext, now: datetime, f: BoardFilter) -> dict[str, Any]:
         and (not f.light or r["light"] == f.light)
         and (not f.kind or r["kind"] == f.kind)
     ]
+    # Most urgent first: overdue, then near, then on track; closed and lapsed last.
+    shown.sort(key=lambda r: (LIGHT_ORDER[r["light"]], r["due"], r["task"] or 0))
     return {
         "rows": shown,
         "counts": {light: counts.get(light, 0) for light in LIGHTS},
@@ -167,8 +176,8 @@ def deadline_page(ctx: WebContext, deadline_id: str, now: datetime) -> dict[str,
         "rule": rule_words(config, d),
         "rows": rows,
         "first_lead": config.expand(d.lead)[0],
-        "lead_names": "、".join(config.office_names[o] for o in config.expand(d.lead)),
-        "cooperate_names": "、".join(config.office_names[o] for o in config.expand(d.cooperate)),
+        "lead_names": named(config, d.lead),
+        "cooperate_names": named(config, d.cooperate),
         "log": [
             {
                 "at": e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
@@ -225,8 +234,8 @@ def item_page(ctx: WebContext, occurrence_id: int, office_id: str) -> dict[str, 
         "office": config.offices[office_id],
         "role_name": ROLES["lead" if "lead" in roles else "cooperate"],
         "may_close": permitted(config, d, office_id, Action.DONE),
-        "lead_names": "、".join(config.office_names[o] for o in config.expand(d.lead)),
-        "cooperate_names": "、".join(config.office_names[o] for o in config.expand(d.cooperate)),
+        "lead_names": named(config, d.lead),
+        "cooperate_names": named(config, d.cooperate),
         "done": {
             "by": config.office_names.get(done.office_id, done.office_id),
             "at": done.completed_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),

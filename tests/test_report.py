@@ -1,0 +1,165 @@
+"""通报 statistics: on time, late by working days, overdue, open, routine apart, sends."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from reminder.app.actions import mark_done
+from reminder.app.completion import Which
+from reminder.cli.main import main
+from tests.delivery_harness import Harness, at
+
+MORE = """
+[[deadlines]]
+id = "monthly-stats"
+title = "报送月度统计"
+lead = ["legal"]
+due = "monthly 25"
+remind = ["0d"]
+
+[[deadlines]]
+id = "site-check"
+title = "网站日常巡查"
+kind = "routine"
+lead = ["finance"]
+due = "monthly last"
+"""
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_a_month_in_numbers(harness: Harness, capsys: pytest.CaptureFixture[str]) -> None:
+    harness.write(MORE)
+    runtime = harness.start("2026-03-01 08:00")
+    harness.tick("2026-03-25 09:00")
+    harness.tick("2026-03-31 09:00")
+    # The monthly statistics were done on time; the annual report two working days late.
+    mark_done(
+        runtime.config,
+        runtime.engine,
+        at("2026-03-25 16:00"),
+        Which(deadline="monthly-stats", office="legal", period="2026-03"),
+    )
+    cfg = str(harness.path)
+    code, out, _ = run(
+        capsys,
+        "report",
+        "--config",
+        cfg,
+        "--month",
+        "2026-03",
+        "--now",
+        "2026-04-02T10:00",
+        "--format",
+        "json",
+    )
+    rows = {r["office"]: r for r in json.loads(out)}
+    assert code == 0
+    assert rows["legal"] | {"sent": 0} == {
+        "office": "legal",
+        "name": "法规信访科",
+        "due": 2,
+        "on_time": 1,
+        "late": 0,
+        "late_days": 0,
+        "overdue": 1,
+        "open": 0,
+        "rate": 50.0,
+        "routine": 0,
+        "routine_done": 0,
+        "sent": 0,
+        "failed": 0,
+    }
+    assert rows["legal"]["sent"] > 0
+    assert (rows["finance"]["routine"], rows["finance"]["routine_done"]) == (1, 0)
+    assert rows["finance"]["rate"] is None  # it leads nothing time-limited
+    mark_done(
+        runtime.config,
+        runtime.engine,
+        at("2026-04-02 10:00"),
+        Which(deadline="annual-report", office="legal", period="2026-03-31"),
+    )
+    code, out, _ = run(
+        capsys,
+        "report",
+        "--config",
+        cfg,
+        "--month",
+        "2026-03",
+        "--now",
+        "2026-04-02T11:00",
+        "--format",
+        "json",
+    )
+    legal = next(r for r in json.loads(out) if r["office"] == "legal")
+    assert (legal["on_time"], legal["late"], legal["late_days"], legal["overdue"]) == (1, 1, 2, 0)
+    code, out, _ = run(
+        capsys, "report", "--config", cfg, "--month", "2026-03", "--now", "2026-04-02T11:00"
+    )
+    lines = out.splitlines()
+    assert lines[0] == "2026年3月工作任务办理情况通报（截至2026年4月2日）"
+    assert lines[2].split() == [
+        "科室",
+        "应办",
+        "按时办结",
+        "逾期办结",
+        "最多逾期工作日",
+        "逾期未办",
+        "未到期",
+        "按时办结率%",
+        "例行工作",
+        "例行已确认",
+        "提醒送达",
+        "发送失败",
+    ]
+    assert lines[-1].split()[:8] == ["合计", "2", "1", "1", "2", "0", "0", "50.0"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([], "reminder: name one of --month YYYY-MM or --year YYYY\n"),
+        (["--month", "2027-13"], "reminder: '2027-13' is not a year (2027) or a month (2027-01)\n"),
+        (
+            ["--year", "2027", "--format", "xlsx"],
+            "reminder: --format xlsx writes a file: give -o FILE\n",
+        ),
+    ],
+)
+def test_report_mistakes(
+    harness: Harness, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    code, _, err = run(capsys, "report", "--config", str(harness.path), *args)
+    assert (code, err) == (2, message)
+
+
+def test_an_xlsx_report(harness: Harness, capsys: pytest.CaptureFixture[str], tmp_path) -> None:
+    import openpyxl
+
+    harness.start("2026-03-01 08:00")
+    harness.tick("2026-03-31 09:00")
+    out = tmp_path / "通报.xlsx"
+    code, printed, _ = run(
+        capsys,
+        "report",
+        "--config",
+        str(harness.path),
+        "--year",
+        "2026",
+        "--format",
+        "xlsx",
+        "-o",
+        str(out),
+        "--now",
+        "2026-04-02T10:00",
+    )
+    assert code == 0 and printed.startswith(f"wrote {out}: ")
+    sheet = openpyxl.load_workbook(out)["2026年"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("科室", "应办", "按时办结") and rows[-1][0] == "合计"
