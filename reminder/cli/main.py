@@ -17,6 +17,7 @@ from reminder.calendar.rules import FIRST_DAY, LAST_DAY
 from reminder.calendar.workcal import CHINESE_NAMES, WorkCalendar, official_years
 from reminder.cli import options
 from reminder.cli.commands import add_commands
+from reminder.cli.feeds import add_feeds
 from reminder.cli.formats import FORMATS, render
 from reminder.cli.init import add_init
 from reminder.cli.maintenance import add_maintenance
@@ -281,6 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_maintenance(sub, common, _command)
     add_serve(sub, common, _command)
     add_report(sub, common, _command)
+    add_feeds(sub, common, _command)
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="COMMAND")
     _command(db_sub, "upgrade", cmd_db_upgrade, common)

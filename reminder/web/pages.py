@@ -27,6 +27,7 @@ from reminder.errors import UsageError
 from reminder.vocabulary import Action
 from reminder.web import views
 from reminder.web.context import WebContext
+from reminder.web.feeds import feed_token
 from reminder.web.render import client_of, ctx_of, login_first, page, refusal, visitor_of
 from reminder.web.security import SESSION_COOKIE, Visitor, csrf_ok, new_session, password_ok
 
@@ -131,7 +132,8 @@ def office_admin(request: Request, office_id: str) -> Response:
         return login_first(request)
     ctx = ctx_of(request)
     data = views.office_page(ctx, office_id, ctx.clock.now())
-    return page(request, "office.html", visitor, title=data["office"].name, **data)
+    feed = f"{ctx.root_path}/ics/{office_id}.ics?token={feed_token(office_id, request)}"
+    return page(request, "office.html", visitor, title=data["office"].name, feed=feed, **data)
 
 
 @router.get("/o/{token}", include_in_schema=False)
@@ -144,7 +146,8 @@ def office_link(request: Request, token: str) -> Response:
         return refusal(request, "scope")
     ctx = ctx_of(request)
     data = views.office_page(ctx, visitor.office, ctx.clock.now())
-    return page(request, "office.html", visitor, title=data["office"].name, **data)
+    feed = f"{ctx.root_path}/ics/{visitor.office}.ics?token={feed_token(visitor.office, request)}"
+    return page(request, "office.html", visitor, title=data["office"].name, feed=feed, **data)
 
 
 @router.get("/deadline/{deadline_id}", include_in_schema=False)

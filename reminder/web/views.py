@@ -65,8 +65,7 @@ class BoardFilter:
 def named(config: Config, refs: tuple[str, ...]) -> str:
     """Offices and groups as the table names them: a group by its name, not its members."""
     out = [
-        config.groups[r].name if r in config.groups else config.office_names.get(r, r)
-        for r in refs
+        config.groups[r].name if r in config.groups else config.office_names.get(r, r) for r in refs
     ]
     return "、".join(dict.fromkeys(out))
 

@@ -1,0 +1,48 @@
+"""/ics/OFFICE.ics?token=…: an office's calendar feed, for a calendar app to subscribe to.
+The token is a feed token (read only, valid a year): it opens nothing else."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from reminder import links
+from reminder.app.feeds import feed
+from reminder.web.render import client_of, ctx_of, refusal
+
+log = logging.getLogger("reminder.web")
+router = APIRouter()
+FEED_DAYS = 366
+
+
+def feed_token(office: str, request: Request) -> str:
+    ctx = ctx_of(request)
+    return links.issue(office, links.FEED, ctx.clock.now(), ctx.secrets.current, days=FEED_DAYS)
+
+
+@router.get("/ics/{office}.ics", include_in_schema=False)
+def office_feed(request: Request, office: str, token: str = "") -> Response:
+    ctx = ctx_of(request)
+    try:
+        grant = links.verify(token, ctx.secrets.keys, ctx.clock.now())
+    except links.TokenError as exc:
+        log.warning("refused a feed token (%s) from %s", exc.reason, client_of(request))
+        return refusal(request, exc.reason)
+    if grant.scope != links.FEED or grant.office != office:
+        return refusal(request, "scope")
+    config = ctx.current_config()
+    if office not in config.offices:
+        return refusal(request, "forged")
+    base = config.web.base_url or ""
+    page_link = ""
+    if base:
+        now = ctx.clock.now()
+        page_link = f"{base}/o/{links.issue(office, links.OFFICE, now, ctx.secrets.current)}"
+    data = feed(config, ctx.engine, ctx.clock.now(), office, link=page_link)
+    return Response(
+        data,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'inline; filename="{office}.ics"'},
+    )
