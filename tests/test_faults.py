@@ -152,7 +152,7 @@ def test_a_full_disk_fails_the_pass_in_one_line_and_it_recovers_when_space_retur
     assert main(["tick", "--dry-run", "--now", "2026-01-02T09:00"]) == 0
     capsys.readouterr()
     filler = small_disk / "filler"
-    with filler.open("wb") as f, contextlib.suppress(OSError):  # every byte left
+    with contextlib.suppress(OSError), filler.open("wb") as f:  # every byte left
         while True:
             f.write(b"\0" * 65536)
             f.flush()

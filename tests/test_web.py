@@ -334,3 +334,32 @@ def test_the_report_page_draws_its_chart_and_exports(web: TestClient, harness: H
 
     rows = list(openpyxl.load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))  # type: ignore[union-attr]
     assert rows[0][0] == "科室" and rows[-1][0] == "合计"
+
+
+def test_healthz_and_metrics_read_the_database(web: TestClient, harness: Harness) -> None:
+    r = web.get("/healthz")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["status"] == "ok" and body["database"] == "ok"
+    assert body["last_dispatch_pass"] == "2026-03-31T01:00:00+00:00"  # the tick at 09:00
+    assert body["next_due"] is not None
+    r = web.get("/metrics")
+    assert r.status_code == 200
+    text = r.text
+    assert 'reminder_reminders{channel="wecom",status="sent"}' in text
+    assert "reminder_dispatch_lateness_seconds 0.0" in text
+    assert "reminder_open_overdue_occurrences 0.0" in text
+    assert 'reminder_web_requests_total{method="GET",route="/healthz",status="200"} 1.0' in text
+    harness.clock.set(harness.clock.now() + timedelta(days=3))
+    assert web.get("/healthz").json()["status"] == "behind"
+    assert "reminder_open_overdue_occurrences 1.0" in web.get("/metrics").text
+
+
+def test_healthz_says_when_the_database_is_unreachable(web: TestClient, tmp_path) -> None:
+    from sqlalchemy import create_engine
+
+    ctx = web.app.state.ctx  # type: ignore[attr-defined]
+    ctx.engine = create_engine(f"sqlite:///{tmp_path}/no/such/dir/reminder.db")
+    r = web.get("/healthz")
+    assert r.status_code == 503
+    assert r.json() == {"status": "error", "database": "unreachable"}

@@ -36,7 +36,7 @@ from reminder.delivery.protocol import SendProtocol, owner_name
 from reminder.delivery.ratelimit import Limiter
 from reminder.delivery.rendering import Renderer
 from reminder.delivery.triage import Triage
-from reminder.store import budget, outbox, sentlog
+from reminder.store import budget, health, outbox, sentlog
 from reminder.store.engine import transaction
 from reminder.store.models import OutboxRow
 
@@ -112,6 +112,7 @@ class Dispatcher:
                     s, now, self._waits(today), today
                 )
             budget.prune(s, now)
+            health.record_pass(s, now)  # /healthz: when any instance last dispatched
         flight: Flight[Attempt] = Flight(self.config.delivery.parallel, self.timings)
         ended: list[Attempt] = []  # tried, outcome not yet committed
         beat = Heartbeat(self.engine, self.clock, self.owner, self.config.delivery.lease)

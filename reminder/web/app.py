@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException
 
-from reminder.web import feeds, pages, report, sentlog
+from reminder.web import feeds, health, pages, report, sentlog
 from reminder.web.context import PAGES, WebContext
 from reminder.web.render import page
 from reminder.web.security import Visitor
@@ -56,6 +56,8 @@ def create_app(ctx: WebContext) -> FastAPI:
     app.include_router(sentlog.router)
     app.include_router(report.router)
     app.include_router(feeds.router)
+    app.include_router(health.router)
+    health.instrument(app, ctx)
 
     @app.get("/static/site.css", include_in_schema=False)
     def stylesheet() -> FileResponse:

@@ -1,0 +1,128 @@
+"""/healthz (is the database there, when did any instance last dispatch, what is due next)
+and /metrics for Prometheus: reminders by status and channel, dispatch lateness, open overdue
+occurrences, web requests. Read from the database at each request, so true across instances."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import datetime
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.core import GaugeMetricFamily
+from sqlalchemy.exc import SQLAlchemyError
+
+from reminder.app.completion import status_rows
+from reminder.errors import DatabaseError
+from reminder.store import health, outbox
+from reminder.store.engine import transaction
+from reminder.web.context import WebContext
+from reminder.web.render import ctx_of
+
+log = logging.getLogger("reminder.web")
+router = APIRouter()
+LATE = 300  # seconds a due reminder may wait before /healthz says dispatch is behind
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+@router.get("/healthz", include_in_schema=False)
+def healthz(request: Request) -> Response:
+    ctx = ctx_of(request)
+    now = ctx.clock.now()
+    try:
+        with transaction(ctx.engine) as s:
+            health.ping(s)
+            last = health.last_pass(s)
+            due = outbox.next_due(s)
+    except (SQLAlchemyError, DatabaseError) as exc:
+        log.warning("healthz: %s", exc)
+        return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
+    behind = due is not None and (now - due).total_seconds() > LATE
+    return JSONResponse(
+        {
+            "status": "behind" if behind else "ok",
+            "database": "ok",
+            "last_dispatch_pass": _iso(last),
+            "next_due": _iso(due),
+            "now": now.isoformat(),
+        }
+    )
+
+
+class StoreCollector:
+    """Gauges read from the database when Prometheus scrapes."""
+
+    def __init__(self, ctx: WebContext) -> None:
+        self.ctx = ctx
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        ctx = self.ctx
+        now = ctx.clock.now()
+        with transaction(ctx.engine) as s:
+            counts = health.outbox_counts(s)
+            oldest = health.oldest_waiting(s)
+            last = health.last_pass(s)
+        rows = GaugeMetricFamily(
+            "reminder_reminders", "Reminders by status and channel", labels=["status", "channel"]
+        )
+        for (status, channel), n in sorted(counts.items()):
+            rows.add_metric([status, channel], n)
+        yield rows
+        late = max(0.0, (now - oldest).total_seconds()) if oldest else 0.0
+        yield GaugeMetricFamily(
+            "reminder_dispatch_lateness_seconds",
+            "How long the earliest due reminder has been waiting",
+            value=late,
+        )
+        since = (now - last).total_seconds() if last else float("nan")
+        yield GaugeMetricFamily(
+            "reminder_seconds_since_last_dispatch_pass",
+            "Seconds since any instance last ran a dispatch pass",
+            value=since,
+        )
+        lights = [r["light"] for r in status_rows(ctx.current_config(), ctx.engine, now, None)]
+        yield GaugeMetricFamily(
+            "reminder_open_overdue_occurrences",
+            "Time-limited occurrences past their due date and not done",
+            value=lights.count("red"),
+        )
+
+
+def instrument(app: FastAPI, ctx: WebContext) -> None:
+    """Register /metrics and count every request (method, route, status) and its time."""
+    registry = CollectorRegistry()
+    registry.register(StoreCollector(ctx))
+    requests = Counter(
+        "reminder_web_requests", "Web requests", ["method", "route", "status"], registry=registry
+    )
+    seconds = Histogram(
+        "reminder_web_request_seconds", "Web request time", ["route"], registry=registry
+    )
+
+    @app.middleware("http")
+    async def count(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        start = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        name = getattr(route, "path", "unmatched")
+        requests.labels(request.method, name, str(response.status_code)).inc()
+        seconds.labels(name).observe(time.perf_counter() - start)
+        return response
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics() -> Response:
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
