@@ -24,6 +24,7 @@ from reminder.shipped import shipped
 log = logging.getLogger("reminder.web")
 
 ADMIN_PASSWORD_ENV = "REMINDER_ADMIN_PASSWORD"
+API_TOKEN_ENV = "REMINDER_API_TOKEN"
 PAGES = shipped("templates") / "web"
 
 
@@ -33,6 +34,7 @@ class Secrets:
 
     keys: tuple[str, ...]
     admin_password: str | None
+    api_token: str | None = None  # the OA system's bearer token for /api/v1/
 
     @property
     def current(self) -> str:
@@ -51,7 +53,10 @@ def secrets_from(environ: Mapping[str, str] | None = None) -> Secrets:
             f"`reminder serve`: it signs the links in messages and the login sessions"
         )
     password = env.get(ADMIN_PASSWORD_ENV, "") or None
-    return Secrets(keys=keys, admin_password=password)
+    api = env.get(API_TOKEN_ENV, "").strip() or None
+    if api is not None and len(api) < links.MIN_SECRET:
+        raise UsageError(f"${API_TOKEN_ENV} is shorter than {links.MIN_SECRET} characters")
+    return Secrets(keys=keys, admin_password=password, api_token=api)
 
 
 def page_environment() -> Environment:

@@ -1,0 +1,215 @@
+"""The JSON API under /api/v1/, for a bureau's OA system: occurrences with their lights, the
+sent log, the 通报 statistics, and 办结 / 签收 / 反馈. Every call carries a bearer token: the
+API token ($REMINDER_API_TOKEN: read everything, act for any office on a task, audited as
+"admin:api"), or an office's signed link token (its own office only). Its OpenAPI description
+is at /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from pydantic import BaseModel, Field
+
+from reminder import links
+from reminder.app.actions import (
+    NOTE_LIMIT,
+    Actor,
+    AlreadyDone,
+    NotDone,
+    Refused,
+    mark_done,
+    note_on,
+    reopen,
+)
+from reminder.app.completion import Which
+from reminder.app.report import span_of, statistics
+from reminder.errors import UsageError
+from reminder.store import sentlog as store_log
+from reminder.store.engine import transaction
+from reminder.vocabulary import Action
+from reminder.web import views
+from reminder.web.render import client_of, ctx_of
+from reminder.web.sentlog import LogQuery, entry, log_filter
+
+log = logging.getLogger("reminder.web")
+router = APIRouter(prefix="/api/v1", tags=["api"])
+PAGE = 100
+
+
+class Caller(BaseModel):
+    office: str | None  # None: the API token (any office)
+
+
+def caller(request: Request) -> Caller:
+    ctx = ctx_of(request)
+    header = request.headers.get("authorization", "")
+    token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
+    api = ctx.secrets.api_token
+    if token and api and hmac.compare_digest(token.encode(), api.encode()):
+        return Caller(office=None)
+    if token:
+        try:
+            grant = links.verify(token, ctx.secrets.keys, ctx.clock.now())
+        except links.TokenError as exc:
+            log.warning("API: refused a token (%s) from %s", exc.reason, client_of(request))
+            raise HTTPException(401, "invalid or expired token") from None
+        if grant.scope == links.OFFICE:
+            return Caller(office=grant.office)
+    raise HTTPException(401, "send Authorization: Bearer <token>")
+
+
+Who = Annotated[Caller, Depends(caller)]
+
+
+class Occurrence(BaseModel):
+    deadline: str
+    task: int | None
+    title: str
+    period: str
+    due: str = Field(description="effective due date, YYYY-MM-DD")
+    light: str = Field(description="red | yellow | green | done | past")
+    working_days_left: int
+    lead: str = Field(description="lead office ids, comma-separated")
+    cooperate: str
+    kind: str = Field(description="deadline | routine")
+    section: str
+    done_by: str | None
+    done_at: str | None
+    note: str | None
+
+
+@router.get("/occurrences", response_model=list[Occurrence])
+def occurrences(
+    request: Request,
+    who: Who,
+    office: str = "",
+    section: str = "",
+    light: str = "",
+    kind: str = "",
+) -> list[dict[str, Any]]:
+    """Open and recently done occurrences, most urgent first (the board)."""
+    if who.office is not None:
+        office = who.office
+    ctx = ctx_of(request)
+    f = views.BoardFilter(office=office, section=section, light=light, kind=kind)
+    rows: list[dict[str, Any]] = views.board(ctx, ctx.clock.now(), f)["rows"]
+    return rows
+
+
+class LogEntry(BaseModel):
+    id: int
+    at: str = Field(description="local time with its offset")
+    status: str
+    office: str
+    channel: str
+    deadline: str | None
+    period: str | None
+    due: str | None
+    attempt: int
+    target: str | None
+    subject: str | None
+    error: str | None
+    response_code: str | None
+
+
+@router.get("/log", response_model=list[LogEntry])
+def sent_log(
+    request: Request,
+    who: Who,
+    office: str = "",
+    deadline: str = "",
+    channel: str = "",
+    status: str = "",
+    since: Annotated[str, Query(description="YYYY-MM-DD")] = "",
+    until: Annotated[str, Query(description="YYYY-MM-DD")] = "",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> list[dict[str, Any]]:
+    """The sent log, newest first, 100 entries a page."""
+    if who.office is not None:
+        office = who.office
+    ctx = ctx_of(request)
+    config = ctx.current_config()
+    q = LogQuery(
+        office=office, deadline=deadline, channel=channel, status=status, since=since, until=until
+    )
+    f = log_filter(config, q, limit=PAGE, offset=(page - 1) * PAGE)
+    with transaction(ctx.engine) as s:
+        return [entry(config, r) for r in store_log.query(s, f)]
+
+
+class OfficeStatistics(BaseModel):
+    office: str
+    name: str
+    due: int
+    on_time: int
+    late: int
+    late_days: int = Field(description="the most working days one was late")
+    overdue: int
+    open: int
+    rate: float | None = Field(description="on-time rate in percent")
+    routine: int
+    routine_done: int
+    sent: int
+    failed: int
+
+
+@router.get("/statistics", response_model=list[OfficeStatistics])
+def report(
+    request: Request,
+    who: Who,
+    period: Annotated[str, Query(description="a year (2027) or a month (2027-01)")],
+) -> list[dict[str, object]]:
+    """The 通报 statistics per lead office."""
+    ctx = ctx_of(request)
+    try:
+        span = span_of(period)
+    except UsageError:
+        raise views.BadFilter("period", "应为年份（2027）或月份（2027-01）") from None
+    rows = statistics(ctx.current_config(), ctx.engine, ctx.clock.now(), span)
+    return [r.as_row() for r in rows if who.office in (None, r.office)]
+
+
+class ActionIn(BaseModel):
+    office: str | None = Field(None, description="the office acted for (API token only)")
+    note: str | None = Field(None, max_length=NOTE_LIMIT)
+
+
+class ActionOut(BaseModel):
+    message: str
+
+
+@router.post("/occurrences/{deadline}/{period}/{action}", response_model=ActionOut)
+def act(
+    request: Request, who: Who, deadline: str, period: str, action: str, body: ActionIn
+) -> dict[str, str]:
+    """done (办结), reopen, ack (签收) or feedback (反馈, needs a note)."""
+    ctx = ctx_of(request)
+    config = ctx.current_config()
+    try:
+        verb = Action(action)
+    except ValueError:
+        raise HTTPException(404, "action: one of done, reopen, ack, feedback") from None
+    office = who.office or body.office or ""
+    if office not in config.offices or deadline not in config.deadline_by_id:
+        raise HTTPException(404, "no such office or deadline")
+    admin = "api" if who.office is None else None
+    actor = Actor(office=office, admin=admin, via="api", client=client_of(request))
+    which = Which(deadline=deadline, office=office, period=period, by=admin)
+    now = ctx.clock.now()
+    try:
+        if verb is Action.DONE:
+            message = mark_done(config, ctx.engine, now, which, note=body.note, actor=actor)
+        elif verb is Action.REOPEN:
+            message = reopen(config, ctx.engine, now, which, actor=actor)
+        else:
+            message = note_on(config, ctx.engine, now, which, actor, verb, body.note)
+    except Refused as exc:
+        raise HTTPException(403, str(exc)) from None
+    except (AlreadyDone, NotDone) as exc:
+        raise HTTPException(409, str(exc)) from None
+    except UsageError as exc:
+        raise HTTPException(400, str(exc)) from None
+    return {"message": message}
