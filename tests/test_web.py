@@ -363,3 +363,16 @@ def test_healthz_says_when_the_database_is_unreachable(web: TestClient, tmp_path
     r = web.get("/healthz")
     assert r.status_code == 503
     assert r.json() == {"status": "error", "database": "unreachable"}
+
+
+def test_the_year_calendar_marks_holidays_makeup_days_and_dues(web: TestClient) -> None:
+    login(web)
+    r = web.get("/calendar", params={"year": "2026"})
+    assert r.status_code == 200 and "2026年工作日历" in r.text
+    # 2026-02-14 (a Saturday) is a make-up working day for the Spring Festival.
+    assert re.search(r'<td class=" makeup" title="2026-02-14 春节调休上班">14</td>', r.text)
+    assert re.search(r'<td class="rest holiday" title="2026-10-01 国庆节">1</td>', r.text)
+    assert '2026-03-31&#10;41. 发布年度报告">31<sup>1</sup>' in r.text
+    assert "国务院节假日安排尚未公布" not in r.text
+    assert "国务院节假日安排尚未公布" in web.get("/calendar", params={"year": "2028"}).text
+    assert web.get("/calendar", params={"year": "19x"}).status_code == 400

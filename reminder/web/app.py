@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException
 
-from reminder.web import api, feeds, health, pages, report, sentlog
+from reminder.web import api, feeds, health, pages, report, sentlog, yearcal
 from reminder.web.context import PAGES, WebContext
 from reminder.web.render import page
 from reminder.web.security import Visitor
@@ -56,6 +56,7 @@ def create_app(ctx: WebContext) -> FastAPI:
     app.include_router(api.router)
     app.include_router(sentlog.router)
     app.include_router(report.router)
+    app.include_router(yearcal.router)
     app.include_router(feeds.router)
     app.include_router(health.router)
     health.instrument(app, ctx)
