@@ -43,13 +43,14 @@ def year_grid(config: Config, year: int) -> dict[str, Any]:
                     cells.append(None)
                     continue
                 name = holidays.get(day) or makeup.get(day) or ""
+                shown = CHINESE_NAMES.get(name, name)
                 cells.append(
                     {
                         "day": day.day,
                         "iso": day.isoformat(),
                         "rest": not cal.is_workday(day),
-                        "holiday": (CHINESE_NAMES.get(name, name) or "节假日") if day in holidays else None,
-                        "makeup": (CHINESE_NAMES.get(name, name) or "调休") if day in makeup else None,
+                        "holiday": (shown or "节假日") if day in holidays else None,
+                        "makeup": (shown or "调休") if day in makeup else None,
                         "due": due.get(day, []),
                     }
                 )
