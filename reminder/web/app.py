@@ -82,6 +82,13 @@ def create_app(ctx: WebContext) -> FastAPI:
             response.headers.setdefault(name, value)
         return response
 
+    _error_pages(app)
+    return app
+
+
+def _error_pages(app: FastAPI) -> None:
+    """Plain pages (JSON under /api/) for what a request can get wrong; never a traceback."""
+
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound) -> Response:
         return _error(request, 404, "未找到", "没有这个页面、科室或事项。")
@@ -102,5 +109,3 @@ def create_app(ctx: WebContext) -> FastAPI:
         if exc.status_code == 405:
             return _error(request, 405, "请求有误", "此页面不接受这种请求。")
         return _error(request, exc.status_code, "请求有误", str(exc.detail))
-
-    return app
