@@ -228,3 +228,6 @@ def test_screenshots_of_the_shipped_table(
         browser.get(f"{url}/report?month=2027-01")
         assert browser.find_elements(By.CSS_SELECTOR, "svg.chart rect.late")
         screenshot(browser, "report")
+        browser.get(f"{url}/calendar?year=2026")
+        assert browser.find_elements(By.CSS_SELECTOR, "td.makeup")
+        screenshot(browser, "calendar")
