@@ -125,6 +125,60 @@ def light(config: Config, d: Deadline, due: date, today: date) -> str:
     return "yellow" if today >= start else "green"
 
 
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """An occurrence on the board as the rules give it, before completions are laid over it."""
+
+    deadline: Deadline
+    occurrence: Occurrence
+    light: str  # as if open
+    left: int  # working days from today to the due date
+    offices: frozenset[str]  # every office on the task
+    lead: str
+    cooperate: str
+
+
+_ENTRIES: dict[tuple[int, date, int], tuple[Config, list[Entry]]] = {}
+
+
+def board_entries(config: Config, today: date, active: dict[str, date]) -> list[Entry]:
+    """Every occurrence from a year back to the horizon ahead of the active deadlines, from
+    the rules (not the occurrence rows: a frequent task is materialized only a few days ahead,
+    and of a stretch the service was down only what catch-up sent). Kept for the day and the
+    config: pages ask again and again."""
+    key = (id(config), today, hash(frozenset(active.items())))
+    found = _ENTRIES.get(key)
+    if found is not None and found[0] is config:
+        return found[1]
+    cal = config.calendar()
+    first, last = today - timedelta(days=366), today + timedelta(days=config.delivery.horizon_days)
+    entries: list[Entry] = []
+    for d in config.deadlines:
+        since = active.get(d.id)
+        if since is None:
+            continue
+        offices = frozenset(o for o, _ in config.recipients(d))
+        lead, cooperate = ",".join(config.expand(d.lead)), ",".join(config.expand(d.cooperate))
+        entries += [
+            Entry(
+                deadline=d,
+                occurrence=occ,
+                light=light(config, d, occ.due, today),
+                left=cal.workdays_between(today, occ.due),
+                offices=offices,
+                lead=lead,
+                cooperate=cooperate,
+            )
+            for occ in occurrences(config, cal, d, first - SHIFT_SLACK, last + SHIFT_SLACK)
+            if max(first, since) <= occ.due <= last
+        ]
+    entries.sort(key=lambda e: (e.occurrence.due, e.deadline.task or 0, e.deadline.id))
+    while len(_ENTRIES) >= 4:
+        _ENTRIES.pop(next(iter(_ENTRIES)))
+    _ENTRIES[key] = (config, entries)
+    return entries
+
+
 def status_rows(
     config: Config,
     engine: Engine,
@@ -135,32 +189,17 @@ def status_rows(
 ) -> list[dict[str, Any]]:
     """Open and recently done occurrences from a year back to the horizon ahead (of the
     deadlines these offices are on, when given; of one deadline, when given)."""
-    tz = config.settings.tz
-    today = now.astimezone(tz).date()
-    cal = config.calendar()
+    today = now.astimezone(config.settings.tz).date()
     first, last = today - timedelta(days=366), today + timedelta(days=config.delivery.horizon_days)
     with transaction(engine) as s:
         active = completions.active_deadlines(s)
         # Stored dues may differ from the rule's (a calendar edited since): look wider.
         done_by_key = completions.done_between(s, first - SHIFT_SLACK, last + SHIFT_SLACK)
-    # From the rules, not the occurrence rows: a frequent task is materialized only a few days
-    # ahead, and of a stretch the service was down only what catch-up sent; the board is the
-    # same either way.
-    board: list[tuple[Occurrence, Deadline]] = []
-    for d in config.deadlines:
-        since = active.get(d.id)
-        if since is None or deadline not in (None, d.id):
-            continue
-        if offices is not None and not offices & {o for o, _ in config.recipients(d)}:
-            continue
-        board += [
-            (occ, d)
-            for occ in occurrences(config, cal, d, first - SHIFT_SLACK, last + SHIFT_SLACK)
-            if max(first, since) <= occ.due <= last
-        ]
-    board.sort(key=lambda entry: (entry[0].due, entry[1].task or 0, entry[1].id))
     out: list[dict[str, Any]] = []
-    for occ, d in board:
+    for e in board_entries(config, today, active):
+        d, occ = e.deadline, e.occurrence
+        if deadline not in (None, d.id) or (offices is not None and not offices & e.offices):
+            continue
         done = done_by_key.get((d.id, occ.period_key))
         out.append(
             {
@@ -169,10 +208,10 @@ def status_rows(
                 "title": d.title,
                 "period": occ.period_key,
                 "due": occ.due.isoformat(),
-                "light": "done" if done else light(config, d, occ.due, today),
-                "working_days_left": cal.workdays_between(today, occ.due),
-                "lead": ",".join(config.expand(d.lead)),
-                "cooperate": ",".join(config.expand(d.cooperate)),
+                "light": "done" if done else e.light,
+                "working_days_left": e.left,
+                "lead": e.lead,
+                "cooperate": e.cooperate,
                 "kind": d.kind,
                 "section": d.section,
                 "done_by": done.office_id if done else None,

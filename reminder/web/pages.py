@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from reminder import links
@@ -33,6 +33,7 @@ from reminder.web.security import SESSION_COOKIE, Visitor, csrf_ok, new_session,
 
 log = logging.getLogger("reminder.web")
 router = APIRouter()
+BOARD_PAGE = 100
 
 
 def _grant(request: Request, token: str) -> Visitor | Response:
@@ -114,14 +115,19 @@ def logout(request: Request, csrf: Annotated[str, Form(max_length=64)] = "") -> 
 
 @router.get("/board", include_in_schema=False)
 def board_page(
-    request: Request, office: str = "", section: str = "", light: str = "", kind: str = ""
+    request: Request,
+    office: str = "",
+    section: str = "",
+    light: str = "",
+    kind: str = "",
+    page_no: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
 ) -> Response:
     visitor = visitor_of(request)
     if not visitor.admin:
         return login_first(request)
     ctx = ctx_of(request)
     f = views.BoardFilter(office=office, section=section, light=light, kind=kind)
-    data = views.board(ctx, ctx.clock.now(), f)
+    data = views.board(ctx, ctx.clock.now(), f, page=page_no, size=BOARD_PAGE)
     return page(request, "board.html", visitor, title="督办看板", **data)
 
 

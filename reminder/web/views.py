@@ -81,11 +81,14 @@ def _decorate(config: Config, row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def board(ctx: WebContext, now: datetime, f: BoardFilter) -> dict[str, Any]:
+def board(
+    ctx: WebContext, now: datetime, f: BoardFilter, *, page: int = 1, size: int | None = None
+) -> dict[str, Any]:
+    """The board's rows, most urgent first; `size` rows of page `page` (all when None)."""
     config = ctx.current_config()
     f.check(config)
     offices = frozenset([f.office]) if f.office else None
-    rows = [_decorate(config, r) for r in status_rows(config, ctx.engine, now, offices)]
+    rows = status_rows(config, ctx.engine, now, offices)
     counts = Counter(r["light"] for r in rows)
     shown = [
         r
@@ -96,8 +99,14 @@ def board(ctx: WebContext, now: datetime, f: BoardFilter) -> dict[str, Any]:
     ]
     # Most urgent first: overdue, then near, then on track; closed and lapsed last.
     shown.sort(key=lambda r: (LIGHT_ORDER[r["light"]], r["due"], r["task"] or 0))
+    total = len(shown)
+    if size is not None:
+        shown = shown[(page - 1) * size : page * size]
     return {
-        "rows": shown,
+        "rows": [_decorate(config, r) for r in shown],
+        "total": total,
+        "page": page,
+        "pages": max(1, -(-total // size)) if size else 1,
         "counts": {light: counts.get(light, 0) for light in LIGHTS},
         "filter": f,
         "offices": sorted(config.offices.values(), key=lambda o: o.id),
