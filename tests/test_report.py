@@ -163,3 +163,61 @@ def test_an_xlsx_report(harness: Harness, capsys: pytest.CaptureFixture[str], tm
     sheet = openpyxl.load_workbook(out)["2026年"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:3] == ("科室", "应办", "按时办结") and rows[-1][0] == "合计"
+
+
+REPORT = '\n[report]\nto = ["office"]\nworkday = 1\n'
+
+
+def test_the_report_goes_by_itself_on_its_day_once(harness: Harness) -> None:
+    """[report]: on the first working day of April, March's 通报 goes to the office by email,
+    once, whatever the number of passes that day."""
+    harness.write(MORE + REPORT)
+    harness.start("2026-03-01 08:00")
+    harness.tick("2026-03-10 09:00")  # installed on 10 March: February's 通报 is old news
+    harness.tick("2026-03-31 09:00")
+    assert "通报" not in harness.tick("2026-03-31 18:00")
+    summary = harness.tick("2026-04-01 09:00")
+    assert summary.endswith("; 通报: 1 sent")
+    assert "通报" not in harness.tick("2026-04-01 09:30")
+    (mail,) = [m for m in harness.smtp.received if m.message["Subject"].startswith("【通报】")]
+    assert mail.rcpt_tos == ["bgs@example.gov.cn"]
+    assert mail.message["Subject"] == "【通报】2026年3月工作任务办理情况通报（截至2026年4月1日）"
+    text = mail.message.get_body(("plain",)).get_content()
+    assert text.splitlines()[:7] == [
+        "办公室：",
+        "",
+        "2026年3月工作任务办理情况通报（截至2026年4月1日）如下：",
+        "",
+        "1. 法规信访科：应办2项，按时办结0项，逾期办结0项，逾期未办2项；按时办结率0.0%。",
+        "",
+        "合计：应办2项，按时办结0项，逾期办结0项，逾期未办2项；按时办结率0.0%。例行工作1项，已确认0项。",
+    ]
+    (entry,) = harness.log(kind="report")
+    assert (entry.status, entry.period_key, entry.office_id) == ("sent", "2026-03", "office")
+
+
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        (
+            'to = ["ofice"]',
+            'report.to[0]: unknown office or group "ofice" (did you mean "office"?)',
+        ),
+        ('to = "office"', 'report.to: must list offices or groups, e.g. to = ["office"]'),
+        ('to = ["office"]\nevery = "week"', 'report.every: "week" is not one of "month" | "year"'),
+    ],
+)
+def test_report_section_mistakes(
+    harness: Harness, capsys: pytest.CaptureFixture[str], section: str, message: str
+) -> None:
+    harness.write(f"\n[report]\n{section}\n")
+    code, out, _ = run(capsys, "check", "--config", str(harness.path))
+    assert code == 2 and message in out, out
+
+
+def test_a_report_missed_for_over_a_week_is_not_sent_late(harness: Harness) -> None:
+    """The service came up on 31 March: February's 通报 (due 2 March) is old news by then."""
+    harness.write(REPORT)
+    harness.start("2026-03-01 08:00")
+    assert "通报" not in harness.tick("2026-03-31 09:00")
+    assert "通报: 1 sent" in harness.tick("2026-04-03 10:00")  # 1 April missed: two days late

@@ -32,7 +32,7 @@ def test_dispatch_job_is_armed_for_the_next_due_reminder(harness: Harness) -> No
         assert dispatch is not None
         assert dispatch.next_run_time == datetime.fromisoformat(f"{day}T10:30:00+08:00")
         jobs = {j.id for j in service.scheduler.get_jobs()}
-        assert jobs == {"dispatch", "plan", "reload", "poll"}
+        assert jobs == {"dispatch", "plan", "reload", "poll", "report"}
         plan = service.scheduler.get_job("plan")
         assert plan.next_run_time.astimezone(SHANGHAI).strftime("%H:%M") == "00:05"
     finally:

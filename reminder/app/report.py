@@ -5,8 +5,6 @@ counted apart (how many were confirmed done), not in the on-time rate."""
 
 from __future__ import annotations
 
-import calendar as month_calendar
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -14,37 +12,10 @@ from sqlalchemy.engine import Engine
 
 from reminder.calendar.workcal import SHIFT_SLACK
 from reminder.config.model import Config
-from reminder.errors import UsageError
+from reminder.planning.bulletin import Span
 from reminder.planning.planner import occurrences
 from reminder.store import completions, sentlog
 from reminder.store.engine import transaction
-
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
-_YEAR = re.compile(r"\d{4}")
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class Span:
-    """The days a report covers, and its name in the report's title."""
-
-    first: date
-    last: date
-    name: str
-
-
-def span_of(text: str) -> Span:
-    """ "2027" (a year) or "2027-01" (a month); UsageError naming the form otherwise."""
-    if _YEAR.fullmatch(text) and 1970 <= int(text) <= 2200:
-        year = int(text)
-        return Span(first=date(year, 1, 1), last=date(year, 12, 31), name=f"{year}年")
-    m = _MONTH.fullmatch(text)
-    if m and 1970 <= int(m.group(1)) <= 2200 and 1 <= int(m.group(2)) <= 12:
-        year, month = int(m.group(1)), int(m.group(2))
-        days = month_calendar.monthrange(year, month)[1]
-        return Span(
-            first=date(year, month, 1), last=date(year, month, days), name=f"{year}年{month}月"
-        )
-    raise UsageError(f"{text!r} is not a year (2027) or a month (2027-01)")
 
 
 @dataclass(kw_only=True, slots=True)

@@ -7,12 +7,13 @@ One `Runtime` holds the last good config. A reload that fails validation is logg
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from reminder.app.bulletin import send_due_report
 from reminder.app.plan import PlanReport, plan_outbox
 from reminder.app.sync import SyncReport, config_digest, open_database, sync
 from reminder.clock import Clock
@@ -75,11 +76,15 @@ class TickReport:
     sync: SyncReport
     plan: PlanReport
     dispatch: PassReport
+    report: dict[str, int] = field(default_factory=dict)  # the 通报, on its day
 
     def summary(self) -> str:
-        return (
+        text = (
             f"sync: {self.sync.summary()}; {self.plan.summary()}; sent: {self.dispatch.summary()}"
         )
+        if self.report:
+            text += "; 通报: " + ", ".join(f"{n} {k}" for k, n in sorted(self.report.items()))
+        return text
 
 
 class Runtime:
@@ -166,7 +171,15 @@ class Runtime:
     def tick(self) -> TickReport:
         synced, caught_up = self.catch_up()
         dispatched = self.dispatch()
-        return TickReport(sync=synced, plan=caught_up.then(self.plan()), dispatch=dispatched)
+        planned = caught_up.then(self.plan())
+        return TickReport(sync=synced, plan=planned, dispatch=dispatched, report=self.send_report())
+
+    def send_report(self) -> dict[str, int]:
+        """The 通报 of [report], when its moment has come and it has not gone yet."""
+        d = self.dispatcher
+        return send_due_report(
+            self.config, self.engine, self.clock.now(), d.transports, d.renderer, dry_run=d.dry_run
+        )
 
     def next_due(self) -> datetime | None:
         with transaction(self.engine) as s:

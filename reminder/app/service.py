@@ -1,6 +1,6 @@
 """`reminder run`: the long-running service. The only module that imports APScheduler.
 
-APScheduler 3 is the in-process clock: a memory job store and four code-defined jobs. The
+APScheduler 3 is the in-process clock: a memory job store and five code-defined jobs. The
 durable state (what is planned, claimed, sent) lives in the project's own tables, never in
 APScheduler's store, which cannot be shared between processes.
 
@@ -8,7 +8,8 @@ APScheduler's store, which cannot be shared between processes.
   every pass, so a reminder goes out within a second or two of its time;
 - plan: at start and every day just after midnight;
 - reload: every 2 s, re-reads schedules.toml when it changed;
-- poll: every 30 s, re-arms dispatch in case another instance or a clock change moved things.
+- poll: every 30 s, re-arms dispatch in case another instance or a clock change moved things;
+- report: every minute, sends the 通报 of [report] once its moment has come.
 SIGTERM and SIGINT let the message in flight finish, then the process exits 0.
 """
 
@@ -39,6 +40,7 @@ RELOAD_EVERY = timedelta(seconds=2)
 SIGNAL_POLL = 0.2  # seconds; only bounds how long a missed wake-up could take
 MAX_BACKOFF = 60  # seconds between attempts while the database or network is down
 POLL_EVERY = timedelta(seconds=30)
+REPORT_EVERY = timedelta(seconds=60)  # is the 通报 due? (a date check; the database only then)
 JUMP = timedelta(days=1)  # between two polls: the system clock was moved, not time passing
 # Jobs whose success shows the database is back, and so ends a run of failures; a reload that
 # found the files unchanged (every 2 s) shows nothing, and must not cut the back-off short.
@@ -193,6 +195,11 @@ class Service:
             id="reload",
         )
         add(self._poll, IntervalTrigger(seconds=POLL_EVERY.total_seconds()), id="poll")
+        add(
+            lambda: self._guarded("report", self.runtime.send_report),
+            IntervalTrigger(seconds=REPORT_EVERY.total_seconds()),
+            id="report",
+        )
         self.scheduler.start()
         self._arm_dispatch()
 

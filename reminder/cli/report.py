@@ -8,13 +8,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from reminder.app.report import COLUMNS, span_of, statistics, title, totals
+from reminder.app.report import COLUMNS, statistics, title, totals
 from reminder.app.sync import open_database
 from reminder.cli import options
 from reminder.cli.formats import table, to_json
 from reminder.config.loader import load_config
 from reminder.errors import UsageError
 from reminder.exports import csv_text, xlsx_bytes
+from reminder.planning.bulletin import span_of
 
 
 def cmd_report(args: argparse.Namespace) -> int:

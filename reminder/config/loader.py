@@ -18,6 +18,7 @@ from reminder.config import cache as config_cache
 from reminder.config import deadlines as deadlines_reader
 from reminder.config import delivery as delivery_config
 from reminder.config import offices as offices_reader
+from reminder.config import report as report_reader
 from reminder.config import settings as settings_reader
 from reminder.config import web as web_reader
 from reminder.config.checker import Checker, q, suggest
@@ -33,6 +34,7 @@ SECTIONS = {
     **offices_reader.KEYS,
     **deadlines_reader.KEYS,
     **web_reader.KEYS,
+    **report_reader.KEYS,
 }
 ARRAYS = {"offices", "groups", "deadlines"}
 
@@ -221,6 +223,7 @@ def _build(
         if ref not in office_ids | group_ids:
             hint = suggest(ref, office_ids | group_ids)
             check.error(f"settings.escalate_to[{i}]", f"unknown office or group {q(ref)}{hint}")
+    report = report_reader.report(data.get("report", {}), check, office_ids | group_ids)
     if delivery.admin is not None and delivery.admin not in office_ids:
         hint = suggest(delivery.admin, office_ids)
         check.error("delivery.admin", f"unknown office {q(delivery.admin)}{hint}")
@@ -240,6 +243,7 @@ def _build(
         groups=groups,
         deadlines=tuple(deadlines),
         web=web,
+        report=report,
         warnings=tuple(check.warnings),
         written_secrets=tuple(check.written_secrets),
         env_errors=tuple(check.env_errors),

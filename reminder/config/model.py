@@ -169,6 +169,16 @@ class Web:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class ReportSettings:
+    """``[report]``: the 通报 sent by itself on the `workday`-th working day of each month
+    (last month's) or of January (last year's), to these offices and groups."""
+
+    to: tuple[str, ...]
+    every: Literal["month", "year"] = "month"
+    workday: int = 1
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Office:
     """An office (科室/单位) that receives reminders."""
 
@@ -243,6 +253,7 @@ class Config:
     groups: dict[str, Group]
     deadlines: tuple[Deadline, ...]
     web: Web = field(default_factory=Web)
+    report: ReportSettings | None = None
     warnings: tuple[Issue, ...] = ()
     written_secrets: tuple[str, ...] = ()  # fields whose secret is written in the file
     env_errors: tuple[Issue, ...] = ()  # bad values in the environment: `check` errors, held

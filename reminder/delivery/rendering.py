@@ -29,7 +29,7 @@ from jinja2 import (
 from jinja2.sandbox import SandboxedEnvironment
 
 from reminder.config import cache as config_cache
-from reminder.config.model import Config, Office
+from reminder.config.model import Config, Deadline, Office
 from reminder.delivery.channels import REGISTRY, label
 from reminder.delivery.channels.base import Rendered
 from reminder.delivery.wording import PLAIN_FIELDS, Item, make_item, sections, urgency
@@ -228,6 +228,31 @@ class Renderer:
             markdown=text,
         )
 
+    def bulletin(
+        self,
+        office: Office,
+        *,
+        heading: str,
+        rows: Sequence[dict[str, Any]],
+        total: dict[str, Any],
+        link: str = "",
+        signature: str = "",
+    ) -> Rendered:
+        """The 通报 (`reminder report`'s statistics) as a message to `office`."""
+        context = {
+            "office": office,
+            "heading": heading,
+            "rows": rows,
+            "total": total,
+            "link": link,
+            "signature": signature,
+        }
+        return Rendered(
+            subject=self._render("report/subject.j2", **context),
+            text=self._render("report/text.j2", **context),
+            markdown=self._render("report/markdown.j2", **context),
+        )
+
     def test_message(self, office: Office, channel: str) -> Rendered:
         text = self._render("test/text.j2", office=office, channel_name=label(channel))
         return Rendered(subject="【测试】政务公开工作提醒", text=text, markdown=text)
@@ -250,18 +275,7 @@ class Renderer:
             working_days_left=-2,
             provisional_years=[2027],
         )
-        failed: dict[str, Any] = {
-            "office_name": office.name,
-            "channel": "企业微信",
-            "target": "key=abcd…wxyz",
-            "reason": "企业微信机器人 key 无效",
-            "hint": "",
-            "others": [],
-            "task": d.task,
-            "title": d.title,
-            "attempts": 5,
-            "error": "sample",
-        }
+        failed = _sample_failure(office, d)
         issues = list(self._unreadable)
         linked = replace(sample, url="https://example.gov.cn/reminder/i/x")
         calls: list[Callable[[], Rendered]] = [
@@ -280,7 +294,17 @@ class Renderer:
             for dg in (False, True)
             for items in ([sample, sample], [linked, linked])
         ]
+        stats = _sample_statistics(office)
         calls += [
+            partial(
+                self.bulletin,
+                office,
+                heading="2027年1月工作任务办理情况通报（截至2027年2月1日）",
+                rows=[stats],
+                total=stats,
+                link="https://example.gov.cn/reminder/report?month=2027-01",
+                signature=config.settings.signature,
+            ),
             partial(self.alert, office, failed, config.settings.signature),
             partial(self.test_message, office, "wecom"),
         ]
@@ -333,3 +357,38 @@ def template_issue(exc: Exception) -> Issue:
         if frames:
             name, line = frames[-1].filename, frames[-1].lineno or 0
     return Issue(path=str(name or "templates"), line=int(line), field="template", message=message)
+
+
+def _sample_statistics(office: Office) -> dict[str, Any]:
+    """One office's 通报 figures, for rendering the report templates in `check`."""
+    return {
+        "office": office.id,
+        "name": office.name,
+        "due": 3,
+        "on_time": 1,
+        "late": 1,
+        "late_days": 2,
+        "overdue": 1,
+        "open": 0,
+        "rate": 33.3,
+        "routine": 4,
+        "routine_done": 2,
+        "sent": 9,
+        "failed": 0,
+    }
+
+
+def _sample_failure(office: Office, d: Deadline) -> dict[str, Any]:
+    """A failed delivery as the admin alert reports it, for rendering in `check`."""
+    return {
+        "office_name": office.name,
+        "channel": "企业微信",
+        "target": "key=abcd…wxyz",
+        "reason": "企业微信机器人 key 无效",
+        "hint": "",
+        "others": [],
+        "task": d.task,
+        "title": d.title,
+        "attempts": 5,
+        "error": "sample",
+    }

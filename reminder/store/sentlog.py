@@ -318,3 +318,20 @@ def counts_by_office(
         .group_by(SentLogRow.office_id, SentLogRow.status)
     )
     return {(office, status): int(n) for office, status, n in rows}
+
+
+def logged_report(session: Session, key: str, office: str, channel: str) -> bool:
+    """Has the 通报 of `key` (a span, "2027-01") gone to this office on this channel, or been
+    started (a dry run aside)?"""
+    found = session.scalar(
+        select(SentLogRow.id)
+        .where(
+            SentLogRow.kind == "report",
+            SentLogRow.period_key == key,
+            SentLogRow.office_id == office,
+            SentLogRow.channel == channel,
+            SentLogRow.status != "dry-run",
+        )
+        .limit(1)
+    )
+    return found is not None

@@ -25,8 +25,9 @@ from reminder.app.actions import (
     reopen,
 )
 from reminder.app.completion import Which
-from reminder.app.report import span_of, statistics
+from reminder.app.report import statistics
 from reminder.errors import UsageError
+from reminder.planning.bulletin import span_of
 from reminder.store import sentlog as store_log
 from reminder.store.engine import transaction
 from reminder.vocabulary import Action

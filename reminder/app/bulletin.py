@@ -1,0 +1,139 @@
+"""Sending the 通报 by itself ([report]): on its day, once per span, office and channel, across
+instances. The statistics are `reminder report`'s; the message is the report/ templates'."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import replace
+from datetime import datetime
+
+from sqlalchemy.engine import Engine
+
+from reminder.app.report import statistics, title, totals
+from reminder.config.model import Config, Office
+from reminder.delivery.channels.base import Rendered, Transport
+from reminder.delivery.rendering import Renderer
+from reminder.errors import DeliveryError, NotConfigured
+from reminder.planning.bulletin import Span, due_moment
+from reminder.store import sentlog
+from reminder.store.engine import PLAN_LOCK, serialize, transaction
+from reminder.store.models import SentLogRow
+from reminder.vocabulary import LogStatus
+
+log = logging.getLogger("reminder.report")
+_HELD: set[tuple[str, str, str]] = set()  # said once per process
+GRACE_WORKDAYS = 5
+
+
+def span_key(span: Span) -> str:
+    """ "2027-01" for a month, "2027" for a year."""
+    if span.first.month == span.last.month:
+        return span.first.strftime("%Y-%m")
+    return str(span.first.year)
+
+
+def _link(config: Config, span: Span) -> str:
+    base = config.web.base_url
+    if not base:
+        return ""
+    key = span_key(span)
+    return f"{base}/report?{'month' if '-' in key else 'year'}={key}"
+
+
+def send_due_report(
+    config: Config,
+    engine: Engine,
+    now: datetime,
+    transports: dict[str, Transport],
+    renderer: Renderer,
+    *,
+    dry_run: bool = False,
+) -> dict[str, int]:
+    """Send the 通报 if its moment has come and it has not gone yet; counts by outcome."""
+    today = now.astimezone(config.settings.tz).date()
+    due = due_moment(config, today)
+    counts: dict[str, int] = {}
+    if due is None or now < due[0] or config.report is None:
+        return counts
+    # Down on the day: it goes when the service is back, that week; later it would be news
+    # of another month (and a fresh install would send the month before it existed).
+    if config.calendar().workdays_between(due[0].date(), today) > GRACE_WORKDAYS:
+        return counts
+    span = due[1]
+    key = span_key(span)
+    rows = statistics(config, engine, now, span)
+    led = [r.as_row() for r in rows if r.due or r.overdue or r.open]
+    heading = title(span, today)
+    for office_id in config.expand(config.report.to):
+        office = config.offices[office_id]
+        rendered = renderer.bulletin(
+            office,
+            heading=heading,
+            rows=led,
+            total=totals(rows).as_row(),
+            link=_link(config, span),
+            signature=config.settings.signature,
+        )
+        rendered = replace(rendered, at=now.astimezone(config.settings.tz))
+        for channel in config.channels_for(office):
+            transport = transports[channel]
+            outcome = _send_one(engine, now, key, office, channel, transport, rendered, dry_run)
+            if outcome:
+                counts[outcome] = counts.get(outcome, 0) + 1
+    if counts:
+        log.info("通报 %s: %s", key, ", ".join(f"{n} {k}" for k, n in sorted(counts.items())))
+    return counts
+
+
+def _send_one(
+    engine: Engine,
+    now: datetime,
+    key: str,
+    office: Office,
+    channel: str,
+    transport: Transport,
+    rendered: Rendered,
+    dry_run: bool,
+) -> str | None:
+    """One office, one channel: claimed in the log under the planning lock (so two instances
+    never both send it), then sent; None when it had gone already."""
+    try:
+        target = transport.target(office)
+    except NotConfigured as exc:
+        if (key, office.id, channel) not in _HELD:
+            _HELD.add((key, office.id, channel))
+            log.warning("通报 %s to %s by %s is held: %s", key, office.id, channel, exc)
+        return "held"
+    with transaction(engine) as s:
+        serialize(s, PLAN_LOCK)
+        if sentlog.logged_report(s, key, office.id, channel):
+            return None
+        entry = SentLogRow(
+            at=now,
+            message_id=str(uuid.uuid4()),
+            office_id=office.id,
+            channel=channel,
+            target=target.shown,
+            kind="report",
+            period_key=key,
+            subject=rendered.subject,
+            body=rendered.text,
+            status=LogStatus.DRY_RUN if dry_run else LogStatus.SENDING,
+            attempt=1,
+        )
+        sentlog.add_entry(s, entry)
+        s.flush()
+        entry_id = entry.id
+    if dry_run:
+        return "dry-run"
+    status, error, code = LogStatus.SENT, None, ""
+    try:
+        for payload in transport.payloads(target, rendered):
+            code = transport.send(target, payload)
+    except DeliveryError as exc:
+        log.error("通报 %s to %s by %s failed: %s", key, office.id, channel, exc)
+        status, error, code = LogStatus.FAILED, str(exc), getattr(exc, "code", None) or ""
+    with transaction(engine) as s:
+        sentlog.finish(s, [entry_id], status, now, error, code or None)
+    return status.value
