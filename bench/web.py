@@ -17,10 +17,10 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Iterator
 
 import httpx
 from sqlalchemy import create_engine, insert, text
@@ -123,8 +123,18 @@ def serving(config: Path, db_url: str) -> Iterator[str]:
         "REMINDER_ADMIN_PASSWORD": PASSWORD,
         "REMINDER_CACHE_DIR": "",
     }
-    cmd = [sys.executable, "-m", "reminder", "serve", "--config", str(config), "--now", NOW,
-           "--listen", f"127.0.0.1:{port}"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "reminder",
+        "serve",
+        "--config",
+        str(config),
+        "--now",
+        NOW,
+        "--listen",
+        f"127.0.0.1:{port}",
+    ]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -144,7 +154,7 @@ def serving(config: Path, db_url: str) -> Iterator[str]:
 
 def p95(times: list[float]) -> float:
     ordered = sorted(times)
-    return ordered[max(0, int(round(0.95 * len(ordered))) - 1)] * 1000
+    return ordered[max(0, round(0.95 * len(ordered)) - 1)] * 1000
 
 
 def measure(url: str) -> dict[str, float]:
@@ -152,9 +162,11 @@ def measure(url: str) -> dict[str, float]:
     with httpx.Client(base_url=url, timeout=60) as client:
         r = client.post("/login", data={"name": "bench", "password": PASSWORD})
         assert r.status_code == 303, r.text
-        for name, path, params in [("floor", "/static/site.css", {})] + [
-            (n, "/board", p) for n, p in BOARD
-        ] + [(n, "/log", p) for n, p in LOG]:
+        for name, path, params in (
+            [("floor", "/static/site.css", {})]
+            + [(n, "/board", p) for n, p in BOARD]
+            + [(n, "/log", p) for n, p in LOG]
+        ):
             client.get(path, params=params)  # warm
             times = []
             for _ in range(REPEAT):
