@@ -85,3 +85,10 @@ class NotConfigured(ReminderError):
 
     The reminder is held with this reason and sent once the setting is fixed.
     """
+
+
+class ReadError(ReminderError):
+    """Raised by `reminder import`'s readers when a file cannot be read as a task table
+    (corrupt, encrypted, empty, no table in it); the message names the file."""
+
+    exit_code = 2

@@ -19,6 +19,7 @@ from reminder.cli import options
 from reminder.cli.commands import add_commands
 from reminder.cli.feeds import add_feeds
 from reminder.cli.formats import FORMATS, render
+from reminder.cli.importing import add_import
 from reminder.cli.init import add_init
 from reminder.cli.maintenance import add_maintenance
 from reminder.cli.report import add_report
@@ -283,6 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_serve(sub, common, _command)
     add_report(sub, common, _command)
     add_feeds(sub, common, _command)
+    add_import(sub, common, _command)
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="COMMAND")
     _command(db_sub, "upgrade", cmd_db_upgrade, common)

@@ -190,6 +190,7 @@ class Office:
     channels: tuple[str, ...] | None = None
     mention_mobiles: tuple[str, ...] = ()
     digest_weekday: int | None = None  # None: daily; 0-6: one message a week on that weekday
+    aliases: tuple[str, ...] = ()  # other names a task table uses for it (reminder import)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -22,6 +22,7 @@ KEYS = {
         "channels",
         "mention_mobiles",
         "digest",
+        "aliases",
     },
     "groups": {"id", "name", "members"},
 }
@@ -61,6 +62,7 @@ def offices(
                     f'{q(mobile)} is not a mobile number (11 digits) or "@all"',
                 )
         weekday = digest_weekday(check, table, f)
+        aliases = check.strings(table, "aliases", f) or ()
         if office_id and name:
             if not emails and wecom is None and webhook is None:
                 check.warn(
@@ -76,6 +78,7 @@ def offices(
                 channels=channels,
                 mention_mobiles=mobiles,
                 digest_weekday=weekday,
+                aliases=aliases,
             )
     return offices
 

@@ -1,0 +1,51 @@
+"""`reminder import`: a bureau's task table in, schedules.toml text to review out."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from reminder.config.loader import load_config
+from reminder.config.model import Config
+from reminder.errors import UsageError
+from reminder.importing.table import FORMATS, import_table
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Read a task table (任务分工方案: Word, Excel, CSV, text, a saved web page or a PDF with
+    a text layer) and write [[deadlines]] to review, with the [[offices]] and [[groups]] it
+    names that --config lacks (a whole new file without --config). Nothing is written into
+    --config itself. Each task keeps its requirement and its time limit word for word; what
+    needs a person's decision is marked # REVIEW:. A summary goes to stderr.
+
+    Then: review the # REVIEW: lines, append, `reminder check`, `reminder preview`, `sync`.
+
+    Example: reminder import 分工方案.docx --config schedules.toml -o new-tasks.toml
+    """
+    path = Path(args.file)
+    config: Config | None = None
+    if args.config:
+        config = load_config(args.config)
+    output = Path(args.output) if args.output else None
+    if output is not None and args.config and output.resolve() == Path(args.config).resolve():
+        raise UsageError("-o: that is the --config file; import never writes into it")
+    imported = import_table(path, fmt=args.format, config=config, sheet=args.sheet)
+    if output is None:
+        sys.stdout.write(imported.text)
+    else:
+        output.write_text(imported.text, encoding="utf-8")
+    print(f"{path}: {imported.summary()}", file=sys.stderr)
+    if output is not None:
+        print(f"wrote {output}", file=sys.stderr)
+    return 0
+
+
+def add_import(sub: Any, common: argparse.ArgumentParser, command: Callable[..., Any]) -> None:
+    p = command(sub, "import", cmd_import, common)
+    p.add_argument("file", metavar="FILE", help="the task table")
+    p.add_argument("--format", choices=None, metavar="|".join(FORMATS), help="default: by suffix")
+    p.add_argument("--sheet", metavar="NAME", help="the Excel sheet (default: the first)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")

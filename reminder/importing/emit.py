@@ -1,0 +1,173 @@
+"""Tasks, their offices and limits mapped, written as schedules.toml text to review: the
+offices and groups the config lacks, then one [[deadlines]] per task with the source's words
+in comments and a # REVIEW: line above anything a person must decide."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from reminder.config.model import Config
+from reminder.importing.limits import Limit, map_limit
+from reminder.importing.offices import Matcher, split
+from reminder.importing.tasks import RawTask
+
+TITLE_CHARS = 30
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Mapped:
+    task: RawTask
+    id: str
+    title: str
+    lead: tuple[str, ...]
+    cooperate: tuple[str, ...]
+    limit: Limit
+    reviews: tuple[str, ...]
+
+
+def toml_string(text: str) -> str:
+    """A TOML basic string (one line)."""
+    out = ['"']
+    for ch in text:
+        code = ord(ch)
+        if ch == '"':
+            out.append('\\"')
+        elif ch == "\\":
+            out.append("\\\\")
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def toml_list(items: Sequence[str]) -> str:
+    return "[" + ", ".join(toml_string(i) for i in items) + "]"
+
+
+def title_of(requirement: str) -> str:
+    """A short title: the requirement's first clause, at most 30 characters."""
+    first = re.split(r"[。；;]", requirement, maxsplit=1)[0]
+    first = re.split(r"[，,]", first, maxsplit=1)[0] if len(first) > TITLE_CHARS else first
+    return first if len(first) <= TITLE_CHARS else first[: TITLE_CHARS - 1] + "…"
+
+
+def map_tasks(tasks: Sequence[RawTask], matcher: Matcher, taken: set[str]) -> list[Mapped]:
+    out = []
+    for i, t in enumerate(tasks, 1):
+        reviews = list(t.notes)
+        if t.lead or t.cooperate:
+            lead_split = split(t.lead) if t.lead else None
+            lead = lead_split.lead + lead_split.cooperate if lead_split else ()
+            cooperate = split(t.cooperate).lead + split(t.cooperate).cooperate
+        else:
+            parts = split(t.responsibility)
+            lead, cooperate = parts.lead, parts.cooperate
+        if not lead:
+            reviews.append("没有识别出牵头（责任）科室：请填写 lead")
+        limit = map_limit(t.limit, t.requirement)
+        if limit.review:
+            reviews.append(limit.review)
+        base = f"task-{t.number}" if t.number is not None else f"task-r{i}"
+        ident, n = base, 2
+        while ident in taken:
+            ident, n = f"{base}-{n}", n + 1
+        taken.add(ident)
+        lead_ids = tuple(matcher.ids(lead))
+        coop_ids = tuple(c for c in matcher.ids(cooperate) if c not in lead_ids)
+        out.append(
+            Mapped(
+                task=t,
+                id=ident,
+                title=title_of(t.requirement) or f"第{t.number}项",
+                lead=lead_ids,
+                cooperate=coop_ids,
+                limit=limit,
+                reviews=tuple(reviews),
+            )
+        )
+    return out
+
+
+def _office_block(matcher: Matcher, config: Config | None) -> list[str]:
+    lines: list[str] = []
+    for ident, name in matcher.proposed_offices.items():
+        lines += [
+            "",
+            f"# REVIEW: 新科室“{name}”：{'未在现有配置中找到；' if config else ''}"
+            "请核对名称，并填写 email、wecom 或 webhook",
+            "[[offices]]",
+            f"id = {toml_string(ident)}",
+            f"name = {toml_string(name)}",
+        ]
+    for ident, name in matcher.proposed_groups.items():
+        members = sorted({*(config.offices if config else ()), *matcher.proposed_offices} - {ident})
+        lines += [
+            "",
+            f"# REVIEW: 新分组“{name}”：成员暂列全部科室，请核对",
+            "[[groups]]",
+            f"id = {toml_string(ident)}",
+            f"name = {toml_string(name)}",
+            f"members = {toml_list(members)}",
+        ]
+    return lines
+
+
+def _deadline_block(m: Mapped, heading: str) -> list[str]:
+    """A task's table; `heading` the category above it, when it starts a new one."""
+    t = m.task
+    who = t.responsibility or "；".join(x for x in (t.lead, t.cooperate) if x)
+    said = "；".join(x for x in (who, t.limit) if x)
+    lines = [""]
+    if heading:
+        lines += [f"# {heading}", ""]
+    lines.append(f"# {t.number}. {said}" if t.number is not None else f"# {said}")
+    lines += [f"# REVIEW: {r}" for r in m.reviews]
+    if m.limit.note:
+        lines.append(f"# {m.limit.note}")
+    lines += ["[[deadlines]]", f"id = {toml_string(m.id)}"]
+    if t.number is not None:
+        lines.append(f"task = {t.number}")
+    if m.limit.kind == "routine":
+        lines.append('kind = "routine"')
+    if t.section:
+        lines.append(f"section = {toml_string(t.section)}")
+    lines += [
+        f"title = {toml_string(m.title)}",
+        f"requirement = {toml_string(t.requirement)}",
+        f"limit = {toml_string(t.limit)}",
+        f"lead = {toml_list(m.lead)}",
+        f"cooperate = {toml_list(m.cooperate)}",
+        f"due = {toml_string(m.limit.due)}",
+    ]
+    return lines
+
+
+STARTER = """[settings]
+timezone = "Asia/Shanghai"
+send_time = "09:00"
+workdays = "cn"
+"""
+
+
+def toml_text(
+    mapped: Sequence[Mapped], matcher: Matcher, config: Config | None, source: str
+) -> str:
+    head = [
+        f"# 由 reminder import 从 {source} 读出 {len(mapped)} 项任务。",
+        "# 请逐条核对标有 REVIEW 的内容，再运行 reminder check 和 reminder preview。",
+    ]
+    if config is None:
+        head += ["", STARTER.rstrip()]
+    else:
+        head.append(f"# 以下内容可追加到 {config.path} 之后（其中的科室、分组为该文件中没有的）。")
+    lines = head + _office_block(matcher, config)
+    shown = ""
+    for m in mapped:
+        heading = m.task.category if m.task.category != shown else ""
+        shown = m.task.category
+        lines += _deadline_block(m, heading)
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,37 @@
+"""PDF with a text layer (pdfplumber): its ruled tables, page by page; a PDF without tables
+is read as text lines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reminder.errors import ReadError
+from reminder.importing.readers import Source
+
+
+def read(path: Path) -> Source:
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFPasswordIncorrect
+    from pdfminer.pdfparser import PDFSyntaxError
+
+    try:
+        with pdfplumber.open(str(path)) as pdf:
+            rows: list[list[str]] = []
+            lines: list[str] = []
+            for page in pdf.pages:
+                for table in page.extract_tables():
+                    rows += [[c or "" for c in row] for row in table]
+                lines += (page.extract_text() or "").splitlines()
+    except (PDFSyntaxError, PDFPasswordIncorrect, ValueError, KeyError, TypeError) as exc:
+        raise ReadError(
+            f"{path}: not a PDF that can be read (damaged or encrypted: {type(exc).__name__})"
+        ) from None
+    except Exception as exc:  # pdfminer raises many kinds on a bad file
+        if "encrypt" in str(exc).lower() or "password" in str(exc).lower():
+            raise ReadError(f"{path}: the PDF is encrypted") from None
+        raise ReadError(f"{path}: not a PDF that can be read ({type(exc).__name__})") from None
+    if rows:
+        return Source(tables=[rows], unit="row")
+    if not any(line.strip() for line in lines):
+        raise ReadError(f"{path}: no text in the PDF (a scan? it needs a text layer)")
+    return Source(prose=lines, unit="line")

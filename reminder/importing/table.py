@@ -1,0 +1,113 @@
+"""One import: read the file in its format, find the tasks, map them, write the TOML text and
+say what was found. Nothing is written here; the command writes the text where it is told."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from reminder.config.model import Config
+from reminder.errors import ReadError
+from reminder.importing import emit, tasks
+from reminder.importing.offices import Matcher
+from reminder.importing.readers import Source, excel, pdf, plain, web, word
+
+FORMATS = ("docx", "xlsx", "csv", "txt", "html", "pdf")
+SUFFIXES = {
+    ".docx": "docx",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".csv": "csv",
+    ".txt": "txt",
+    ".text": "txt",
+    ".htm": "html",
+    ".html": "html",
+    ".pdf": "pdf",
+}
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Imported:
+    text: str
+    tasks: int
+    matched: int
+    proposed: int
+    kinds: Counter[str]
+    reviews: int
+
+    def summary(self) -> str:
+        dated, routine = self.kinds.get("deadline", 0), self.kinds.get("routine", 0)
+        return (
+            f"{self.tasks} task(s) found; offices: {self.matched} matched, {self.proposed} "
+            f"proposed; limits: {dated} dated, {routine} routine; "
+            f"{self.reviews} marked # REVIEW"
+        )
+
+
+def format_of(path: Path, given: str | None) -> str:
+    if given is not None:
+        if given not in FORMATS:
+            raise ReadError(f"{path}: --format {given!r} is not one of {', '.join(FORMATS)}")
+        return given
+    found = SUFFIXES.get(path.suffix.lower())
+    if found is None:
+        raise ReadError(
+            f"{path}: cannot tell the format from {path.suffix or 'no suffix'!r}; "
+            f"give --format ({', '.join(FORMATS)})"
+        )
+    return found
+
+
+def read(path: Path, fmt: str, sheet: str | None = None) -> Source:
+    if not path.is_file():
+        raise ReadError(f"{path}: no such file")
+    if path.stat().st_size == 0:
+        raise ReadError(f"{path}: the file is empty")
+    if fmt == "docx":
+        return word.read(path)
+    if fmt == "xlsx":
+        return excel.read(path, sheet)
+    if fmt == "html":
+        return web.read(path)
+    if fmt == "csv":
+        return plain.read_csv(path)
+    if fmt == "pdf":
+        return pdf.read(path)
+    return plain.read_text(path)
+
+
+def tasks_of(source: Source) -> list[tasks.RawTask]:
+    found: list[tasks.RawTask] = []
+    rows = [row for table in source.tables for row in table]
+    if rows:
+        found = tasks.from_rows(rows, unit=source.unit)
+    if not found and source.cells:
+        found = tasks.from_cells(source.cells)
+    if not found and source.prose:
+        found = tasks.from_prose(source.prose)
+    return found
+
+
+def import_table(
+    path: Path, *, fmt: str | None = None, config: Config | None = None, sheet: str | None = None
+) -> Imported:
+    kind = format_of(path, fmt)
+    found = tasks_of(read(path, kind, sheet))
+    if not found:
+        raise ReadError(
+            f"{path}: no task table found (no header row with 具体要求/责任单位/完成时限 "
+            "or the like, no numbered tasks)"
+        )
+    matcher = Matcher.of(config)
+    taken = {d.id for d in config.deadlines} if config else set()
+    mapped = emit.map_tasks(found, matcher, taken)
+    text = emit.toml_text(mapped, matcher, config, path.name)
+    return Imported(
+        text=text,
+        tasks=len(mapped),
+        matched=len(matcher.matched),
+        proposed=len(matcher.proposed_offices) + len(matcher.proposed_groups),
+        kinds=Counter(m.limit.kind for m in mapped),
+        reviews=sum(1 for m in mapped if m.reviews) + len(matcher.proposed_offices),
+    )

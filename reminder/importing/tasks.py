@@ -1,0 +1,217 @@
+"""Rows of cells (or the cells of a text export, or a prose list) into tasks: which column
+holds what, found by its header words whatever the order and naming; section headings; header
+rows repeated on every page skipped; a task split over two pages joined. Pure."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from reminder.importing.text import SECTION, SUBSECTION, clean, number_of, tidy_heading
+
+# Header words, most specific first: (role, words a header cell may contain).
+HEADERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("number", ("序号", "编号")),
+    ("lead", ("牵头单位", "牵头科室", "牵头部门", "牵头股室", "主办单位")),
+    ("cooperate", ("配合单位", "配合科室", "配合部门", "配合股室", "协办单位")),
+    ("responsibility", ("责任科室", "责任单位", "责任部门", "责任股室", "责任主体", "承办单位")),
+    ("limit", ("完成时限", "时限要求", "完成时间", "时间节点", "办理时限", "时限")),
+    ("requirement", ("具体要求", "工作内容", "任务内容", "主要内容", "具体任务", "工作措施")),
+    ("category", ("工作任务", "重点任务", "主要任务", "任务名称")),
+    ("section", ("工作要求", "工作类别", "类别", "项目")),
+)
+FIELD_LABEL = re.compile(
+    r"^(牵头单位|牵头科室|牵头部门|责任单位|责任科室|责任部门|配合单位|配合科室|配合部门|"
+    r"完成时限|时限要求|完成时间)\s*[:：]\s*"
+)
+_OFFICE_END = re.compile(r"(科|室|局|委|办|单位|部门|股|中心|所|队|处|站|组)$")
+_MARKERS = ("牵头", "配合", "负责", "办理", "协办")
+
+
+@dataclass(kw_only=True)
+class RawTask:
+    """A task as read, before its offices and limit are mapped."""
+
+    number: int | None
+    requirement: str
+    section: str = ""
+    category: str = ""
+    responsibility: str = ""
+    lead: str = ""
+    cooperate: str = ""
+    limit: str = ""
+    where: str = ""  # "row 12", "page 3": for messages
+    notes: list[str] = field(default_factory=list)
+
+
+def role_of(cell: str) -> str | None:
+    text = re.sub(r"\s+", "", cell)
+    if not text or len(text) > 16:
+        return None
+    for role, words in HEADERS:
+        if any(w in text for w in words):
+            return role
+    return None
+
+
+def columns_of(cells: Sequence[str]) -> dict[int, str] | None:
+    """The role of each column, if this row is a header row (two or more header words, one
+    of them the task's text or its offices)."""
+    roles = {i: r for i, c in enumerate(cells) if (r := role_of(c)) is not None}
+    found = set(roles.values())
+    if len(roles) < 2 or not found & {"requirement", "category", "responsibility", "lead"}:
+        return None
+    if "requirement" not in found and "category" in found:
+        # 工作任务 alone is the task's own text.
+        roles = {i: ("requirement" if r == "category" else r) for i, r in roles.items()}
+    return roles
+
+
+def looks_like_offices(text: str) -> bool:
+    if not text or len(text) > 80 or text.endswith(("。", ".")):
+        return False
+    if any(m in text for m in _MARKERS):
+        return True
+    names = re.split(r"[、，,/\s]+", text)
+    return all(_OFFICE_END.search(n.strip("（）()")) for n in names if n)
+
+
+def _heading(text: str, state: dict[str, str]) -> bool:
+    if SECTION.match(text):
+        state["section"], state["category"] = tidy_heading(text), ""
+        return True
+    if SUBSECTION.match(text):
+        state["category"] = tidy_heading(text)
+        return True
+    return False
+
+
+def _join(before: str, more: str) -> str:
+    if not more or more in before:
+        return before
+    return f"{before}{more}" if before else more
+
+
+class Builder:
+    """Tasks as rows arrive: a numbered one starts a task; a later row without a number (or
+    with the same number: a page break) continues it."""
+
+    def __init__(self) -> None:
+        self.tasks: list[RawTask] = []
+        self.state = {"section": "", "category": ""}
+
+    def add(self, values: dict[str, str], where: str) -> None:
+        req = values.get("requirement", "")
+        number, text = number_of(req)
+        if number is None and values.get("number", "").strip().isdigit():
+            number = int(values["number"].strip())
+        last = self.tasks[-1] if self.tasks else None
+        continues = last is not None and last.number is not None and number in (None, last.number)
+        if continues and last is not None:
+            last.requirement = _join(last.requirement, text)
+            for name in ("responsibility", "lead", "cooperate", "limit"):
+                if not getattr(last, name):
+                    setattr(last, name, values.get(name, ""))
+            return
+        if not text and not values.get("responsibility") and not values.get("lead"):
+            return
+        self.tasks.append(
+            RawTask(
+                number=number,
+                requirement=text,
+                section=self.state["section"],
+                category=self.state["category"],
+                responsibility=values.get("responsibility", ""),
+                lead=values.get("lead", ""),
+                cooperate=values.get("cooperate", ""),
+                limit=values.get("limit", ""),
+                where=where,
+            )
+        )
+
+
+def from_rows(rows: Iterable[Sequence[str]], *, unit: str = "row") -> list[RawTask]:
+    """Tasks of a table (merged cells already repeated into every row they span)."""
+    build = Builder()
+    mapping: dict[int, str] | None = None
+    for n, row in enumerate(rows, 1):
+        cells = [clean(c) for c in row]
+        if not any(cells):
+            continue
+        header = columns_of(cells)
+        if header is not None:
+            mapping = mapping or header  # a header repeated on each page: the first decides
+            continue
+        if mapping is None:
+            continue  # a title above the table
+        distinct = {c for c in cells if c}
+        if len(distinct) == 1 and _heading(next(iter(distinct)), build.state):
+            continue  # a heading row (merged across the table)
+        values: dict[str, str] = {}
+        for i, role in mapping.items():
+            if i < len(cells) and cells[i]:
+                values[role] = _join(values.get(role, ""), cells[i])
+        for role in ("section", "category"):
+            changed = values.get(role) and values[role] != build.state[role]
+            if changed and not _heading(values[role], build.state):
+                build.state[role] = values[role]
+        build.add(values, f"{unit} {n}")
+    return build.tasks
+
+
+def from_cells(cells: Iterable[str]) -> list[RawTask]:
+    """Tasks of a text export whose cells come one after another (the shipped table): headings,
+    then for each task its text, its offices and its limit."""
+    build = Builder()
+    expect = "requirement"
+    for n, raw in enumerate(cells, 1):
+        cell = clean(raw)
+        if not cell or role_of(cell) is not None:
+            continue
+        if _heading(cell, build.state):
+            continue
+        number, _ = number_of(cell)
+        current = build.tasks[-1] if build.tasks else None
+        if number is not None or current is None:
+            build.add({"requirement": cell}, f"cell {n}")
+            expect = "responsibility"
+        elif expect == "responsibility" and looks_like_offices(cell):
+            current.responsibility = cell
+            expect = "limit"
+        elif expect == "limit" and not looks_like_offices(cell) and len(cell) <= 40:
+            current.limit = cell
+            expect = "done"
+        else:
+            current.requirement = _join(current.requirement, cell)
+    return build.tasks
+
+
+def from_prose(lines: Iterable[str]) -> list[RawTask]:
+    """A numbered list where each task is followed by lines such as 牵头单位：… 配合单位：…
+    责任单位：… 完成时限：…"""
+    build = Builder()
+    labels = {
+        "牵头": "lead",
+        "配合": "cooperate",
+        "责任": "responsibility",
+        "完成时限": "limit",
+        "时限要求": "limit",
+        "完成时间": "limit",
+    }
+    for n, raw in enumerate(lines, 1):
+        line = clean(raw)
+        if not line or _heading(line, build.state):
+            continue
+        m = FIELD_LABEL.match(line)
+        current = build.tasks[-1] if build.tasks else None
+        if m is not None and current is not None:
+            label = next(v for k, v in labels.items() if m.group(1).startswith(k))
+            setattr(current, label, _join(getattr(current, label), line[m.end() :]))
+            continue
+        number, _ = number_of(line)
+        if number is not None or current is None:
+            build.add({"requirement": line}, f"line {n}")
+        else:
+            current.requirement = _join(current.requirement, line)
+    return build.tasks
