@@ -13,6 +13,7 @@ from bench import (
     checkscale,
     dbsize,
     dispatch,
+    importing,
     instances,
     plan_year,
     poll,
@@ -60,7 +61,9 @@ def table(results: list[Result]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
-    parser.add_argument("--only", default="1,2,3,4,5,6,7,8,9,10", help="scenarios to run, e.g. 1,3")
+    parser.add_argument(
+        "--only", default="1,2,3,4,5,6,7,8,9,10,11", help="scenarios to run, e.g. 1,3"
+    )
     args = parser.parse_args()
     wanted = set(args.only.split(","))
     results: list[Result] = []
@@ -82,6 +85,8 @@ def main() -> int:
         results += dbsize.run()
     if "9" in wanted:
         results += checkscale.run(2_000 if args.quick else 20_000)
+    if "11" in wanted:
+        results += importing.run(100 if args.quick else 500)
     if "10" in wanted:
         results += web.run(1_000 if args.quick else 10_000, 50_000 if args.quick else 1_000_000)
     print(

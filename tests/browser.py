@@ -53,7 +53,7 @@ def serving(app: Any, port: int) -> Iterator[str]:
 
 
 @contextmanager
-def chromium(width: int = 1280, height: int = 900) -> Iterator[Any]:
+def chromium(width: int = 1280, height: int = 900, downloads: Path | None = None) -> Iterator[Any]:
     """A headless chromium; skipped (with the command that installs it) where it is missing."""
     if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
         pytest.skip(
@@ -74,7 +74,16 @@ def chromium(width: int = 1280, height: int = 900) -> Iterator[Any]:
         "--lang=zh-CN",
     ):
         options.add_argument(arg)
+    if downloads is not None:
+        options.add_experimental_option(
+            "prefs",
+            {"download.default_directory": str(downloads), "download.prompt_for_download": False},
+        )
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    if downloads is not None:
+        driver.execute_cdp_cmd(
+            "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
+        )
     try:
         yield driver
     finally:

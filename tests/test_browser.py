@@ -231,3 +231,29 @@ def test_screenshots_of_the_shipped_table(
         browser.get(f"{url}/calendar?year=2026")
         assert browser.find_elements(By.CSS_SELECTOR, "td.makeup")
         screenshot(browser, "calendar")
+
+
+def test_the_log_export_downloads_as_utf8_with_a_bom(
+    site: tuple[str, Harness], tmp_path: Path
+) -> None:
+    """What a supervisor's browser saves from 导出 CSV opens in Chinese Excel as UTF-8."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    url, _ = site
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    with chromium(downloads=folder) as browser:
+        login(browser, url)
+        browser.get(f"{url}/log?office=legal")
+        browser.find_element(By.LINK_TEXT, "CSV").click()
+        WebDriverWait(browser, 20).until(
+            lambda _: any(p.suffix == ".csv" for p in folder.iterdir())
+        )
+    (saved,) = [p for p in folder.iterdir() if p.suffix == ".csv"]
+    assert saved.name == "发送记录.csv"
+    data = saved.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    lines = data.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("时间,状态,科室代码,科室,渠道,")
+    assert len(lines) > 1 and all(",legal,法规信访科," in line for line in lines[1:])

@@ -44,7 +44,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     text = starter_config(args.minimal)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        shutil.copytree(shipped("templates"), templates)
+        # The messages' templates, to override; the web pages (web/) are part of the program.
+        shutil.copytree(shipped("templates"), templates, ignore=shutil.ignore_patterns("web"))
         config.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"init: cannot write into {folder}: {exc.strerror or exc}") from None

@@ -78,7 +78,8 @@ class Matcher:
     def id_for(self, name: str) -> str:
         found = self.known.get(key(name))
         if found is not None:
-            self.matched.add(found)
+            if found not in self.proposed_offices and found not in self.proposed_groups:
+                self.matched.add(found)
             return found
         new = self._new_id(name)
         self.known[key(name)] = new

@@ -58,9 +58,11 @@ def role_of(cell: str) -> str | None:
 def columns_of(cells: Sequence[str]) -> dict[int, str] | None:
     """The role of each column, if this row is a header row (two or more header words, one
     of them the task's text or its offices)."""
+    if len({c for c in cells if c}) < 2:
+        return None  # a title across the table ("…工作任务分工方案"), not a header
     roles = {i: r for i, c in enumerate(cells) if (r := role_of(c)) is not None}
     found = set(roles.values())
-    if len(roles) < 2 or not found & {"requirement", "category", "responsibility", "lead"}:
+    if len(found) < 2 or not found & {"requirement", "category", "responsibility", "lead"}:
         return None
     if "requirement" not in found and "category" in found:
         # 工作任务 alone is the task's own text.
@@ -77,13 +79,21 @@ def looks_like_offices(text: str) -> bool:
     return all(_OFFICE_END.search(n.strip("（）()")) for n in names if n)
 
 
+def _numeral(heading: str) -> str:
+    return re.sub(r"[\s（()）、]", "", re.split(r"[、）)]", heading, maxsplit=1)[0])
+
+
 def _heading(text: str, state: dict[str, str]) -> bool:
-    if SECTION.match(text):
-        state["section"], state["category"] = tidy_heading(text), ""
-        return True
-    if SUBSECTION.match(text):
-        state["category"] = tidy_heading(text)
-        return True
+    """Take a section (一、…) or category (（一）…) heading. The same heading repeated under the
+    header of the next page keeps the first one's words (a repeat may carry a typo)."""
+    for pattern, role in ((SECTION, "section"), (SUBSECTION, "category")):
+        if pattern.match(text):
+            new = tidy_heading(text)
+            if _numeral(new) != _numeral(state[role]) or not state[role]:
+                state[role] = new
+                if role == "section":
+                    state["category"] = ""
+            return True
     return False
 
 

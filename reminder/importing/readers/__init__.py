@@ -4,6 +4,20 @@ cells repeated into every row and column they span), a stream of cells, or lines
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
+
+from reminder.errors import ReadError
+
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an encrypted Office file, or an old .doc/.xls
+
+
+def refuse_ole(path: Path, suffix: str) -> None:
+    with path.open("rb") as f:
+        if f.read(8) == OLE:
+            raise ReadError(
+                f"{path}: encrypted (password-protected) or in the old .doc/.xls format: save "
+                f"it as .{suffix} without a password, then import that"
+            )
 
 
 @dataclass(kw_only=True)

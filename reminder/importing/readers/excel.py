@@ -6,13 +6,14 @@ import zipfile
 from pathlib import Path
 
 from reminder.errors import ReadError
-from reminder.importing.readers import Source
+from reminder.importing.readers import Source, refuse_ole
 
 
 def read(path: Path, sheet: str | None = None) -> Source:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    refuse_ole(path, "xlsx")
     try:
         book = load_workbook(str(path), data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:

@@ -7,13 +7,14 @@ import zipfile
 from pathlib import Path
 
 from reminder.errors import ReadError
-from reminder.importing.readers import Source
+from reminder.importing.readers import Source, refuse_ole
 
 
 def read(path: Path) -> Source:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    refuse_ole(path, "docx")
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:

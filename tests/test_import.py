@@ -1,0 +1,533 @@
+"""`reminder import`: the shipped text table reproduces the shipped file's tasks; Word, Excel,
+HTML, CSV (GB18030), prose and PDF tables built here are read to the exact tasks; bad files
+are one-line errors that write nothing."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reminder.cli.main import main
+from reminder.importing.limits import map_limit
+from reminder.importing.offices import split
+from reminder.shipped import shipped
+
+TABLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "task-table-jiangmen-housing.txt"
+
+CONFIG = """
+[settings]
+timezone = "Asia/Shanghai"
+
+[[offices]]
+id = "office"
+name = "办公室"
+email = ["bgs@example.gov.cn"]
+
+[[offices]]
+id = "legal"
+name = "法规股"
+email = ["fgg@example.gov.cn"]
+
+[[offices]]
+id = "tourism"
+name = "广电旅游和公共服务股(行政审批服务股)"
+email = ["gdly@example.gov.cn"]
+
+[[groups]]
+id = "all"
+name = "各股室"
+members = ["office", "legal", "tourism"]
+"""
+
+HEADER = ["序号", "工作任务", "具体要求", "责任单位", "完成时限"]
+ROWS = [
+    [
+        "1",
+        "（一）规范公开",
+        "1.每年1月31日前发布上年度政府信息公开工作年度报告。",
+        "办公室牵头，各股室配合",
+        "每年1月31日前",
+    ],
+    ["2", "（一）规范公开", "2.及时更新政策文件库，做好解读。", "法规股", "及时更新"],
+    [
+        "3",
+        "（二）平台建设",
+        "3.每季度开展一次网站检查。",
+        "办公室牵头，广电旅游和公共服务股（行政审批服务股）配合",
+        "每季度",
+    ],
+    [
+        "4",
+        "（二）平台建设",
+        "4.完成栏目改版。",
+        "办公室牵头，其他股室及属下单位配合",
+        "2027年6月底前",
+    ],
+]
+# (task, category, requirement, lead, cooperate, limit, kind, due)
+EXPECTED = [
+    (
+        1,
+        "（一）规范公开",
+        "每年1月31日前发布上年度政府信息公开工作年度报告。",
+        ["office"],
+        ["all"],
+        "每年1月31日前",
+        "deadline",
+        "yearly 01-31",
+    ),
+    (
+        2,
+        "（一）规范公开",
+        "及时更新政策文件库，做好解读。",
+        ["legal"],
+        [],
+        "及时更新",
+        "routine",
+        "quarterly last-workday",
+    ),
+    (
+        3,
+        "（二）平台建设",
+        "每季度开展一次网站检查。",
+        ["office"],
+        ["tourism"],
+        "每季度",
+        "deadline",
+        "quarterly last-workday",
+    ),
+    (
+        4,
+        "（二）平台建设",
+        "完成栏目改版。",
+        ["office"],
+        ["qi-ta-gu-shi-ji-shu-xia-dan-wei"],
+        "2027年6月底前",
+        "deadline",
+        "2027-06-30",
+    ),
+]
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def tasks_in(text: str) -> list[tuple[Any, ...]]:
+    data = tomllib.loads(text)
+    return [
+        (
+            d.get("task"),
+            d["title"] and _category(text, d["id"]),
+            d["requirement"],
+            d["lead"],
+            d["cooperate"],
+            d["limit"],
+            d.get("kind", "deadline"),
+            d["due"],
+        )
+        for d in data["deadlines"]
+    ]
+
+
+def _category(text: str, ident: str) -> str:
+    """The last category comment above a deadline's table."""
+    before = text.split(f'id = "{ident}"')[0]
+    found = [ln[2:] for ln in before.splitlines() if ln.startswith("# （")]
+    return found[-1] if found else ""
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    path = tmp_path / "schedules.toml"
+    path.write_text(CONFIG, encoding="utf-8")
+    return path
+
+
+def imported(capsys: pytest.CaptureFixture[str], source: Path, config: Path, *more: str) -> str:
+    out = source.parent / "out.toml"
+    code, _, err = run(
+        capsys, "import", str(source), "--config", str(config), "-o", str(out), *more
+    )
+    assert code == 0, err
+    assert err.splitlines()[0].startswith(f"{source}: 4 task(s) found; offices: ")
+    text = out.read_text(encoding="utf-8")
+    combined = source.parent / "combined.toml"
+    combined.write_text(config.read_text(encoding="utf-8") + text, encoding="utf-8")
+    code, printed, _ = run(capsys, "check", "--config", str(combined))
+    assert code == 0, printed
+    return text
+
+
+# -- the shipped table --------------------------------------------------------------------
+
+
+def test_the_shipped_table_imports_as_the_shipped_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """All 42 tasks, with the shipped file's lead/cooperate split, limits, kinds, sections,
+    requirements word for word, and due rules of its five dated tasks; the output appended to
+    the shipped file passes check."""
+    config = shipped("schedules.toml")
+    out = tmp_path / "imported.toml"
+    code, _, err = run(capsys, "import", str(TABLE), "--config", str(config), "-o", str(out))
+    assert code == 0
+    assert err.splitlines()[0] == (
+        f"{TABLE}: 42 task(s) found; offices: 13 matched, 0 proposed; limits: 5 dated, "
+        "37 routine; 2 marked # REVIEW"
+    )
+    ours = {d["task"]: d for d in tomllib.loads(out.read_text(encoding="utf-8"))["deadlines"]}
+    theirs = {d["task"]: d for d in tomllib.loads(config.read_text(encoding="utf-8"))["deadlines"]}
+    assert sorted(ours) == list(range(1, 43)) == sorted(theirs)
+    for n, want in theirs.items():
+        got = ours[n]
+        for field in ("lead", "cooperate", "limit", "section"):
+            assert got[field] == want[field], (n, field)
+        assert got.get("kind", "deadline") == want.get("kind", "deadline"), n
+        assert got["requirement"] == want["requirement"].strip(), n
+        if want.get("kind", "deadline") == "deadline":
+            assert got["due"] == want["due"], n
+    text = out.read_text(encoding="utf-8")
+    assert "# REVIEW: 时限栏为“及时更新”，要求中写明“每年至少更新一次”：按此设定期限" in text
+    assert "# REVIEW: 时限栏为“每年2月底前”，要求中另写“每年的3月1日”：按时限栏" in text
+    combined = tmp_path / "combined.toml"
+    combined.write_text(config.read_text(encoding="utf-8") + text, encoding="utf-8")
+    code, printed, _ = run(capsys, "check", "--config", str(combined))
+    assert code == 0 and printed.splitlines()[-1].endswith("84 deadlines, 54 warning(s)")
+
+
+def test_without_a_config_it_writes_a_whole_file_with_proposed_offices(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "new.toml"
+    code, _, err = run(capsys, "import", str(TABLE), "-o", str(out))
+    assert code == 0 and "42 task(s) found; offices: 0 matched, 13 proposed" in err
+    text = out.read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    names = {o["name"]: o["id"] for o in data["offices"]}
+    assert names["法规信访科"] == "fa-gui-xin-fang-ke"
+    assert {g["name"] for g in data["groups"]} == {
+        "各科室（单位）",
+        "各科室",
+        "各相关科室（单位）",
+        "各单位",
+    }
+    assert "# REVIEW: 新科室“法规信访科”：请核对名称，并填写 email、wecom 或 webhook" in text
+    code, printed, _ = run(capsys, "check", "--config", str(out))
+    assert code == 0, printed  # offices without an address are warnings: held, not errors
+
+
+# -- formats built here -------------------------------------------------------------------
+
+
+def test_word_with_merged_cells_repeated_headers_and_a_split_table(
+    tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("××局政务公开工作任务分工方案")
+    first = document.add_table(rows=4, cols=5)  # header, 1, 2, and the header again
+    second = document.add_table(rows=3, cols=5)  # the rest, after a page break
+    for table, rows in (
+        (first, [HEADER, ROWS[0], ROWS[1], HEADER]),
+        (second, [HEADER, ROWS[2], ROWS[3]]),
+    ):
+        for r, row in enumerate(rows):
+            for c, text in enumerate(row):
+                cell = table.cell(r, c)
+                lines = text.split("，") if c == 2 and r == 1 else [text]
+                cell.text = lines[0]
+                for more in lines[1:]:
+                    cell.add_paragraph("，" + more)  # a paragraph inside the cell
+    # 工作任务 spans the two tasks of each part (one 责任 cell over two tasks: the next test).
+    for table in (first, second):
+        table.cell(2, 1).text = ""  # a merged cell holds its text once
+        table.cell(1, 1).merge(table.cell(2, 1))
+    path = tmp_path / "分工方案.docx"
+    document.save(str(path))
+    assert tasks_in(imported(capsys, path, config)) == EXPECTED
+
+
+def test_word_with_one_responsibility_cell_over_two_tasks(
+    tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import docx
+
+    document = docx.Document()
+    table = document.add_table(rows=3, cols=4)
+    for c, text in enumerate(["重点任务", "工作内容", "责任部门", "时限要求"]):
+        table.cell(0, c).text = text
+    table.cell(1, 0).text = "（一）平台建设"
+    table.cell(1, 1).text = "1.每季度开展一次网站检查。"
+    table.cell(2, 1).text = "2.每月更新一次栏目。"
+    table.cell(1, 2).text = "办公室牵头，法规股配合"
+    table.cell(1, 3).text = "每季度"
+    table.cell(2, 3).text = "每月"
+    table.cell(1, 0).merge(table.cell(2, 0))
+    table.cell(1, 2).merge(table.cell(2, 2))
+    path = tmp_path / "two.docx"
+    document.save(str(path))
+    out = tmp_path / "out.toml"
+    code, _, err = run(capsys, "import", str(path), "--config", str(config), "-o", str(out))
+    assert code == 0, err
+    got = [
+        (d["task"], d["lead"], d["cooperate"], d["due"])
+        for d in tomllib.loads(out.read_text(encoding="utf-8"))["deadlines"]
+    ]
+    assert got == [
+        (1, ["office"], ["legal"], "quarterly last-workday"),
+        (2, ["office"], ["legal"], "monthly last-workday"),
+    ]
+
+
+def test_excel_with_merged_ranges_and_a_chosen_sheet(
+    tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    assert book.active is not None
+    book.active.title = "说明"
+    book.active.append(["本表为分工方案"])
+    sheet = book.create_sheet("任务")
+    sheet.append(["××局政务公开工作任务分工方案"])
+    sheet.merge_cells("A1:E1")
+    sheet.append(HEADER)
+    for row in ROWS:
+        sheet.append([int(row[0]), *row[1:]])
+    sheet.merge_cells("B3:B4")  # the category over tasks 1 and 2
+    path = tmp_path / "分工方案.xlsx"
+    book.save(str(path))
+    assert tasks_in(imported(capsys, path, config, "--sheet", "任务")) == EXPECTED
+    code, _, err = run(capsys, "import", str(path), "--sheet", "无此表")
+    assert (code, err) == (2, f"reminder: {path}: no sheet '无此表' (sheets: 说明、任务)\n")
+
+
+def test_html_with_rowspan_and_colspan(
+    tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    body = "".join(
+        "<tr>"
+        + (f'<td rowspan="2">{row[1]}</td>' if i in (0, 2) else "")
+        + f"<td>{row[0]}</td><td>{row[2]}</td><td>{row[3]}</td><td>{row[4]}</td></tr>"
+        for i, row in enumerate(ROWS)
+    )
+    page = (
+        "<html><head><meta charset='utf-8'><script>alert(1)</script></head><body>"
+        "<table><tr><th colspan='5'>××局政务公开工作任务分工方案</th></tr>"
+        "<tr><th>工作任务</th><th>序号</th><th>具体要求</th><th>责任单位</th><th>完成时限</th></tr>"
+        f"{body}</table></body></html>"
+    )
+    path = tmp_path / "page.html"
+    path.write_text(page, encoding="utf-8")
+    assert tasks_in(imported(capsys, path, config)) == EXPECTED
+
+
+def test_csv_in_gb18030(tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import csv
+    import io
+
+    out = io.StringIO()
+    csv.writer(out).writerows([HEADER, *ROWS])
+    path = tmp_path / "table.csv"
+    path.write_bytes(out.getvalue().encode("gb18030"))
+    assert tasks_in(imported(capsys, path, config)) == EXPECTED
+
+
+def test_a_prose_list_of_tasks(
+    tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = []
+    for row in ROWS:
+        lines += [row[1], row[2]]
+        lead, _, rest = row[3].partition("牵头")
+        lines.append(f"牵头单位：{lead}")
+        if rest.strip("，"):
+            lines.append(f"配合单位：{rest.strip('，').removesuffix('配合')}")
+        lines.append(f"完成时限：{row[4]}")
+    path = tmp_path / "prose.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    got = tasks_in(imported(capsys, path, config))
+    assert got == [
+        (1, "（一）规范公开", *EXPECTED[0][2:]),
+        (2, "（一）规范公开", EXPECTED[1][2], ["legal"], [], *EXPECTED[1][5:]),
+        (3, "（二）平台建设", *EXPECTED[2][2:]),
+        (4, "（二）平台建设", *EXPECTED[3][2:]),
+    ]
+
+
+def test_a_pdf_with_a_text_layer(
+    tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    style = ParagraphStyle("cell", fontName="STSong-Light", fontSize=9, leading=12)
+    data = [[Paragraph(c, style) for c in row] for row in [HEADER, *ROWS]]
+    table = Table(data, colWidths=[40, 90, 280, 200, 90])
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black)]))
+    path = tmp_path / "table.pdf"
+    SimpleDocTemplate(str(path), pagesize=landscape(A4)).build([table])
+    assert tasks_in(imported(capsys, path, config)) == EXPECTED
+
+
+# -- bad input ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "args", "message"),
+    [
+        ("empty.docx", b"", [], "{path}: the file is empty"),
+        (
+            "broken.docx",
+            b"PK\x03\x04 not really a zip",
+            [],
+            "{path}: not a Word .docx file that can be read (damaged, encrypted or another format: PackageNotFoundError)",
+        ),
+        (
+            "locked.xlsx",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600,
+            [],
+            "{path}: encrypted (password-protected) or in the old .doc/.xls format: save it as .xlsx without a password, then import that",
+        ),
+        ("broken.pdf", b"%PDF-1.4 garbage", [], "{path}: not a PDF that can be read"),
+        (
+            "broken.xlsx",
+            b"PK\x03\x04 torn",
+            [],
+            "{path}: not an Excel .xlsx file that can be read (damaged, encrypted or another format: BadZipFile)",
+        ),
+        (
+            "notes.txt",
+            "今天开会。\n明天放假。\n".encode(),
+            [],
+            "{path}: no task table found (no header row, no numbered tasks)",
+        ),
+        (
+            "table.csv",
+            "甲,乙\n1,2\n".encode(),
+            [],
+            "{path}: no task table found (no header row with 具体要求/责任单位/完成时限 or the like, no numbered tasks)",
+        ),
+        (
+            "table.odt",
+            b"x",
+            [],
+            "{path}: cannot tell the format from '.odt'; give --format (docx, xlsx, csv, txt, html, pdf)",
+        ),
+        (
+            "table.txt",
+            b"x",
+            ["--format", "doc"],
+            "{path}: --format 'doc' is not one of docx, xlsx, csv, txt, html, pdf",
+        ),
+    ],
+)
+def test_a_file_that_cannot_be_read_is_one_line_and_writes_nothing(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    data: bytes,
+    args: list[str],
+    message: str,
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    out = tmp_path / "out.toml"
+    code, printed, err = run(capsys, "import", str(path), "-o", str(out), *args)
+    assert code == 2 and printed == ""
+    assert err.startswith("reminder: " + message.format(path=path)) and err.count("\n") == 1
+    assert not out.exists()
+
+
+def test_import_never_writes_into_its_config(
+    tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "import", str(TABLE), "--config", str(config), "-o", str(config))
+    assert (code, err) == (
+        2,
+        "reminder: -o: that is the --config file; import never writes into it\n",
+    )
+    assert config.read_text(encoding="utf-8") == CONFIG
+
+
+# -- the mappings -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("column", "text", "kind", "due", "review"),
+    [
+        ("每年1月31日前", "", "deadline", "yearly 01-31", ""),
+        (
+            "每年2月底前",
+            "于每年的3月1日前发布",
+            "deadline",
+            "yearly 02-last",
+            "时限栏为“每年2月底前”，要求中另写“每年的3月1日”：按时限栏",
+        ),
+        ("2027年3月15日前", "", "deadline", "2027-03-15", ""),
+        ("2028年2月底前", "", "deadline", "2028-02-29", ""),
+        ("年底前", "", "deadline", "yearly 12-31", ""),
+        ("每半年", "", "deadline", "half-yearly last-workday", ""),
+        ("每月", "", "deadline", "monthly last-workday", ""),
+        ("定期召开", "", "deadline", "yearly 12-31", ""),
+        ("长期开展", "", "routine", "quarterly last-workday", ""),
+        ("常态化", "", "routine", "quarterly last-workday", ""),
+        (
+            "及时更新",
+            "每年至少更新一次",
+            "deadline",
+            "yearly 12-31",
+            "时限栏为“及时更新”，要求中写明“每年至少更新一次”：按此设定期限",
+        ),
+        (
+            "视情况",
+            "",
+            "routine",
+            "quarterly last-workday",
+            "时限“视情况”无法识别：暂按例行工作每季度自查",
+        ),
+        ("", "", "routine", "quarterly last-workday", "没有时限：暂按例行工作每季度自查"),
+        (
+            "每年2月30日前",
+            "",
+            "routine",
+            "quarterly last-workday",
+            "时限“每年2月30日前”无法识别：暂按例行工作每季度自查",
+        ),
+    ],
+)
+def test_limits(column: str, text: str, kind: str, due: str, review: str) -> None:
+    limit = map_limit(column, text)
+    assert (limit.kind, limit.due, limit.review) == (kind, due, review)
+
+
+@pytest.mark.parametrize(
+    ("text", "lead", "cooperate"),
+    [
+        (
+            "办公室、法规信访科牵头，各科室（单位）配合",
+            ("办公室", "法规信访科"),
+            ("各科室（单位）",),
+        ),
+        ("办公室、法规信访科、人事科", ("办公室", "法规信访科", "人事科"), ()),
+        ("办公室、各单位办理", ("办公室", "各单位"), ()),
+        ("办公室牵头；市场科,质安科；审批科配合", ("办公室",), ("市场科", "质安科", "审批科")),
+        ("广电旅游和公共服务股(行政审批服务股)牵头", ("广电旅游和公共服务股(行政审批服务股)",), ()),
+        ("牵头单位：办公室", ("办公室",), ()),
+    ],
+)
+def test_responsibility_split(text: str, lead: tuple[str, ...], cooperate: tuple[str, ...]) -> None:
+    parts = split(text)
+    assert (parts.lead, parts.cooperate) == (lead, cooperate)
