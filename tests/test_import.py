@@ -15,7 +15,8 @@ from reminder.importing.limits import map_limit
 from reminder.importing.offices import split
 from reminder.shipped import shipped
 
-TABLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "task-table-jiangmen-housing.txt"
+# A copy of ../shared/data/task-table-jiangmen-housing.txt (the table the shipped file models).
+TABLE = Path(__file__).resolve().parent / "data" / "task-table-jiangmen-housing.txt"
 
 CONFIG = """
 [settings]
