@@ -532,3 +532,51 @@ def test_limits(column: str, text: str, kind: str, due: str, review: str) -> Non
 def test_responsibility_split(text: str, lead: tuple[str, ...], cooperate: tuple[str, ...]) -> None:
     parts = split(text)
     assert (parts.lead, parts.cooperate) == (lead, cooperate)
+
+
+def test_a_pasted_table_with_lead_and_cooperate_columns_and_no_time_limit_column(
+    tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A |-separated paste (a Markdown table from a chat): 牵头单位 and 配合单位 apart, no 时限
+    column at all; a task that runs onto the next page continues it after the repeated header
+    and is joined, not read twice."""
+    paste = "\n".join(
+        [
+            "| 序号 | 工作内容 | 牵头单位 | 配合单位 |",
+            "|---|---|---|---|",
+            "| 1 | 每年1月31日前发布年度报告， | 办公室 | 各股室 |",
+            "| 序号 | 工作内容 | 牵头单位 | 配合单位 |",
+            "|  | 并报送上级主管部门。 |  |  |",
+            "| 2 | 做好政策解读工作。 | 法规股、办公室 |  |",
+        ]
+    )
+    path = tmp_path / "paste.txt"
+    path.write_text(paste, encoding="utf-8")
+    out = tmp_path / "out.toml"
+    code, _, err = run(capsys, "import", str(path), "--config", str(config), "-o", str(out))
+    assert code == 0, err
+    text = out.read_text(encoding="utf-8")
+    got = [
+        (
+            d["task"],
+            d["requirement"],
+            d["lead"],
+            d["cooperate"],
+            d.get("kind", "deadline"),
+            d["due"],
+        )
+        for d in tomllib.loads(text)["deadlines"]
+    ]
+    assert got == [
+        (
+            1,
+            "每年1月31日前发布年度报告，并报送上级主管部门。",
+            ["office"],
+            ["all"],
+            "deadline",
+            "yearly 01-31",
+        ),
+        (2, "做好政策解读工作。", ["legal", "office"], [], "routine", "quarterly last-workday"),
+    ]
+    assert "# REVIEW: 无时限栏，要求中写明“每年1月31日”：按此设定期限" in text
+    assert "# REVIEW: 没有时限：暂按例行工作每季度自查" in text
