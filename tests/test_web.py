@@ -376,3 +376,75 @@ def test_the_year_calendar_marks_holidays_makeup_days_and_dues(web: TestClient) 
     assert "国务院节假日安排尚未公布" not in r.text
     assert "国务院节假日安排尚未公布" in web.get("/calendar", params={"year": "2028"}).text
     assert web.get("/calendar", params={"year": "19x"}).status_code == 400
+
+
+def test_password_guessing_is_slowed_down(web: TestClient, harness: Harness) -> None:
+    for _ in range(5):
+        assert web.post("/login", data={"name": "x", "password": "guess"}).status_code == 401
+    r = web.post("/login", data={"name": "张三", "password": PASSWORD})
+    assert r.status_code == 429 and "登录失败次数过多" in r.text
+    harness.clock.set(harness.clock.now() + timedelta(minutes=10))
+    login(web)
+
+
+def test_serve_without_its_secret_says_so(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from reminder.cli.main import main
+
+    monkeypatch.delenv("REMINDER_SECRET", raising=False)
+    assert main(["serve", "--config", str(harness.path)]) == 2
+    assert capsys.readouterr().err == (
+        "reminder: set $REMINDER_SECRET (at least 16 random characters) before `reminder "
+        "serve`: it signs the links in messages and the login sessions\n"
+    )
+    monkeypatch.setenv("REMINDER_SECRET", "short")
+    assert main(["serve", "--config", str(harness.path)]) == 2
+    assert capsys.readouterr().err == ("reminder: $REMINDER_SECRET is shorter than 16 characters\n")
+
+
+@pytest.mark.slow
+def test_reminder_serve_runs_and_stops_on_sigterm(harness: Harness, tmp_path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    import httpx
+
+    from tests.browser import free_port
+    from tests.processes import ROOT, wait_for
+
+    port = free_port()
+    env = {**__import__("os").environ, "REMINDER_SECRET": SECRET, "REMINDER_CACHE_DIR": ""}
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "reminder",
+                "serve",
+                "--config",
+                str(harness.path),
+                "--listen",
+                f"127.0.0.1:{port}",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=out,
+        )
+
+    def up() -> bool:
+        try:
+            return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200
+        except httpx.TransportError:
+            return proc.poll() is not None
+
+    try:
+        assert wait_for(up, 60) and proc.poll() is None, log.read_text()
+        assert httpx.get(f"http://127.0.0.1:{port}/login").text.count("管理员登录") >= 1
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0, log.read_text()
+    assert "serving" in log.read_text()

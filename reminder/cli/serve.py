@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import signal
 from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from reminder.app.sync import config_digest, open_database, sync
@@ -47,14 +50,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
     ctx = WebContext(
         config_path=str(path), config=config, engine=engine, clock=clock, secrets=secrets
     )
-    uvicorn.run(
-        create_app(ctx),
-        host=host.strip("[]"),
-        port=int(port),
-        log_level="warning",
-        proxy_headers=True,
-        server_header=False,
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(ctx),
+            host=host.strip("[]"),
+            port=int(port),
+            log_level="warning",  # no access log: links carry tokens in their paths
+            proxy_headers=True,
+            server_header=False,
+        )
     )
+    # SIGTERM and Ctrl-C end the requests in flight and exit 0 (uvicorn's own handlers would
+    # re-raise the signal after shutting down, so a service manager would see a failure).
+    server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign,assignment]
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        server.should_exit = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    server.run()
+    log.info("stopped")
     return 0
 
 

@@ -20,6 +20,7 @@ from reminder.config.loader import load_config
 from reminder.config.model import Config
 from reminder.errors import ConfigError, UsageError
 from reminder.shipped import shipped
+from reminder.web.security import Throttle
 
 log = logging.getLogger("reminder.web")
 
@@ -77,6 +78,7 @@ class WebContext:
     clock: Clock
     secrets: Secrets
     pages: Environment = field(default_factory=page_environment)
+    failed_logins: Throttle = field(default_factory=Throttle)
     _stamp: tuple[int, int] = (0, 0)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 

@@ -79,8 +79,20 @@ def login(
             error="未设置管理员密码（环境变量 REMINDER_ADMIN_PASSWORD），无法登录。",
             status_code=503,
         )
+    client, now = client_of(request), ctx.clock.now()
+    if ctx.failed_logins.blocked(client, now):
+        log.warning("refused a login from %s: too many failures", client)
+        return page(
+            request,
+            "login.html",
+            Visitor(),
+            title="管理员登录",
+            status_code=429,
+            error="登录失败次数过多，请10分钟后再试。",
+        )
     if not name or not password_ok(password, ctx.secrets.admin_password):
-        log.warning("failed administrator login from %s", client_of(request))
+        ctx.failed_logins.add(client, now)
+        log.warning("failed administrator login from %s", client)
         return page(
             request,
             "login.html",

@@ -74,3 +74,29 @@ def password_ok(given: str, expected: str | None) -> bool:
     if not expected:
         return False
     return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+
+
+class Throttle:
+    """Failed logins per client: after `limit` in `window`, the client waits out the window
+    (per process; a password guesser gets a handful of tries per ten minutes)."""
+
+    def __init__(self, limit: int = 5, window: timedelta = timedelta(minutes=10)) -> None:
+        self.limit, self.window = limit, window
+        self.failures: dict[str, list[datetime]] = {}
+
+    def _recent(self, client: str, now: datetime) -> list[datetime]:
+        kept = [t for t in self.failures.get(client, []) if now - t < self.window]
+        if kept:
+            self.failures[client] = kept
+        else:
+            self.failures.pop(client, None)
+        return kept
+
+    def blocked(self, client: str, now: datetime) -> bool:
+        return len(self._recent(client, now)) >= self.limit
+
+    def add(self, client: str, now: datetime) -> None:
+        if len(self.failures) > 10_000:  # a flood of addresses: forget the oldest half
+            for old in list(self.failures)[:5_000]:
+                del self.failures[old]
+        self.failures.setdefault(client, []).append(now)
