@@ -36,6 +36,13 @@ def site(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[st
     port = free_port()
     monkeypatch.setenv("REMINDER_SECRET", SECRET)
     harness.write(f'\n[web]\nbase_url = "http://127.0.0.1:{port}"\n')
+    text = harness.path.read_text(encoding="utf-8")  # the lead office reads its email too
+    harness.path.write_text(
+        text.replace(
+            'name = "法规信访科"\n', 'name = "法规信访科"\nemail = ["fgxfk@example.gov.cn"]\n'
+        ),
+        encoding="utf-8",
+    )
     runtime = harness.start("2026-03-01 08:00")
     harness.tick("2026-03-31 09:00")
     ctx = WebContext(
@@ -106,15 +113,16 @@ def test_a_supervisor_logs_in_and_filters_the_board(
     assert browser.find_element(By.TAG_NAME, "h1").text == "41. 发布年度报告"
 
 
-def test_an_office_follows_its_link_and_closes_the_task(
+def test_an_office_follows_the_link_in_its_email_and_closes_the_task(
     site: tuple[str, Harness], browser: Any
 ) -> None:
     from selenium.webdriver.common.by import By
 
     url, harness = site
-    robot = [m.content for m in harness.wecom.received]
-    links_in = [re.findall(rf"\(({re.escape(url)}/i/[^)]+)\)", text) for text in robot]
-    link = next(found[0] for found in links_in if found)
+    # The reminder as the lead office's mail server received it: its plain text part.
+    (mail,) = [m for m in harness.smtp.received if m.rcpt_tos == ["fgxfk@example.gov.cn"]]
+    body = mail.message.get_body(("plain",)).get_content()
+    (link,) = re.findall(rf"{re.escape(url)}/i/\S+", body)
     pending = len(harness.outbox(status="pending"))
     browser.get(link)
     assert browser.find_element(By.TAG_NAME, "h1").text == "41. 发布年度报告"

@@ -5,6 +5,7 @@ test_browser.py."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from reminder import links
+from reminder.config.model import Web
 from reminder.store.engine import transaction
 from reminder.store.models import ActionRow, OccurrenceRow
 from reminder.web.app import create_app
@@ -448,3 +450,37 @@ def test_reminder_serve_runs_and_stops_on_sigterm(harness: Harness, tmp_path) ->
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=30) == 0, log.read_text()
     assert "serving" in log.read_text()
+
+
+def test_links_signed_with_the_previous_secret_work_during_a_rotation(
+    web: TestClient, harness: Harness
+) -> None:
+    ctx = web.app.state.ctx  # type: ignore[attr-defined]
+    occ = occurrence_id(web)
+    old = link(web, "legal", links.item(occ))  # signed with SECRET
+    ctx.secrets = Secrets(keys=("n" * 32, SECRET), admin_password=PASSWORD)  # rotated
+    assert web.get(f"/i/{old}").status_code == 200
+    ctx.secrets = Secrets(keys=("n" * 32,), admin_password=PASSWORD)  # the old one retired
+    r = web.get(f"/i/{old}")
+    assert r.status_code == 403 and "不是本系统签发的" in r.text
+
+
+def test_session_cookie_flags_and_the_audit_on_the_deadline_page(
+    web: TestClient, harness: Harness
+) -> None:
+    r = web.post("/login", data={"name": "张三", "password": PASSWORD})
+    cookie = r.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Secure" not in cookie
+    page = web.get("/deadline/annual-report").text
+    form = {"csrf": csrf_of(page), "deadline": "annual-report", "period": "2026-03-31"}
+    r = web.post("/act", data={**form, "action": "done", "office": "legal", "back": "deadline"})
+    assert r.status_code == 303 and r.headers["location"] == "/deadline/annual-report?ok=done"
+    page = web.get(r.headers["location"]).text
+    assert "法规信访科 办结（管理员张三代为操作）" in page
+    assert audit(web) == [("legal", "done", "login")]
+    ctx = web.app.state.ctx  # type: ignore[attr-defined]
+    ctx.config = replace(ctx.config, web=Web(base_url="https://oa.example.gov.cn/reminder"))
+    r = web.post("/login", data={"name": "张三", "password": PASSWORD})
+    assert r.headers["location"] == "/reminder/board"
+    cookie = r.headers["set-cookie"]
+    assert "Secure" in cookie and "Path=/reminder" in cookie
