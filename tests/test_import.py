@@ -480,6 +480,7 @@ def test_import_never_writes_into_its_config(
         ("2027年3月15日前", "", "deadline", "2027-03-15", ""),
         ("2028年2月底前", "", "deadline", "2028-02-29", ""),
         ("年底前", "", "deadline", "yearly 12-31", ""),
+        ("2026年底前", "", "deadline", "2026-12-31", ""),
         ("每半年", "", "deadline", "half-yearly last-workday", ""),
         ("每月", "", "deadline", "monthly last-workday", ""),
         ("定期召开", "", "deadline", "yearly 12-31", ""),
@@ -580,3 +581,117 @@ def test_a_pasted_table_with_lead_and_cooperate_columns_and_no_time_limit_column
     ]
     assert "# REVIEW: 无时限栏，要求中写明“每年1月31日”：按此设定期限" in text
     assert "# REVIEW: 没有时限：暂按例行工作每季度自查" in text
+
+
+# -- rows that must not be lost or misread (found in review) -----------------------------
+
+
+def _import_rows(tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, data: str) -> str:
+    path = tmp_path / name
+    path.write_text(data, encoding="utf-8")
+    out = tmp_path / "out.toml"
+    code, _, err = run(capsys, "import", str(path), "-o", str(out))
+    assert code == 0, err
+    text = out.read_text(encoding="utf-8")
+    assert run(capsys, "check", "--config", str(out))[0] == 0
+    return text
+
+
+def test_a_task_that_names_header_words_is_a_task_not_a_header(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = _import_rows(
+        tmp_path,
+        capsys,
+        "t.csv",
+        "序号,具体要求,责任单位,完成时限\n"
+        "1,完善制度。,办公室,每年1月31日前\n"
+        "2,督促落实年度重点任务,办公室,按上级时限要求\n",
+    )
+    assert [d["requirement"] for d in tomllib.loads(text)["deadlines"]] == [
+        "完善制度。",
+        "督促落实年度重点任务",
+    ]
+
+
+def test_a_repeated_number_with_other_offices_is_another_task_marked_for_review(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = _import_rows(
+        tmp_path,
+        capsys,
+        "t.csv",
+        "序号,具体要求,责任单位,完成时限\n5,甲。,法规科,每年3月1日前\n5,乙。,审批科,每年6月30日前\n",
+    )
+    got = [(d["requirement"], d["due"]) for d in tomllib.loads(text)["deadlines"]]
+    assert got == [("甲。", "yearly 03-01"), ("乙。", "yearly 06-30")]
+    assert "# REVIEW: 序号5与上一行相同，但科室或时限不同：按另一项读入" in text
+
+
+def test_a_second_table_with_its_columns_in_another_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = (
+        "<table><tr><th>具体要求</th><th>责任单位</th><th>完成时限</th></tr>"
+        "<tr><td>1.完善制度。</td><td>办公室</td><td>每年1月31日前</td></tr></table>"
+        "<table><tr><th>完成时限</th><th>责任单位</th><th>具体要求</th></tr>"
+        "<tr><td>每年2月底前</td><td>法规科</td><td>2.发布报告。</td></tr></table>"
+    )
+    text = _import_rows(tmp_path, capsys, "p.html", page)
+    got = [(d["requirement"], d["due"]) for d in tomllib.loads(text)["deadlines"]]
+    assert got == [("完善制度。", "yearly 01-31"), ("发布报告。", "yearly 02-last")]
+
+
+def test_a_tab_paste_with_an_empty_first_column_keeps_its_columns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = _import_rows(
+        tmp_path,
+        capsys,
+        "t.txt",
+        "序号\t具体要求\t责任单位\t完成时限\n1\t完善制度。\t办公室\t每年1月31日前\n"
+        "\t2.发布报告。\t法规科\t每年2月底前\n",
+    )
+    got = [(d["requirement"], d["due"]) for d in tomllib.loads(text)["deadlines"]]
+    assert got == [("完善制度。", "yearly 01-31"), ("发布报告。", "yearly 02-last")]
+
+
+def test_a_line_separator_in_a_cell_does_not_break_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = (
+        "<table><tr><th>具体要求</th><th>责任单位</th><th>完成时限</th></tr>"
+        "<tr><td>1.完善&#8232;制度。</td><td>办公室</td><td>每年1月31日前</td></tr></table>"
+    )
+    text = _import_rows(tmp_path, capsys, "p.html", page)
+    assert tomllib.loads(text)["deadlines"][0]["requirement"] == "完善制度。"
+
+
+def test_an_excel_date_in_the_time_limit_column_is_a_dated_task(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["序号", "具体要求", "责任单位", "完成时限"])
+    sheet.append([1, "发布报告。", "办公室", datetime(2027, 3, 31)])
+    path = tmp_path / "d.xlsx"
+    book.save(str(path))
+    out = tmp_path / "out.toml"
+    assert run(capsys, "import", str(path), "-o", str(out))[0] == 0
+    (d,) = tomllib.loads(out.read_text(encoding="utf-8"))["deadlines"]
+    assert (d["limit"], d["due"]) == ("2027年3月31日", "2027-03-31")
+
+
+def test_a_short_task_in_an_export_is_not_taken_for_a_header(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    export = "\t具体要求\n\t责任科室(单位)\n\t完成时限\n\t1.完善制度。\n\t办公室\n\t每年1月31日前\n"
+    export += "\t2.落实年度重点任务\n\t法规科\n\t及时更新\n"
+    text = _import_rows(tmp_path, capsys, "e.txt", export)
+    got = [(d["task"], d["requirement"]) for d in tomllib.loads(text)["deadlines"]]
+    assert got == [(1, "完善制度。"), (2, "落实年度重点任务")]

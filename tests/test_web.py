@@ -18,7 +18,7 @@ from reminder.store.engine import transaction
 from reminder.store.models import ActionRow, OccurrenceRow
 from reminder.web.app import create_app
 from reminder.web.context import Secrets, WebContext
-from tests.delivery_harness import KEY_LEGAL, Harness
+from tests.delivery_harness import KEY_LEGAL, Harness, at
 
 SECRET = "s" * 32
 PASSWORD = "督办-password-1"
@@ -484,3 +484,63 @@ def test_session_cookie_flags_and_the_audit_on_the_deadline_page(
     assert r.headers["location"] == "/reminder/board"
     cookie = r.headers["set-cookie"]
     assert "Secure" in cookie and "Path=/reminder" in cookie
+
+
+def test_odd_cookies_csrf_values_and_chunked_bodies_get_plain_answers(web: TestClient) -> None:
+    cookie = "reminder_session=61.1.é".encode()
+    assert web.get("/board", headers={b"cookie": cookie}).status_code == 303  # no error
+    token = link(web, "legal", links.item(occurrence_id(web)))
+    form = {"t": token, "deadline": "annual-report", "period": "2026-03-31", "action": "ack"}
+    r = web.post("/act", data={**form, "csrf": "é" * 10})
+    assert r.status_code == 403 and "表单已失效" in r.text
+
+    def chunks():  # type: ignore[no-untyped-def]
+        yield b"name=x&"
+        yield b"password=" + b"x" * 100
+
+    r = web.post(
+        "/login", content=chunks(), headers={"content-type": "application/x-www-form-urlencoded"}
+    )
+    assert r.status_code == 411
+
+
+def test_a_feed_carries_no_link_that_acts_and_ends_with_the_link_it_came_from(
+    web: TestClient, harness: Harness
+) -> None:
+    from icalendar import Calendar
+
+    token = link(web, "legal", links.OFFICE, days=3)
+    page = web.get(f"/o/{token}").text
+    feed = re.search(r'href="(/ics/legal\.ics\?token=[^"]+)"', page)
+    assert feed
+    r = web.get(feed.group(1).replace("&amp;", "&"))
+    assert r.status_code == 200
+    assert "/o/" not in r.text and "/i/" not in r.text
+    (event,) = Calendar.from_ical(r.content).walk("VEVENT")
+    assert "请打开提醒消息中的链接" in str(event["description"])
+    harness.clock.set(harness.clock.now() + timedelta(days=3))
+    assert web.get(feed.group(1).replace("&amp;", "&")).status_code == 403  # expired with it
+
+
+def test_an_overdue_period_does_not_hide_the_current_one_on_the_office_page(
+    harness: Harness,
+) -> None:
+    from reminder.web import views
+
+    harness.write(
+        '\n[[deadlines]]\nid = "monthly-check"\ntitle = "月度自查"\nlead = ["legal"]\n'
+        'due = "monthly 10"\nremind = ["0d"]\n'
+    )
+    runtime = harness.start("2026-03-01 08:00")
+    harness.tick("2026-03-02 09:00")
+    harness.clock.set(at("2026-04-15 10:00"))  # March's is overdue, April's too; May's next
+    ctx = WebContext(
+        config_path=str(harness.path),
+        config=runtime.config,
+        engine=runtime.engine,
+        clock=harness.clock,
+        secrets=Secrets(keys=(SECRET,), admin_password=None),
+    )
+    rows = views.office_page(ctx, "legal", harness.clock.now())["rows"]
+    periods = [r["period"] for r in rows if r["deadline"] == "monthly-check"]
+    assert periods == ["2026-03", "2026-04", "2026-05"]

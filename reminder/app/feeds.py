@@ -54,8 +54,10 @@ def _event(
     if done:
         lines.append(f"已于{row['done_at']}办结")
     if link:
-        lines.append(f"办理：{link}")
+        lines.append(f"详见：{link}")
         event.add("url", link)
+    else:
+        lines.append("办结、签收或反馈：请打开提醒消息中的链接")
     event.add("description", "\n".join(lines))
     event.add("status", "CONFIRMED")
     event.add("transp", "TRANSPARENT")

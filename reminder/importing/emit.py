@@ -82,7 +82,7 @@ def map_tasks(tasks: Sequence[RawTask], matcher: Matcher, taken: set[str]) -> li
             Mapped(
                 task=t,
                 id=ident,
-                title=title_of(t.requirement) or f"第{t.number}项",
+                title=title_of(t.requirement) or (f"第{t.number}项" if t.number else f"第{i}项"),
                 lead=lead_ids,
                 cooperate=coop_ids,
                 limit=limit,
@@ -156,8 +156,9 @@ workdays = "cn"
 def toml_text(
     mapped: Sequence[Mapped], matcher: Matcher, config: Config | None, source: str
 ) -> str:
+    name = "".join(ch if ch.isprintable() else "?" for ch in source)
     head = [
-        f"# 由 reminder import 从 {source} 读出 {len(mapped)} 项任务。",
+        f"# 由 reminder import 从 {name} 读出 {len(mapped)} 项任务。",
         "# 请逐条核对标有 REVIEW 的内容，再运行 reminder check 和 reminder preview。",
     ]
     if config is None:

@@ -61,6 +61,10 @@ def _m_last(m: re.Match[str]) -> str | None:
     return _day(None, int(m[1]), "last")
 
 
+def _y_end(m: re.Match[str]) -> str | None:
+    return _day(int(m[1]), 12, 31)
+
+
 def _year_end(m: re.Match[str]) -> str | None:
     return "yearly 12-31"
 
@@ -68,6 +72,7 @@ def _year_end(m: re.Match[str]) -> str | None:
 _DATED: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str | None]]] = [
     (re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})[日号]"), _ymd),
     (re.compile(r"(\d{4})年(\d{1,2})月(?:底|末|份?前)"), _ym_last),
+    (re.compile(r"(\d{4})年(?:年)?(?:底|末)"), _y_end),
     (re.compile(r"每年的?(\d{1,2})月(\d{1,2})[日号]"), _md),
     (re.compile(r"每年的?(\d{1,2})月(?:底|末)"), _m_last),
     (re.compile(r"(?:每年)?(?:年底|年末)前?"), _year_end),

@@ -55,11 +55,20 @@ def role_of(cell: str) -> str | None:
     return None
 
 
+def is_header_word(cell: str) -> bool:
+    """A cell that is a column's name, not a task's words ("2.落实年度重点任务" is a task)."""
+    text = re.sub(r"\s+", "", cell)
+    if len(text) > 10 or number_of(text)[0] is not None:
+        return False
+    return role_of(text) is not None
+
+
 def columns_of(cells: Sequence[str]) -> dict[int, str] | None:
-    """The role of each column, if this row is a header row (two or more header words, one
-    of them the task's text or its offices)."""
-    if len({c for c in cells if c}) < 2:
-        return None  # a title across the table ("…工作任务分工方案"), not a header
+    """The role of each column, if this row is a header row: every cell a column's name, two
+    or more roles, one of them the task's text or its offices."""
+    filled = [c for c in cells if c]
+    if len(set(filled)) < 2 or not all(is_header_word(c) for c in filled):
+        return None  # a title across the table, or a task that names a header word
     roles = {i: r for i, c in enumerate(cells) if (r := role_of(c)) is not None}
     found = set(roles.values())
     if len(found) < 2 or not found & {"requirement", "category", "responsibility", "lead"}:
@@ -110,6 +119,7 @@ class Builder:
     def __init__(self) -> None:
         self.tasks: list[RawTask] = []
         self.state = {"section": "", "category": ""}
+        self.after_heading = False  # a heading or a header row came since the last task
 
     def add(self, values: dict[str, str], where: str) -> None:
         req = values.get("requirement", "")
@@ -117,15 +127,23 @@ class Builder:
         if number is None and values.get("number", "").strip().isdigit():
             number = int(values["number"].strip())
         last = self.tasks[-1] if self.tasks else None
-        continues = last is not None and last.number is not None and number in (None, last.number)
-        if continues and last is not None:
-            last.requirement = _join(last.requirement, text)
-            for name in ("responsibility", "lead", "cooperate", "limit"):
-                if not getattr(last, name):
-                    setattr(last, name, values.get(name, ""))
-            return
+        notes: list[str] = []
+        if last is not None and last.number is not None and number in (None, last.number):
+            clash = [
+                name
+                for name in ("responsibility", "lead", "cooperate", "limit")
+                if values.get(name) and getattr(last, name) and values[name] != getattr(last, name)
+            ]
+            if not clash and (number is not None or not self.after_heading or not text):
+                self._continue(last, text, values)
+                return
+            if number is not None:
+                notes.append(f"序号{number}与上一行相同，但科室或时限不同：按另一项读入")
+            elif text:
+                notes.append(f"这一行没有序号（{where}）：按单独一项读入，请核对是否属于上一项")
         if not text and not values.get("responsibility") and not values.get("lead"):
             return
+        self.after_heading = False
         self.tasks.append(
             RawTask(
                 number=number,
@@ -137,8 +155,25 @@ class Builder:
                 cooperate=values.get("cooperate", ""),
                 limit=values.get("limit", ""),
                 where=where,
+                notes=notes,
             )
         )
+
+    def heading(self, text: str) -> bool:
+        """Take a heading; a new one (not a page's repeat) ends the task before it."""
+        before = dict(self.state)
+        if not _heading(text, self.state):
+            return False
+        if self.state != before:
+            self.after_heading = True
+        return True
+
+    def _continue(self, last: RawTask, text: str, values: dict[str, str]) -> None:
+        """A task that runs on into this row (a page break): its words joined, not read twice."""
+        last.requirement = _join(last.requirement, text)
+        for name in ("responsibility", "lead", "cooperate", "limit"):
+            if not getattr(last, name):
+                setattr(last, name, values.get(name, ""))
 
 
 def from_rows(rows: Iterable[Sequence[str]], *, unit: str = "row") -> list[RawTask]:
@@ -151,12 +186,12 @@ def from_rows(rows: Iterable[Sequence[str]], *, unit: str = "row") -> list[RawTa
             continue
         header = columns_of(cells)
         if header is not None:
-            mapping = mapping or header  # a header repeated on each page: the first decides
+            mapping = header  # repeated on each page; another table's order replaces it
             continue
         if mapping is None:
             continue  # a title above the table
         distinct = {c for c in cells if c}
-        if len(distinct) == 1 and _heading(next(iter(distinct)), build.state):
+        if len(distinct) == 1 and build.heading(next(iter(distinct))):
             continue  # a heading row (merged across the table)
         values: dict[str, str] = {}
         for i, role in mapping.items():
@@ -164,7 +199,7 @@ def from_rows(rows: Iterable[Sequence[str]], *, unit: str = "row") -> list[RawTa
                 values[role] = _join(values.get(role, ""), cells[i])
         for role in ("section", "category"):
             changed = values.get(role) and values[role] != build.state[role]
-            if changed and not _heading(values[role], build.state):
+            if changed and not build.heading(values[role]):
                 build.state[role] = values[role]
         build.add(values, f"{unit} {n}")
     return build.tasks
@@ -177,9 +212,9 @@ def from_cells(cells: Iterable[str]) -> list[RawTask]:
     expect = "requirement"
     for n, raw in enumerate(cells, 1):
         cell = clean(raw)
-        if not cell or role_of(cell) is not None:
+        if not cell or is_header_word(cell):
             continue
-        if _heading(cell, build.state):
+        if build.heading(cell):
             continue
         number, _ = number_of(cell)
         current = build.tasks[-1] if build.tasks else None
@@ -211,7 +246,7 @@ def from_prose(lines: Iterable[str]) -> list[RawTask]:
     }
     for n, raw in enumerate(lines, 1):
         line = clean(raw)
-        if not line or _heading(line, build.state):
+        if not line or build.heading(line):
             continue
         m = FIELD_LABEL.match(line)
         current = build.tasks[-1] if build.tasks else None

@@ -15,7 +15,8 @@ WIDE = str.maketrans("（）：；，、", "():;,,")
 def clean(text: str) -> str:
     """A cell's text as one line: breaks joined, spaces between Chinese characters (and
     digits) dropped, other runs of spaces made one, ends trimmed."""
-    joined = re.sub(r"\s*\n\s*", "", text.replace("\r", "\n"))
+    text = re.sub("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]", "\n", text)
+    joined = re.sub(r"\s*\n\s*", "", text)
     joined = "".join(ch for ch in joined if unicodedata.category(ch)[0] != "C" or ch == "\t")
     return _SPACES.sub(" ", _SPACE_IN_CJK.sub("", joined)).strip()
 

@@ -20,10 +20,11 @@ from reminder.store.models import (
     SentLogRow,
     UTCDateTime,
 )
-from reminder.vocabulary import LogStatus
+from reminder.vocabulary import PLANNED_KINDS, LogStatus
 
 SENT_LOG = cast(Table, SentLogRow.__table__)
 STATUSES = tuple(s.value for s in LogStatus)
+REMINDER_KINDS = tuple(k.value for k in PLANNED_KINDS)
 
 
 def entry_for(
@@ -311,10 +312,12 @@ def get(session: Session, entry_id: int) -> SentLogRow | None:
 def counts_by_office(
     session: Session, since: datetime, until: datetime
 ) -> dict[tuple[str, str], int]:
-    """How many log rows each office has of each status in [since, until)."""
+    """How many reminders (not alerts, tests or reports) each office has of each status in
+    [since, until)."""
     rows = session.execute(
         select(SentLogRow.office_id, SentLogRow.status, func.count())
         .where(SentLogRow.at >= since, SentLogRow.at < until)
+        .where(SentLogRow.kind.in_(REMINDER_KINDS))
         .group_by(SentLogRow.office_id, SentLogRow.status)
     )
     return {(office, status): int(n) for office, status, n in rows}

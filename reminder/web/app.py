@@ -70,7 +70,10 @@ def create_app(ctx: WebContext) -> FastAPI:
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         length = request.headers.get("content-length", "0")
-        if not length.isdigit() or int(length) > MAX_BODY:
+        chunked = "chunked" in request.headers.get("transfer-encoding", "").lower()
+        if chunked:  # a body of unknown size: browsers and API clients send a length
+            response = _error(request, 411, "请求有误", "请求须注明内容长度。")
+        elif not length.isdigit() or int(length) > MAX_BODY:
             response = _error(request, 413, "内容过长", "提交的内容过长。")
         else:
             try:

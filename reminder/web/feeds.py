@@ -4,6 +4,7 @@ The token is a feed token (read only, valid a year): it opens nothing else."""
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -17,9 +18,16 @@ router = APIRouter()
 FEED_DAYS = 366
 
 
-def feed_token(office: str, request: Request) -> str:
+def feed_token(office: str, request: Request, until: datetime | None = None) -> str:
+    """A read-only feed token; from an office's link, it ends when that link does (a feed must
+    not outlive the link it came from)."""
     ctx = ctx_of(request)
-    return links.issue(office, links.FEED, ctx.clock.now(), ctx.secrets.current, days=FEED_DAYS)
+    now = ctx.clock.now()
+    expires = now + timedelta(days=FEED_DAYS)
+    if until is not None:
+        expires = min(expires, until)
+    grant = links.Grant(office=office, scope=links.FEED, expires=expires.replace(microsecond=0))
+    return links.sign(grant, ctx.secrets.current)
 
 
 @router.get("/ics/{office}.ics", include_in_schema=False)
@@ -35,12 +43,8 @@ def office_feed(request: Request, office: str, token: str = "") -> Response:
     config = ctx.current_config()
     if office not in config.offices:
         return refusal(request, "forged")
-    base = config.web.base_url or ""
-    page_link = ""
-    if base:
-        now = ctx.clock.now()
-        page_link = f"{base}/o/{links.issue(office, links.OFFICE, now, ctx.secrets.current)}"
-    data = feed(config, ctx.engine, ctx.clock.now(), office, link=page_link)
+    # No signed link in the feed: a calendar service keeps it, and a link there would act.
+    data = feed(config, ctx.engine, ctx.clock.now(), office)
     return Response(
         data,
         media_type="text/calendar; charset=utf-8",

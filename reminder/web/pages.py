@@ -164,7 +164,8 @@ def office_link(request: Request, token: str) -> Response:
         return refusal(request, "scope")
     ctx = ctx_of(request)
     data = views.office_page(ctx, visitor.office, ctx.clock.now())
-    feed = f"{ctx.root_path}/ics/{visitor.office}.ics?token={feed_token(visitor.office, request)}"
+    token = feed_token(visitor.office, request, until=visitor.grant.expires)
+    feed = f"{ctx.root_path}/ics/{visitor.office}.ics?token={token}"
     return page(request, "office.html", visitor, title=data["office"].name, feed=feed, **data)
 
 

@@ -46,8 +46,9 @@ def session_admin(cookie: str | None, keys: tuple[str, ...], now: datetime) -> s
     encoded, expires, mac = cookie.split(".")
     if not _NAME.fullmatch(encoded) or not expires.isdigit():
         return None
-    if not any(
-        hmac.compare_digest(mac, links.digest(k, "session", encoded, expires)) for k in keys
+    if not mac.isascii() or not any(
+        hmac.compare_digest(mac.encode(), links.digest(k, "session", encoded, expires).encode())
+        for k in keys
     ):
         return None
     if now.timestamp() >= int(expires):
@@ -63,10 +64,11 @@ def csrf_token(visitor: Visitor, secret: str) -> str:
 
 
 def csrf_ok(visitor: Visitor, token: str | None, keys: tuple[str, ...]) -> bool:
-    if not token or not visitor.csrf_subject:
+    if not token or not token.isascii() or not visitor.csrf_subject:
         return False
     return any(
-        hmac.compare_digest(token, links.digest(k, "csrf", visitor.csrf_subject)) for k in keys
+        hmac.compare_digest(token.encode(), links.digest(k, "csrf", visitor.csrf_subject).encode())
+        for k in keys
     )
 
 

@@ -46,6 +46,7 @@ KIND_NAMES = {
     "routine": "例行工作",
     "alert": "发送失败通知",
     "test": "测试",
+    "report": "通报",
 }
 COLUMNS = [
     ("at", "时间"),

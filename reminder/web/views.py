@@ -149,9 +149,11 @@ def office_page(ctx: WebContext, office_id: str, now: datetime) -> dict[str, Any
     seen: set[str] = set()
     now_and_next = []
     for r in current:
-        if date.fromisoformat(r["due"]) < today or r["deadline"] not in seen:
+        overdue = date.fromisoformat(r["due"]) < today
+        if overdue or r["deadline"] not in seen:
             now_and_next.append(r)
-            seen.add(r["deadline"])
+            if not overdue:  # an overdue period does not hide the current one
+                seen.add(r["deadline"])
     with transaction(ctx.engine) as s:
         history = actions.of_office(s, office_id, limit=50)
     return {

@@ -1,9 +1,13 @@
-"""Excel .xlsx sheets (openpyxl): merged ranges filled with their top-left value."""
+"""Excel .xlsx sheets (openpyxl): every sheet (or the one --sheet names), merged ranges
+filled with their top-left value, dates written as the table shows them."""
 
 from __future__ import annotations
 
 import zipfile
+from datetime import date, datetime
 from pathlib import Path
+
+from openpyxl.worksheet.worksheet import Worksheet
 
 from reminder.errors import ReadError
 from reminder.importing.readers import Source, refuse_ole
@@ -24,12 +28,28 @@ def read(path: Path, sheet: str | None = None) -> Source:
     if sheet is not None and sheet not in book.sheetnames:
         names = "、".join(book.sheetnames)
         raise ReadError(f"{path}: no sheet {sheet!r} (sheets: {names})")
-    ws = book[sheet] if sheet is not None else book.worksheets[0]
-    grid = [["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)]
+    sheets = [book[sheet]] if sheet is not None else book.worksheets
+    return Source(tables=[_grid(ws) for ws in sheets])
+
+
+def _text(value: object) -> str:
+    """A cell as the table shows it: a date as 2026年3月31日 (a 完成时限 typed as a date)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return f"{value.year}年{value.month}月{value.day}日"
+    return str(value)
+
+
+def _grid(ws: Worksheet) -> list[list[str]]:
+    """A sheet's rows, each merged range filled with its top-left value."""
+    grid = [[_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
     for merged in ws.merged_cells.ranges:
         top = grid[merged.min_row - 1][merged.min_col - 1] if grid else ""
         for r in range(merged.min_row - 1, min(merged.max_row, len(grid))):
             for c in range(merged.min_col - 1, merged.max_col):
                 if c < len(grid[r]):
                     grid[r][c] = top
-    return Source(tables=[grid])
+    return grid

@@ -41,11 +41,18 @@ def _delimited(lines: list[str]) -> list[list[str]] | None:
     """Rows of a tab- or |-separated paste, when most lines have several fields."""
     filled = [ln for ln in lines if ln.strip()]
     for sep in ("|", "\t"):
-        split = [[f.strip() for f in ln.strip().strip("|").split(sep)] for ln in filled]
+        split = [[f.strip() for f in _fields(ln, sep)] for ln in filled]
         wide = [r for r in split if sum(1 for f in r if f) >= 2]
         if filled and len(wide) >= 0.5 * len(filled):
             return [r for r in split if not all(set(f) <= set("-:= ") for f in r)]
     return None
+
+
+def _fields(line: str, sep: str) -> list[str]:
+    """A line's fields; an empty first field (a merged 序号 pasted from Excel) is kept."""
+    if sep == "|":
+        return line.strip().removeprefix("|").removesuffix("|").split("|")
+    return line.rstrip("\r\n").split("\t")
 
 
 def cells_of(lines: list[str]) -> list[str]:
