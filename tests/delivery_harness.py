@@ -12,6 +12,7 @@ from reminder.app.runtime import Runtime
 from reminder.clock import FixedClock
 from reminder.store.engine import transaction
 from reminder.store.models import OutboxRow, SentLogRow
+from reminder.web.context import Secrets, WebContext
 from tests.servers import FakeWecom, SmtpServer
 
 KEY_LEGAL = "legal-0000-key-1111-abcdefghijkl"
@@ -147,3 +148,18 @@ class Harness:
             for key, value in where.items():
                 stmt = stmt.where(getattr(OutboxRow, key) == value)
             return list(s.scalars(stmt))
+
+
+def web_context(
+    harness: Harness, secret: str, *, password: str | None = None, api_token: str | None = None
+) -> WebContext:
+    """The web service's context over the harness's runtime: its config, database and clock."""
+    assert harness.runtime is not None
+    runtime = harness.runtime
+    return WebContext(
+        config_path=str(harness.path),
+        config=runtime.config,
+        engine=runtime.engine,
+        clock=harness.clock,
+        secrets=Secrets(keys=(secret,), admin_password=password, api_token=api_token),
+    )

@@ -7,8 +7,7 @@ from fastapi.testclient import TestClient
 
 from reminder import links
 from reminder.web.app import create_app
-from reminder.web.context import Secrets, WebContext
-from tests.delivery_harness import Harness
+from tests.delivery_harness import Harness, web_context
 
 SECRET = "api-secret-0123456789abcdef"
 API = "oa-system-token-0123456789"
@@ -16,15 +15,9 @@ API = "oa-system-token-0123456789"
 
 @pytest.fixture
 def api(harness: Harness) -> TestClient:
-    runtime = harness.start("2026-03-01 08:00")
+    harness.start("2026-03-01 08:00")
     harness.tick("2026-03-31 09:00")
-    ctx = WebContext(
-        config_path=str(harness.path),
-        config=runtime.config,
-        engine=runtime.engine,
-        clock=harness.clock,
-        secrets=Secrets(keys=(SECRET,), admin_password=None, api_token=API),
-    )
+    ctx = web_context(harness, SECRET, api_token=API)
     return TestClient(create_app(ctx))
 
 

@@ -21,7 +21,7 @@ from reminder.store.models import ActionRow
 from reminder.web.app import create_app
 from reminder.web.context import Secrets, WebContext
 from tests.browser import chromium, free_port, no_horizontal_scroll, phone, screenshot, serving
-from tests.delivery_harness import Harness, at
+from tests.delivery_harness import Harness, at, web_context
 
 SECRET = "browser-test-secret-0123456789"
 PASSWORD = "督办密码2027"
@@ -43,15 +43,9 @@ def site(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[st
         ),
         encoding="utf-8",
     )
-    runtime = harness.start("2026-03-01 08:00")
+    harness.start("2026-03-01 08:00")
     harness.tick("2026-03-31 09:00")
-    ctx = WebContext(
-        config_path=str(harness.path),
-        config=runtime.config,
-        engine=runtime.engine,
-        clock=harness.clock,
-        secrets=Secrets(keys=(SECRET,), admin_password=PASSWORD),
-    )
+    ctx = web_context(harness, SECRET, password=PASSWORD)
     with serving(create_app(ctx), port) as url:
         yield url, harness
 

@@ -14,8 +14,7 @@ from reminder.app.actions import mark_done
 from reminder.app.completion import Which
 from reminder.cli.main import main
 from reminder.web.app import create_app
-from reminder.web.context import Secrets, WebContext
-from tests.delivery_harness import Harness, at
+from tests.delivery_harness import Harness, at, web_context
 
 SECRET = "feed-secret-0123456789abcdef"
 
@@ -74,15 +73,9 @@ def test_an_office_feed_has_its_tasks_with_alarms_at_its_lead_times(
 
 
 def test_the_web_feed_needs_a_feed_token_of_that_office(harness: Harness) -> None:
-    runtime = harness.start("2026-03-01 08:00")
+    harness.start("2026-03-01 08:00")
     harness.tick("2026-03-02 09:00")
-    ctx = WebContext(
-        config_path=str(harness.path),
-        config=runtime.config,
-        engine=runtime.engine,
-        clock=harness.clock,
-        secrets=Secrets(keys=(SECRET,), admin_password=None),
-    )
+    ctx = web_context(harness, SECRET)
     client = TestClient(create_app(ctx))
     now = harness.clock.now()
     token = links.issue("legal", links.FEED, now, SECRET, days=366)

@@ -17,8 +17,8 @@ from reminder.config.model import Web
 from reminder.store.engine import transaction
 from reminder.store.models import ActionRow, OccurrenceRow
 from reminder.web.app import create_app
-from reminder.web.context import Secrets, WebContext
-from tests.delivery_harness import KEY_LEGAL, Harness, at
+from reminder.web.context import Secrets
+from tests.delivery_harness import KEY_LEGAL, Harness, at, web_context
 
 SECRET = "s" * 32
 PASSWORD = "督办-password-1"
@@ -27,15 +27,9 @@ PASSWORD = "督办-password-1"
 @pytest.fixture
 def web(harness: Harness) -> TestClient:
     harness.write()
-    runtime = harness.start("2026-03-01 08:00")
+    harness.start("2026-03-01 08:00")
     harness.tick("2026-03-31 09:00")
-    ctx = WebContext(
-        config_path=str(harness.path),
-        config=runtime.config,
-        engine=runtime.engine,
-        clock=harness.clock,
-        secrets=Secrets(keys=(SECRET,), admin_password=PASSWORD),
-    )
+    ctx = web_context(harness, SECRET, password=PASSWORD)
     return TestClient(create_app(ctx), follow_redirects=False)
 
 
@@ -195,7 +189,7 @@ def test_every_reminder_carries_its_link_and_following_it_closes_the_task(
     followed as received, opens the item (changing nothing), and confirming 办结 closes it."""
     monkeypatch.setenv("REMINDER_SECRET", SECRET)
     harness.write(WEB)
-    runtime = harness.start("2026-03-01 08:00")
+    harness.start("2026-03-01 08:00")
     harness.tick("2026-03-31 09:00")
     mail = [m for m in harness.smtp.received if "jck@example.gov.cn" in m.rcpt_tos]
     body = mail[-1].message.get_body(("plain",)).get_content()
@@ -209,13 +203,7 @@ def test_every_reminder_carries_its_link_and_following_it_closes_the_task(
     )
     assert len(found) == 1, robot[-1]
     url = found[0]
-    ctx = WebContext(
-        config_path=str(harness.path),
-        config=runtime.config,
-        engine=runtime.engine,
-        clock=harness.clock,
-        secrets=Secrets(keys=(SECRET,), admin_password=None),
-    )
+    ctx = web_context(harness, SECRET)
     client = TestClient(create_app(ctx), follow_redirects=False)
     # The cooperating office's emailed link opens its page, with no 办结 on it.
     r = client.get(mailed.removeprefix("http://testserver/reminder"))
@@ -297,15 +285,9 @@ def test_hostile_text_from_the_config_is_shown_as_text(
         .replace('requirement = "按照', f"requirement = '{HOSTILE}' # \"按照"),
         encoding="utf-8",
     )
-    runtime = harness.start("2026-03-01 08:00")
+    harness.start("2026-03-01 08:00")
     harness.tick("2026-03-31 09:00")
-    ctx = WebContext(
-        config_path=str(harness.path),
-        config=runtime.config,
-        engine=runtime.engine,
-        clock=harness.clock,
-        secrets=Secrets(keys=(SECRET,), admin_password=PASSWORD),
-    )
+    ctx = web_context(harness, SECRET, password=PASSWORD)
     client = TestClient(create_app(ctx), follow_redirects=False)
     login(client)
     (occ,) = {r.occurrence_id for r in harness.outbox()}
@@ -531,16 +513,10 @@ def test_an_overdue_period_does_not_hide_the_current_one_on_the_office_page(
         '\n[[deadlines]]\nid = "monthly-check"\ntitle = "月度自查"\nlead = ["legal"]\n'
         'due = "monthly 10"\nremind = ["0d"]\n'
     )
-    runtime = harness.start("2026-03-01 08:00")
+    harness.start("2026-03-01 08:00")
     harness.tick("2026-03-02 09:00")
     harness.clock.set(at("2026-04-15 10:00"))  # March's is overdue, April's too; May's next
-    ctx = WebContext(
-        config_path=str(harness.path),
-        config=runtime.config,
-        engine=runtime.engine,
-        clock=harness.clock,
-        secrets=Secrets(keys=(SECRET,), admin_password=None),
-    )
+    ctx = web_context(harness, SECRET)
     rows = views.office_page(ctx, "legal", harness.clock.now())["rows"]
     periods = [r["period"] for r in rows if r["deadline"] == "monthly-check"]
     assert periods == ["2026-03", "2026-04", "2026-05"]

@@ -223,3 +223,20 @@ def note_on(
 
 def _local(config: Config, moment: datetime) -> str:
     return moment.astimezone(config.settings.tz).strftime("%Y-%m-%d %H:%M")
+
+
+def perform(
+    config: Config,
+    engine: Engine,
+    now: datetime,
+    which: Which,
+    actor: Actor,
+    action: Action,
+    note: str | None = None,
+) -> str:
+    """Any of the four actions, as the pages and the API ask for them."""
+    if action is Action.DONE:
+        return mark_done(config, engine, now, which, note=note, actor=actor)
+    if action is Action.REOPEN:
+        return reopen(config, engine, now, which, actor=actor)
+    return note_on(config, engine, now, which, actor, action, note)

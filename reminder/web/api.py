@@ -20,9 +20,7 @@ from reminder.app.actions import (
     AlreadyDone,
     NotDone,
     Refused,
-    mark_done,
-    note_on,
-    reopen,
+    perform,
 )
 from reminder.app.completion import Which
 from reminder.app.report import statistics
@@ -201,12 +199,7 @@ def act(
     which = Which(deadline=deadline, office=office, period=period, by=admin)
     now = ctx.clock.now()
     try:
-        if verb is Action.DONE:
-            message = mark_done(config, ctx.engine, now, which, note=body.note, actor=actor)
-        elif verb is Action.REOPEN:
-            message = reopen(config, ctx.engine, now, which, actor=actor)
-        else:
-            message = note_on(config, ctx.engine, now, which, actor, verb, body.note)
+        message = perform(config, ctx.engine, now, which, actor, verb, body.note)
     except Refused as exc:
         raise HTTPException(403, str(exc)) from None
     except (AlreadyDone, NotDone) as exc:

@@ -18,9 +18,7 @@ from reminder.app.actions import (
     AlreadyDone,
     NotDone,
     Refused,
-    mark_done,
-    note_on,
-    reopen,
+    perform,
 )
 from reminder.app.completion import Which
 from reminder.errors import UsageError
@@ -293,12 +291,7 @@ def _perform(
     try:
         if visitor.grant is not None and visitor.grant.occurrence is not None:
             views.check_reach(ctx, visitor.grant, which.deadline, which.period or "")
-        if verb is Action.DONE:
-            mark_done(config, ctx.engine, now, which, note=note, actor=actor)
-        elif verb is Action.REOPEN:
-            reopen(config, ctx.engine, now, which, actor=actor)
-        else:
-            note_on(config, ctx.engine, now, which, actor, verb, note)
+        perform(config, ctx.engine, now, which, actor, verb, note)
     except views.NotFound:
         return refusal(request, "scope")
     except Refused:
