@@ -520,3 +520,12 @@ def test_an_overdue_period_does_not_hide_the_current_one_on_the_office_page(
     rows = views.office_page(ctx, "legal", harness.clock.now())["rows"]
     periods = [r["period"] for r in rows if r["deadline"] == "monthly-check"]
     assert periods == ["2026-03", "2026-04", "2026-05"]
+
+
+def test_metrics_count_a_reminder_that_failed_once_as_retrying(harness: Harness) -> None:
+    harness.start("2026-03-01 08:00")
+    harness.wecom.fail_next(KEY_LEGAL, "500")
+    harness.tick("2026-03-31 09:00")
+    client = TestClient(create_app(web_context(harness, SECRET)))
+    text = client.get("/metrics").text
+    assert 'reminder_reminders{channel="wecom",status="retrying"} 1.0' in text

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import cast
 
-from sqlalchemy import Table, func, select, text
+from sqlalchemy import Table, and_, case, func, literal, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -42,13 +42,15 @@ def last_pass(session: Session) -> datetime | None:
 
 
 def outbox_counts(session: Session) -> dict[tuple[str, str], int]:
-    """Reminders by (status, channel)."""
-    rows = session.execute(
-        select(OutboxRow.status, OutboxRow.channel, func.count()).group_by(
-            OutboxRow.status, OutboxRow.channel
-        )
+    """Reminders by (status, channel); a pending one that failed before is "retrying"."""
+    status = case(
+        (and_(OutboxRow.status == "pending", OutboxRow.attempts > 0), literal("retrying")),
+        else_=OutboxRow.status,
     )
-    return {(status, channel): int(n) for status, channel, n in rows}
+    rows = session.execute(
+        select(status, OutboxRow.channel, func.count()).group_by(status, OutboxRow.channel)
+    )
+    return {(s, channel): int(n) for s, channel, n in rows}
 
 
 def oldest_waiting(session: Session) -> datetime | None:
