@@ -695,3 +695,33 @@ def test_a_short_task_in_an_export_is_not_taken_for_a_header(
     text = _import_rows(tmp_path, capsys, "e.txt", export)
     got = [(d["task"], d["requirement"]) for d in tomllib.loads(text)["deadlines"]]
     assert got == [(1, "完善制度。"), (2, "落实年度重点任务")]
+
+
+def test_a_word_document_written_as_numbered_paragraphs(
+    tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import docx
+
+    document = docx.Document()
+    for line in (
+        "一、规范公开",
+        "1.每年1月31日前发布上年度年度报告。",
+        "责任单位：办公室牵头，各股室配合",
+        "2.及时更新政策文件库。",
+        "牵头单位：法规股",
+        "完成时限：及时更新",
+    ):
+        document.add_paragraph(line)
+    path = tmp_path / "prose.docx"
+    document.save(str(path))
+    out = tmp_path / "out.toml"
+    code, _, err = run(capsys, "import", str(path), "--config", str(config), "-o", str(out))
+    assert code == 0, err
+    got = [
+        (d["task"], d["section"], d["lead"], d["cooperate"], d["due"])
+        for d in tomllib.loads(out.read_text(encoding="utf-8"))["deadlines"]
+    ]
+    assert got == [
+        (1, "一、规范公开", ["office"], ["all"], "yearly 01-31"),
+        (2, "一、规范公开", ["legal"], [], "quarterly last-workday"),
+    ]

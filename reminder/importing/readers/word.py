@@ -1,5 +1,6 @@
 """Word .docx tables (python-docx): vertically and horizontally merged cells come back as the
-same text in every position they cover; paragraphs inside a cell are joined."""
+same text in every position they cover; paragraphs inside a cell are joined. A document
+without a table is read as prose (numbered tasks with 牵头单位：… lines)."""
 
 from __future__ import annotations
 
@@ -28,4 +29,5 @@ def read(path: Path) -> Source:
         for row in table.rows:
             rows.append(["\n".join(p.text for p in cell.paragraphs) for cell in row.cells])
         tables.append(rows)
-    return Source(tables=tables)
+    # A plan written as numbered paragraphs (牵头单位：… lines) rather than a table.
+    return Source(tables=tables, prose=[p.text for p in document.paragraphs], unit="row")
