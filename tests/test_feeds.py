@@ -86,3 +86,20 @@ def test_the_web_feed_needs_a_feed_token_of_that_office(harness: Harness) -> Non
     office_token = links.issue("legal", links.OFFICE, now, SECRET)
     assert client.get("/ics/legal.ics", params={"token": office_token}).status_code == 403
     assert client.get("/ics/legal.ics").status_code == 403
+
+
+def test_a_feed_or_report_before_any_sync_says_why_it_is_empty(
+    harness: Harness, capsys: pytest.CaptureFixture[str]
+) -> None:
+    warning = (
+        "warning: the database knows no deadline yet: run `reminder sync` first "
+        "(`reminder run` and `tick` do it)\n"
+    )
+    cfg = ["--config", str(harness.path), "--now", "2026-03-02T10:00"]
+    assert main(["ics", *cfg, "--office", "legal"]) == 0
+    assert capsys.readouterr().err == warning
+    assert main(["report", *cfg, "--year", "2026"]) == 0
+    assert capsys.readouterr().err == warning
+    assert main(["sync", *cfg]) == 0
+    assert main(["report", *cfg, "--year", "2026"]) == 0
+    assert capsys.readouterr().err == ""

@@ -16,7 +16,7 @@ from reminder.calendar.leadtime import lookahead
 from reminder.calendar.workcal import WorkCalendar, calendar_data_version
 from reminder.config.model import Config, env_names
 from reminder.planning.planner import occurrence_values, occurrences, plan_ahead
-from reminder.store import schedule
+from reminder.store import completions, schedule
 from reminder.store.engine import PLAN_LOCK, database_url, make_engine, serialize, transaction
 from reminder.store.migrate import upgrade
 from reminder.store.schedule import Changes, Values
@@ -154,3 +154,15 @@ def _synced(engine: Engine, digest: str) -> bool:
     """The same file (and holiday data) was synced last: the same rows would be wanted."""
     with transaction(engine) as session:
         return schedule.get_meta(session, "config_sha256") == digest
+
+
+NOT_SYNCED = (
+    "warning: the database knows no deadline yet: run `reminder sync` first (`reminder run` "
+    "and `tick` do it)"
+)
+
+
+def never_synced(engine: Engine) -> bool:
+    """True when the database knows no deadline yet (`sync`, `tick` or the service not run)."""
+    with transaction(engine) as s:
+        return not completions.active_deadlines(s)

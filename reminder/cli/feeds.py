@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from reminder.app.feeds import feed
-from reminder.app.sync import open_database
+from reminder.app.sync import NOT_SYNCED, never_synced, open_database
 from reminder.cli import options
 from reminder.config.loader import load_config
 from reminder.errors import UsageError
@@ -26,7 +26,10 @@ def cmd_ics(args: argparse.Namespace) -> int:
     if args.office and args.office not in config.offices:
         raise UsageError(f"--office: no office {args.office!r} in {config.path}")
     now = options.clock(args, config.settings.tz).now()
-    data = feed(config, open_database(config), now, args.office)
+    engine = open_database(config)
+    if never_synced(engine):
+        print(NOT_SYNCED, file=sys.stderr)
+    data = feed(config, engine, now, args.office)
     if args.output:
         Path(args.output).write_bytes(data)
         print(f"wrote {args.output}")

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from reminder.app.report import COLUMNS, statistics, title, totals
-from reminder.app.sync import open_database
+from reminder.app.sync import NOT_SYNCED, never_synced, open_database
 from reminder.cli import options
 from reminder.cli.formats import table, to_json
 from reminder.config.loader import load_config
@@ -34,7 +34,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     config = load_config(options.config_path(args))
     now = options.clock(args, config.settings.tz).now()
     today = now.astimezone(config.settings.tz).date()
-    rows = statistics(config, open_database(config), now, span)
+    engine = open_database(config)
+    if never_synced(engine):
+        print(NOT_SYNCED, file=sys.stderr)
+    rows = statistics(config, engine, now, span)
     data = [r.as_row() for r in [*rows, totals(rows)]]
     if args.format == "xlsx":
         if not args.output:
