@@ -31,6 +31,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     if bool(args.month) == bool(args.year):
         raise UsageError("name one of --month YYYY-MM or --year YYYY")
     span = span_of(args.month or args.year)
+    if args.format == "xlsx" and not args.output:
+        raise UsageError("--format xlsx writes a file: give -o FILE")
     config = load_config(options.config_path(args))
     now = options.clock(args, config.settings.tz).now()
     today = now.astimezone(config.settings.tz).date()
@@ -40,8 +42,6 @@ def cmd_report(args: argparse.Namespace) -> int:
     rows = statistics(config, engine, now, span)
     data = [r.as_row() for r in [*rows, totals(rows)]]
     if args.format == "xlsx":
-        if not args.output:
-            raise UsageError("--format xlsx writes a file: give -o FILE")
         Path(args.output).write_bytes(xlsx_bytes([(span.name, COLUMNS, data)]))
         print(f"wrote {args.output}: {len(rows)} office(s)")
         return 0
