@@ -529,3 +529,9 @@ def test_metrics_count_a_reminder_that_failed_once_as_retrying(harness: Harness)
     client = TestClient(create_app(web_context(harness, SECRET)))
     text = client.get("/metrics").text
     assert 'reminder_reminders{channel="wecom",status="retrying"} 1.0' in text
+
+
+def test_a_board_page_past_the_end_shows_the_last_page(web: TestClient) -> None:
+    login(web)
+    r = web.get("/board", params={"page": "999"})
+    assert r.status_code == 200 and "发布年度报告" in r.text

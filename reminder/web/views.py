@@ -101,6 +101,7 @@ def board(
     shown.sort(key=lambda r: (LIGHT_ORDER[r["light"]], r["due"], r["task"] or 0))
     total = len(shown)
     if size is not None:
+        page = min(page, max(1, -(-total // size)))  # past the end: the last page
         shown = shown[(page - 1) * size : page * size]
     return {
         "rows": [_decorate(config, r) for r in shown],
