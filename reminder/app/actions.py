@@ -15,7 +15,7 @@ from datetime import date, datetime
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from reminder.app.completion import Which, find_occurrence
+from reminder.app.completion import Which, find_occurrence, local_minute
 from reminder.app.plan import plan_outbox
 from reminder.config.model import Config, Deadline
 from reminder.errors import UsageError
@@ -155,7 +155,7 @@ def mark_done(
             )
         existing = completions.open_completion(s, occ.id)
         if existing is not None:
-            when = _local(config, existing.completed_at)
+            when = local_minute(config, existing.completed_at)
             raise AlreadyDone(
                 f"{d.id} {occ.period_key} was already marked done by "
                 f"{existing.office_id} at {when}",
@@ -219,10 +219,6 @@ def note_on(
         occ = find_occurrence(s, config, d, today, now, period=which.period, due=which.due)
         _audit(s, occ, actor, action, note, now)
     return f"{d.id} {occ.period_key}: {ACTION_NAMES[action]} by {actor.office}"
-
-
-def _local(config: Config, moment: datetime) -> str:
-    return moment.astimezone(config.settings.tz).strftime("%Y-%m-%d %H:%M")
 
 
 def perform(

@@ -108,7 +108,8 @@ class Which:
     by: str | None = None
 
 
-def _local(config: Config, moment: datetime) -> str:
+def local_minute(config: Config, moment: datetime) -> str:
+    """An instant as offices and supervisors read it: local time, to the minute."""
     return moment.astimezone(config.settings.tz).strftime("%Y-%m-%d %H:%M")
 
 
@@ -215,7 +216,7 @@ def status_rows(
                 "kind": d.kind,
                 "section": d.section,
                 "done_by": done.office_id if done else None,
-                "done_at": _local(config, done.completed_at) if done else None,
+                "done_at": local_minute(config, done.completed_at) if done else None,
                 "note": done.note if done else None,
             }
         )

@@ -5,6 +5,7 @@ anything: mail scanners and chat previews fetch links."""
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -146,10 +147,7 @@ def office_admin(request: Request, office_id: str) -> Response:
     visitor = visitor_of(request)
     if not visitor.admin:
         return login_first(request)
-    ctx = ctx_of(request)
-    data = views.office_page(ctx, office_id, ctx.clock.now())
-    feed = f"{ctx.root_path}/ics/{office_id}.ics?token={feed_token(office_id, request)}"
-    return page(request, "office.html", visitor, title=data["office"].name, feed=feed, **data)
+    return _office(request, visitor, office_id)
 
 
 @router.get("/o/{token}", include_in_schema=False)
@@ -160,10 +158,17 @@ def office_link(request: Request, token: str) -> Response:
     assert visitor.grant is not None and visitor.office is not None
     if visitor.grant.scope != links.OFFICE:
         return refusal(request, "scope")
+    return _office(request, visitor, visitor.office, until=visitor.grant.expires)
+
+
+def _office(
+    request: Request, visitor: Visitor, office_id: str, until: datetime | None = None
+) -> Response:
+    """An office's page, with its calendar feed (ending with the link it was opened by)."""
     ctx = ctx_of(request)
-    data = views.office_page(ctx, visitor.office, ctx.clock.now())
-    token = feed_token(visitor.office, request, until=visitor.grant.expires)
-    feed = f"{ctx.root_path}/ics/{visitor.office}.ics?token={token}"
+    data = views.office_page(ctx, office_id, ctx.clock.now())
+    token = feed_token(office_id, request, until=until)
+    feed = f"{ctx.root_path}/ics/{office_id}.ics?token={token}"
     return page(request, "office.html", visitor, title=data["office"].name, feed=feed, **data)
 
 

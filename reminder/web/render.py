@@ -5,6 +5,7 @@ is asking (`visitor_of`)."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -75,3 +76,9 @@ def visitor_of(request: Request) -> Visitor:
 
 def login_first(request: Request) -> RedirectResponse:
     return RedirectResponse(f"{ctx_of(request).root_path}/login", status_code=303)
+
+
+def attachment(ascii_name: str, name: str) -> str:
+    """A Content-Disposition that saves as `name` (Chinese) where the browser can, else as
+    `ascii_name`."""
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"

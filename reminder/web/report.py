@@ -13,7 +13,7 @@ from reminder.app.report import COLUMNS, OfficeStats, statistics, title, totals
 from reminder.errors import UsageError
 from reminder.exports import xlsx_bytes
 from reminder.planning.bulletin import Span, span_of
-from reminder.web.render import ctx_of, login_first, page, visitor_of
+from reminder.web.render import attachment, ctx_of, login_first, page, visitor_of
 from reminder.web.views import BadFilter
 
 router = APIRouter()
@@ -85,13 +85,8 @@ def report_xlsx(request: Request) -> Response:
     span = _span(request, now.astimezone(config.settings.tz).date())
     rows = statistics(config, ctx.engine, now, span)
     data = [r.as_row() for r in [*rows, totals(rows)]]
-    from urllib.parse import quote
-
-    name = quote(f"{span.name}通报.xlsx")
     return Response(
         xlsx_bytes([(span.name, COLUMNS, data)]),
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={
-            "Content-Disposition": f"attachment; filename=\"report.xlsx\"; filename*=UTF-8''{name}"
-        },
+        headers={"Content-Disposition": attachment("report.xlsx", f"{span.name}通报.xlsx")},
     )

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 
+from reminder.app.completion import local_minute
 from reminder.config.model import Config
 from reminder.delivery.channels import label
 from reminder.exports import csv_lines, xlsx_bytes
@@ -21,7 +22,7 @@ from reminder.store.engine import transaction
 from reminder.store.models import SentLogRow
 from reminder.store.sentlog import STATUSES, LogFilter
 from reminder.vocabulary import CHANNELS
-from reminder.web.render import ctx_of, login_first, page, visitor_of
+from reminder.web.render import attachment, ctx_of, login_first, page, visitor_of
 from reminder.web.views import BadFilter, NotFound
 
 router = APIRouter()
@@ -139,7 +140,7 @@ def entry(config: Config, row: SentLogRow) -> dict[str, Any]:
     return {
         "id": row.id,
         "at": row.at.astimezone(tz).isoformat(timespec="seconds"),
-        "at_short": row.at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+        "at_short": local_minute(config, row.at),
         "status": row.status,
         "status_name": STATUS_NAMES.get(row.status, row.status),
         "office": row.office_id,
@@ -238,7 +239,7 @@ def log_csv(request: Request) -> Response:
     return StreamingResponse(
         chunks(),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": _attachment("sent-log.csv", "发送记录.csv")},
+        headers={"Content-Disposition": attachment("sent-log.csv", "发送记录.csv")},
     )
 
 
@@ -254,11 +255,5 @@ def log_xlsx(request: Request) -> Response:
     return Response(
         data,
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": _attachment("sent-log.xlsx", "发送记录.xlsx")},
+        headers={"Content-Disposition": attachment("sent-log.xlsx", "发送记录.xlsx")},
     )
-
-
-def _attachment(ascii_name: str, name: str) -> str:
-    from urllib.parse import quote
-
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"

@@ -10,9 +10,10 @@ from typing import Any
 
 from reminder import links
 from reminder.app.actions import ACTION_NAMES, permitted
-from reminder.app.completion import status_rows
+from reminder.app.completion import local_minute, status_rows
 from reminder.calendar.rules import Offset
 from reminder.config.model import Config, Deadline
+from reminder.delivery.wording import as_named
 from reminder.store import actions, completions, sentlog
 from reminder.store.engine import transaction
 from reminder.store.sentlog import LogFilter
@@ -63,11 +64,8 @@ class BoardFilter:
 
 
 def named(config: Config, refs: tuple[str, ...]) -> str:
-    """Offices and groups as the table names them: a group by its name, not its members."""
-    out = [
-        config.groups[r].name if r in config.groups else config.office_names.get(r, r) for r in refs
-    ]
-    return "、".join(dict.fromkeys(out))
+    """Offices and groups as the table names them (a group by its name), as messages do."""
+    return "、".join(as_named(config, refs, set()))
 
 
 def _decorate(config: Config, row: dict[str, Any]) -> dict[str, Any]:
@@ -116,10 +114,9 @@ def board(
 
 
 def _audit_rows(config: Config, found: list[Any]) -> list[dict[str, Any]]:
-    tz = config.settings.tz
     return [
         {
-            "at": a.at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+            "at": local_minute(config, a.at),
             "office": config.office_names.get(a.office_id, a.office_id),
             "action": ACTION_NAMES.get(Action(a.action), a.action),
             "actor": a.actor,
@@ -174,7 +171,6 @@ def deadline_page(ctx: WebContext, deadline_id: str, now: datetime) -> dict[str,
         _decorate(config, r)
         for r in status_rows(config, ctx.engine, now, None, deadline=deadline_id)
     ]
-    tz = config.settings.tz
     with transaction(ctx.engine) as s:
         stored = {o.period_key: o.id for o in completions.occurrences_of(s, deadline_id)}
         audit = actions.of_occurrences(s, list(stored.values()))
@@ -191,7 +187,7 @@ def deadline_page(ctx: WebContext, deadline_id: str, now: datetime) -> dict[str,
         "cooperate_names": named(config, d.cooperate),
         "log": [
             {
-                "at": e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+                "at": local_minute(config, e.at),
                 "office": config.office_names.get(e.office_id, e.office_id),
                 "channel": e.channel,
                 "kind": e.kind,
@@ -238,7 +234,6 @@ def item_page(ctx: WebContext, occurrence_id: int, office_id: str) -> dict[str, 
     roles = {role for o, role in config.recipients(d) if o == office_id} if d else set()
     if d is None or not roles - {"escalation"}:
         raise NotFound(str(occurrence_id))
-    tz = config.settings.tz
     return {
         "deadline": d,
         "occurrence": occ,
@@ -249,7 +244,7 @@ def item_page(ctx: WebContext, occurrence_id: int, office_id: str) -> dict[str, 
         "cooperate_names": named(config, d.cooperate),
         "done": {
             "by": config.office_names.get(done.office_id, done.office_id),
-            "at": done.completed_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+            "at": local_minute(config, done.completed_at),
             "note": done.note,
         }
         if done
