@@ -59,10 +59,8 @@ def map_tasks(tasks: Sequence[RawTask], matcher: Matcher, taken: set[str]) -> li
     out = []
     for i, t in enumerate(tasks, 1):
         reviews = list(t.notes)
-        if t.lead or t.cooperate:
-            lead_split = split(t.lead) if t.lead else None
-            lead = lead_split.lead + lead_split.cooperate if lead_split else ()
-            cooperate = split(t.cooperate).lead + split(t.cooperate).cooperate
+        if t.lead or t.cooperate:  # a 牵头 column and a 配合 column: each names its own side
+            lead, cooperate = split(t.lead).names, split(t.cooperate).names
         else:
             parts = split(t.responsibility)
             lead, cooperate = parts.lead, parts.cooperate

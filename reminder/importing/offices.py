@@ -24,6 +24,11 @@ class Split:
     lead: tuple[str, ...]
     cooperate: tuple[str, ...]
 
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name, whichever side the words put it on."""
+        return self.lead + self.cooperate
+
 
 def split(text: str) -> Split:
     """ "办公室、法规信访科牵头，各科室（单位）配合" -> lead (办公室, 法规信访科), cooperate
