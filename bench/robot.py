@@ -3,7 +3,8 @@ client's interpreter): every POST answers errcode 0 after an optional latency; o
 20-a-minute limit per key (errcode 45009 beyond it).
 
 `python -m bench.robot --latency 0.05` prints its port, then serves until stdin closes.
-GET /stats answers {"posts": accepted, "45009": refused}.
+GET /stats answers {"posts": accepted, "45009": refused, "distinct": accepted messages whose first
+lines differ (one per reminder when each names its task)}.
 """
 
 from __future__ import annotations
@@ -23,8 +24,19 @@ ANSWER = b'{"errcode":0,"errmsg":"ok"}'
 LIMITED = b'{"errcode":45009,"errmsg":"api freq out of limit"}'
 
 
+def _first_line(body: bytes) -> str:
+    """The first line of a text or markdown message: the task it reminds of."""
+    try:
+        message = json.loads(body)
+        content = str(message.get(message.get("msgtype", "text"), {}).get("content", ""))
+    except (ValueError, AttributeError):
+        return ""
+    return content.partition("\n")[0]
+
+
 def serve(latency: float, per_minute: int) -> None:
     posts, refused = 0, 0
+    distinct: set[str] = set()
     sent_at: dict[str, list[float]] = {}
     lock = threading.Lock()
 
@@ -56,20 +68,27 @@ def serve(latency: float, per_minute: int) -> None:
             self.wfile.write(body)
 
         def do_GET(self) -> None:
-            self._answer(json.dumps({"posts": posts, "45009": refused}).encode())
+            stats = {"posts": posts, "45009": refused, "distinct": len(distinct)}
+            self._answer(json.dumps(stats).encode())
 
         def do_POST(self) -> None:
             nonlocal posts, refused
-            self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             if latency:
                 time.sleep(latency)  # the server's own latency, not a test waiting
             with lock:
                 ok = admit(self.path)
                 posts += ok
                 refused += not ok
+                if ok:
+                    distinct.add(_first_line(body))
             self._answer(ANSWER if ok else LIMITED)
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler, bind_and_activate=False)
+    class Server(ThreadingHTTPServer):
+        def handle_error(self, request: Any, client_address: Any) -> None:
+            pass  # a client that was killed mid-request (the fail-over scenario)
+
+    server = Server(("127.0.0.1", 0), Handler, bind_and_activate=False)
     server.request_queue_size = 128  # a real server's backlog, not http.server's 5
     server.server_bind()
     server.server_activate()
@@ -103,7 +122,7 @@ class Robot:
         self.url = f"{self.base}/cgi-bin/webhook/send"
 
     def stats(self) -> dict[str, int]:
-        """{"posts": accepted, "45009": refused for the rate limit}"""
+        """{"posts": accepted, "45009": refused for the rate limit, "distinct": messages}"""
         return dict(httpx.get(f"{self.base}/stats").json())
 
     def __enter__(self) -> Robot:

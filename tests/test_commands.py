@@ -390,7 +390,7 @@ def test_run_serves_then_stops_cleanly_on_sigterm(harness: Harness) -> None:
         text=True,
     )
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # only catches a hang
         while not harness.wecom.received and time.monotonic() < deadline:
             if proc.poll() is not None:
                 break
@@ -417,7 +417,7 @@ def test_a_second_run_on_one_sqlite_file_exits_naming_the_first(tmp_path: Path) 
     first = subprocess.Popen(cmd, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
     try:
         lock = tmp_path / "reminder.db.lock"
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # only catches a hang
         while time.monotonic() < deadline and f"pid {first.pid} " not in (
             lock.read_text(encoding="utf-8") if lock.exists() else ""
         ):

@@ -111,7 +111,7 @@ def test_postgresql_restarted_under_a_running_service(tmp_path: Path, db_url: st
             assert wait_for(lambda: len(smtp.received) >= 100, 120), log.read_text()
             subprocess.run([*cluster, "stop", "-m", "fast"], check=True, timeout=60)
             try:
-                noticed = wait_for(lambda: "failed: database" in log.read_text(), 30)
+                noticed = wait_for(lambda: "failed: database" in log.read_text(), 90)
             finally:
                 subprocess.run([*cluster, "start"], check=True, timeout=60)
             assert noticed, log.read_text()[-2000:]

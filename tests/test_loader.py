@@ -506,11 +506,11 @@ def test_a_lease_too_short_for_the_heartbeat_is_a_warning() -> None:
     assert [str(w) for w in short.warnings if w.field == "delivery.lease"] == [
         "schedules.toml:31: delivery.lease: 4 s is short: the heartbeat extends leases every "
         "1 s, and one slow database round could let a live instance's claim lapse and another "
-        "repeat its sends; 10 s or more is safe (20 s by default)"
+        "repeat its sends; 10 s or more is safe (10 s by default)"
     ]
     # A send may take longer than the lease: the heartbeat keeps it.
     assert not [w for w in config_from(BASE).warnings if w.field == "delivery.lease"]
-    assert config_from(BASE).delivery.lease.total_seconds() == 20
+    assert config_from(BASE).delivery.lease.total_seconds() == 10
 
 
 def test_a_file_saved_with_a_bom_reads_as_without(tmp_path: Path) -> None:

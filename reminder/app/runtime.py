@@ -22,6 +22,7 @@ from reminder.config.model import Config
 from reminder.delivery.channels import transports
 from reminder.delivery.channels.base import Transport, resolve_target
 from reminder.delivery.dispatch import Dispatcher, PassReport
+from reminder.delivery.protocol import free_ended_owners
 from reminder.delivery.ratelimit import DatabaseLimiter, Limiter
 from reminder.delivery.rendering import Renderer, template_files, templates_stamp
 from reminder.errors import ConfigError, Issue, NotConfigured
@@ -183,6 +184,7 @@ class Runtime:
 
     def next_due(self) -> datetime | None:
         with transaction(self.engine) as s:
+            free_ended_owners(s)  # their rows are due now, not when their leases run out
             return outbox.next_due(s)
 
     def reload_if_changed(self) -> bool:

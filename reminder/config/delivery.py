@@ -98,7 +98,7 @@ def check_lease(delivery: Delivery, timeouts: dict[str, float], check: Checker) 
             "delivery.lease",
             f"{lease:g} s is short: the heartbeat extends leases every {lease / 4:g} s, and "
             f"one slow database round could let a live instance's claim lapse and another "
-            f"repeat its sends; {MIN_LEASE:g} s or more is safe (20 s by default)",
+            f"repeat its sends; {MIN_LEASE:g} s or more is safe (10 s by default)",
         )
 
 

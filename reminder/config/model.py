@@ -105,7 +105,7 @@ class Delivery:
     admin: str | None = None  # office told about permanent failures
     # How long a claimed reminder stays claimed without a heartbeat: a dead or stalled
     # instance's reminders go to another this long after it stopped.
-    lease: timedelta = timedelta(seconds=20)
+    lease: timedelta = timedelta(seconds=10)
     parallel: int = 8  # messages sent at once (at most one per robot, SMTP server or URL)
     templates_dir: str | None = None  # admin templates that override the shipped ones
     keep: timedelta = timedelta(days=3 * 366)  # sent and failed messages stay this long

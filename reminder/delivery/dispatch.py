@@ -32,7 +32,7 @@ from reminder.delivery.compose import Composer
 from reminder.delivery.heartbeat import Heartbeat
 from reminder.delivery.inflight import Flight, KeyedQueue, Timings, collect
 from reminder.delivery.outgoing import Attempt, Outgoing, PassReport
-from reminder.delivery.protocol import SendProtocol, owner_name
+from reminder.delivery.protocol import SendProtocol, free_ended_owners, owner_name
 from reminder.delivery.ratelimit import Limiter
 from reminder.delivery.rendering import Renderer
 from reminder.delivery.triage import Triage
@@ -162,6 +162,7 @@ class Dispatcher:
 
     def _claim(self, now: datetime) -> list[OutboxRow]:
         with self._transaction() as s:
+            free_ended_owners(s)  # an instance that died meanwhile: its rows are due now
             return outbox.claim(
                 s,
                 owner=self.owner,

@@ -1,5 +1,5 @@
 """The heartbeat of a dispatching instance: while a pass runs, its leases are extended every
-quarter lease, so that a short lease (20 s by default) never runs out under a live instance,
+quarter lease, so that a short lease (10 s by default) never runs out under a live instance,
 however long its sends take, and the rows of one that died or stalled are free a lease later.
 """
 
@@ -13,7 +13,7 @@ from types import TracebackType
 from sqlalchemy.engine import Engine
 
 from reminder.clock import Clock
-from reminder.store import outbox
+from reminder.store import leases
 from reminder.store.engine import transaction
 
 log = logging.getLogger("reminder.dispatch")
@@ -33,7 +33,7 @@ class Heartbeat:
             try:
                 now = self.clock.now()
                 with transaction(self.engine, idle_limit=self.lease) as s:
-                    outbox.extend_leases(s, owner=self.owner, now=now, until=now + self.lease)
+                    leases.extend_leases(s, owner=self.owner, now=now, until=now + self.lease)
             except Exception as exc:  # the pass itself reports a database that is down
                 log.warning("heartbeat could not extend the leases: %s", exc)
 

@@ -27,7 +27,7 @@ from reminder.delivery.outgoing import Attempt, Outgoing, PassReport
 from reminder.delivery.ratelimit import Limiter
 from reminder.delivery.retry import RetryPolicy
 from reminder.errors import DeliveryError
-from reminder.store import outbox, sentlog
+from reminder.store import leases, outbox, sentlog
 from reminder.store.budget import Ask
 from reminder.vocabulary import LogStatus, OutboxStatus
 
@@ -46,6 +46,44 @@ OUTBOX_STATUS = {
 def owner_name() -> str:
     """Who holds a lease: host, process and a per-process nonce."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def owner_gone(owner: str) -> bool:
+    """True when `owner` (an `owner_name`) was a process of this host that has ended (killed,
+    crashed, or a zombie not yet reaped): its leases need not run out before another instance
+    takes its rows. Another host's instance, this process, or one that cannot be told, is not
+    gone; its leases run out as usual. Should a process id have been reused, the rows are
+    taken early all the same; their old owner, were it alive, would find them taken when it
+    renews their lease before each send (the protocol), so nothing is sent twice but what it
+    had in flight."""
+    host, _, rest = owner.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit() or int(pid_text) == os.getpid():
+        return False
+    try:
+        with open(f"/proc/{int(pid_text)}/stat", encoding="ascii", errors="replace") as f:
+            state = f.read().rpartition(")")[2].split()[:1]
+    except FileNotFoundError:
+        return True
+    except OSError:  # no /proc (not Linux), or not readable: cannot tell
+        return False
+    return state in (["Z"], ["X"])  # a zombie, or dead
+
+
+def free_ended_owners(session: Session) -> int:
+    """Free the leases of instances of this host that have ended, at once rather than a lease
+    later (a `reminder run` restarted on a SQLite file, a killed instance beside a live one).
+    The number of rows freed."""
+    gone = sorted(o for o in leases.lease_owners(session) if owner_gone(o))
+    if not gone:
+        return 0
+    freed = leases.release_owners(session, gone)
+    log.warning(
+        "took over %d reminder(s) claimed by %s, which ended before sending them",
+        freed,
+        ", ".join(gone),
+    )
+    return freed
 
 
 class SendProtocol:
@@ -130,7 +168,7 @@ class SendProtocol:
                 len(ids),
                 message.office_id,
             )
-            outbox.release(s, ids, owner=self.owner)
+            leases.release(s, ids, owner=self.owner)
         return going
 
     def _within_budget(
@@ -204,4 +242,4 @@ class SendProtocol:
 
     def release(self, s: Session, messages: Sequence[Outgoing]) -> None:
         """Give back the claim on messages that will not be started in this pass."""
-        outbox.release(s, [r.id for m in messages for r in m.rows], owner=self.owner)
+        leases.release(s, [r.id for m in messages for r in m.rows], owner=self.owner)

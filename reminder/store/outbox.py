@@ -259,28 +259,6 @@ def renew(session: Session, ids: Sequence[int], *, owner: str, until: datetime) 
     }
 
 
-def extend_leases(session: Session, *, owner: str, now: datetime, until: datetime) -> int:
-    """The heartbeat: extend every lease `owner` still holds (not one that ran out) to
-    `until`; a stalled or dead instance stops beating, and its rows are free a lease later."""
-    live = and_(OUTBOX.c.lease_owner == owner, OUTBOX.c.lease_until >= now)
-    conn = session.connection()
-    if conn.dialect.name == "postgresql":  # rows a round of ours is renewing: skip, not wait
-        ids = (
-            select(OUTBOX.c.id).where(live).order_by(OUTBOX.c.id).with_for_update(skip_locked=True)
-        )
-        live = OUTBOX.c.id.in_(ids.scalar_subquery())
-    return conn.execute(update(OUTBOX).where(live).values(lease_until=until)).rowcount
-
-
-def release(session: Session, ids: Sequence[int], *, owner: str) -> None:
-    """Give back rows still leased to `owner` (a stop, or a lease another dispatcher took)."""
-    for chunk in chunks(ids):
-        mine = and_(OUTBOX.c.id.in_(chunk), OUTBOX.c.lease_owner == owner)
-        session.connection().execute(
-            update(OUTBOX).where(mine).values(lease_owner=None, lease_until=None)
-        )
-
-
 def defer(session: Session, ids: Sequence[int], until: datetime) -> None:
     """Put rows back to wait until `until` (their robot's budget is spent until then)."""
     session.connection().execute(
