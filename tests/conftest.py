@@ -17,6 +17,8 @@ from reminder.config.model import Config
 from tests.delivery_harness import KEY_FINANCE, KEY_LEGAL, PASSWORD, Harness, at
 from tests.servers import FakeWecom, SmtpServer
 
+pytest_plugins = ["tests.noskip"]  # under CI, a skip is a failure
+
 ROOT = Path(__file__).resolve().parents[1]
 # The parsed-config cache of this run (and of the processes it starts) stays out of ~/.cache.
 os.environ.setdefault("REMINDER_CACHE_DIR", tempfile.mkdtemp(prefix="reminder-test-cache-"))
@@ -82,6 +84,15 @@ def servers(clock: FixedClock) -> Iterator[tuple[SmtpServer, FakeWecom]]:
         FakeWecom(keys={KEY_LEGAL, KEY_FINANCE}, clock=clock.now) as wecom,
     ):
         yield smtp, wecom
+
+
+def postgresql_only(test: object) -> object:
+    """Run a test that takes `db_url` (or `harness`) on PostgreSQL only."""
+    marks = (pytest.mark.postgres, pytest.mark.slow)
+    only = pytest.mark.parametrize(
+        "db_url", [pytest.param("postgresql", marks=marks)], indirect=True
+    )
+    return only(test)
 
 
 PG_ADMIN = os.environ.get("REMINDER_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.conftest import postgresql_only
 from tests.processes import (
     due_now_header,
     duplicates,
@@ -93,13 +94,11 @@ def _pg_cluster() -> list[str]:
     return ["pg_ctlcluster", "--skip-systemctl-redirect", versions[-1], "main"]
 
 
-@pytest.mark.slow
+@postgresql_only
 def test_postgresql_restarted_under_a_running_service(tmp_path: Path, db_url: str) -> None:
     """Stop the PostgreSQL server in the middle of a batch, start it again: the service logs
     the lost database, backs off, reconnects and sends everything; at most the message in
     flight when the server went away is repeated."""
-    if not db_url.startswith("postgresql"):
-        pytest.skip("a PostgreSQL server restart")
     cluster = _pg_cluster()
     total = 1000
     with SmtpServer() as smtp:

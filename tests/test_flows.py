@@ -17,6 +17,7 @@ from reminder.store import outbox
 from reminder.store.budget import WINDOW, Ask
 from reminder.store.engine import make_engine
 from reminder.store.migrate import upgrade
+from tests.conftest import postgresql_only
 from tests.delivery_harness import FULL_LEAD_TIMES, KEY_FINANCE, KEY_LEGAL, LATEST_ONLY, Harness, at
 
 MANY = "".join(
@@ -379,12 +380,11 @@ def test_limiters_answer_a_batch_in_order(kind: str, db_url: str) -> None:
     engine.dispose()
 
 
+@postgresql_only
 def test_database_connections_dropped_between_passes(harness: Harness) -> None:
     """PostgreSQL restarted: the pool's connections are dead; the next pass reconnects."""
     runtime = harness.start("2026-03-01 08:00")
     harness.tick("2026-03-30 09:00")
-    if runtime.engine.dialect.name != "postgresql":
-        pytest.skip("connection loss is a PostgreSQL matter")
     from sqlalchemy import create_engine, text
 
     name = runtime.engine.url.database

@@ -134,6 +134,38 @@ def test_a_url_in_the_environment_that_does_not_parse_is_a_check_error_naming_th
     )
 
 
+def test_held_reminders_and_missing_addresses_are_said_once_a_day_not_every_tick(
+    harness: Harness,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """cron mails what a tick prints: a standing condition is said when it begins and once a
+    day after, not in every tick."""
+    monkeypatch.setenv("WECOM_KEY_LEGAL", BAD_URL)
+    cfg = str(harness.path)
+
+    def tick(now: str) -> tuple[str, list[str]]:
+        caplog.clear()
+        code, out, _ = run(capsys, "tick", "--config", cfg, "--now", now)
+        assert code == 0
+        return out.strip().rpartition("sent: ")[2], [
+            r.getMessage() for r in caplog.records if r.levelname == "WARNING"
+        ]
+
+    caplog.set_level("WARNING")
+    said, warnings = tick("2026-03-31T09:00")
+    assert said == "2 sent, 1 held"
+    assert sum("not configured, reminders will be held" in w for w in warnings) == 1
+    assert sum(w.startswith("held 1 reminder(s) for legal by wecom") for w in warnings) == 1
+    for now in ["2026-03-31T09:30", "2026-03-31T10:00"]:  # the held row is looked at again
+        assert tick(now) == ("nothing due", [])
+    said, warnings = tick("2026-04-01T08:00")  # the next day, before its reminders: once more
+    assert said == "1 still held"
+    assert sum("not configured, reminders will be held" in w for w in warnings) == 1
+    assert tick("2026-04-01T08:30") == ("nothing due", [])
+
+
 def test_a_bad_url_holds_its_office_and_channel_and_the_rest_goes_out(
     harness: Harness, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -22,6 +22,7 @@ from reminder.store import leases, outbox
 from reminder.store.budget import WINDOW
 from reminder.store.engine import make_engine, transaction
 from reminder.store.models import SentLogRow
+from tests.conftest import postgresql_only
 from tests.delivery_harness import KEY_LEGAL, Harness, at
 from tests.processes import due_now_header, start_service, stopped_at_exit, wait_for
 from tests.servers import FakeWecom, SmtpServer
@@ -220,12 +221,12 @@ def many_offices_config(smtp_port: int, wecom_url: str, today: str) -> str:
 
 @pytest.fixture
 def pg_url(db_url: str) -> str:
-    if not db_url.startswith("postgresql"):
-        pytest.skip("several instances share one PostgreSQL; SQLite allows one `reminder run`")
+    """Several instances share one PostgreSQL; SQLite allows one `reminder run`."""
+    assert db_url.startswith("postgresql")
     return db_url
 
 
-@pytest.mark.slow
+@postgresql_only
 @pytest.mark.parametrize("instances", [2, 4])
 def test_instances_share_10000_reminders_without_duplicates(
     tmp_path: Path, pg_url: str, instances: int
@@ -293,7 +294,7 @@ def failover_config(smtp_port: int, wecom_url: str, today: str) -> str:
     return "".join(parts)
 
 
-@pytest.mark.slow
+@postgresql_only
 @pytest.mark.parametrize("fault", ["kill", "stall"])
 def test_a_dead_or_stalled_instance_is_taken_over(tmp_path: Path, pg_url: str, fault: str) -> None:
     """Two instances, 1,000 reminders due at once to 50 robots answering in 50 ms; one is

@@ -73,13 +73,26 @@ def test_offset_parser_raises_only_rule_error(text: str) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(max_size=200))
-def test_any_text_is_valid_or_a_config_error(text: str) -> None:
+@given(st.text(max_size=200), st.data())
+def test_any_text_is_valid_or_a_config_error(text: str, data: st.DataObject) -> None:
+    """Any text put into a valid file, at any line: a config error naming lines of the file,
+    or a config whose every deadline names offices it defines, and that plans in order."""
+    lines = BASE.splitlines()
+    at = data.draw(st.integers(0, len(lines)))
+    source = "\n".join([*lines[:at], text, *lines[at:]]) + "\n"
     try:
-        parse_config(text, environ={})
+        config = parse_config(source, environ={})
     except ConfigError as exc:
         assert exc.issues
-        assert all(i.path == "schedules.toml" and i.line >= 1 for i in exc.issues)
+        last = source.count("\n") + 1
+        assert all(i.path == "schedules.toml" and 1 <= i.line <= last for i in exc.issues)
+        return
+    offices = set(config.offices)
+    assert config.deadlines and offices
+    for d in config.deadlines:
+        assert d.title and set(config.expand(d.lead)) <= offices and config.expand(d.lead)
+    reminders = plan(config, date(2026, 1, 1), date(2026, 12, 31))
+    assert reminders and [r.remind_at for r in reminders] == sorted(r.remind_at for r in reminders)
 
 
 toml_scalar = st.one_of(

@@ -6,6 +6,7 @@ One `Runtime` holds the last good config. A reload that fails validation is logg
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,7 +27,7 @@ from reminder.delivery.protocol import free_ended_owners
 from reminder.delivery.ratelimit import DatabaseLimiter, Limiter
 from reminder.delivery.rendering import Renderer, template_files, templates_stamp
 from reminder.errors import ConfigError, Issue, NotConfigured
-from reminder.store import outbox
+from reminder.store import health, outbox
 from reminder.store.engine import transaction
 from reminder.vocabulary import NO_CHANNEL
 
@@ -142,9 +143,18 @@ class Runtime:
             if self.dispatcher.dry_run
             else "not configured, reminders will be held"
         )
+        said = "; ".join(problems)
+        if problems and not self.dispatcher.dry_run and not self._first_today("unreachable", said):
+            return problems  # said today already (cron's ticks would repeat it every pass)
         for problem in problems:
             log.warning("%s: %s", what, problem)
         return problems
+
+    def _first_today(self, key: str, what: str) -> bool:
+        today = self.clock.now().astimezone(self.config.settings.tz).date().isoformat()
+        digest = hashlib.sha256(what.encode()).hexdigest()[:16]
+        with transaction(self.engine) as s:
+            return health.first_today(s, f"reported_{key}", today, digest)
 
     def sync_and_plan(self, *, today_only: bool = False) -> tuple[SyncReport, PlanReport]:
         now = self.clock.now()
@@ -166,8 +176,15 @@ class Runtime:
         )
 
     def dispatch(self) -> PassReport:
-        """One dispatch pass, deciding at this moment's `now` (read once)."""
-        return self.dispatcher.run_pass(self.clock.now())
+        """One dispatch pass, deciding at this moment's `now` (read once). Reminders held
+        before this pass (no address yet) are counted once a day, not in every pass."""
+        report = self.dispatcher.run_pass(self.clock.now())
+        held, still = report.counts["held"], report.counts["still held"]
+        if held or still:
+            first = self._first_today("held", "")  # also marks the day when rows become held
+            if still and (held or not first):
+                del report.counts["still held"]
+        return report
 
     def tick(self) -> TickReport:
         synced, caught_up = self.catch_up()

@@ -7,6 +7,7 @@ deadlines are disabled (their history stays). An invalid file never gets this fa
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -20,6 +21,8 @@ from reminder.store import completions, schedule
 from reminder.store.engine import PLAN_LOCK, database_url, make_engine, serialize, transaction
 from reminder.store.migrate import upgrade
 from reminder.store.schedule import Changes, Values
+
+log = logging.getLogger("reminder.sync")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -50,7 +53,9 @@ class SyncReport:
 def open_database(config: Config) -> Engine:
     """The configured database, migrated to the newest schema."""
     engine = make_engine(database_url(config.settings.database, config.path))
-    upgrade(engine)
+    before, after = upgrade(engine)
+    if before != after:  # one line, where alembic would print one per step
+        log.info("database migrated to %s (was %s)", after, before or "empty")
     return engine
 
 

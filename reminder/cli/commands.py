@@ -28,7 +28,8 @@ from reminder.store.models import SentLogRow
 from reminder.store.sentlog import STATUSES, LogFilter, query
 from reminder.vocabulary import CHANNELS
 
-QUIET = ("httpx", "httpcore", "apscheduler")  # they log URLs (robot keys) and every job run
+# They log URLs (robot keys), every job run, and every migration step and plugin.
+QUIET = ("httpx", "httpcore", "apscheduler", "alembic")
 
 
 def setup_logging(verbose: bool = False) -> None:

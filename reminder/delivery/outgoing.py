@@ -16,6 +16,7 @@ REPORT_ORDER = (
     "retrying",
     "failed",
     "held",
+    "still held",  # held before this pass; said once a day (`Runtime.dispatch`)
     "superseded",
     "cancelled",
     "deferred",

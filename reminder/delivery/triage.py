@@ -120,5 +120,6 @@ class Triage:
                     "held %d reminder(s) for %s by %s: %s", len(fresh), office_id, channel, exc
                 )
             outbox.hold(s, [r.id for r in rows], now, str(exc), recheck=now + HOLD_RECHECK)
-            report.counts["held"] += len(rows)
+            report.counts["held"] += len(fresh)
+            report.counts["still held"] += len(rows) - len(fresh)
             return None

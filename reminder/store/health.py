@@ -36,6 +36,17 @@ def record_pass(session: Session, now: datetime) -> None:
     session.execute(stmt)
 
 
+def first_today(session: Session, key: str, day: str, what: str = "") -> bool:
+    """True the first time on `day` that `what` is noted under `key` (across processes: cron's
+    ticks, several instances): a standing condition is reported once a day, not every pass."""
+    value = f"{day} {what}"
+    row = session.get(MetaRow, key)
+    if row is not None and row.value == value:
+        return False
+    session.merge(MetaRow(key=key, value=value))
+    return True
+
+
 def last_pass(session: Session) -> datetime | None:
     row = session.get(MetaRow, LAST_PASS)
     return datetime.fromisoformat(row.value) if row else None
