@@ -3,12 +3,15 @@ times, routine duties' one check a month, weekly digests (planning/cadence.py)."
 
 from __future__ import annotations
 
+import copy
 import itertools
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
 from reminder.config.model import Config
+from reminder.planning.cadence import weekly_digest
+from reminder.planning.model import Kind, Occurrence, PlannedReminder
 from reminder.planning.planner import plan, plan_deadline
 from tests.conftest import BASE, config_from, variant
 from tests.test_planner import days, make
@@ -137,6 +140,56 @@ def test_a_weekly_office_gets_what_is_not_urgent_on_its_weekday() -> None:
     ] == [
         "2026-03-20",
         "2026-03-27",
+    ]
+
+
+def test_the_weekly_digest_pass_returns_new_reminders_and_leaves_its_input_alone() -> None:
+    config = weekly_office("2026-03-27")
+    cal, deadline, tz = config.calendar(), config.deadlines[0], config.settings.tz
+    due = D(2026, 3, 27)
+    occ = Occurrence(
+        deadline_id=deadline.id,
+        period_key="2026-03",
+        period_start=D(2026, 2, 28),
+        nominal_due=due,
+        due=due,
+        next_due=None,
+    )
+
+    def reminder(office: str, kind: Kind, step: str, day: date) -> PlannedReminder:
+        return PlannedReminder(
+            deadline=deadline,
+            occurrence=occ,
+            office=office,
+            role="lead",
+            kind=kind,
+            step=step,
+            day=day,
+            remind_at=datetime(day.year, day.month, day.day, 9, tzinfo=tz),
+            working_days_left=cal.workdays_between(day, due),
+            provisional_years=(),
+        )
+
+    given = [
+        reminder("office", "before", "7d", D(2026, 3, 20)),
+        reminder("office", "before", "3wd", D(2026, 3, 24)),
+        reminder("office", "due", "0d", due),
+        reminder("legal", "before", "7d", D(2026, 3, 20)),
+    ]
+    before = copy.deepcopy(given)
+    got = weekly_digest(cal, given, {"office": 0})  # Mondays
+    assert given == before
+    assert sorted(
+        (r.office, r.step, r.remind_at.isoformat(), r.working_days_left) for r in got
+    ) == [
+        ("legal", "7d", "2026-03-20T09:00:00+08:00", 5),
+        ("office", "0d", "2026-03-27T09:00:00+08:00", 0),
+        ("office", "3wd", "2026-03-23T09:00:00+08:00", 4),
+        ("office", "7d", "2026-03-16T09:00:00+08:00", 9),
+    ]
+    assert [r.day for r in got if r.office == "office" and r.kind == "before"] == [
+        D(2026, 3, 16),
+        D(2026, 3, 23),
     ]
 
 

@@ -1,8 +1,10 @@
 """The package's layers: every module imports, imports run one way only, SQL stays in store/.
 
 Layers, top to bottom: cli > web > app > delivery > store > planning > importing > config >
-calendar > the base modules (errors, clock, vocabulary, shipped). A module may import its own layer and the ones
-below it, never one above: a constant a lower module wants belongs lower.
+labels > calendar > the base modules (errors, clock, vocabulary, shipped). A module may import its own layer and the ones
+below it, never one above: a constant a lower module wants belongs lower. Inside planning/ the
+imports form no circle, not even for type hints: the types its modules share are in
+`planning.model`, which imports no other planning module.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "reminder"
 LAYERS = (
     "base",
     "calendar",
+    "labels",  # the Chinese words of every value, due rules included
     "config",
     "importing",
     "planning",
@@ -47,6 +50,8 @@ def layer(module: str) -> str:
     parts = module.split(".")
     if parts == ["reminder", "__main__"]:
         return "main"
+    if parts == ["reminder", "labels"]:
+        return "labels"
     if len(parts) > 1 and parts[1] in LAYERS:
         return parts[1]
     return "base"
@@ -76,7 +81,7 @@ ALL = modules()
 
 def test_the_package_has_every_layer_as_a_folder() -> None:
     folders = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file()}
-    assert set(LAYERS) - {"base", "main"} <= folders
+    assert set(LAYERS) - {"base", "labels", "main"} <= folders
 
 
 @pytest.mark.parametrize("module", [m for m in ALL if m != "reminder.__main__"])
@@ -134,3 +139,49 @@ def test_no_function_is_over_60_lines() -> None:
                 if length > 60:
                     long[f"{m}.{node.name}"] = length
     assert long == {}
+
+
+PLANNING = sorted(m for m in ALL if m.startswith("reminder.planning."))
+
+
+def planning_imports(module: str) -> set[str]:
+    """The planning modules `module` imports, under TYPE_CHECKING or in a function too."""
+    return {name for _, name, _ in imports(module) if name in PLANNING and name != module}
+
+
+def circle_from(start: str, graph: dict[str, set[str]]) -> list[str]:
+    """A path of imports from `start` back to itself, or [] when there is none."""
+    path, seen = [start], set()
+
+    def walk(module: str) -> bool:
+        for name in sorted(graph[module]):
+            if name == start:
+                path.append(name)
+                return True
+            if name not in seen:
+                seen.add(name)
+                path.append(name)
+                if walk(name):
+                    return True
+                path.pop()
+        return False
+
+    return path if walk(start) else []
+
+
+def test_the_planning_modules_import_each_other_without_a_circle() -> None:
+    """Even a type hint's import back (under TYPE_CHECKING) counts: the shared types live in
+    `planning.model`, so no planning module needs the one that calls it."""
+    graph = {m: planning_imports(m) for m in PLANNING}
+    circles = [" -> ".join(c) for m in PLANNING if (c := circle_from(m, graph))]
+    assert circles == []
+
+
+def test_the_planning_model_imports_no_other_planning_module() -> None:
+    assert planning_imports("reminder.planning.model") == set()
+
+
+def test_the_circle_check_finds_a_circle() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert circle_from("a", graph) == ["a", "b", "c", "a"]
+    assert circle_from("d", graph) == []

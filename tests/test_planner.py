@@ -5,7 +5,8 @@ from datetime import date
 import pytest
 
 from reminder.config.model import Config
-from reminder.planning.planner import PlannedReminder, plan
+from reminder.planning.model import PlannedReminder
+from reminder.planning.planner import plan
 from tests.conftest import BASE, config_from, variant
 
 D = date

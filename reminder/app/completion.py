@@ -13,7 +13,7 @@ from reminder.calendar.leadtime import lead_day
 from reminder.calendar.workcal import SHIFT_SLACK
 from reminder.config.model import Config, Deadline
 from reminder.errors import UsageError
-from reminder.planning.days import Occurrence
+from reminder.planning.model import Occurrence
 from reminder.planning.planner import occurrence_values, occurrences
 from reminder.store import completions, planned
 from reminder.store.engine import transaction

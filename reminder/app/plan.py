@@ -18,12 +18,8 @@ from reminder.calendar.workcal import WorkCalendar
 from reminder.config.model import Config, Deadline
 from reminder.planning.coalesce import older
 from reminder.planning.memo import PlanMemo
-from reminder.planning.planner import (
-    PlannedReminder,
-    occurrence_values,
-    plan_ahead,
-    plan_deadline,
-)
+from reminder.planning.model import PlannedReminder
+from reminder.planning.planner import occurrence_values, plan_ahead, plan_deadline
 from reminder.planning.recipients import offices_reminded
 from reminder.store import planned, schedule
 from reminder.store.engine import PLAN_LOCK, serialize, transaction

@@ -29,7 +29,8 @@ from reminder.config.model import Config
 from reminder.errors import ConfigError, ReminderError, UsageError
 from reminder.planning.advice import advisories, provisional_warnings
 from reminder.planning.counting import counts_of
-from reminder.planning.planner import PlannedReminder, plan
+from reminder.planning.model import PlannedReminder
+from reminder.planning.planner import plan
 from reminder.store.engine import database_url, make_engine, shown
 from reminder.store.migrate import upgrade
 

@@ -5,16 +5,13 @@ urgent onto one day. Pure date logic; `planner` calls it.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
 
 from reminder.calendar.leadtime import after
 from reminder.calendar.workcal import WorkCalendar
 from reminder.config.model import Overdue
-
-if TYPE_CHECKING:
-    from reminder.planning.days import Occurrence
-    from reminder.planning.planner import PlannedReminder
+from reminder.planning.model import Occurrence, PlannedReminder
 
 
 def overdue_days(
@@ -67,7 +64,8 @@ def weekly_digest(
     """One occurrence's reminders, those of offices with a weekly digest moved to the week's
     digest day (the first working day from the office's weekday on), except urgent ones. An
     office hears about the occurrence once a day at most: a moved reminder landing where
-    another already is, is dropped (the later one of two moved ones stays).
+    another already is, is dropped (the later one of two moved ones stays). `reminders` is
+    left as it was: a moved reminder is a new one.
 
     A reminder never moves before `floor` (where planning starts now: the week's digest day
     has passed, so it goes at once), an overdue one never onto or before its due day, and a
@@ -81,13 +79,20 @@ def weekly_digest(
         back = (r.day.weekday() - weekly[r.office]) % 7
         day = cal.next_workday(max(r.day - timedelta(days=back), _earliest(r, floor)))
         late = r.kind in ("overdue", "escalation") and day <= r.occurrence.due
-        if day < r.day and not late:
-            r.remind_at = datetime.combine(day, r.remind_at.timetz())
-            r.working_days_left = cal.workdays_between(day, r.occurrence.due)
-            r.day = day
-        if (r.office, r.day) not in taken:
-            moved[(r.office, r.day)] = r  # in day order: the later of two stays
+        goes = _moved(cal, r, day) if day < r.day and not late else r
+        if (goes.office, goes.day) not in taken:
+            moved[(goes.office, goes.day)] = goes  # in day order: the later of two stays
     return out + list(moved.values())
+
+
+def _moved(cal: WorkCalendar, r: PlannedReminder, day: date) -> PlannedReminder:
+    """A copy of `r` on `day`: the same send time, its working days left counted again."""
+    return replace(
+        r,
+        day=day,
+        remind_at=datetime.combine(day, r.remind_at.timetz()),
+        working_days_left=cal.workdays_between(day, r.occurrence.due),
+    )
 
 
 def _earliest(r: PlannedReminder, floor: date | None) -> date:

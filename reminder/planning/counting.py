@@ -13,9 +13,10 @@ from datetime import date
 
 from reminder.calendar.workcal import WorkCalendar
 from reminder.config.model import Config
-from reminder.planning.days import Day, reminder_days
+from reminder.planning.days import reminder_days
 from reminder.planning.memo import PlanMemo
-from reminder.planning.planner import PlannedReminder, occurrences_touching, reminders_for, roles
+from reminder.planning.model import Day, PlannedReminder
+from reminder.planning.planner import occurrences_touching, reminders_for, roles
 
 Counts = dict[int, tuple[int, date]]  # year: (reminders, first day)
 

@@ -6,9 +6,7 @@ and shared by every deadline and office that has them in common.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal
 
 from reminder.calendar.leadtime import after, lead_day
 from reminder.calendar.rules import Offset
@@ -16,36 +14,22 @@ from reminder.calendar.workcal import WorkCalendar
 from reminder.config.model import Config
 from reminder.planning.cadence import overdue_days, routine_day
 from reminder.planning.memo import PlanMemo
+from reminder.planning.model import Day, Kind, Occurrence
 from reminder.planning.recipients import Fixed
-
-Kind = Literal["before", "due", "overdue", "escalation", "routine"]
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class Occurrence:
-    """One due date of a deadline and the period its completion covers."""
-
-    deadline_id: str
-    period_key: str
-    period_start: date  # the day after the previous occurrence's nominal due
-    nominal_due: date
-    due: date  # after shifting off a non-working day
-    next_due: date | None  # the following occurrence's due date, if the rule goes on
 
 
 def provisional(
     cal: WorkCalendar, official: dict[int, bool], low: date, high: date
 ) -> tuple[int, ...]:
+    """The years from `low` to `high` without an official holiday schedule. `official` is the
+    run's cache of `cal.is_official` (`Fixed.official`, made per planning run, like the memo):
+    filled here, never read for anything else."""
     if low.year == high.year:  # the common case
         ok = official.get(low.year)
         if ok is None:
             ok = official[low.year] = cal.is_official(low.year)
         return () if ok else (low.year,)
     return tuple(y for y in range(low.year, high.year + 1) if not cal.is_official(y))
-
-
-# day, step, kind, remind_at, working days left, provisional years, escalated
-Day = tuple[date, str, Kind, datetime, int, tuple[int, ...], bool]
 
 
 def reminder_days(

@@ -19,7 +19,6 @@ Rules, in one place (the days themselves are worked out in `days`, the policies 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from reminder.calendar.leadtime import Shift, lead_day, lookahead, shift_due
@@ -27,31 +26,12 @@ from reminder.calendar.rules import FIRST_DAY, DueRule, Offset
 from reminder.calendar.workcal import WorkCalendar
 from reminder.config.model import Config, Deadline, Role
 from reminder.planning.cadence import weekly_digest
-from reminder.planning.days import Kind, Occurrence, reminder_days
+from reminder.planning.days import reminder_days
 from reminder.planning.memo import PlanMemo
+from reminder.planning.model import Occurrence, PlannedReminder
 from reminder.planning.recipients import Fixed, fixed_for
 
 ROLE_ORDER = {"lead": 0, "cooperate": 1, "escalation": 2}
-
-
-@dataclass(kw_only=True, slots=True)  # not frozen: made by the hundred thousand, frozen is slow
-class PlannedReminder:
-    """One message one office should get about one occurrence."""
-
-    deadline: Deadline
-    occurrence: Occurrence
-    office: str
-    role: Role
-    kind: Kind
-    step: str  # which lead time or overdue round: "30d", "3wd", "0d", "overdue-2"
-    day: date
-    remind_at: datetime
-    working_days_left: int
-    provisional_years: tuple[int, ...]
-
-    @property
-    def provisional(self) -> bool:
-        return bool(self.provisional_years)
 
 
 FREQUENT_AHEAD = timedelta(days=2)
