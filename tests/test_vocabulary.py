@@ -3,6 +3,7 @@ the command line all read; statuses stored as their plain strings."""
 
 from __future__ import annotations
 
+from reminder import labels
 from reminder.cli.main import build_parser
 from reminder.delivery.channels import REGISTRY, transports
 from reminder.store.sentlog import STATUSES
@@ -12,7 +13,7 @@ from tests.conftest import BASE, config_from
 
 def test_every_channel_has_a_transport_and_a_name_offices_read() -> None:
     assert list(REGISTRY) == list(CHANNELS) == ["email", "wecom", "webhook"]
-    assert {name: spec.label for name, spec in REGISTRY.items()} == {
+    assert {name: labels.channel(name) for name in REGISTRY} == {
         "email": "邮件",
         "wecom": "企业微信",
         "webhook": "Webhook",

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from reminder import labels
 from reminder.app.completion import Which, find_occurrence, local_minute
 from reminder.app.plan import plan_outbox
 from reminder.config.model import Config, Deadline
@@ -25,12 +26,7 @@ from reminder.store.models import OccurrenceRow
 from reminder.vocabulary import Action
 
 NOTE_LIMIT = 2000  # characters of a note or feedback
-ACTION_NAMES = {
-    Action.DONE: "办结",
-    Action.REOPEN: "重新打开",
-    Action.ACK: "签收",
-    Action.FEEDBACK: "反馈",
-}
+ACTION_NAMES = {a: labels.ACTIONS[a.value] for a in Action}
 
 
 class Refused(UsageError):

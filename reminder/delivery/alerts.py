@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from reminder import labels
 from reminder.config.model import Config
-from reminder.delivery.channels import label
 from reminder.store import alerts as store_alerts
 from reminder.store import outbox, sentlog
 from reminder.store.models import OutboxRow
@@ -21,17 +21,6 @@ log = logging.getLogger("reminder.dispatch")
 # Alerts about one failing target made this close together belong to one pass (a digest in
 # several parts, or several rounds of one pass): the admin is told once.
 ONE_PASS = timedelta(minutes=10)
-# What a channel's error code means, as the admin reads it.
-REASONS = {
-    "93000": "企业微信机器人 key 无效",
-    "93004": "企业微信机器人已被停用",
-    "93008": "企业微信机器人已不在群内",
-    "40058": "消息内容过长或参数错误",
-    "44004": "消息内容为空",
-    "40008": "消息类型无效",
-    "45009": "发送过于频繁，超出机器人频率限制",
-    "timeout": "连接超时，对方服务器未响应",
-}
 URL_HINT = "填写的 key 看起来是一个网址：请只填写网址中 key= 后面的部分，或填写完整的机器人网址。"
 
 
@@ -82,8 +71,8 @@ def failure_facts(s: Session, config: Config, alert: OutboxRow) -> dict[str, Any
     code = (last.response_code if last else None) or ""
     return {
         "office_name": office.name if office else (failed.office_id if failed else "?"),
-        "channel": label(channel),
-        "reason": REASONS.get(code, "发送失败"),
+        "channel": labels.channel(channel),
+        "reason": labels.FAILURES.get(code, "发送失败"),
         "hint": URL_HINT if "a full URL pasted as a key?" in error else "",
         "target": last.target if last else "",
         "task": deadline.task if deadline else None,

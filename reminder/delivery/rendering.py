@@ -28,9 +28,10 @@ from jinja2 import (
 )
 from jinja2.sandbox import SandboxedEnvironment
 
+from reminder import labels
 from reminder.config import cache as config_cache
 from reminder.config.model import Config, Deadline, Office
-from reminder.delivery.channels import REGISTRY, label
+from reminder.delivery.channels import REGISTRY
 from reminder.delivery.channels.base import Rendered
 from reminder.delivery.wording import PLAIN_FIELDS, Item, make_item, sections, urgency
 from reminder.errors import Issue
@@ -254,7 +255,7 @@ class Renderer:
         )
 
     def test_message(self, office: Office, channel: str) -> Rendered:
-        text = self._render("test/text.j2", office=office, channel_name=label(channel))
+        text = self._render("test/text.j2", office=office, channel_name=labels.channel(channel))
         return Rendered(subject="【测试】政务公开工作提醒", text=text, markdown=text)
 
     def check(self, config: Config) -> list[Issue]:

@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException
 
+from reminder import labels
 from reminder.web import api, feeds, health, pages, report, sentlog, yearcal
 from reminder.web.context import PAGES, WebContext
 from reminder.web.render import page
@@ -35,11 +36,20 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def _error(request: Request, status: int, title: str, message: str) -> Response:
+def _error(request: Request, status: int, title: str, message: str, field: str = "") -> Response:
+    """An error page (JSON under /api/: the message, and the field it concerns)."""
     if _wants_json(request):
-        return JSONResponse({"error": message}, status_code=status)
+        body = {"error": f"{field}：{message}" if field else message}
+        return JSONResponse(body | ({"field": field} if field else {}), status_code=status)
+    shown = labels.FIELDS.get(field, field)
     return page(
-        request, "message.html", Visitor(), title=title, message=message, status_code=status
+        request,
+        "message.html",
+        Visitor(),
+        title=title,
+        message=f"{shown}：{message}" if field else message,
+        field=field,
+        status_code=status,
     )
 
 
@@ -98,7 +108,7 @@ def _error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(BadFilter)
     async def bad_filter(request: Request, exc: BadFilter) -> Response:
-        return _error(request, 400, "筛选条件有误", f"{exc.field}：{exc}")
+        return _error(request, 400, "筛选条件有误", str(exc), exc.field)
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> Response:

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.engine import Engine
 
-from reminder import links
+from reminder import labels, links
 from reminder.clock import Clock
 from reminder.config.loader import load_config
 from reminder.config.model import Config
@@ -66,6 +66,14 @@ def page_environment() -> Environment:
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
+    )
+    # Stored keys in the words of `labels`: {{ r.period|period }} shows 2027年第一季度.
+    env.filters.update(
+        period=labels.period,
+        channel=labels.channel,
+        kind=labels.kind,
+        log_status=labels.log_status,
+        role=labels.role,
     )
     return env
 

@@ -13,9 +13,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 
+from reminder import labels
 from reminder.app.completion import local_minute
 from reminder.config.model import Config
-from reminder.delivery.channels import label
 from reminder.exports import csv_lines, xlsx_bytes
 from reminder.store import sentlog
 from reminder.store.engine import transaction
@@ -28,27 +28,6 @@ from reminder.web.views import BadFilter, NotFound
 router = APIRouter()
 PAGE = 50
 XLSX_ROWS = 200_000  # a bigger export goes as CSV
-STATUS_NAMES = {
-    "sending": "发送中",
-    "unknown": "不确定",
-    "sent": "已送达",
-    "retrying": "待重试",
-    "failed": "失败",
-    "held": "暂缓",
-    "superseded": "已被替代",
-    "cancelled": "已取消",
-    "dry-run": "演练",
-}
-KIND_NAMES = {
-    "before": "提前提醒",
-    "due": "到期提醒",
-    "overdue": "逾期催办",
-    "escalation": "上报",
-    "routine": "例行工作",
-    "alert": "发送失败通知",
-    "test": "测试",
-    "report": "通报",
-}
 COLUMNS = [
     ("at", "时间"),
     ("status_name", "状态"),
@@ -58,12 +37,13 @@ COLUMNS = [
     ("kind_name", "类型"),
     ("deadline", "事项代码"),
     ("title", "事项"),
-    ("period", "期间"),
+    ("period_name", "期间"),
     ("due", "截止日期"),
     ("attempt", "第几次"),
     ("target", "发送对象"),
     ("subject", "主题"),
-    ("error", "错误"),
+    ("reason", "原因"),
+    ("error", "技术详情"),
     ("response_code", "响应码"),
 ]
 
@@ -98,7 +78,7 @@ def _day(text: str, field: str) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise BadFilter(field, f"“{text}”不是日期（应为 YYYY-MM-DD）") from None
+        raise BadFilter(field, f"“{text}”不是日期（应为 2027-01-31 这样的日期）") from None
 
 
 def log_filter(config: Config, q: LogQuery, **extra: Any) -> LogFilter:
@@ -114,9 +94,9 @@ def log_filter(config: Config, q: LogQuery, **extra: Any) -> LogFilter:
     if q.deadline and q.deadline not in config.deadline_by_id:
         raise BadFilter("deadline", f"没有事项 {q.deadline}")
     if q.channel and q.channel not in CHANNELS:
-        raise BadFilter("channel", "渠道应为 " + "、".join(CHANNELS))
+        raise BadFilter("channel", "应为 " + "、".join(labels.channel(c) for c in CHANNELS))
     if q.status and q.status not in STATUSES:
-        raise BadFilter("status", "状态应为 " + "、".join(STATUSES))
+        raise BadFilter("status", "应为 " + "、".join(labels.log_status(s) for s in STATUSES))
     if q.page < 1 or q.page > 100_000:
         raise BadFilter("page", "页码应为 1 至 100000")
     tz = config.settings.tz
@@ -142,19 +122,21 @@ def entry(config: Config, row: SentLogRow) -> dict[str, Any]:
         "at": row.at.astimezone(tz).isoformat(timespec="seconds"),
         "at_short": local_minute(config, row.at),
         "status": row.status,
-        "status_name": STATUS_NAMES.get(row.status, row.status),
+        "status_name": labels.log_status(row.status),
         "office": row.office_id,
         "office_name": config.office_names.get(row.office_id, row.office_id),
         "channel": row.channel,
-        "channel_name": label(row.channel) if row.channel in CHANNELS else row.channel,
-        "kind_name": KIND_NAMES.get(row.kind, row.kind),
+        "channel_name": labels.channel(row.channel),
+        "kind_name": labels.kind(row.kind),
         "deadline": row.deadline_id,
         "title": d.title if d else None,
         "period": row.period_key,
+        "period_name": labels.period(row.period_key),
         "due": row.due.isoformat() if row.due else None,
         "attempt": row.attempt,
         "target": row.target,
         "subject": row.subject,
+        "reason": labels.failure(row.response_code, row.error),
         "error": row.error,
         "response_code": row.response_code,
         "message_id": row.message_id,
@@ -183,8 +165,8 @@ def log_page(request: Request) -> Response:
         more=len(rows) > PAGE,
         offices=sorted(config.offices.values(), key=lambda o: o.id),
         groups=sorted(config.groups.values(), key=lambda g: g.id),
-        channels=[(c.value, label(c)) for c in CHANNELS],
-        statuses=STATUS_NAMES,
+        channels=[(c.value, labels.channel(c)) for c in CHANNELS],
+        statuses=labels.LOG_STATUSES,
     )
 
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from reminder import links
-from reminder.app.actions import ACTION_NAMES, permitted
+from reminder import labels, links
+from reminder.app.actions import permitted
 from reminder.app.completion import local_minute, status_rows
 from reminder.calendar.rules import Offset
 from reminder.config.model import Config, Deadline
@@ -20,16 +20,10 @@ from reminder.store.sentlog import LogFilter
 from reminder.vocabulary import Action
 from reminder.web.context import WebContext
 
-LIGHTS = {
-    "red": "逾期",
-    "yellow": "临近",
-    "green": "正常",
-    "done": "已办结",
-    "past": "例行·本期已过",
-}
+LIGHTS = labels.LIGHTS
 LIGHT_ORDER = {"red": 0, "yellow": 1, "green": 2, "done": 3, "past": 4}
-KINDS = {"deadline": "限时任务", "routine": "例行工作"}
-ROLES = {"lead": "牵头", "cooperate": "配合"}
+KINDS = labels.DEADLINE_KINDS
+ROLES = {"lead": labels.ROLES["lead"], "cooperate": labels.ROLES["cooperate"]}
 
 
 class NotFound(LookupError):
@@ -58,9 +52,9 @@ class BoardFilter:
         if self.section and self.section not in sections:
             raise BadFilter("section", "没有这个工作类别")
         if self.light and self.light not in LIGHTS:
-            raise BadFilter("light", "状态应为 " + "、".join(LIGHTS))
+            raise BadFilter("light", "应为 " + "、".join(LIGHTS.values()))
         if self.kind and self.kind not in KINDS:
-            raise BadFilter("kind", "类型应为 deadline 或 routine")
+            raise BadFilter("kind", "应为 " + " 或 ".join(KINDS.values()))
 
 
 def named(config: Config, refs: tuple[str, ...]) -> str:
@@ -118,7 +112,7 @@ def _audit_rows(config: Config, found: list[Any]) -> list[dict[str, Any]]:
         {
             "at": local_minute(config, a.at),
             "office": config.office_names.get(a.office_id, a.office_id),
-            "action": ACTION_NAMES.get(Action(a.action), a.action),
+            "action": labels.action(a.action),
             "actor": a.actor,
             "via": a.via,
             "note": a.note,
@@ -189,10 +183,11 @@ def deadline_page(ctx: WebContext, deadline_id: str, now: datetime) -> dict[str,
             {
                 "at": local_minute(config, e.at),
                 "office": config.office_names.get(e.office_id, e.office_id),
-                "channel": e.channel,
-                "kind": e.kind,
-                "period": e.period_key,
-                "status": e.status,
+                "channel_name": labels.channel(e.channel),
+                "kind_name": labels.kind(e.kind),
+                "period_name": labels.period(e.period_key),
+                "status_name": labels.log_status(e.status),
+                "reason": labels.failure(e.response_code, e.error),
                 "error": e.error,
             }
             for e in log
@@ -212,7 +207,7 @@ def rule_words(config: Config, d: Deadline) -> str:
     parts = []
     if d.limit:
         parts.append(f"原文时限：{d.limit}")
-    parts.append(f"到期规则：{d.due_text}")
+    parts.append(f"到期规则：{labels.due_rule(d.rule)}")
     offsets = "、".join(offset_words(o) for o in config.remind_offsets(d))
     if d.kind == "routine":
         parts.append(f"例行工作：每期第{config.settings.routine_workday}个工作日提示一次，不催办")

@@ -1,7 +1,7 @@
 """One module per delivery channel; each builds its payload and talks to its server.
 
 `REGISTRY` is the one list of them: the channel names come from `vocabulary.Channel` (which
-the config reads), and each has its transport and the name offices read here. Adding a
+the config reads), and each has its transport; the name offices read is in `labels`. Adding a
 channel is a member of `Channel`, one new module with a `Transport`, and an entry below.
 """
 
@@ -20,23 +20,15 @@ from reminder.vocabulary import Channel
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class ChannelSpec:
-    label: str  # the channel's name in Chinese, as a test message names it
     make: Callable[[Config], Transport]
     mentions: bool = False  # it can @-mention people (its templates have a text variant)
 
 
 REGISTRY: dict[Channel, ChannelSpec] = {
-    Channel.EMAIL: ChannelSpec(label="邮件", make=lambda c: EmailTransport(c.email)),
-    Channel.WECOM: ChannelSpec(
-        label="企业微信", make=lambda c: WecomTransport(c.wecom), mentions=True
-    ),
-    Channel.WEBHOOK: ChannelSpec(label="Webhook", make=lambda c: WebhookTransport(c.webhook)),
+    Channel.EMAIL: ChannelSpec(make=lambda c: EmailTransport(c.email)),
+    Channel.WECOM: ChannelSpec(make=lambda c: WecomTransport(c.wecom), mentions=True),
+    Channel.WEBHOOK: ChannelSpec(make=lambda c: WebhookTransport(c.webhook)),
 }
-
-
-def label(channel: str) -> str:
-    """The channel's name as offices read it (邮件, 企业微信); an unknown one as stored."""
-    return REGISTRY[Channel(channel)].label if channel in REGISTRY else channel
 
 
 def transports(config: Config) -> dict[str, Transport]:

@@ -1,0 +1,212 @@
+"""Every value a person reads, in Chinese, in one place: channels, reminder kinds and roles,
+statuses of the outbox and the sent log, actions, why a send failed, due rules and periods.
+
+Pages, messages, exports and the 通报 take their words from here; the stored values stay the
+English keys of `vocabulary` (what `preview`, `log` and the JSON API speak). Pure: imports
+only `vocabulary` and the due-rule types.
+"""
+
+from __future__ import annotations
+
+import re
+
+from reminder.calendar.rules import (
+    DueRule,
+    FixedRule,
+    PeriodRule,
+    RRuleRule,
+    WeeklyRule,
+    YearlyRule,
+)
+
+CHANNELS = {"email": "邮件", "wecom": "企业微信", "webhook": "Webhook", "none": "未设置渠道"}
+KINDS = {
+    "before": "提前提醒",
+    "due": "到期提醒",
+    "overdue": "逾期催办",
+    "escalation": "督办升级",
+    "routine": "例行工作",
+    "alert": "发送失败通知",
+    "test": "测试消息",
+    "report": "通报",
+}
+ROLES = {"lead": "牵头", "cooperate": "配合", "escalation": "督办", "admin": "管理员"}
+ACTIONS = {"done": "办结", "reopen": "重新打开", "ack": "签收", "feedback": "反馈"}
+# The sent log's statuses, and the outbox's (a reminder not tried yet).
+LOG_STATUSES = {
+    "sending": "发送中",
+    "unknown": "结果不明",
+    "sent": "已送达",
+    "retrying": "待重试",
+    "failed": "发送失败",
+    "held": "暂缓发送",
+    "superseded": "已合并到后续提醒",
+    "cancelled": "已取消",
+    "dry-run": "演练（未发送）",
+}
+OUTBOX_STATUSES = {**LOG_STATUSES, "pending": "待发送", "failed": "发送失败"}
+LIGHTS = {
+    "red": "逾期",
+    "yellow": "临近",
+    "green": "正常",
+    "done": "已办结",
+    "past": "例行·本期已过",
+}
+DEADLINE_KINDS = {"deadline": "限时任务", "routine": "例行工作"}
+
+# Why a send failed, by the code the channel reported (the platform's own code and text are
+# kept beside these words as the technical detail).
+FAILURES = {
+    "93000": "企业微信机器人 key 无效",
+    "93004": "企业微信机器人已被停用",
+    "93008": "企业微信机器人已不在群内",
+    "40058": "消息内容过长或参数错误",
+    "44004": "消息内容为空",
+    "40008": "消息类型无效",
+    "45009": "发送过于频繁，超出机器人频率限制",
+    "310000": "钉钉机器人签名或关键词校验未通过",
+    "19021": "飞书机器人签名校验未通过",
+    "11232": "飞书机器人发送过于频繁",
+    "timeout": "连接超时，对方服务器未响应",
+    "network": "无法连接对方服务器",
+    "tls": "加密连接（TLS）建立失败",
+    "starttls": "邮件服务器不支持或拒绝 STARTTLS 加密",
+    "ca_file": "证书文件无法读取",
+    "auth": "邮箱登录失败，请核对账号和授权码",
+    "535": "邮箱登录被拒绝，请核对账号和授权码",
+    "550": "收件地址不存在或被拒收",
+    "552": "邮件过大，被邮件服务器拒收",
+    "554": "邮件被邮件服务器拒收（可能被判为垃圾邮件）",
+}
+# Why a reminder was not sent, by the reason recorded in English.
+NOT_SENT = (
+    ("done: marked by", "已办结"),
+    ("done, or no longer in schedules.toml", "已办结或已从配置中删除"),
+    ("re-planned", "配置调整后不再需要"),
+    ("a later reminder for the same task and office replaced it", "已合并到后续提醒"),
+    ("not configured", "渠道尚未配置"),
+    ("is not set", "渠道尚未配置（环境变量未设置）"),
+    ("not a usable URL", "机器人地址无法使用"),
+)
+# The query fields a page may refuse, by name.
+FIELDS = {
+    "office": "科室",
+    "deadline": "事项",
+    "channel": "渠道",
+    "status": "状态",
+    "since": "起始日期",
+    "until": "截止日期",
+    "page": "页码",
+    "light": "状态",
+    "kind": "类型",
+    "section": "工作类别",
+    "period": "期间",
+    "year": "年份",
+    "month": "月份",
+}
+CHINESE_NUMBERS = "零一二三四五六七八九十"
+WEEKDAY_NAMES = ("一", "二", "三", "四", "五", "六", "日")
+
+
+def channel(value: str) -> str:
+    return CHANNELS.get(value, value)
+
+
+def kind(value: str) -> str:
+    return KINDS.get(value, value)
+
+
+def role(value: str) -> str:
+    return ROLES.get(value, value)
+
+
+def action(value: str) -> str:
+    return ACTIONS.get(value, value)
+
+
+def log_status(value: str) -> str:
+    return LOG_STATUSES.get(value, value)
+
+
+def outbox_status(value: str) -> str:
+    return OUTBOX_STATUSES.get(value, value)
+
+
+def failure(code: str | None, error: str | None) -> str:
+    """Why a send failed or a reminder was not sent, in words; empty when nothing went wrong.
+    An HTTP or SMTP code not listed is named by its class."""
+    text = error or ""
+    for key, words in NOT_SENT:
+        if key in text:
+            return words
+    if code and code in FAILURES:
+        return FAILURES[code]
+    if code and code.isdigit():
+        number = int(code)
+        if 500 <= number < 600 and "SMTP" not in text:
+            return f"对方服务器出错（HTTP {number}）"
+        if 400 <= number < 500 and "SMTP" not in text:
+            return f"对方服务器拒绝了请求（HTTP {number}）"
+        return f"对方服务器返回错误（代码 {number}）"
+    return "发送失败" if text else ""
+
+
+def chinese_number(n: int) -> str:
+    """1-99 in Chinese numerals (第一季度, 第十二周); other numbers as digits."""
+    if not 0 < n < 100:
+        return str(n)
+    tens, ones = divmod(n, 10)
+    if tens == 0:
+        return CHINESE_NUMBERS[ones]
+    head = "" if tens == 1 else CHINESE_NUMBERS[tens]
+    return f"{head}十{CHINESE_NUMBERS[ones] if ones else ''}"
+
+
+_PERIOD = re.compile(r"(\d{4})(?:-(H|Q|W)?(\d{1,2})(?:-(\d{2}))?)?")
+
+
+def period(key: str | None) -> str:
+    """A period key in words: 2027 → 2027年度, 2027-01 → 2027年1月, 2027-Q1 → 2027年第一季度,
+    2027-H1 → 2027年上半年, 2027-W05 → 2027年第5周, 2027-03-31 → 2027年3月31日."""
+    if not key:
+        return ""
+    m = _PERIOD.fullmatch(key)
+    if m is None:
+        return key
+    year, mark, number, day = m.group(1), m.group(2), m.group(3), m.group(4)
+    if number is None:
+        return f"{year}年度"
+    n = int(number)
+    if mark == "H":
+        return f"{year}年{'上' if n == 1 else '下'}半年"
+    if mark == "Q":
+        return f"{year}年第{chinese_number(n)}季度"
+    if mark == "W":
+        return f"{year}年第{n}周"
+    if day is not None:
+        return f"{year}年{n}月{int(day)}日"
+    return f"{year}年{n}月"
+
+
+def due_rule(rule: DueRule) -> str:
+    """A due rule in words: 每年1月31日, 每季度最后一个工作日, 每周一, 2026年12月31日."""
+    if isinstance(rule, FixedRule):
+        d = rule.day
+        return f"{d.year}年{d.month}月{d.day}日"
+    if isinstance(rule, YearlyRule):
+        day = "最后一天" if rule.day is None else f"{rule.day}日"
+        return f"每年{rule.month}月{day}"
+    if isinstance(rule, PeriodRule):
+        each = {6: "每半年", 3: "每季度", 1: "每月"}.get(rule.months, f"每{rule.months}个月")
+        anchor = {
+            "day": f"{rule.number}日",
+            "last": "最后一天",
+            "last-workday": "最后一个工作日",
+            "workday": f"第{rule.number}个工作日",
+        }[rule.anchor]
+        return f"{each}{anchor}"
+    if isinstance(rule, WeeklyRule):
+        return f"每周{WEEKDAY_NAMES[rule.weekday]}"
+    if isinstance(rule, RRuleRule):
+        return f"自定义周期（{rule.text}）"
+    return rule.text
