@@ -51,6 +51,12 @@ class UsageError(ReminderError):
     exit_code = 2
 
 
+class MissingExtra(ReminderError):
+    """Raised by a command whose optional libraries (an extra: web, import) are not installed."""
+
+    exit_code = 2
+
+
 class DatabaseError(ReminderError):
     """Raised by the store when the database cannot be reached, is locked, or is too new."""
 

@@ -8,25 +8,18 @@ import sys
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from reminder.app.actions import mark_done, reopen
-from reminder.app.completion import Which, status_rows
-from reminder.app.runtime import Runtime, checked_renderer, renderer_for
-from reminder.app.sync import open_database
 from reminder.cli import options
 from reminder.cli.formats import FORMATS, render
 from reminder.clock import Clock, SystemClock
-from reminder.config.loader import load_config
-from reminder.config.model import Config
-from reminder.delivery.channels import transports
 from reminder.errors import DeliveryError, NotConfigured, UsageError
-from reminder.store import sentlog
-from reminder.store.engine import transaction
-from reminder.store.lock import single_instance
-from reminder.store.models import SentLogRow
-from reminder.store.sentlog import STATUSES, LogFilter, query
 from reminder.vocabulary import CHANNELS
+
+if TYPE_CHECKING:  # each command imports what it uses when it runs: --help loads none of it
+    from reminder.config.model import Config, Office
+    from reminder.delivery.channels.base import Rendered, Transport
+    from reminder.store.models import SentLogRow
 
 # They log URLs (robot keys), every job run, and every migration step and plugin.
 QUIET = ("httpx", "httpcore", "apscheduler", "alembic")
@@ -57,7 +50,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     Example: reminder run --config schedules.toml --dry-run
     """
+    from reminder.app.runtime import Runtime, checked_renderer
     from reminder.app.service import Service
+    from reminder.app.sync import open_database
+    from reminder.config.loader import load_config
+    from reminder.store.lock import single_instance
 
     if args.now:
         raise UsageError("run follows the real clock; use tick --now to act at another instant")
@@ -85,6 +82,9 @@ def cmd_tick(args: argparse.Namespace) -> int:
 
     Example: reminder tick --now 2027-01-22T09:00+08:00
     """
+    from reminder.app.runtime import Runtime, checked_renderer
+    from reminder.config.loader import load_config
+
     setup_logging(args.verbose)
     config = load_config(options.config_path(args))
     runtime = Runtime(
@@ -145,6 +145,12 @@ def cmd_log(args: argparse.Namespace) -> int:
 
     Example: reminder log --office legal --since 2027-01-01 --status failed --format csv
     """
+    from reminder.app.sync import open_database
+    from reminder.config.loader import load_config
+    from reminder.store import sentlog
+    from reminder.store.engine import transaction
+    from reminder.store.sentlog import STATUSES, LogFilter, query
+
     config = load_config(options.config_path(args))
     if args.status and args.status not in STATUSES:
         raise UsageError(f"--status: one of {', '.join(STATUSES)}")
@@ -171,6 +177,10 @@ def cmd_log(args: argparse.Namespace) -> int:
 
 
 def _completion(args: argparse.Namespace, action: Callable[..., str], **extra: Any) -> int:
+    from reminder.app.completion import Which
+    from reminder.app.sync import open_database
+    from reminder.config.loader import load_config
+
     config = load_config(options.config_path(args))
     engine = open_database(config)
     due = options.day(args.due, "--due") if args.due else None
@@ -190,6 +200,8 @@ def cmd_done(args: argparse.Namespace) -> int:
 
     Example: reminder done annual-disclosure-report --period 2027 --office office --note 已发布
     """
+    from reminder.app.actions import mark_done
+
     return _completion(args, mark_done, note=args.note)
 
 
@@ -198,6 +210,8 @@ def cmd_reopen(args: argparse.Namespace) -> int:
 
     Example: reminder reopen annual-disclosure-report --period 2027 --office office
     """
+    from reminder.app.actions import reopen
+
     return _completion(args, reopen)
 
 
@@ -222,6 +236,10 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     Example: reminder status --office legal
     """
+    from reminder.app.completion import status_rows
+    from reminder.app.sync import open_database
+    from reminder.config.loader import load_config
+
     config = load_config(options.config_path(args))
     engine = open_database(config)
     rows = status_rows(
@@ -236,6 +254,13 @@ def cmd_send_test(args: argparse.Namespace) -> int:
 
     Example: reminder send-test --office legal --channel wecom
     """
+    from reminder.app.runtime import renderer_for
+    from reminder.app.sync import open_database
+    from reminder.config.loader import load_config
+    from reminder.delivery.channels import transports
+    from reminder.store import sentlog
+    from reminder.store.engine import transaction
+
     config = load_config(options.config_path(args))
     office = config.offices.get(args.office)
     if office is None:
@@ -248,40 +273,49 @@ def cmd_send_test(args: argparse.Namespace) -> int:
     all_transports, renderer = transports(config), renderer_for(config)
     failures = 0
     for channel in channels:
-        transport = all_transports[channel]
         rendered = replace(
             renderer.test_message(office, channel), at=clock.now().astimezone(config.settings.tz)
         )
-        entry = SentLogRow(
-            at=clock.now(),
-            message_id=str(uuid.uuid4()),
-            office_id=office.id,
-            channel=channel,
-            kind="test",
-            subject=rendered.subject,
-            body=rendered.text,
-            status="sending",
-            attempt=1,
-        )
-        try:
-            target = transport.target(office)
-            entry.target = target.shown
-            code = ""
-            for payload in transport.payloads(target, rendered):
-                code = transport.send(target, payload)
-            entry.status, entry.response_code = "sent", code
-            print(f"{channel}: sent to {target.shown}")
-        except (NotConfigured, DeliveryError) as exc:
-            failures += 1
-            entry.status, entry.error = "failed", str(exc)
-            entry.response_code = getattr(exc, "code", None)
-            print(f"{channel}: failed: {exc}", file=sys.stderr)
-        finally:
-            transport.close()
-        entry.finished_at = clock.now()
+        entry = _send_test(all_transports[channel], office, channel, rendered, clock)
+        failures += entry.status == "failed"
         with transaction(engine) as s:
             sentlog.add_entry(s, entry)
     return 1 if failures else 0
+
+
+def _send_test(
+    transport: Transport, office: Office, channel: str, rendered: Rendered, clock: Clock
+) -> SentLogRow:
+    """Send one test message and say how it went, as its sent-log row."""
+    from reminder.store.models import SentLogRow
+
+    entry = SentLogRow(
+        at=clock.now(),
+        message_id=str(uuid.uuid4()),
+        office_id=office.id,
+        channel=channel,
+        kind="test",
+        subject=rendered.subject,
+        body=rendered.text,
+        status="sending",
+        attempt=1,
+    )
+    try:
+        target = transport.target(office)
+        entry.target = target.shown
+        code = ""
+        for payload in transport.payloads(target, rendered):
+            code = transport.send(target, payload)
+        entry.status, entry.response_code = "sent", code
+        print(f"{channel}: sent to {target.shown}")
+    except (NotConfigured, DeliveryError) as exc:
+        entry.status, entry.error = "failed", str(exc)
+        entry.response_code = getattr(exc, "code", None)
+        print(f"{channel}: failed: {exc}", file=sys.stderr)
+    finally:
+        transport.close()
+    entry.finished_at = clock.now()
+    return entry
 
 
 def add_commands(sub: Any, common: argparse.ArgumentParser, command: Any) -> None:

@@ -8,10 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from reminder.app.feeds import feed
-from reminder.app.sync import NOT_SYNCED, never_synced, open_database
 from reminder.cli import options
-from reminder.config.loader import load_config
+from reminder.cli.extras import require
 from reminder.errors import UsageError
 
 
@@ -22,6 +20,11 @@ def cmd_ics(args: argparse.Namespace) -> int:
 
     Example: reminder ics --office legal -o legal.ics
     """
+    require("ics", "web", "icalendar")
+    from reminder.app.feeds import feed
+    from reminder.app.sync import NOT_SYNCED, never_synced, open_database
+    from reminder.config.loader import load_config
+
     config = load_config(options.config_path(args))
     if args.office and args.office not in config.offices:
         raise UsageError(f"--office: no office {args.office!r} in {config.path}")

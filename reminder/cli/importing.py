@@ -6,12 +6,14 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from reminder.config.loader import load_config
-from reminder.config.model import Config
+from reminder.cli.extras import require
 from reminder.errors import UsageError
-from reminder.importing.table import FORMATS, import_table
+from reminder.importing import FORMATS
+
+if TYPE_CHECKING:
+    from reminder.config.model import Config
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -25,6 +27,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     Example: reminder import 分工方案.docx --config schedules.toml -o new-tasks.toml
     """
+    require("import", "import")
+    from reminder.config.loader import load_config
+    from reminder.importing.table import import_table
+
     path = Path(args.file)
     config: Config | None = None
     if args.config:

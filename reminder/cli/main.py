@@ -8,15 +8,12 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reminder import __version__
-from reminder.app.runtime import renderer_for
-from reminder.app.sync import config_digest, open_database, sync
-from reminder.calendar.rules import FIRST_DAY, LAST_DAY
-from reminder.calendar.workcal import CHINESE_NAMES, WorkCalendar, official_years
 from reminder.cli import options
 from reminder.cli.commands import add_commands
+from reminder.cli.extras import extra_of, missing_line
 from reminder.cli.feeds import add_feeds
 from reminder.cli.formats import FORMATS, render
 from reminder.cli.importing import add_import
@@ -24,15 +21,12 @@ from reminder.cli.init import add_init
 from reminder.cli.maintenance import add_maintenance
 from reminder.cli.report import add_report
 from reminder.cli.serve import add_serve
-from reminder.config.loader import load_config
-from reminder.config.model import Config
 from reminder.errors import ConfigError, ReminderError, UsageError
-from reminder.planning.advice import advisories, provisional_warnings
-from reminder.planning.counting import counts_of
-from reminder.planning.model import PlannedReminder
-from reminder.planning.planner import plan
-from reminder.store.engine import database_url, make_engine, shown
-from reminder.store.migrate import upgrade
+
+if TYPE_CHECKING:  # the commands import what they use when they run: --help loads none of it
+    from reminder.calendar.workcal import WorkCalendar
+    from reminder.config.model import Config
+    from reminder.planning.model import PlannedReminder
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -40,6 +34,8 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def _load(args: argparse.Namespace) -> Config:
+    from reminder.config.loader import load_config
+
     return load_config(options.config_path(args))
 
 
@@ -58,6 +54,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     Example: reminder check --config schedules.toml
     """
+    from reminder.app.runtime import renderer_for
+    from reminder.config.loader import load_config
+    from reminder.planning.advice import advisories
+
     path = options.config_path(args)
     try:
         config = load_config(path)
@@ -96,6 +96,10 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
     Example: reminder sync --config schedules.toml
     """
+    from reminder.app.sync import config_digest, open_database, sync
+    from reminder.config.loader import load_config
+    from reminder.store.engine import shown
+
     path = options.config_path(args)
     config = load_config(path)
     now = options.clock(args, config.settings.tz).now()
@@ -149,6 +153,10 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
     Example: reminder preview --from 2026-12-01 --to 2027-03-01 --office legal --format json
     """
+    from reminder.planning.advice import provisional_warnings
+    from reminder.planning.counting import counts_of
+    from reminder.planning.planner import plan
+
     config = _load(args)
     tz = config.settings.tz
     today = options.clock(args, tz).now().astimezone(tz).date()
@@ -183,6 +191,9 @@ def _office_filter(config: Config, ref: str | None) -> set[str] | None:
 
 
 def _calendar_for(args: argparse.Namespace) -> WorkCalendar:
+    from reminder.calendar.workcal import WorkCalendar
+    from reminder.config.loader import load_config
+
     path = options.config_path(args)
     if args.config or Path(path).exists():
         return load_config(path).calendar()
@@ -196,6 +207,9 @@ def cmd_calendar(args: argparse.Namespace) -> int:
 
     Example: reminder calendar --year 2026
     """
+    from reminder.calendar.rules import FIRST_DAY, LAST_DAY
+    from reminder.calendar.workcal import CHINESE_NAMES, official_years
+
     if not FIRST_DAY.year <= args.year <= LAST_DAY.year:
         raise UsageError(
             f"--year: {args.year} is outside the years reminder works with "
@@ -229,6 +243,9 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
     Example: reminder db upgrade --config schedules.toml
     """
+    from reminder.store.engine import database_url, make_engine, shown
+    from reminder.store.migrate import upgrade
+
     config = _load(args)
     engine = make_engine(database_url(config.settings.database, config.path))
     before, after = upgrade(engine)
@@ -304,6 +321,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ReminderError as exc:
         print(f"reminder: {exc}", file=sys.stderr)
         return exc.exit_code
+    except ModuleNotFoundError as exc:  # an optional library a command lacks: say which extra
+        found = extra_of(exc)
+        if found is None:
+            raise
+        print(f"reminder: {missing_line(args.command, *found)}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `reminder preview | head`: the reader left, which is fine

@@ -6,10 +6,7 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from reminder.app.retention import prune
-from reminder.app.sync import open_database
 from reminder.cli import options
-from reminder.config.loader import load_config
 
 
 def cmd_prune(args: argparse.Namespace) -> int:
@@ -20,6 +17,10 @@ def cmd_prune(args: argparse.Namespace) -> int:
 
     Example: reminder prune --dry-run
     """
+    from reminder.app.retention import prune
+    from reminder.app.sync import open_database
+    from reminder.config.loader import load_config
+
     config = load_config(options.config_path(args))
     now = options.clock(args, config.settings.tz).now()
     pruned = prune(config, open_database(config), now, dry_run=args.dry_run)

@@ -6,12 +6,15 @@ import argparse
 import difflib
 import os
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from reminder.clock import Clock, FixedClock, SystemClock, parse_now
-from reminder.config.model import Config
 from reminder.errors import UsageError
 from reminder.vocabulary import CHANNELS, NO_CHANNEL
+
+if TYPE_CHECKING:
+    from reminder.config.model import Config
 
 DEFAULT_CONFIG = "schedules.toml"
 

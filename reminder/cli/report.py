@@ -8,14 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from reminder.app.report import COLUMNS, statistics, title, totals
-from reminder.app.sync import NOT_SYNCED, never_synced, open_database
 from reminder.cli import options
+from reminder.cli.extras import require
 from reminder.cli.formats import table, to_json
-from reminder.config.loader import load_config
 from reminder.errors import UsageError
 from reminder.exports import csv_text, xlsx_bytes
-from reminder.planning.bulletin import span_of
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -28,11 +25,18 @@ def cmd_report(args: argparse.Namespace) -> int:
     Example: reminder report --month 2027-01
     Example: reminder report --year 2027 --format xlsx -o 2027年通报.xlsx
     """
+    from reminder.app.report import COLUMNS, statistics, title, totals
+    from reminder.app.sync import NOT_SYNCED, never_synced, open_database
+    from reminder.config.loader import load_config
+    from reminder.planning.bulletin import span_of
+
     if bool(args.month) == bool(args.year):
         raise UsageError("name one of --month YYYY-MM or --year YYYY")
     span = span_of(args.month or args.year)
     if args.format == "xlsx" and not args.output:
         raise UsageError("--format xlsx writes a file: give -o FILE")
+    if args.format == "xlsx":
+        require("report --format xlsx", "web", "openpyxl")
     config = load_config(options.config_path(args))
     now = options.clock(args, config.settings.tz).now()
     today = now.astimezone(config.settings.tz).date()

@@ -11,11 +11,9 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from reminder.app.sync import config_digest, open_database, sync
 from reminder.cli import options
-from reminder.config.loader import load_config
+from reminder.cli.extras import require
 from reminder.errors import UsageError
-from reminder.web.context import WebContext, secrets_from
 
 log = logging.getLogger("reminder.web")
 
@@ -30,10 +28,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     Example: REMINDER_SECRET=... reminder serve --listen 127.0.0.1:8080
     """
+    require("serve", "web")
     import uvicorn
 
+    from reminder.app.sync import config_digest, open_database, sync
     from reminder.cli.commands import setup_logging
+    from reminder.config.loader import load_config
     from reminder.web.app import create_app
+    from reminder.web.context import WebContext, secrets_from
 
     setup_logging(getattr(args, "verbose", False))
     path = options.config_path(args)

@@ -6,3 +6,5 @@ its output with the loader), below app/; it touches no database.
 readers/ turn a file into rows of cells (one module per format); columns.py finds what each
 column holds; tasks.py turns rows into tasks; offices.py and limits.py map the 责任 and 时限
 texts; emit.py writes TOML."""
+
+FORMATS = ("docx", "xlsx", "csv", "txt", "html", "pdf")  # `import --format`, by reader

@@ -9,11 +9,10 @@ from pathlib import Path
 
 from reminder.config.model import Config
 from reminder.errors import ReadError
-from reminder.importing import emit, tasks
+from reminder.importing import FORMATS, emit, tasks
 from reminder.importing.offices import Matcher
 from reminder.importing.readers import Source, excel, pdf, plain, web, word
 
-FORMATS = ("docx", "xlsx", "csv", "txt", "html", "pdf")
 SUFFIXES = {
     ".docx": "docx",
     ".xlsx": "xlsx",
