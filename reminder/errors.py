@@ -98,3 +98,26 @@ class ReadError(ReminderError):
     (corrupt, encrypted, empty, no table in it); the message names the file."""
 
     exit_code = 2
+
+
+class AppError(UsageError):
+    """A request the app refuses, raised by `app/` use cases: `code` says which refusal it is
+    and `fields` carry its facts, so that the command line, the pages and the API each word it
+    for their reader (the message itself is the command line's). Nothing was changed."""
+
+    code = "refused"
+
+    def __init__(self, message: str, **fields: str) -> None:
+        super().__init__(message)
+        self.fields = fields
+
+
+class BadQuery(AppError):
+    """Raised by a read (the sent log, the board) when a field names nothing that exists."""
+
+    code = "bad-query"
+
+    def __init__(self, field: str, value: str, choices: tuple[str, ...] = ()) -> None:
+        known = f" (one of {', '.join(choices)})" if 0 < len(choices) <= 12 else ""
+        super().__init__(f"{field}: no {value!r}{known}", field=field, value=value)
+        self.field, self.value, self.choices = field, value, choices

@@ -210,3 +210,34 @@ def due_rule(rule: DueRule) -> str:
     if isinstance(rule, RRuleRule):
         return f"自定义周期（{rule.text}）"
     return rule.text
+
+
+def refusal(code: str, fields: dict[str, str]) -> str:
+    """An app refusal (`errors.AppError`: its code and facts) as pages and the API say it.
+    Office names and times in `fields` are as the reader should see them."""
+    f = fields
+    action_name = ACTIONS.get(f.get("action", ""), "操作")
+    if code == "bad-query":
+        field = f.get("field", "")
+        value = f.get("value", "")
+        shown = {"channel": CHANNELS, "status": LOG_STATUSES}.get(field)
+        known = f"（应为{'、'.join(shown.values())}之一）" if shown else ""
+        return f"没有这个{FIELDS.get(field, field)}：“{value}”{known}"
+    words = {
+        "not-on-task": "本科室不承担此事项，不能操作。",
+        "not-lead": (
+            f"只有牵头科室（{f.get('lead', '')}）或管理员可以{action_name}此事项；"
+            "配合科室可以签收和反馈。"
+        ),
+        "already-done": f"此事项已由{f.get('by', '')}于{f.get('at', '')}办结，无需重复办结。",
+        "not-done": "此事项尚未办结。",
+        "period-not-begun": (
+            f"此事项本期（{f.get('start', '')}起）的办理期间尚未开始，暂不能{action_name}。"
+        ),
+        "note-required": "反馈需要填写说明。",
+        "note-too-long": f"说明最多 {f.get('limit', '')} 字，本次为 {f.get('length', '')} 字。",
+        "no-occurrence": "没有找到这一期事项。",
+        "unknown-deadline": "没有这个事项。",
+        "unknown-office": "没有这个科室。",
+    }
+    return words.get(code, f"{action_name}未能完成。")

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
 from reminder import links
+from reminder.app import sentlog as app_log
 from reminder.app.actions import (
     NOTE_LIMIT,
     Actor,
@@ -26,12 +27,10 @@ from reminder.app.completion import Which
 from reminder.app.report import statistics
 from reminder.errors import UsageError
 from reminder.planning.bulletin import span_of
-from reminder.store import sentlog as store_log
-from reminder.store.engine import transaction
 from reminder.vocabulary import Action
 from reminder.web import views
 from reminder.web.render import client_of, ctx_of
-from reminder.web.sentlog import LogQuery, entry, log_filter
+from reminder.web.sentlog import LogForm, log_query
 
 log = logging.getLogger("reminder.web")
 router = APIRouter(prefix="/api/v1", tags=["api"])
@@ -130,13 +129,11 @@ def sent_log(
     if who.office is not None:
         office = who.office
     ctx = ctx_of(request)
-    config = ctx.current_config()
-    q = LogQuery(
+    form = LogForm(
         office=office, deadline=deadline, channel=channel, status=status, since=since, until=until
     )
-    f = log_filter(config, q, limit=PAGE, offset=(page - 1) * PAGE)
-    with transaction(ctx.engine) as s:
-        return [entry(config, r) for r in store_log.query(s, f)]
+    q = log_query(form, limit=PAGE, offset=(page - 1) * PAGE)
+    return [e.shown() for e, _ in app_log.read(ctx.current_config(), ctx.engine, q)]
 
 
 class OfficeStatistics(BaseModel):

@@ -11,6 +11,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from reminder import labels
+from reminder.errors import BadQuery
 from reminder.web import api, feeds, health, pages, report, sentlog, yearcal
 from reminder.web.context import PAGES, WebContext
 from reminder.web.render import page
@@ -105,6 +106,11 @@ def _error_pages(app: FastAPI) -> None:
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound) -> Response:
         return _error(request, 404, "未找到", "没有这个页面、科室或事项。")
+
+    @app.exception_handler(BadQuery)
+    async def bad_query(request: Request, exc: BadQuery) -> Response:
+        words = labels.refusal(exc.code, exc.fields)
+        return _error(request, 400, "筛选条件有误", words, exc.field)
 
     @app.exception_handler(BadFilter)
     async def bad_filter(request: Request, exc: BadFilter) -> Response:

@@ -74,6 +74,7 @@ def page_environment() -> Environment:
         kind=labels.kind,
         log_status=labels.log_status,
         role=labels.role,
+        minute=lambda moment: moment.strftime("%Y-%m-%d %H:%M"),  # a local time, to the minute
     )
     return env
 

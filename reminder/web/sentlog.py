@@ -1,12 +1,13 @@
 """The sent-log pages: search and filter as `reminder log` does (office or group, deadline,
-channel, status, date range), newest first, a page at a time; each message as it was sent;
-the same selection exported as CSV (UTF-8 with a BOM, local times with their offset) or XLSX."""
+channel, status, date range: the whole last day included), newest first, a page at a time;
+each message as it was sent; the same selection exported as CSV (UTF-8 with a BOM, local times
+with their offset) or XLSX. Reads through `app.sentlog`."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from itertools import islice
 from typing import Any
 
@@ -14,13 +15,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 
 from reminder import labels
-from reminder.app.completion import local_minute
+from reminder.app import sentlog
 from reminder.config.model import Config
 from reminder.exports import csv_lines, xlsx_bytes
-from reminder.store import sentlog
-from reminder.store.engine import transaction
-from reminder.store.models import SentLogRow
-from reminder.store.sentlog import STATUSES, LogFilter
 from reminder.vocabulary import CHANNELS
 from reminder.web.render import attachment, ctx_of, login_first, page, visitor_of
 from reminder.web.views import BadFilter, NotFound
@@ -49,7 +46,9 @@ COLUMNS = [
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class LogQuery:
+class LogForm:
+    """The log page's query as the browser sends it (text), kept for its links."""
+
     office: str = ""
     deadline: str = ""
     channel: str = ""
@@ -76,71 +75,29 @@ def _day(text: str, field: str) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise BadFilter(field, f"“{text}”不是日期（应为 2027-01-31 这样的日期）") from None
+    if not 1970 <= day.year <= 2200:
+        raise BadFilter(field, "日期应在 1970 年至 2200 年之间")
+    return day
 
 
-def log_filter(config: Config, q: LogQuery, **extra: Any) -> LogFilter:
-    """The store's filter for a page's query; BadFilter names the field that is wrong."""
-    offices: frozenset[str] | None = None
-    if q.office:
-        if q.office in config.offices:
-            offices = frozenset([q.office])
-        elif q.office in config.groups:
-            offices = frozenset(config.groups[q.office].members)
-        else:
-            raise BadFilter("office", f"没有科室或分组 {q.office}")
-    if q.deadline and q.deadline not in config.deadline_by_id:
-        raise BadFilter("deadline", f"没有事项 {q.deadline}")
-    if q.channel and q.channel not in CHANNELS:
-        raise BadFilter("channel", "应为 " + "、".join(labels.channel(c) for c in CHANNELS))
-    if q.status and q.status not in STATUSES:
-        raise BadFilter("status", "应为 " + "、".join(labels.log_status(s) for s in STATUSES))
+def log_query(q: LogForm, **extra: Any) -> sentlog.LogQuery:
+    """The app's query for a page's form; BadFilter names a field that is not well formed
+    (one that names nothing is the app's BadQuery)."""
     if q.page < 1 or q.page > 100_000:
         raise BadFilter("page", "页码应为 1 至 100000")
-    tz = config.settings.tz
-    since, until = _day(q.since, "since"), _day(q.until, "until")
-    return LogFilter(
-        offices=offices,
+    return sentlog.LogQuery(
+        office=q.office or None,
         deadline=q.deadline or None,
         channel=q.channel or None,
         status=q.status or None,
-        since=datetime.combine(since, time(), tz) if since else None,
-        until=datetime.combine(until + timedelta(days=1), time(), tz) if until else None,
+        since=_day(q.since, "since"),
+        until=_day(q.until, "until"),
         newest_first=True,
         **extra,
     )
-
-
-def entry(config: Config, row: SentLogRow) -> dict[str, Any]:
-    """A log row as the page and the exports show it: local time with its offset."""
-    tz = config.settings.tz
-    d = config.deadline_by_id.get(row.deadline_id or "")
-    return {
-        "id": row.id,
-        "at": row.at.astimezone(tz).isoformat(timespec="seconds"),
-        "at_short": local_minute(config, row.at),
-        "status": row.status,
-        "status_name": labels.log_status(row.status),
-        "office": row.office_id,
-        "office_name": config.office_names.get(row.office_id, row.office_id),
-        "channel": row.channel,
-        "channel_name": labels.channel(row.channel),
-        "kind_name": labels.kind(row.kind),
-        "deadline": row.deadline_id,
-        "title": d.title if d else None,
-        "period": row.period_key,
-        "period_name": labels.period(row.period_key),
-        "due": row.due.isoformat() if row.due else None,
-        "attempt": row.attempt,
-        "target": row.target,
-        "subject": row.subject,
-        "reason": labels.failure(row.response_code, row.error),
-        "error": row.error,
-        "response_code": row.response_code,
-        "message_id": row.message_id,
-    }
 
 
 @router.get("/log", include_in_schema=False)
@@ -151,10 +108,10 @@ def log_page(request: Request) -> Response:
     ctx = ctx_of(request)
     config = ctx.current_config()
     q = _parse(request)
-    f = log_filter(config, q, limit=PAGE + 1, offset=(q.page - 1) * PAGE)
-    with transaction(ctx.engine) as s:
-        rows = sentlog.query(s, f)
-    entries = [entry(config, r) for r in rows[:PAGE]]
+    found = sentlog.read(
+        config, ctx.engine, log_query(q, limit=PAGE + 1, offset=(q.page - 1) * PAGE)
+    )
+    entries = [e for e, _ in found[:PAGE]]
     return page(
         request,
         "log.html",
@@ -162,7 +119,7 @@ def log_page(request: Request) -> Response:
         title="发送记录",
         entries=entries,
         q=q,
-        more=len(rows) > PAGE,
+        more=len(found) > PAGE,
         offices=sorted(config.offices.values(), key=lambda o: o.id),
         groups=sorted(config.groups.values(), key=lambda g: g.id),
         channels=[(c.value, labels.channel(c)) for c in CHANNELS],
@@ -170,14 +127,14 @@ def log_page(request: Request) -> Response:
     )
 
 
-def _parse(request: Request) -> LogQuery:
+def _parse(request: Request) -> LogForm:
     params = request.query_params
     raw_page = params.get("page", "1") or "1"
     if not raw_page.isdigit():
         raise BadFilter("page", "页码应为数字")
     fields = ("office", "deadline", "channel", "status", "since", "until")
     values = {k: params.get(k, "")[:80] for k in fields}
-    return LogQuery(**values, page=int(raw_page))
+    return LogForm(**values, page=int(raw_page))
 
 
 @router.get("/log/message/{entry_id}", include_in_schema=False)
@@ -186,23 +143,15 @@ def message_page(request: Request, entry_id: int) -> Response:
     if not visitor.admin:
         return login_first(request)
     ctx = ctx_of(request)
-    config = ctx.current_config()
-    with transaction(ctx.engine) as s:
-        row = sentlog.get(s, entry_id)
-        if row is None:
-            raise NotFound(str(entry_id))
-        body = (
-            row.body if row.body is not None else sentlog.bodies(s, [row]).get(row.message_id or "")
-        )
-    return page(
-        request, "message_sent.html", visitor, title="消息内容", e=entry(config, row), body=body
-    )
+    found = sentlog.find(ctx.current_config(), ctx.engine, entry_id)
+    if found is None:
+        raise NotFound(str(entry_id))
+    e, body = found
+    return page(request, "message_sent.html", visitor, title="消息内容", e=e, body=body)
 
 
-def _export_rows(request: Request) -> tuple[Config, LogFilter]:
-    ctx = ctx_of(request)
-    config = ctx.current_config()
-    return config, log_filter(config, _parse(request))
+def _export_query(request: Request) -> tuple[Config, sentlog.LogQuery]:
+    return ctx_of(request).current_config(), log_query(_parse(request))
 
 
 @router.get("/log.csv", include_in_schema=False)
@@ -210,12 +159,12 @@ def log_csv(request: Request) -> Response:
     if not visitor_of(request).admin:
         return login_first(request)
     ctx = ctx_of(request)
-    config, f = _export_rows(request)
+    config, q = _export_query(request)
+    sentlog.log_filter(config, q)  # a field that names nothing: refused before streaming
 
     def chunks() -> Iterator[bytes]:
-        with transaction(ctx.engine) as s:
-            rows = (entry(config, r) for r in sentlog.stream(s, f))
-            for piece in csv_lines(rows, COLUMNS):
+        with sentlog.stream(config, ctx.engine, q) as entries:
+            for piece in csv_lines((e.shown() for e in entries), COLUMNS):
                 yield piece.encode("utf-8")
 
     return StreamingResponse(
@@ -230,9 +179,9 @@ def log_xlsx(request: Request) -> Response:
     if not visitor_of(request).admin:
         return login_first(request)
     ctx = ctx_of(request)
-    config, f = _export_rows(request)
-    with transaction(ctx.engine) as s:
-        rows = [entry(config, r) for r in islice(sentlog.stream(s, f), XLSX_ROWS)]
+    config, q = _export_query(request)
+    with sentlog.stream(config, ctx.engine, q) as entries:
+        rows = [e.shown() for e in islice(entries, XLSX_ROWS)]
     data = xlsx_bytes([("发送记录", COLUMNS, rows)])
     return Response(
         data,

@@ -1,0 +1,203 @@
+"""The sent log as every reader asks for it: `reminder log`, the /log page and its exports,
+and the JSON API read it through here, with one query type and one meaning of each field.
+
+`until` given as a day includes that whole day (the log "until 2027-01-31" shows the 31st);
+given as an instant, it ends just before it. A field that names nothing (an office, a task,
+a channel or a status that does not exist) is a `BadQuery` naming the field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+
+from reminder import labels
+from reminder.config.model import Config
+from reminder.errors import BadQuery
+from reminder.store import sentlog
+from reminder.store.engine import transaction
+from reminder.store.models import SentLogRow
+from reminder.store.sentlog import STATUSES, LogFilter
+from reminder.vocabulary import CHANNELS, NO_CHANNEL
+
+__all__ = ["STATUSES", "BadQuery", "LogEntry", "LogQuery", "find", "read", "stream"]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class LogQuery:
+    office: str | None = None  # an office, or a group (its members)
+    deadline: str | None = None
+    channel: str | None = None
+    status: str | None = None
+    since: date | datetime | None = None  # a day: from its start
+    until: date | datetime | None = None  # a day: that whole day included
+    limit: int | None = None
+    offset: int = 0
+    newest_first: bool = False
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class LogEntry:
+    """One log row, with real dates and times (local, with the config's time zone)."""
+
+    id: int
+    at: datetime
+    status: str
+    office: str
+    office_name: str
+    channel: str
+    kind: str
+    deadline: str | None
+    title: str | None
+    period: str | None
+    due: date | None
+    attempt: int
+    target: str | None
+    subject: str | None
+    error: str | None
+    response_code: str | None
+    message_id: str | None
+
+    @property
+    def status_name(self) -> str:
+        return labels.log_status(self.status)
+
+    @property
+    def channel_name(self) -> str:
+        return labels.channel(self.channel)
+
+    @property
+    def kind_name(self) -> str:
+        return labels.kind(self.kind)
+
+    @property
+    def period_name(self) -> str:
+        return labels.period(self.period)
+
+    @property
+    def reason(self) -> str:
+        """Why it was not sent, or failed, in words (empty when it went)."""
+        return labels.failure(self.response_code, self.error)
+
+    def shown(self) -> dict[str, Any]:
+        """The entry as an export row: the stored values and their words."""
+        return {
+            "id": self.id,
+            "at": self.at.isoformat(timespec="seconds"),
+            "status": self.status,
+            "status_name": self.status_name,
+            "office": self.office,
+            "office_name": self.office_name,
+            "channel": self.channel,
+            "channel_name": self.channel_name,
+            "kind": self.kind,
+            "kind_name": self.kind_name,
+            "deadline": self.deadline,
+            "title": self.title,
+            "period": self.period,
+            "period_name": self.period_name,
+            "due": self.due.isoformat() if self.due else None,
+            "attempt": self.attempt,
+            "target": self.target,
+            "subject": self.subject,
+            "reason": self.reason,
+            "error": self.error,
+            "response_code": self.response_code,
+            "message_id": self.message_id,
+        }
+
+
+def _instant(value: date | datetime, tz: ZoneInfo, *, end: bool) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=tz)
+    day = value + timedelta(days=1) if end else value
+    return datetime.combine(day, time(), tz)
+
+
+def log_filter(config: Config, q: LogQuery) -> LogFilter:
+    """The store's filter for `q`; BadQuery names a field that names nothing."""
+    offices: frozenset[str] | None = None
+    if q.office:
+        if q.office not in config.offices and q.office not in config.groups:
+            raise BadQuery("office", q.office, (*config.offices, *config.groups))
+        offices = frozenset(config.expand((q.office,)))
+    if q.deadline and q.deadline not in config.deadline_by_id:
+        raise BadQuery("deadline", q.deadline, tuple(config.deadline_by_id))
+    if q.channel and q.channel not in (*CHANNELS, NO_CHANNEL):
+        raise BadQuery("channel", q.channel, (*CHANNELS, NO_CHANNEL))
+    if q.status and q.status not in STATUSES:
+        raise BadQuery("status", q.status, STATUSES)
+    tz = config.settings.tz
+    return LogFilter(
+        offices=offices,
+        deadline=q.deadline or None,
+        channel=q.channel or None,
+        status=q.status or None,
+        since=_instant(q.since, tz, end=False) if q.since is not None else None,
+        until=_instant(q.until, tz, end=True) if q.until is not None else None,
+        limit=q.limit,
+        offset=q.offset,
+        newest_first=q.newest_first,
+    )
+
+
+def entry(config: Config, row: SentLogRow) -> LogEntry:
+    d = config.deadline_by_id.get(row.deadline_id or "")
+    return LogEntry(
+        id=row.id,
+        at=row.at.astimezone(config.settings.tz),
+        status=row.status,
+        office=row.office_id,
+        office_name=config.office_names.get(row.office_id, row.office_id),
+        channel=row.channel,
+        kind=row.kind,
+        deadline=row.deadline_id,
+        title=d.title if d else None,
+        period=row.period_key,
+        due=row.due,
+        attempt=row.attempt,
+        target=row.target,
+        subject=row.subject,
+        error=row.error,
+        response_code=row.response_code,
+        message_id=row.message_id,
+    )
+
+
+def read(
+    config: Config, engine: Engine, q: LogQuery, *, bodies: bool = False
+) -> list[tuple[LogEntry, str | None]]:
+    """The entries `q` asks for, each with its message body when `bodies`."""
+    f = log_filter(config, q)
+    with transaction(engine) as s:
+        rows = sentlog.query(s, f)
+        texts = sentlog.bodies(s, rows) if bodies else {}
+        return [(entry(config, r), _body(r, texts)) for r in rows]
+
+
+def _body(row: SentLogRow, texts: dict[str, str]) -> str | None:
+    return row.body if row.body is not None else texts.get(row.message_id or "")
+
+
+@contextmanager
+def stream(config: Config, engine: Engine, q: LogQuery) -> Iterator[Iterator[LogEntry]]:
+    """`with stream(...) as entries:` every entry `q` asks for, fetched a batch at a time (an
+    export of a million rows); the filter is checked before the block is entered."""
+    f = log_filter(config, q)
+    with transaction(engine) as s:
+        yield (entry(config, r) for r in sentlog.stream(s, f))
+
+
+def find(config: Config, engine: Engine, entry_id: int) -> tuple[LogEntry, str | None] | None:
+    """One entry and the body of its message, or None."""
+    with transaction(engine) as s:
+        row = sentlog.get(s, entry_id)
+        if row is None:
+            return None
+        return entry(config, row), _body(row, sentlog.bodies(s, [row]) if row.body is None else {})
