@@ -1,6 +1,10 @@
 """Scenario 6: `reminder run` with 10,000 deadlines (already synced) until it is ready to
 dispatch, against importing its dependencies alone: wall time and peak memory.
 
+6c: `reminder --help` against a Python that imports what the command line imported at start
+before the extras were split off (issue 21): every command's libraries, the web and import ones
+among them.
+
 The `tick` that syncs the database first also leaves the parsed file in the config cache
 (`reminder.config.cache`), as any earlier start with the same file would: the run measured is
 a restart with an unchanged file. `first start` is also reported, with the cache off.
@@ -23,6 +27,12 @@ ROOT = Path(__file__).resolve().parents[1]
 IMPORTS = (
     "import apscheduler.schedulers.background, sqlalchemy.orm, alembic.command, jinja2, "
     "dateutil.rrule, httpx, chinese_calendar, holidays"
+)
+# What `import reminder.cli.main` loaded before commands imported their libraries when run.
+EAGER = (
+    "import argparse, reminder.app.runtime, reminder.app.actions, reminder.app.completion, "
+    "reminder.app.feeds, reminder.app.report, reminder.app.retention, reminder.store.migrate, "
+    "reminder.importing.table, reminder.web.context"
 )
 
 
@@ -91,6 +101,21 @@ def ours(n: int, *, cached: bool = True) -> tuple[float, int]:
     return seconds, peak
 
 
+def _seconds(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=True, cwd=ROOT, capture_output=True)
+    return time.perf_counter() - start
+
+
+def help_times(repeat: int) -> tuple[float, float]:
+    """Medians of `reminder --help` and of a Python that imports what it used to (EAGER)."""
+    ours, eager = [], []
+    for _ in range(repeat):
+        ours.append(_seconds([sys.executable, "-m", "reminder", "--help"]))
+        eager.append(_seconds([sys.executable, "-c", EAGER]))
+    return statistics.median(ours), statistics.median(eager)
+
+
 def _peak_kb(pid: int) -> int:
     """The process's own peak resident memory so far (VmHWM), in KiB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -109,6 +134,7 @@ def run(n: int = 10_000, repeat: int = 5) -> list[Result]:
     t_imp, rss_imp = statistics.median(t for t, _ in imp), statistics.median(m for _, m in imp)
     t_ours, rss_ours = statistics.median(t for t, _ in our), statistics.median(m for _, m in our)
     t_cold = statistics.median(ours(n, cached=False)[0] for _ in range(repeat))
+    t_help, t_eager = help_times(3 * repeat)
     size = f"{n:,} deadlines"
     return [
         Result(
@@ -142,5 +168,16 @@ def run(n: int = 10_000, repeat: int = 5) -> list[Result]:
             "MB",
             "≤ 1.5× imports",
             rss_ours <= 1.5 * rss_imp,
+        ),
+        Result(
+            "6c reminder --help",
+            "-",
+            t_help,
+            t_eager,
+            "the imports before issue 21",
+            "s",
+            "≤ 0.5× eager imports",
+            t_help <= 0.5 * t_eager,
+            f"median of {3 * repeat}",
         ),
     ]
