@@ -212,6 +212,20 @@ def due_rule(rule: DueRule) -> str:
     return rule.text
 
 
+REFUSAL_TITLES = {
+    "not-on-task": "无权操作",
+    "not-lead": "无权操作",
+    "already-done": "已办结",
+    "not-done": "尚未办结",
+    "note-too-long": "内容过长",
+    "bad-query": "筛选条件有误",
+}
+
+
+def refusal_title(code: str) -> str:
+    return REFUSAL_TITLES.get(code, "未能完成")
+
+
 def refusal(code: str, fields: dict[str, str]) -> str:
     """An app refusal (`errors.AppError`: its code and facts) as pages and the API say it.
     Office names and times in `fields` are as the reader should see them."""

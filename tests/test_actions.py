@@ -86,3 +86,49 @@ def test_a_cooperating_office_cannot_close_and_an_outsider_can_do_nothing(
         ("annual-report", "finance", "done", "admin:张三", None),
         ("annual-report", "legal", "reopen", "office:legal", None),
     ]
+
+
+def test_every_refusal_carries_its_code_and_facts_and_reads_in_chinese(harness: Harness) -> None:
+    """The app says which refusal it is and its facts; pages and the API word it from the code
+    (labels.refusal), never from the command line's message."""
+    from reminder import labels
+    from reminder.app.actions import perform
+    from reminder.errors import AppError
+
+    harness.write(WEEKLY)
+    runtime = harness.start("2026-03-01 08:00")
+    harness.tick("2026-03-24 09:00")
+    config, engine, now = runtime.config, runtime.engine, at("2026-03-25 10:00")
+    legal, finance = Actor(office="legal", via="api"), Actor(office="finance", via="api")
+    report = Which(deadline="annual-report", office="legal", period="2026-03-31")
+
+    def refusal(which: Which, actor: Actor, action: Action, note: str | None = None) -> str:
+        with pytest.raises(AppError) as refused:
+            perform(config, engine, now, which, actor, action, note)
+        words = labels.refusal(refused.value.code, refused.value.fields)
+        assert "--" not in words and not any(c.isascii() and c.isalpha() for c in words)
+        return f"{refused.value.code}: {words}"
+
+    finance_report = Which(deadline="annual-report", office="finance", period="2026-03-31")
+    assert refusal(finance_report, finance, Action.DONE) == (
+        "not-lead: 只有牵头科室（法规信访科）或管理员可以办结此事项；配合科室可以签收和反馈。"
+    )
+    outsider = Which(deadline="annual-report", office="office", period="2026-03-31")
+    assert refusal(outsider, Actor(office="office"), Action.ACK) == (
+        "not-on-task: 本科室不承担此事项，不能操作。"
+    )
+    assert refusal(report, legal, Action.FEEDBACK, " ") == "note-required: 反馈需要填写说明。"
+    assert refusal(report, legal, Action.FEEDBACK, "长" * 2001) == (
+        "note-too-long: 说明最多 2000 字，本次为 2001 字。"
+    )
+    assert refusal(report, legal, Action.REOPEN) == "not-done: 此事项尚未办结。"
+    later = Which(deadline="weekly-check", office="legal", period="2026-W15")
+    assert refusal(later, legal, Action.DONE) == (
+        "period-not-begun: 此事项本期（2026-04-04起）的办理期间尚未开始，暂不能办结。"
+    )
+    nowhere = Which(deadline="annual-report", office="legal", period="2031")
+    assert refusal(nowhere, legal, Action.DONE) == "no-occurrence: 没有找到这一期事项。"
+    perform(config, engine, now, report, legal, Action.DONE)
+    with pytest.raises(AppError) as again:
+        perform(config, engine, now, report, legal, Action.DONE)
+    assert again.value.code == "already-done" and again.value.fields["by"] == "legal"

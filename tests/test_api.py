@@ -63,13 +63,18 @@ def test_an_office_token_reads_and_acts_for_its_office_only(
     assert {e["office"] for e in log} == {"finance"}  # its own, whatever it asks
     path = "/api/v1/occurrences/annual-report/2026-03-31"
     r = api.post(f"{path}/done", headers=finance, json={"office": "legal"})
-    assert r.status_code == 403 and "finance cooperates on annual-report" in r.json()["error"]
+    assert r.status_code == 403 and r.json() == {
+        "error": "not-lead",
+        "message": "只有牵头科室（法规信访科）或管理员可以办结此事项；配合科室可以签收和反馈。",
+        "fields": {"action": "done", "lead": "法规信访科"},
+    }
     r = api.post(f"{path}/feedback", headers=finance, json={"note": "数据已提供"})
     assert r.status_code == 200
     r = api.post(f"{path}/done", headers=bearer(API), json={"office": "legal", "note": "OA办结"})
     assert r.status_code == 200 and "marked done by legal" in r.json()["message"]
     r = api.post(f"{path}/done", headers=bearer(API), json={"office": "legal"})
-    assert r.status_code == 409
+    assert r.status_code == 409 and r.json()["error"] == "already-done"
+    assert r.json()["message"].startswith("此事项已由法规信访科于2026-03-31 ")
     r = api.post(f"{path}/nonsense", headers=bearer(API), json={"office": "legal"})
     assert r.status_code == 404
     r = api.post(

@@ -19,7 +19,7 @@ from reminder import labels
 from reminder.app.completion import Which, find_occurrence, local_minute
 from reminder.app.plan import plan_outbox
 from reminder.config.model import Config, Deadline
-from reminder.errors import UsageError
+from reminder.errors import AppError
 from reminder.store import actions, completions, outbox, planned
 from reminder.store.engine import PLAN_LOCK, serialize, transaction
 from reminder.store.models import OccurrenceRow
@@ -29,20 +29,55 @@ NOTE_LIMIT = 2000  # characters of a note or feedback
 ACTION_NAMES = {a: labels.ACTIONS[a.value] for a in Action}
 
 
-class Refused(UsageError):
-    """An action its actor may not take (not on the task, a cooperating office closing)."""
+class Refused(AppError):
+    """An action its actor may not take: an office not on the task ("not-on-task"), or a
+    cooperating office closing or reopening ("not-lead", with the task's `lead` offices)."""
+
+    def __init__(self, message: str, *, code: str, **fields: str) -> None:
+        super().__init__(message, **fields)
+        self.code = code
 
 
-class AlreadyDone(UsageError):
+class AlreadyDone(AppError):
     """办结 of an occurrence that is already done; `by` and `at` say by whom and when."""
 
+    code = "already-done"
+
     def __init__(self, message: str, *, by: str, at: str) -> None:
-        super().__init__(message)
+        super().__init__(message, by=by, at=at)
         self.by, self.at = by, at
 
 
-class NotDone(UsageError):
+class NotDone(AppError):
     """重新打开 of an occurrence that is not done."""
+
+    code = "not-done"
+
+
+class PeriodNotBegun(AppError):
+    """办结 of an occurrence whose period has not begun (`start`)."""
+
+    code = "period-not-begun"
+
+
+class NoteRequired(AppError):
+    """反馈 without a note."""
+
+    code = "note-required"
+
+
+class NoteTooLong(AppError):
+    """A note or feedback longer than NOTE_LIMIT characters (`length`, `limit`)."""
+
+    code = "note-too-long"
+
+
+class UnknownName(AppError):
+    """A deadline ("unknown-deadline") or office ("unknown-office") the config does not have."""
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -75,13 +110,20 @@ def permitted(config: Config, d: Deadline, office: str, action: Action) -> bool:
 def check_permitted(config: Config, d: Deadline, actor: Actor, action: Action) -> None:
     roles = roles_of(config, d, actor.office)
     if not roles:
-        raise Refused(f"{actor.office} is not on {d.id}: it can do nothing with it")
+        raise Refused(
+            f"{actor.office} is not on {d.id}: it can do nothing with it",
+            code="not-on-task",
+            action=action.value,
+        )
     if actor.admin or permitted(config, d, actor.office, action):
         return
-    lead = ", ".join(config.expand(d.lead))
+    leads = config.expand(d.lead)
     raise Refused(
-        f"{actor.office} cooperates on {d.id}; only its lead office(s) ({lead}) or an "
-        "administrator (--by NAME) may close or reopen it"
+        f"{actor.office} cooperates on {d.id}; only its lead office(s) ({', '.join(leads)}) "
+        "or an administrator (--by NAME) may close or reopen it",
+        code="not-lead",
+        action=action.value,
+        lead="、".join(config.office_names.get(o, o) for o in leads),
     )
 
 
@@ -89,20 +131,24 @@ def _note(note: str | None) -> str | None:
     if note is None or not note.strip():
         return None
     if len(note) > NOTE_LIMIT:
-        raise UsageError(f"the note is {len(note)} characters; at most {NOTE_LIMIT}")
+        raise NoteTooLong(
+            f"the note is {len(note)} characters; at most {NOTE_LIMIT}",
+            length=str(len(note)),
+            limit=str(NOTE_LIMIT),
+        )
     return note.strip()
 
 
 def _deadline(config: Config, deadline_id: str) -> Deadline:
     d = config.deadline_by_id.get(deadline_id)
     if d is None:
-        raise UsageError(f"no deadline {deadline_id!r} in {config.path}")
+        raise UnknownName(f"no deadline {deadline_id!r} in {config.path}", code="unknown-deadline")
     return d
 
 
 def _office(config: Config, office: str) -> None:
     if office not in config.offices:
-        raise UsageError(f"--office: no office {office!r} in {config.path}")
+        raise UnknownName(f"--office: no office {office!r} in {config.path}", code="unknown-office")
 
 
 def _audit(
@@ -145,9 +191,11 @@ def mark_done(
         serialize(s, PLAN_LOCK)
         occ = find_occurrence(s, config, d, today, now, period=which.period, due=which.due)
         if today < occ.period_start:
-            raise UsageError(
+            raise PeriodNotBegun(
                 f"{d.id} {occ.period_key} (due {occ.due}) covers {occ.period_start} "
-                f"to {occ.nominal_due}: it cannot be done before its period begins"
+                f"to {occ.nominal_due}: it cannot be done before its period begins",
+                start=occ.period_start.isoformat(),
+                action=Action.DONE.value,
             )
         existing = completions.open_completion(s, occ.id)
         if existing is not None:
@@ -184,7 +232,7 @@ def reopen(
         )
         existing = completions.open_completion(s, occ.id)
         if existing is None:
-            raise NotDone(f"{d.id} {occ.period_key} is not marked done")
+            raise NotDone(f"{d.id} {occ.period_key} is not marked done", action="reopen")
         completions.reopen(s, existing, which.office, now)
         _audit(s, occ, actor, Action.REOPEN, None, now)
     report = plan_outbox(config, engine, now)
@@ -209,7 +257,7 @@ def note_on(
     check_permitted(config, d, actor, action)
     note = _note(note)
     if action is Action.FEEDBACK and note is None:
-        raise UsageError("反馈 needs a note")
+        raise NoteRequired("反馈 needs a note", action=action.value)
     today = _today(config, now)
     with transaction(engine) as s:
         occ = find_occurrence(s, config, d, today, now, period=which.period, due=which.due)

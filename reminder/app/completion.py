@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from reminder.calendar.leadtime import lead_day
 from reminder.calendar.workcal import SHIFT_SLACK
 from reminder.config.model import Config, Deadline
-from reminder.errors import UsageError
+from reminder.errors import AppError
 from reminder.planning.model import Occurrence
 from reminder.planning.planner import occurrence_values, occurrences
 from reminder.store import completions, planned
@@ -20,6 +20,13 @@ from reminder.store.engine import transaction
 from reminder.store.models import OccurrenceRow
 
 LOOK = timedelta(days=2 * 366)
+
+
+class NoOccurrence(AppError):
+    """The occurrence asked for (by period, due date, or the current or latest done one) does
+    not exist."""
+
+    code = "no-occurrence"
 
 
 def _from_rule(
@@ -64,7 +71,7 @@ def find_occurrence(
         made = _from_rule(session, config, d, today, now, period=period, due=due)
         if made is None:
             what = f"period {period}" if period else f"due date {due}"
-            raise UsageError(f"{d.id} has no occurrence with {what}")
+            raise NoOccurrence(f"{d.id} has no occurrence with {what}")
         return made
     begun = [o for o in rows if o.period_start <= today]
     done = completions.done_among(session, [o.id for o in begun])
@@ -72,11 +79,11 @@ def find_occurrence(
         closed = [o for o in begun if o.id in done]
         if closed:
             return closed[-1]  # the latest done: the one a slip of the hand just closed
-        raise UsageError(f"{d.id} has no done occurrence; name one with --period or --due")
+        raise NoOccurrence(f"{d.id} has no done occurrence; name one with --period or --due")
     current = _current(session, [o for o in begun if o.id not in done], d.id, today)
     if current is not None:
         return current
-    raise UsageError(
+    raise NoOccurrence(
         f"{d.id} has no open occurrence whose period has begun; name one with --period or --due"
     )
 

@@ -11,6 +11,7 @@ import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from reminder import links
@@ -18,18 +19,15 @@ from reminder.app import sentlog as app_log
 from reminder.app.actions import (
     NOTE_LIMIT,
     Actor,
-    AlreadyDone,
-    NotDone,
-    Refused,
     perform,
 )
 from reminder.app.completion import Which
 from reminder.app.report import statistics
-from reminder.errors import UsageError
+from reminder.errors import AppError, UsageError
 from reminder.planning.bulletin import span_of
 from reminder.vocabulary import Action
 from reminder.web import views
-from reminder.web.render import client_of, ctx_of
+from reminder.web.render import client_of, ctx_of, refused
 from reminder.web.sentlog import LogForm, log_query
 
 log = logging.getLogger("reminder.web")
@@ -180,7 +178,7 @@ class ActionOut(BaseModel):
 @router.post("/occurrences/{deadline}/{period}/{action}", response_model=ActionOut)
 def act(
     request: Request, who: Who, deadline: str, period: str, action: str, body: ActionIn
-) -> dict[str, str]:
+) -> dict[str, str] | Response:
     """done (办结), reopen, ack (签收) or feedback (反馈, needs a note)."""
     ctx = ctx_of(request)
     config = ctx.current_config()
@@ -197,10 +195,8 @@ def act(
     now = ctx.clock.now()
     try:
         message = perform(config, ctx.engine, now, which, actor, verb, body.note)
-    except Refused as exc:
-        raise HTTPException(403, str(exc)) from None
-    except (AlreadyDone, NotDone) as exc:
-        raise HTTPException(409, str(exc)) from None
-    except UsageError as exc:
-        raise HTTPException(400, str(exc)) from None
+    except AppError as exc:
+        status, _, words = refused(config, exc)
+        body_out = {"error": exc.code, "message": words, "fields": exc.fields}
+        return JSONResponse(body_out, status_code=status)
     return {"message": message}

@@ -13,21 +13,25 @@ from fastapi.responses import RedirectResponse, Response
 
 from reminder import links
 from reminder.app.actions import (
-    ACTION_NAMES,
     NOTE_LIMIT,
     Actor,
-    AlreadyDone,
-    NotDone,
-    Refused,
     perform,
 )
 from reminder.app.completion import Which
-from reminder.errors import UsageError
+from reminder.errors import AppError
 from reminder.vocabulary import Action
 from reminder.web import views
 from reminder.web.context import WebContext
 from reminder.web.feeds import feed_token
-from reminder.web.render import client_of, ctx_of, login_first, page, refusal, visitor_of
+from reminder.web.render import (
+    client_of,
+    ctx_of,
+    login_first,
+    page,
+    refusal,
+    refused,
+    visitor_of,
+)
 from reminder.web.security import SESSION_COOKIE, Visitor, csrf_ok, new_session, password_ok
 
 log = logging.getLogger("reminder.web")
@@ -299,27 +303,6 @@ def _perform(
         perform(config, ctx.engine, now, which, actor, verb, note)
     except views.NotFound:
         return refusal(request, "scope")
-    except Refused:
-        return say(403, "无权操作", _refused_words(verb))
-    except AlreadyDone as exc:
-        name = config.office_names.get(exc.by, exc.by)
-        return say(409, "已办结", f"此事项已由{name}于{exc.at}办结，无需重复办结。")
-    except NotDone:
-        return say(409, "尚未办结", "此事项尚未办结。")
-    except UsageError as exc:
-        return say(400, "未能完成", _usage_words(verb, str(exc)))
+    except AppError as exc:
+        return say(*refused(config, exc))
     return None
-
-
-def _refused_words(verb: Action) -> str:
-    if verb in (Action.DONE, Action.REOPEN):
-        return f"只有牵头科室（或管理员）可以{ACTION_NAMES[verb]}此事项；配合科室可以签收和反馈。"
-    return "本科室不承担此事项，不能操作。"
-
-
-def _usage_words(verb: Action, message: str) -> str:
-    if "before its period begins" in message:
-        return "此事项的办理期间尚未开始，暂不能办结。"
-    if "needs a note" in message:
-        return "反馈需要填写说明。"
-    return f"{ACTION_NAMES[verb]}未能完成：{message}"

@@ -10,6 +10,9 @@ from urllib.parse import quote
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from reminder import labels
+from reminder.config.model import Config
+from reminder.errors import AppError
 from reminder.web.context import WebContext
 from reminder.web.security import SESSION_COOKIE, Visitor, csrf_token, session_admin
 
@@ -64,6 +67,29 @@ def refusal(request: Request, reason: str) -> HTMLResponse:
         message=REFUSALS.get(reason, REFUSALS["forged"]),
         status_code=403,
     )
+
+
+# The HTTP status of each app refusal (errors.AppError.code); any other is 400.
+REFUSAL_STATUS = {
+    "not-on-task": 403,
+    "not-lead": 403,
+    "already-done": 409,
+    "not-done": 409,
+    "note-too-long": 413,
+    "unknown-deadline": 404,
+    "unknown-office": 404,
+    "no-occurrence": 404,
+}
+
+
+def refused(config: Config, exc: AppError) -> tuple[int, str, str]:
+    """An app refusal as a page or the API says it: status, title and message, in Chinese,
+    offices by their names."""
+    fields = dict(exc.fields)
+    if "by" in fields:
+        fields["by"] = config.office_names.get(fields["by"], fields["by"])
+    status = REFUSAL_STATUS.get(exc.code, 400)
+    return status, labels.refusal_title(exc.code), labels.refusal(exc.code, fields)
 
 
 def visitor_of(request: Request) -> Visitor:
