@@ -221,3 +221,34 @@ def test_a_report_missed_for_over_a_week_is_not_sent_late(harness: Harness) -> N
     harness.start("2026-03-01 08:00")
     assert "通报" not in harness.tick("2026-03-31 09:00")
     assert "通报: 1 sent" in harness.tick("2026-04-03 10:00")  # 1 April missed: two days late
+
+
+def test_the_report_waits_for_its_robots_budget_and_is_logged_before_it_goes(
+    harness: Harness,
+) -> None:
+    """The 通报 goes as every message does: a robot that has had its 20 this minute is not
+    pushed to 45009; the 通报 waits for the window, then goes once."""
+    from reminder.delivery.ratelimit import DatabaseLimiter
+    from reminder.store.budget import Ask
+    from reminder.store.engine import transaction
+    from tests.delivery_harness import KEY_LEGAL, at
+
+    harness.write(MORE + '\n[report]\nto = ["legal"]\nworkday = 1\n')
+    runtime = harness.start("2026-03-01 08:00")
+    harness.tick("2026-03-10 09:00")
+    harness.clock.set(at("2026-04-01 08:59:30"))
+    target = runtime.dispatcher.transports["wecom"].target(runtime.config.offices["legal"])
+    with transaction(runtime.engine) as s:  # another message spent the robot's minute
+        DatabaseLimiter(runtime.engine).reserve(
+            [Ask(target.rate_key, 20, target.per_minute)], harness.clock.now(), session=s
+        )
+    harness.clock.set(at("2026-04-01 09:00"))
+    assert runtime.send_report() == {"deferred": 1}
+    assert not harness.log(kind="report") and 45009 not in harness.wecom.errcodes()
+    harness.clock.set(at("2026-04-01 09:02"))
+    assert runtime.send_report() == {"sent": 1}
+    assert runtime.send_report() == {}
+    (entry,) = harness.log(kind="report")
+    assert (entry.status, entry.office_id, entry.channel) == ("sent", "legal", "wecom")
+    posts = [m for m in harness.wecom.received if m.key == KEY_LEGAL and "通报" in m.content]
+    assert len(posts) == 1

@@ -4,22 +4,21 @@ instances. The statistics are `reminder report`'s; the message is the report/ te
 from __future__ import annotations
 
 import logging
-import uuid
 from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from reminder.app.report import statistics, title, totals
 from reminder.config.model import Config, Office
 from reminder.delivery.channels.base import Rendered, Transport
+from reminder.delivery.oneoff import OneOff, send_one_off
+from reminder.delivery.ratelimit import Limiter
 from reminder.delivery.rendering import Renderer
-from reminder.errors import DeliveryError, NotConfigured
 from reminder.planning.bulletin import Span, due_moment
 from reminder.store import sentlog
-from reminder.store.engine import PLAN_LOCK, serialize, transaction
-from reminder.store.models import SentLogRow
-from reminder.vocabulary import LogStatus
+from reminder.store.engine import PLAN_LOCK, serialize
 
 log = logging.getLogger("reminder.report")
 _HELD: set[tuple[str, str, str]] = set()  # said once per process
@@ -47,6 +46,7 @@ def send_due_report(
     now: datetime,
     transports: dict[str, Transport],
     renderer: Renderer,
+    limiter: Limiter,
     *,
     dry_run: bool = False,
 ) -> dict[str, int]:
@@ -77,8 +77,8 @@ def send_due_report(
         )
         rendered = replace(rendered, at=now.astimezone(config.settings.tz))
         for channel in config.channels_for(office):
-            transport = transports[channel]
-            outcome = _send_one(engine, now, key, office, channel, transport, rendered, dry_run)
+            sending = (transports[channel], limiter)
+            outcome = _send_one(engine, now, key, office, channel, sending, rendered, dry_run)
             if outcome:
                 counts[outcome] = counts.get(outcome, 0) + 1
     if counts:
@@ -92,48 +92,28 @@ def _send_one(
     key: str,
     office: Office,
     channel: str,
-    transport: Transport,
+    sending: tuple[Transport, Limiter],
     rendered: Rendered,
     dry_run: bool,
 ) -> str | None:
-    """One office, one channel: claimed in the log under the planning lock (so two instances
-    never both send it), then sent; None when it had gone already."""
-    try:
-        target = transport.target(office)
-    except NotConfigured as exc:
-        if (key, office.id, channel) not in _HELD:
-            _HELD.add((key, office.id, channel))
-            log.warning("通报 %s to %s by %s is held: %s", key, office.id, channel, exc)
-        return "held"
-    with transaction(engine) as s:
+    """One office, one channel, as any message outside the schedule goes (`send_one_off`:
+    the robot's budget, logged before it is sent); claimed in the log under the planning lock,
+    so two instances never both send it. None when it had gone already."""
+    transport, limiter = sending
+
+    def not_sent_yet(s: Session) -> bool:
         serialize(s, PLAN_LOCK)
-        if sentlog.logged_report(s, key, office.id, channel):
-            return None
-        entry = SentLogRow(
-            at=now,
-            message_id=str(uuid.uuid4()),
-            office_id=office.id,
-            channel=channel,
-            target=target.shown,
-            kind="report",
-            period_key=key,
-            subject=rendered.subject,
-            body=rendered.text,
-            status=LogStatus.DRY_RUN if dry_run else LogStatus.SENDING,
-            attempt=1,
-        )
-        sentlog.add_entry(s, entry)
-        s.flush()
-        entry_id = entry.id
-    if dry_run:
-        return "dry-run"
-    status, error, code = LogStatus.SENT, None, ""
-    try:
-        for payload in transport.payloads(target, rendered):
-            code = transport.send(target, payload)
-    except DeliveryError as exc:
-        log.error("通报 %s to %s by %s failed: %s", key, office.id, channel, exc)
-        status, error, code = LogStatus.FAILED, str(exc), getattr(exc, "code", None) or ""
-    with transaction(engine) as s:
-        sentlog.finish(s, [entry_id], status, now, error, code or None)
-    return status.value
+        return not sentlog.logged_report(s, key, office.id, channel)
+
+    one = OneOff(office=office, channel=channel, kind="report", rendered=rendered, period_key=key)
+    outcome = send_one_off(
+        engine, transport, limiter, one, now, dry_run=dry_run, claim=not_sent_yet
+    )
+    if outcome.status == "skipped":
+        return None
+    if outcome.status == "held" and (key, office.id, channel) not in _HELD:
+        _HELD.add((key, office.id, channel))
+        log.warning("通报 %s to %s by %s is held: %s", key, office.id, channel, outcome.error)
+    if outcome.status == "deferred":
+        log.info("通报 %s to %s by %s waits for its robot's budget", key, office.id, channel)
+    return outcome.status

@@ -196,7 +196,13 @@ class Runtime:
         """The 通报 of [report], when its moment has come and it has not gone yet."""
         d = self.dispatcher
         return send_due_report(
-            self.config, self.engine, self.clock.now(), d.transports, d.renderer, dry_run=d.dry_run
+            self.config,
+            self.engine,
+            self.clock.now(),
+            d.transports,
+            d.renderer,
+            d.limiter,
+            dry_run=d.dry_run,
         )
 
     def next_due(self) -> datetime | None:

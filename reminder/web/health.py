@@ -19,18 +19,14 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client.core import GaugeMetricFamily
-from sqlalchemy.exc import SQLAlchemyError
 
-from reminder.app.completion import status_rows
+from reminder.app import health
 from reminder.errors import DatabaseError
-from reminder.store import health, outbox
-from reminder.store.engine import transaction
 from reminder.web.context import WebContext
 from reminder.web.render import ctx_of
 
 log = logging.getLogger("reminder.web")
 router = APIRouter()
-LATE = 300  # seconds a due reminder may wait before /healthz says dispatch is behind
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -40,23 +36,18 @@ def _iso(moment: datetime | None) -> str | None:
 @router.get("/healthz", include_in_schema=False)
 def healthz(request: Request) -> Response:
     ctx = ctx_of(request)
-    now = ctx.clock.now()
     try:
-        with transaction(ctx.engine) as s:
-            health.ping(s)
-            last = health.last_pass(s)
-            due = outbox.next_due(s)
-    except (SQLAlchemyError, DatabaseError) as exc:
+        h = health.check(ctx.engine, ctx.clock.now())
+    except DatabaseError as exc:
         log.warning("healthz: %s", exc)
         return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
-    behind = due is not None and (now - due).total_seconds() > LATE
     return JSONResponse(
         {
-            "status": "behind" if behind else "ok",
+            "status": "behind" if h.behind else "ok",
             "database": "ok",
-            "last_dispatch_pass": _iso(last),
-            "next_due": _iso(due),
-            "now": now.isoformat(),
+            "last_dispatch_pass": _iso(h.last_pass),
+            "next_due": _iso(h.next_due),
+            "now": h.now.isoformat(),
         }
     )
 
@@ -69,11 +60,8 @@ class StoreCollector:
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         ctx = self.ctx
-        now = ctx.clock.now()
-        with transaction(ctx.engine) as s:
-            counts = health.outbox_counts(s)
-            oldest = health.oldest_waiting(s)
-            last = health.last_pass(s)
+        g = health.gauges(ctx.current_config(), ctx.engine, ctx.clock.now())
+        now, counts, oldest, last = g.now, g.reminders, g.oldest_waiting, g.last_pass
         rows = GaugeMetricFamily(
             "reminder_reminders", "Reminders by status and channel", labels=["status", "channel"]
         )
@@ -92,11 +80,10 @@ class StoreCollector:
             "Seconds since any instance last ran a dispatch pass",
             value=since,
         )
-        lights = [r["light"] for r in status_rows(ctx.current_config(), ctx.engine, now, None)]
         yield GaugeMetricFamily(
             "reminder_open_overdue_occurrences",
             "Time-limited occurrences past their due date and not done",
-            value=lights.count("red"),
+            value=g.open_overdue,
         )
 
 
