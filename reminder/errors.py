@@ -121,3 +121,9 @@ class BadQuery(AppError):
         known = f" (one of {', '.join(choices)})" if 0 < len(choices) <= 12 else ""
         super().__init__(f"{field}: no {value!r}{known}", field=field, value=value)
         self.field, self.value, self.choices = field, value, choices
+
+
+class NotFound(AppError):
+    """Raised by a page's read when its office, deadline or occurrence does not exist."""
+
+    code = "not-found"

@@ -1,257 +1,45 @@
-"""The data of each page, as plain dicts and lists the templates show: the board, an office's
-page, a deadline's page, one item. Reads through app/ and store/; renders nothing."""
+"""The pages' reads, asked of `app.pages` with the web context's config, database and clock;
+and BadFilter, a query value a page cannot even parse (a word where a date goes)."""
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from reminder import labels, links
-from reminder.app.actions import permitted
-from reminder.app.completion import local_minute, status_rows
-from reminder.calendar.rules import Offset
-from reminder.config.model import Config, Deadline
-from reminder.delivery.wording import as_named
-from reminder.store import actions, completions, sentlog
-from reminder.store.engine import transaction
-from reminder.store.sentlog import LogFilter
-from reminder.vocabulary import Action
+from reminder import links
+from reminder.app import pages
+from reminder.app.pages import BoardFilter
+from reminder.errors import NotFound
 from reminder.web.context import WebContext
 
-LIGHTS = labels.LIGHTS
-LIGHT_ORDER = {"red": 0, "yellow": 1, "green": 2, "done": 3, "past": 4}
-KINDS = labels.DEADLINE_KINDS
-ROLES = {"lead": labels.ROLES["lead"], "cooperate": labels.ROLES["cooperate"]}
-
-
-class NotFound(LookupError):
-    """A page for an office, deadline or occurrence that does not exist."""
+__all__ = ["BadFilter", "BoardFilter", "NotFound"]
 
 
 class BadFilter(ValueError):
-    """A filter value that is not one of the allowed ones; `field` names it."""
+    """A filter value that is not well formed; `field` names it."""
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class BoardFilter:
-    office: str = ""
-    section: str = ""
-    light: str = ""
-    kind: str = ""
-
-    def check(self, config: Config) -> None:
-        if self.office and self.office not in config.offices:
-            raise BadFilter("office", f"没有科室 {self.office}")
-        sections = {d.section for d in config.deadlines}
-        if self.section and self.section not in sections:
-            raise BadFilter("section", "没有这个工作类别")
-        if self.light and self.light not in LIGHTS:
-            raise BadFilter("light", "应为 " + "、".join(LIGHTS.values()))
-        if self.kind and self.kind not in KINDS:
-            raise BadFilter("kind", "应为 " + " 或 ".join(KINDS.values()))
-
-
-def named(config: Config, refs: tuple[str, ...]) -> str:
-    """Offices and groups as the table names them (a group by its name), as messages do."""
-    return "、".join(as_named(config, refs, set()))
-
-
-def _decorate(config: Config, row: dict[str, Any]) -> dict[str, Any]:
-    d = config.deadline_by_id[row["deadline"]]
-    row["lead_names"] = named(config, d.lead)
-    row["cooperate_names"] = named(config, d.cooperate)
-    row["light_name"] = LIGHTS[row["light"]]
-    row["kind_name"] = KINDS[row["kind"]]
-    if row["done_by"]:
-        row["done_by_name"] = config.office_names.get(row["done_by"], row["done_by"])
-    return row
-
-
 def board(
     ctx: WebContext, now: datetime, f: BoardFilter, *, page: int = 1, size: int | None = None
 ) -> dict[str, Any]:
-    """The board's rows, most urgent first; `size` rows of page `page` (all when None)."""
-    config = ctx.current_config()
-    f.check(config)
-    offices = frozenset([f.office]) if f.office else None
-    rows = status_rows(config, ctx.engine, now, offices)
-    counts = Counter(r["light"] for r in rows)
-    shown = [
-        r
-        for r in rows
-        if (not f.section or r["section"] == f.section)
-        and (not f.light or r["light"] == f.light)
-        and (not f.kind or r["kind"] == f.kind)
-    ]
-    # Most urgent first: overdue, then near, then on track; closed and lapsed last.
-    shown.sort(key=lambda r: (LIGHT_ORDER[r["light"]], r["due"], r["task"] or 0))
-    total = len(shown)
-    if size is not None:
-        page = min(page, max(1, -(-total // size)))  # past the end: the last page
-        shown = shown[(page - 1) * size : page * size]
-    return {
-        "rows": [_decorate(config, r) for r in shown],
-        "total": total,
-        "page": page,
-        "pages": max(1, -(-total // size)) if size else 1,
-        "counts": {light: counts.get(light, 0) for light in LIGHTS},
-        "filter": f,
-        "offices": sorted(config.offices.values(), key=lambda o: o.id),
-        "sections": sorted({d.section for d in config.deadlines if d.section}),
-    }
-
-
-def _audit_rows(config: Config, found: list[Any]) -> list[dict[str, Any]]:
-    return [
-        {
-            "at": local_minute(config, a.at),
-            "office": config.office_names.get(a.office_id, a.office_id),
-            "action": labels.action(a.action),
-            "actor": a.actor,
-            "via": a.via,
-            "note": a.note,
-            "deadline": a.deadline_id,
-        }
-        for a in found
-    ]
+    return pages.board(ctx.current_config(), ctx.engine, now, f, page=page, size=size)
 
 
 def office_page(ctx: WebContext, office_id: str, now: datetime) -> dict[str, Any]:
-    config = ctx.current_config()
-    office = config.offices.get(office_id)
-    if office is None:
-        raise NotFound(office_id)
-    today = now.astimezone(config.settings.tz).date()
-    rows = []
-    for r in status_rows(config, ctx.engine, now, frozenset([office_id])):
-        d = config.deadline_by_id[r["deadline"]]
-        roles = {role for o, role in config.recipients(d) if o == office_id}
-        r["role"] = "lead" if "lead" in roles else "cooperate"
-        r["role_name"] = ROLES[r["role"]]
-        r["may_close"] = permitted(config, d, office_id, Action.DONE)
-        rows.append(_decorate(config, r))
-    current = [r for r in rows if r["light"] in ("red", "yellow", "green")]
-    # This period and the next: what is open now, and of each task the next one due.
-    seen: set[str] = set()
-    now_and_next = []
-    for r in current:
-        overdue = date.fromisoformat(r["due"]) < today
-        if overdue or r["deadline"] not in seen:
-            now_and_next.append(r)
-            if not overdue:  # an overdue period does not hide the current one
-                seen.add(r["deadline"])
-    with transaction(ctx.engine) as s:
-        history = actions.of_office(s, office_id, limit=50)
-    return {
-        "office": office,
-        "rows": now_and_next,
-        "done": [r for r in rows if r["light"] == "done"][-20:][::-1],
-        "history": _audit_rows(config, history),
-    }
+    return pages.office_page(ctx.current_config(), ctx.engine, office_id, now)
 
 
 def deadline_page(ctx: WebContext, deadline_id: str, now: datetime) -> dict[str, Any]:
-    config = ctx.current_config()
-    d = config.deadline_by_id.get(deadline_id)
-    if d is None:
-        raise NotFound(deadline_id)
-    rows = [
-        _decorate(config, r)
-        for r in status_rows(config, ctx.engine, now, None, deadline=deadline_id)
-    ]
-    with transaction(ctx.engine) as s:
-        stored = {o.period_key: o.id for o in completions.occurrences_of(s, deadline_id)}
-        audit = actions.of_occurrences(s, list(stored.values()))
-        log = sentlog.query(s, LogFilter(deadline=deadline_id, limit=100, newest_first=True))
-    by_period = {p: _audit_rows(config, audit[i]) for p, i in stored.items()}
-    for r in rows:
-        r["audit"] = by_period.get(r["period"], [])
-    return {
-        "deadline": d,
-        "rule": rule_words(config, d),
-        "rows": rows,
-        "first_lead": config.expand(d.lead)[0],
-        "lead_names": named(config, d.lead),
-        "cooperate_names": named(config, d.cooperate),
-        "log": [
-            {
-                "at": local_minute(config, e.at),
-                "office": config.office_names.get(e.office_id, e.office_id),
-                "channel_name": labels.channel(e.channel),
-                "kind_name": labels.kind(e.kind),
-                "period_name": labels.period(e.period_key),
-                "status_name": labels.log_status(e.status),
-                "reason": labels.failure(e.response_code, e.error),
-                "error": e.error,
-            }
-            for e in log
-        ],
-    }
-
-
-def offset_words(o: Offset) -> str:
-    if o.amount == 0:
-        return "到期当日"
-    unit = "天" if o.unit == "d" else "个工作日"
-    return f"到期前{o.amount}{unit}" if o.amount > 0 else f"逾期{-o.amount}{unit}"
-
-
-def rule_words(config: Config, d: Deadline) -> str:
-    """The rule as the table says it and as the service reads it."""
-    parts = []
-    if d.limit:
-        parts.append(f"原文时限：{d.limit}")
-    parts.append(f"到期规则：{labels.due_rule(d.rule)}")
-    offsets = "、".join(offset_words(o) for o in config.remind_offsets(d))
-    if d.kind == "routine":
-        parts.append(f"例行工作：每期第{config.settings.routine_workday}个工作日提示一次，不催办")
-    else:
-        parts.append(f"提醒：{offsets}")
-    return "；".join(parts)
+    return pages.deadline_page(ctx.current_config(), ctx.engine, deadline_id, now)
 
 
 def item_page(ctx: WebContext, occurrence_id: int, office_id: str) -> dict[str, Any]:
-    """One occurrence as its office sees it through a link."""
-    config = ctx.current_config()
-    with transaction(ctx.engine) as s:
-        occ = completions.occurrence(s, occurrence_id)
-        if occ is None:
-            raise NotFound(str(occurrence_id))
-        done = completions.open_completion(s, occ.id)
-        audit = actions.of_occurrence(s, occ.id)
-    d = config.deadline_by_id.get(occ.deadline_id)
-    roles = {role for o, role in config.recipients(d) if o == office_id} if d else set()
-    if d is None or not roles - {"escalation"}:
-        raise NotFound(str(occurrence_id))
-    return {
-        "deadline": d,
-        "occurrence": occ,
-        "office": config.offices[office_id],
-        "role_name": ROLES["lead" if "lead" in roles else "cooperate"],
-        "may_close": permitted(config, d, office_id, Action.DONE),
-        "lead_names": named(config, d.lead),
-        "cooperate_names": named(config, d.cooperate),
-        "done": {
-            "by": config.office_names.get(done.office_id, done.office_id),
-            "at": local_minute(config, done.completed_at),
-            "note": done.note,
-        }
-        if done
-        else None,
-        "audit": _audit_rows(config, audit),
-    }
+    return pages.item_page(ctx.current_config(), ctx.engine, occurrence_id, office_id)
 
 
 def check_reach(ctx: WebContext, grant: links.Grant, deadline: str, period: str) -> None:
-    """An item link acts on its own occurrence only: NotFound for any other."""
-    with transaction(ctx.engine) as s:
-        stored = {o.period_key: o.id for o in completions.occurrences_of(s, deadline)}
-    occurrence = stored.get(period)
-    if occurrence is None or not grant.reaches(occurrence):
-        raise NotFound(f"{deadline} {period}")
+    pages.check_reach(ctx.engine, grant, deadline, period)

@@ -1,0 +1,239 @@
+"""What each page shows: the board, an office's page, a deadline's page, one item, as rows
+the templates and the API read (words from `labels`). Renders nothing; the web asks here."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from reminder import labels, links
+from reminder.app.actions import permitted
+from reminder.app.completion import local_minute, status_rows
+from reminder.app.sentlog import LogQuery
+from reminder.app.sentlog import read as read_log
+from reminder.calendar.rules import Offset
+from reminder.config.model import Config, Deadline
+from reminder.delivery.wording import as_named
+from reminder.errors import BadQuery, NotFound
+from reminder.store import actions, completions
+from reminder.store.engine import transaction
+from reminder.vocabulary import Action
+
+LIGHTS = labels.LIGHTS
+LIGHT_ORDER = {"red": 0, "yellow": 1, "green": 2, "done": 3, "past": 4}
+KINDS = labels.DEADLINE_KINDS
+ROLES = {"lead": labels.ROLES["lead"], "cooperate": labels.ROLES["cooperate"]}
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class BoardFilter:
+    office: str = ""
+    section: str = ""
+    light: str = ""
+    kind: str = ""
+
+    def check(self, config: Config) -> None:
+        if self.office and self.office not in config.offices:
+            raise BadQuery("office", self.office, tuple(config.offices))
+        sections = {d.section for d in config.deadlines}
+        if self.section and self.section not in sections:
+            raise BadQuery("section", self.section)
+        if self.light and self.light not in LIGHTS:
+            raise BadQuery("light", self.light, tuple(LIGHTS))
+        if self.kind and self.kind not in KINDS:
+            raise BadQuery("kind", self.kind, tuple(KINDS))
+
+
+def named(config: Config, refs: tuple[str, ...]) -> str:
+    """Offices and groups as the table names them (a group by its name), as messages do."""
+    return "、".join(as_named(config, refs, set()))
+
+
+def _decorate(config: Config, row: dict[str, Any]) -> dict[str, Any]:
+    d = config.deadline_by_id[row["deadline"]]
+    row["lead_names"] = named(config, d.lead)
+    row["cooperate_names"] = named(config, d.cooperate)
+    row["light_name"] = LIGHTS[row["light"]]
+    row["kind_name"] = KINDS[row["kind"]]
+    if row["done_by"]:
+        row["done_by_name"] = config.office_names.get(row["done_by"], row["done_by"])
+    return row
+
+
+def board(
+    config: Config,
+    engine: Engine,
+    now: datetime,
+    f: BoardFilter,
+    *,
+    page: int = 1,
+    size: int | None = None,
+) -> dict[str, Any]:
+    """The board's rows, most urgent first; `size` rows of page `page` (all when None)."""
+    f.check(config)
+    offices = frozenset([f.office]) if f.office else None
+    rows = status_rows(config, engine, now, offices)
+    counts = Counter(r["light"] for r in rows)
+    shown = [
+        r
+        for r in rows
+        if (not f.section or r["section"] == f.section)
+        and (not f.light or r["light"] == f.light)
+        and (not f.kind or r["kind"] == f.kind)
+    ]
+    # Most urgent first: overdue, then near, then on track; closed and lapsed last.
+    shown.sort(key=lambda r: (LIGHT_ORDER[r["light"]], r["due"], r["task"] or 0))
+    total = len(shown)
+    if size is not None:
+        page = min(page, max(1, -(-total // size)))  # past the end: the last page
+        shown = shown[(page - 1) * size : page * size]
+    return {
+        "rows": [_decorate(config, r) for r in shown],
+        "total": total,
+        "page": page,
+        "pages": max(1, -(-total // size)) if size else 1,
+        "counts": {light: counts.get(light, 0) for light in LIGHTS},
+        "filter": f,
+        "offices": sorted(config.offices.values(), key=lambda o: o.id),
+        "sections": sorted({d.section for d in config.deadlines if d.section}),
+    }
+
+
+def _audit_rows(config: Config, found: list[Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "at": local_minute(config, a.at),
+            "office": config.office_names.get(a.office_id, a.office_id),
+            "action": labels.action(a.action),
+            "actor": a.actor,
+            "via": a.via,
+            "note": a.note,
+            "deadline": a.deadline_id,
+        }
+        for a in found
+    ]
+
+
+def office_page(config: Config, engine: Engine, office_id: str, now: datetime) -> dict[str, Any]:
+    office = config.offices.get(office_id)
+    if office is None:
+        raise NotFound(office_id)
+    today = now.astimezone(config.settings.tz).date()
+    rows = []
+    for r in status_rows(config, engine, now, frozenset([office_id])):
+        d = config.deadline_by_id[r["deadline"]]
+        roles = {role for o, role in config.recipients(d) if o == office_id}
+        r["role"] = "lead" if "lead" in roles else "cooperate"
+        r["role_name"] = ROLES[r["role"]]
+        r["may_close"] = permitted(config, d, office_id, Action.DONE)
+        rows.append(_decorate(config, r))
+    current = [r for r in rows if r["light"] in ("red", "yellow", "green")]
+    # This period and the next: what is open now, and of each task the next one due.
+    seen: set[str] = set()
+    now_and_next = []
+    for r in current:
+        overdue = date.fromisoformat(r["due"]) < today
+        if overdue or r["deadline"] not in seen:
+            now_and_next.append(r)
+            if not overdue:  # an overdue period does not hide the current one
+                seen.add(r["deadline"])
+    with transaction(engine) as s:
+        history = actions.of_office(s, office_id, limit=50)
+    return {
+        "office": office,
+        "rows": now_and_next,
+        "done": [r for r in rows if r["light"] == "done"][-20:][::-1],
+        "history": _audit_rows(config, history),
+    }
+
+
+def deadline_page(
+    config: Config, engine: Engine, deadline_id: str, now: datetime
+) -> dict[str, Any]:
+    d = config.deadline_by_id.get(deadline_id)
+    if d is None:
+        raise NotFound(deadline_id)
+    rows = [
+        _decorate(config, r) for r in status_rows(config, engine, now, None, deadline=deadline_id)
+    ]
+    with transaction(engine) as s:
+        stored = {o.period_key: o.id for o in completions.occurrences_of(s, deadline_id)}
+        audit = actions.of_occurrences(s, list(stored.values()))
+    recent = LogQuery(deadline=deadline_id, limit=100, newest_first=True)
+    by_period = {p: _audit_rows(config, audit[i]) for p, i in stored.items()}
+    for r in rows:
+        r["audit"] = by_period.get(r["period"], [])
+    return {
+        "deadline": d,
+        "rule": rule_words(config, d),
+        "rows": rows,
+        "first_lead": config.expand(d.lead)[0],
+        "lead_names": named(config, d.lead),
+        "cooperate_names": named(config, d.cooperate),
+        "log": [e for e, _ in read_log(config, engine, recent)],
+    }
+
+
+def offset_words(o: Offset) -> str:
+    if o.amount == 0:
+        return "到期当日"
+    unit = "天" if o.unit == "d" else "个工作日"
+    return f"到期前{o.amount}{unit}" if o.amount > 0 else f"逾期{-o.amount}{unit}"
+
+
+def rule_words(config: Config, d: Deadline) -> str:
+    """The rule as the table says it and as the service reads it."""
+    parts = []
+    if d.limit:
+        parts.append(f"原文时限：{d.limit}")
+    parts.append(f"到期规则：{labels.due_rule(d.rule)}")
+    offsets = "、".join(offset_words(o) for o in config.remind_offsets(d))
+    if d.kind == "routine":
+        parts.append(f"例行工作：每期第{config.settings.routine_workday}个工作日提示一次，不催办")
+    else:
+        parts.append(f"提醒：{offsets}")
+    return "；".join(parts)
+
+
+def item_page(config: Config, engine: Engine, occurrence_id: int, office_id: str) -> dict[str, Any]:
+    """One occurrence as its office sees it through a link."""
+    with transaction(engine) as s:
+        occ = completions.occurrence(s, occurrence_id)
+        if occ is None:
+            raise NotFound(str(occurrence_id))
+        done = completions.open_completion(s, occ.id)
+        audit = actions.of_occurrence(s, occ.id)
+    d = config.deadline_by_id.get(occ.deadline_id)
+    roles = {role for o, role in config.recipients(d) if o == office_id} if d else set()
+    if d is None or not roles - {"escalation"}:
+        raise NotFound(str(occurrence_id))
+    return {
+        "deadline": d,
+        "occurrence": occ,
+        "office": config.offices[office_id],
+        "role_name": ROLES["lead" if "lead" in roles else "cooperate"],
+        "may_close": permitted(config, d, office_id, Action.DONE),
+        "lead_names": named(config, d.lead),
+        "cooperate_names": named(config, d.cooperate),
+        "done": {
+            "by": config.office_names.get(done.office_id, done.office_id),
+            "at": local_minute(config, done.completed_at),
+            "note": done.note,
+        }
+        if done
+        else None,
+        "audit": _audit_rows(config, audit),
+    }
+
+
+def check_reach(engine: Engine, grant: links.Grant, deadline: str, period: str) -> None:
+    """An item link acts on its own occurrence only: NotFound for any other."""
+    with transaction(engine) as s:
+        stored = {o.period_key: o.id for o in completions.occurrences_of(s, deadline)}
+    occurrence = stored.get(period)
+    if occurrence is None or not grant.reaches(occurrence):
+        raise NotFound(f"{deadline} {period}")
