@@ -1,7 +1,8 @@
 """通报 statistics: per lead office and span (a month or a year), how its time-limited tasks
 went (due, done on time, done late and by how many working days, still open and overdue) and
 what the service sent it (reminders sent, failed). Routine duties are not chased, so they are
-counted apart (how many were confirmed done), not in the on-time rate."""
+counted apart (how many were confirmed done), not in the on-time rate. A span is a year
+("2027") or a month ("2027-01"), read by `span_of`."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from sqlalchemy.engine import Engine
 
 from reminder.calendar.workcal import SHIFT_SLACK
 from reminder.config.model import Config
-from reminder.planning.bulletin import Span
+from reminder.planning.bulletin import Span, span_of
 from reminder.planning.planner import occurrences
 from reminder.store import completions, sentlog
 from reminder.store.engine import transaction
+
+__all__ = ["COLUMNS", "OfficeStats", "Span", "span_of", "statistics", "title", "totals"]
 
 
 @dataclass(kw_only=True, slots=True)

@@ -53,6 +53,7 @@ class LogEntry:
     office_name: str
     channel: str
     kind: str
+    role: str | None  # lead, cooperate, escalation, admin (None: a test message)
     deadline: str | None
     title: str | None
     period: str | None
@@ -63,6 +64,7 @@ class LogEntry:
     error: str | None
     response_code: str | None
     message_id: str | None
+    finished_at: datetime | None  # when the attempt ended (local), None while in flight
 
     @property
     def status_name(self) -> str:
@@ -149,14 +151,16 @@ def log_filter(config: Config, q: LogQuery) -> LogFilter:
 
 def entry(config: Config, row: SentLogRow) -> LogEntry:
     d = config.deadline_by_id.get(row.deadline_id or "")
+    tz = config.settings.tz
     return LogEntry(
         id=row.id,
-        at=row.at.astimezone(config.settings.tz),
+        at=row.at.astimezone(tz),
         status=row.status,
         office=row.office_id,
         office_name=config.office_names.get(row.office_id, row.office_id),
         channel=row.channel,
         kind=row.kind,
+        role=row.role,
         deadline=row.deadline_id,
         title=d.title if d else None,
         period=row.period_key,
@@ -167,6 +171,7 @@ def entry(config: Config, row: SentLogRow) -> LogEntry:
         error=row.error,
         response_code=row.response_code,
         message_id=row.message_id,
+        finished_at=row.finished_at.astimezone(tz) if row.finished_at else None,
     )
 
 

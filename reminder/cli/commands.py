@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Any
 from reminder.cli import options
 from reminder.cli.formats import FORMATS, render
 from reminder.clock import Clock, SystemClock
-from reminder.errors import DeliveryError, NotConfigured, UsageError
+from reminder.errors import BadQuery, DeliveryError, NotConfigured, UsageError
 from reminder.vocabulary import CHANNELS
 
 if TYPE_CHECKING:  # each command imports what it uses when it runs: --help loads none of it
+    from reminder.app.sentlog import LogEntry
     from reminder.config.model import Config, Office
     from reminder.delivery.channels.base import Rendered, Transport
     from reminder.store.models import SentLogRow
@@ -50,11 +51,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     Example: reminder run --config schedules.toml --dry-run
     """
+    from reminder.app.database import open_database, single_instance
     from reminder.app.runtime import Runtime, checked_renderer
     from reminder.app.service import Service
-    from reminder.app.sync import open_database
     from reminder.config.loader import load_config
-    from reminder.store.lock import single_instance
 
     if args.now:
         raise UsageError("run follows the real clock; use tick --now to act at another instant")
@@ -113,60 +113,58 @@ LOG_COLUMNS = [
 ]
 
 
-def log_row(config: Config, row: SentLogRow, body: str | None = None) -> dict[str, Any]:
+def log_row(e: LogEntry, body: str | None = None) -> dict[str, Any]:
     """A log entry as `log` prints it; instants in local time with their offset."""
-    tz = config.settings.tz
     return {
-        "at": row.at.astimezone(tz).isoformat(),
-        "status": row.status,
-        "office": row.office_id,
-        "channel": row.channel,
-        "target": row.target,
-        "kind": row.kind,
-        "role": row.role,
-        "deadline": row.deadline_id,
-        "period": row.period_key,
-        "due": row.due.isoformat() if row.due else None,
-        "attempt": row.attempt,
-        "subject": row.subject,
-        "body": row.body if row.body is not None else body,
-        "error": row.error,
-        "response_code": row.response_code,
-        "message_id": row.message_id,
-        "finished_at": row.finished_at.astimezone(tz).isoformat() if row.finished_at else None,
-        "at_local": row.at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"),
+        "at": e.at.isoformat(),
+        "status": e.status,
+        "office": e.office,
+        "channel": e.channel,
+        "target": e.target,
+        "kind": e.kind,
+        "role": e.role,
+        "deadline": e.deadline,
+        "period": e.period,
+        "due": e.due.isoformat() if e.due else None,
+        "attempt": e.attempt,
+        "subject": e.subject,
+        "body": body,
+        "error": e.error,
+        "response_code": e.response_code,
+        "message_id": e.message_id,
+        "finished_at": e.finished_at.isoformat() if e.finished_at else None,
+        "at_local": e.at.strftime("%Y-%m-%d %H:%M:%S"),
     }
 
 
 def cmd_log(args: argparse.Namespace) -> int:
     """Show the sent-reminder log: who was told what, when, how, and did it arrive.
 
-    Times are local; --since/--until take a date or an ISO instant.
+    Times are local; --since/--until take a date or an ISO instant. A date as --until
+    includes that whole day; an instant ends just before it.
 
     Example: reminder log --office legal --since 2027-01-01 --status failed --format csv
     """
-    from reminder.app.sync import open_database
+    from reminder.app import sentlog
+    from reminder.app.database import open_database
     from reminder.config.loader import load_config
-    from reminder.store import sentlog
-    from reminder.store.engine import transaction
-    from reminder.store.sentlog import STATUSES, LogFilter, query
 
     config = load_config(options.config_path(args))
-    if args.status and args.status not in STATUSES:
-        raise UsageError(f"--status: one of {', '.join(STATUSES)}")
-    engine = open_database(config)
-    f = LogFilter(
-        offices=options.offices(config, args.office),
+    tz = config.settings.tz
+    q = sentlog.LogQuery(
+        office=args.office,
         deadline=args.deadline,
-        channel=options.channel(args.channel),
+        channel=args.channel,
         status=args.status,
-        since=options.instant(args.since, "--since", config.settings.tz) if args.since else None,
-        until=options.instant(args.until, "--until", config.settings.tz) if args.until else None,
+        since=options.day_or_instant(args.since, "--since", tz) if args.since else None,
+        until=options.day_or_instant(args.until, "--until", tz) if args.until else None,
     )
-    with transaction(engine) as s:
-        found = query(s, f)
-        texts = sentlog.bodies(s, found)
-        rows = [log_row(config, r, texts.get(r.message_id or "")) for r in found]
+    try:
+        sentlog.log_filter(config, q)  # refused before the database is opened
+        found = sentlog.read(config, open_database(config), q, bodies=True)
+    except BadQuery as exc:
+        raise options.refused(config, exc) from None
+    rows = [log_row(e, body) for e, body in found]
     if args.format != "table":
         for row in rows:
             del row["at_local"]

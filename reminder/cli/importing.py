@@ -8,9 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from reminder.app.importing import FORMATS
 from reminder.cli.extras import require
 from reminder.errors import UsageError
-from reminder.importing import FORMATS
 
 if TYPE_CHECKING:
     from reminder.config.model import Config
@@ -28,8 +28,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     Example: reminder import 分工方案.docx --config schedules.toml -o new-tasks.toml
     """
     require("import", "import")
+    from reminder.app.importing import import_table
     from reminder.config.loader import load_config
-    from reminder.importing.table import import_table
 
     path = Path(args.file)
     config: Config | None = None

@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,9 +24,8 @@ from reminder.cli.serve import add_serve
 from reminder.errors import ConfigError, ReminderError, UsageError
 
 if TYPE_CHECKING:  # the commands import what they use when they run: --help loads none of it
-    from reminder.calendar.workcal import WorkCalendar
+    from reminder.app.preview import PreviewRow
     from reminder.config.model import Config
-    from reminder.planning.model import PlannedReminder
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -54,9 +53,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     Example: reminder check --config schedules.toml
     """
+    from reminder.app.preview import check_warnings
     from reminder.app.runtime import renderer_for
     from reminder.config.loader import load_config
-    from reminder.planning.advice import advisories
 
     path = options.config_path(args)
     try:
@@ -78,7 +77,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"{path}: {len(template_errors)} template error(s)")
         return 2
     today = options.clock(args, config.settings.tz).now().astimezone(config.settings.tz).date()
-    warnings = list(config.warnings) + advisories(config, today)
+    warnings = list(config.warnings) + check_warnings(config, today)
     for issue in warnings:
         print(f"{issue} (warning)")
     print(
@@ -96,16 +95,16 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
     Example: reminder sync --config schedules.toml
     """
-    from reminder.app.sync import config_digest, open_database, sync
+    from reminder.app.database import name_of, open_database
+    from reminder.app.sync import config_digest, sync
     from reminder.config.loader import load_config
-    from reminder.store.engine import shown
 
     path = options.config_path(args)
     config = load_config(path)
     now = options.clock(args, config.settings.tz).now()
     engine = open_database(config)
     report = sync(config, engine, now, digest=config_digest(Path(path).read_bytes()))
-    print(f"synced {path} into {shown(str(engine.url))}: {report.summary()}")
+    print(f"synced {path} into {name_of(engine)}: {report.summary()}")
     return 0
 
 
@@ -121,25 +120,24 @@ PREVIEW_COLUMNS = [
 ]
 
 
-def preview_row(config: Config, r: PlannedReminder) -> dict[str, Any]:
+def preview_row(r: PreviewRow) -> dict[str, Any]:
     """One reminder as the JSON object `preview --format json` prints."""
-    d, occ = r.deadline, r.occurrence
     return {
-        "deadline": d.id,
-        "task": d.task,
-        "title": d.title,
-        "due": occ.due.isoformat(),
-        "nominal_due": occ.nominal_due.isoformat(),
+        "deadline": r.deadline,
+        "task": r.task,
+        "title": r.title,
+        "due": r.due.isoformat(),
+        "nominal_due": r.nominal_due.isoformat(),
         "remind_at": r.remind_at.isoformat(),
         "office": r.office,
         "role": r.role,
         "kind": r.kind,
         "working_days_left": r.working_days_left,
         "provisional": r.provisional,
-        "office_name": config.offices[r.office].name,
-        "period": occ.period_key,
+        "office_name": r.office_name,
+        "period": r.period,
         "step": r.step,
-        "limit": d.limit,
+        "limit": r.limit,
         "provisional_years": list(r.provisional_years),
     }
 
@@ -153,9 +151,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
     Example: reminder preview --from 2026-12-01 --to 2027-03-01 --office legal --format json
     """
-    from reminder.planning.advice import provisional_warnings
-    from reminder.planning.counting import counts_of
-    from reminder.planning.planner import plan
+    from reminder.app.preview import preview
 
     config = _load(args)
     tz = config.settings.tz
@@ -171,9 +167,9 @@ def cmd_preview(args: argparse.Namespace) -> int:
         if args.deadline not in {d.id for d in config.deadlines}:
             raise UsageError(f"--deadline: no deadline {args.deadline!r} in {config.path}")
         deadlines = {args.deadline}
-    reminders = plan(config, first, last, offices=offices, deadlines=deadlines)
-    rows = [preview_row(config, r) for r in reminders]
-    for row, r in zip(rows, reminders, strict=True):
+    found = preview(config, first, last, offices=offices, deadlines=deadlines)
+    rows = [preview_row(r) for r in found.rows]
+    for row, r in zip(rows, found.rows, strict=True):
         row["remind_local"] = r.remind_at.strftime("%Y-%m-%d %H:%M")
     if args.format != "table":
         for row in rows:
@@ -181,7 +177,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
     print(render(rows, args.format, PREVIEW_COLUMNS))
     if args.format == "table":
         print(f"{len(rows)} reminder(s) from {first} to {last}")
-    _warn(provisional_warnings(config, counts_of(reminders)))
+    _warn(found.warnings)
     return 0
 
 
@@ -190,14 +186,14 @@ def _office_filter(config: Config, ref: str | None) -> set[str] | None:
     return None if found is None else set(found)
 
 
-def _calendar_for(args: argparse.Namespace) -> WorkCalendar:
-    from reminder.calendar.workcal import WorkCalendar
+def _config_if_any(args: argparse.Namespace) -> Config | None:
+    """--config, or ./schedules.toml when it is there; else None (the plain calendar)."""
     from reminder.config.loader import load_config
 
     path = options.config_path(args)
     if args.config or Path(path).exists():
-        return load_config(path).calendar()
-    return WorkCalendar()
+        return load_config(path)
+    return None
 
 
 def cmd_calendar(args: argparse.Namespace) -> int:
@@ -207,34 +203,31 @@ def cmd_calendar(args: argparse.Namespace) -> int:
 
     Example: reminder calendar --year 2026
     """
-    from reminder.calendar.rules import FIRST_DAY, LAST_DAY
-    from reminder.calendar.workcal import CHINESE_NAMES, official_years
+    from reminder.app.calendar import FIRST_YEAR, LAST_YEAR, year_calendar
 
-    if not FIRST_DAY.year <= args.year <= LAST_DAY.year:
+    if not FIRST_YEAR <= args.year <= LAST_YEAR:
         raise UsageError(
             f"--year: {args.year} is outside the years reminder works with "
-            f"({FIRST_DAY.year}-{LAST_DAY.year})"
+            f"({FIRST_YEAR}-{LAST_YEAR})"
         )
-    cal = _calendar_for(args)
-    info = cal.year_info(args.year)
-    official = sorted(official_years())
+    info = year_calendar(_config_if_any(args), args.year)
     print(f"{info.year}: {info.source}")
-    if cal.mode == "cn" and official and not info.official:
-        side = "before" if args.year < official[0] else "after"
+    if info.official_span and not info.official:
+        first, last = info.official_span
+        side = "before" if args.year < first else "after"
         print(
-            f"  ({side} the official data, which covers {official[0]}-{official[-1]}: "
+            f"  ({side} the official data, which covers {first}-{last}: "
             "the holidays below are the fixed statutory ones, the make-up days unknown)"
         )
     print("rest days (holidays):")
-    for day, name in info.holidays:
-        print(f"  {day}  {WEEKDAY_NAMES[day.weekday()]}  {CHINESE_NAMES.get(name, name)}")
+    for named in info.holidays:
+        print(f"  {named.day}  {WEEKDAY_NAMES[named.day.weekday()]}  {named.name}")
     print("make-up workdays (调休, on a weekend):")
-    for day, name in info.workdays:
-        print(f"  {day}  {WEEKDAY_NAMES[day.weekday()]}  {CHINESE_NAMES.get(name, name)}")
-    if not info.workdays:
+    for named in info.makeup_days:
+        print(f"  {named.day}  {WEEKDAY_NAMES[named.day.weekday()]}  {named.name}")
+    if not info.makeup_days:
         print("  (none)")
-    total = cal.workdays_between(date(args.year - 1, 12, 31), date(args.year, 12, 31))
-    print(f"working days: {total}")
+    print(f"working days: {info.working_days}")
     return 0
 
 
@@ -243,13 +236,10 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
     Example: reminder db upgrade --config schedules.toml
     """
-    from reminder.store.engine import database_url, make_engine, shown
-    from reminder.store.migrate import upgrade
+    from reminder.app.database import migrate
 
-    config = _load(args)
-    engine = make_engine(database_url(config.settings.database, config.path))
-    before, after = upgrade(engine)
-    print(f"database {shown(str(engine.url))}: schema {after} (was {before or 'empty'})")
+    done = migrate(_load(args))
+    print(f"database {done.database}: schema {done.after} (was {done.before or 'empty'})")
     return 0
 
 

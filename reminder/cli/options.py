@@ -1,4 +1,5 @@
-"""Command-line values every command reads the same way: the config path, the clock, dates."""
+"""Command-line values every command reads the same way: the config path, the clock, dates,
+and the wording of a name an option gives that names nothing."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from reminder.clock import Clock, FixedClock, SystemClock, parse_now
-from reminder.errors import UsageError
-from reminder.vocabulary import CHANNELS, NO_CHANNEL
+from reminder.errors import BadQuery, UsageError
+from reminder.vocabulary import CHANNELS
 
 if TYPE_CHECKING:
     from reminder.config.model import Config
@@ -38,8 +39,13 @@ def day(text: str, option: str) -> date:
         raise UsageError(f"{option}: {text!r} is not a date (write YYYY-MM-DD)") from None
 
 
-def instant(text: str, option: str, tz: ZoneInfo) -> datetime:
-    """A date (its midnight) or an ISO instant; without an offset, in `tz`."""
+def day_or_instant(text: str, option: str, tz: ZoneInfo) -> date | datetime:
+    """A date (the whole day, as the app reads it) or an ISO instant (exact; without an
+    offset, in `tz`)."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
@@ -53,21 +59,40 @@ def offices(config: Config, ref: str | None) -> frozenset[str] | None:
     if not ref:
         return None
     if ref not in config.offices and ref not in config.groups:
-        raise UsageError(
-            f"--office: no office or group {ref!r} in {config.path}"
-            + did_you_mean(ref, [*config.offices, *config.groups])
-        )
+        raise _no_office(config, ref)
     return frozenset(config.expand((ref,)))
 
 
-def channel(value: str | None) -> str | None:
-    """`--channel`, checked: one of the channels (or "none", an office with no address)."""
-    if value is None or value in (*CHANNELS, NO_CHANNEL):
-        return value
+def _no_office(config: Config, ref: str) -> UsageError:
+    return UsageError(
+        f"--office: no office or group {ref!r} in {config.path}"
+        + did_you_mean(ref, [*config.offices, *config.groups])
+    )
+
+
+def _no_channel(value: str) -> UsageError:
     known = [str(c) for c in CHANNELS]
-    raise UsageError(
+    return UsageError(
         f"--channel: no channel {value!r} (one of {', '.join(known)})" + did_you_mean(value, known)
     )
+
+
+def refused(config: Config, exc: BadQuery) -> UsageError:
+    """The app's refusal of a query field that names nothing, worded for the command line:
+    the option, the name, and the closest one there is."""
+    value = exc.value
+    if exc.field == "office":
+        return _no_office(config, value)
+    if exc.field == "channel":
+        return _no_channel(value)
+    if exc.field == "deadline":
+        return UsageError(
+            f"--deadline: no deadline {value!r} in {config.path}"
+            + did_you_mean(value, list(exc.choices))
+        )
+    if exc.field == "status":
+        return UsageError(f"--status: one of {', '.join(exc.choices)}")
+    return UsageError(f"--{exc.field}: no {value!r}")
 
 
 def did_you_mean(value: str, known: list[str]) -> str:

@@ -25,10 +25,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     Example: reminder report --month 2027-01
     Example: reminder report --year 2027 --format xlsx -o 2027年通报.xlsx
     """
-    from reminder.app.report import COLUMNS, statistics, title, totals
+    from reminder.app.report import COLUMNS, span_of, statistics, title, totals
     from reminder.app.sync import NOT_SYNCED, never_synced, open_database
     from reminder.config.loader import load_config
-    from reminder.planning.bulletin import span_of
 
     if bool(args.month) == bool(args.year):
         raise UsageError("name one of --month YYYY-MM or --year YYYY")

@@ -22,9 +22,8 @@ from reminder.app.actions import (
     perform,
 )
 from reminder.app.completion import Which
-from reminder.app.report import statistics
+from reminder.app.report import span_of, statistics
 from reminder.errors import AppError, UsageError
-from reminder.planning.bulletin import span_of
 from reminder.vocabulary import Action
 from reminder.web import views
 from reminder.web.render import client_of, ctx_of, refused

@@ -9,10 +9,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from reminder.app.report import COLUMNS, OfficeStats, statistics, title, totals
+from reminder.app.report import COLUMNS, OfficeStats, Span, span_of, statistics, title, totals
 from reminder.errors import UsageError
 from reminder.exports import xlsx_bytes
-from reminder.planning.bulletin import Span, span_of
 from reminder.web.render import attachment, ctx_of, login_first, page, visitor_of
 from reminder.web.views import BadFilter
 

@@ -4,16 +4,13 @@
 from __future__ import annotations
 
 import calendar as month_grid
-from collections import defaultdict
-from datetime import date, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from reminder.calendar.workcal import CHINESE_NAMES
+from reminder.app.calendar import FIRST_YEAR, LAST_YEAR, due_days, year_calendar
 from reminder.config.model import Config
-from reminder.planning.planner import occurrences
 from reminder.web.render import ctx_of, login_first, page, visitor_of
 from reminder.web.views import BadFilter
 
@@ -21,18 +18,10 @@ router = APIRouter()
 
 
 def year_grid(config: Config, year: int) -> dict[str, Any]:
-    cal = config.calendar()
-    info = cal.year_info(year)
-    holidays = dict(info.holidays)
-    makeup = dict(info.workdays)
-    due: dict[date, list[str]] = defaultdict(list)
-    first, last = date(year, 1, 1), date(year, 12, 31)
-    for d in config.deadlines:
-        for occ in occurrences(
-            config, cal, d, first - timedelta(days=10), last + timedelta(days=10)
-        ):
-            if first <= occ.due <= last:
-                due[occ.due].append(f"{d.task}. {d.title}" if d.task else d.title)
+    info = year_calendar(config, year)
+    holidays = {h.day: h.name for h in info.holidays}
+    makeup = {m.day: m.name for m in info.makeup_days}
+    due = due_days(config, year)
     months = []
     for month in range(1, 13):
         weeks = []
@@ -42,15 +31,13 @@ def year_grid(config: Config, year: int) -> dict[str, Any]:
                 if day.month != month:
                     cells.append(None)
                     continue
-                name = holidays.get(day) or makeup.get(day) or ""
-                shown = CHINESE_NAMES.get(name, name)
                 cells.append(
                     {
                         "day": day.day,
                         "iso": day.isoformat(),
-                        "rest": not cal.is_workday(day),
-                        "holiday": (shown or "节假日") if day in holidays else None,
-                        "makeup": (shown or "调休") if day in makeup else None,
+                        "rest": info.is_rest(day),
+                        "holiday": (holidays[day] or "节假日") if day in holidays else None,
+                        "makeup": (makeup[day] or "调休") if day in makeup else None,
                         "due": due.get(day, []),
                     }
                 )
@@ -74,7 +61,7 @@ def calendar_page(request: Request, year: str = "") -> Response:
     ctx = ctx_of(request)
     config, now = ctx.current_config(), ctx.clock.now()
     text = year or str(now.astimezone(config.settings.tz).year)
-    if not (text.isdigit() and 1970 <= int(text) <= 2200):
+    if not (text.isdigit() and FIRST_YEAR <= int(text) <= LAST_YEAR):
         raise BadFilter("year", "应为 1970 至 2200 之间的年份")
     data = year_grid(config, int(text))
     return page(request, "calendar.html", visitor, title=f"{text}年日历", **data)
