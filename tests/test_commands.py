@@ -280,6 +280,34 @@ def test_send_test(
     ]
 
 
+def test_send_test_waits_for_the_robots_minute_budget_and_is_logged_before_it_goes(
+    harness: Harness, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A test message goes as reminders do: a robot that had its 20 this minute is not pushed
+    to 45009; the message is refused with the time it could go, and nothing is logged."""
+    from reminder.delivery.ratelimit import DatabaseLimiter
+    from reminder.store.budget import Ask
+    from reminder.store.engine import transaction
+
+    cfg = str(harness.path)
+    runtime = harness.start("2026-03-02 09:00")
+    target = runtime.dispatcher.transports["wecom"].target(runtime.config.offices["legal"])
+    with transaction(runtime.engine) as s:
+        DatabaseLimiter(runtime.engine).reserve(
+            [Ask(target.rate_key, 20, target.per_minute)], harness.clock.now(), session=s
+        )
+    now = "2026-03-02T09:00:30"
+    code, out, err = run(capsys, "send-test", "--config", cfg, "--office", "legal", "--now", now)
+    assert (code, out) == (1, "")
+    assert err.startswith("wecom: not sent: its minute budget is spent until 09:01:")
+    assert not harness.wecom.received and not harness.log(kind="test")
+    later = "2026-03-02T09:02:00"
+    code, out, _ = run(capsys, "send-test", "--config", cfg, "--office", "legal", "--now", later)
+    assert (code, out) == (0, "wecom: sent to key=lega…ijkl\n")
+    (entry,) = harness.log(kind="test")
+    assert (entry.status, entry.office_id, entry.target) == ("sent", "legal", "key=lega…ijkl")
+
+
 def test_check_reports_template_errors(
     harness: Harness, capsys: pytest.CaptureFixture[str]
 ) -> None:

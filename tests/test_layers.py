@@ -100,6 +100,28 @@ def test_no_module_imports_a_layer_above_its_own(module: str) -> None:
     assert upward == [], f"{module} ({layer(module)}) imports upward"
 
 
+# What the command line and the web may import of the package: the app (their one door), the
+# config model, errors, the shared words, and small standard helpers; the web's server for the
+# command that runs it. Never the store, planning, the calendar, delivery or the importer.
+DOOR = ("reminder.app", "reminder.config", "reminder.errors", "reminder.vocabulary")
+HELPERS = ("reminder.labels", "reminder.links", "reminder.clock", "reminder.shipped")
+HELPERS += ("reminder.exports", "reminder.__version__")
+
+
+@pytest.mark.parametrize("module", [m for m in ALL if layer(m) in ("cli", "web")])
+def test_the_command_line_and_the_web_go_through_the_app(module: str) -> None:
+    own = ("reminder.cli", "reminder.web") if layer(module) == "cli" else ("reminder.web",)
+    allowed = (*DOOR, *HELPERS, *own)
+    wrong = [
+        f"{source(module).relative_to(PACKAGE.parent)}:{line}: {name}"
+        for line, name, _ in imports(module)
+        if name.startswith("reminder.")
+        and not any(name == a or name.startswith(a + ".") for a in allowed)
+        # `from reminder.app import pages` names reminder.app.pages, already allowed
+    ]
+    assert wrong == []
+
+
 @pytest.mark.parametrize("module", [m for m in ALL if layer(m) != "store"])
 def test_sql_is_written_only_in_the_store(module: str) -> None:
     sql = [

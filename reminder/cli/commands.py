@@ -5,22 +5,18 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-import uuid
 from collections.abc import Callable
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from reminder.cli import options
 from reminder.cli.formats import FORMATS, render
 from reminder.clock import Clock, SystemClock
-from reminder.errors import BadQuery, DeliveryError, NotConfigured, UsageError
+from reminder.errors import BadQuery, UsageError
 from reminder.vocabulary import CHANNELS
 
 if TYPE_CHECKING:  # each command imports what it uses when it runs: --help loads none of it
     from reminder.app.sentlog import LogEntry
-    from reminder.config.model import Config, Office
-    from reminder.delivery.channels.base import Rendered, Transport
-    from reminder.store.models import SentLogRow
+    from reminder.config.model import Config
 
 # They log URLs (robot keys), every job run, and every migration step and plugin.
 QUIET = ("httpx", "httpcore", "apscheduler", "alembic")
@@ -250,70 +246,32 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_send_test(args: argparse.Namespace) -> int:
     """Send a test message to an office, to check a robot key or a mailbox.
 
+    It goes as reminders do: within the robot's minute budget, logged before it is sent.
+
     Example: reminder send-test --office legal --channel wecom
     """
-    from reminder.app.runtime import renderer_for
+    from reminder.app.sendtest import send_test
     from reminder.app.sync import open_database
     from reminder.config.loader import load_config
-    from reminder.delivery.channels import transports
-    from reminder.store import sentlog
-    from reminder.store.engine import transaction
 
     config = load_config(options.config_path(args))
-    office = config.offices.get(args.office)
-    if office is None:
+    if args.office not in config.offices:
         raise UsageError(f"--office: no office {args.office!r} in {config.path}")
-    channels = [args.channel] if args.channel else list(config.channels_for(office))
-    if not channels:
-        raise UsageError(f"office {office.id} has no email, wecom or webhook")
     engine = open_database(config)
-    clock = _clock(args, config)
-    all_transports, renderer = transports(config), renderer_for(config)
+    now = _clock(args, config).now()
     failures = 0
-    for channel in channels:
-        rendered = replace(
-            renderer.test_message(office, channel), at=clock.now().astimezone(config.settings.tz)
-        )
-        entry = _send_test(all_transports[channel], office, channel, rendered, clock)
-        failures += entry.status == "failed"
-        with transaction(engine) as s:
-            sentlog.add_entry(s, entry)
+    for sent in send_test(config, engine, args.office, args.channel, now):
+        outcome, channel = sent.outcome, sent.channel
+        if outcome.status == "sent":
+            print(f"{channel}: sent to {outcome.target}")
+        elif outcome.status == "deferred" and outcome.wait is not None:
+            failures += 1
+            when = outcome.wait.astimezone(config.settings.tz).strftime("%H:%M:%S")
+            print(f"{channel}: not sent: its minute budget is spent until {when}", file=sys.stderr)
+        else:
+            failures += 1
+            print(f"{channel}: failed: {outcome.error}", file=sys.stderr)
     return 1 if failures else 0
-
-
-def _send_test(
-    transport: Transport, office: Office, channel: str, rendered: Rendered, clock: Clock
-) -> SentLogRow:
-    """Send one test message and say how it went, as its sent-log row."""
-    from reminder.store.models import SentLogRow
-
-    entry = SentLogRow(
-        at=clock.now(),
-        message_id=str(uuid.uuid4()),
-        office_id=office.id,
-        channel=channel,
-        kind="test",
-        subject=rendered.subject,
-        body=rendered.text,
-        status="sending",
-        attempt=1,
-    )
-    try:
-        target = transport.target(office)
-        entry.target = target.shown
-        code = ""
-        for payload in transport.payloads(target, rendered):
-            code = transport.send(target, payload)
-        entry.status, entry.response_code = "sent", code
-        print(f"{channel}: sent to {target.shown}")
-    except (NotConfigured, DeliveryError) as exc:
-        entry.status, entry.error = "failed", str(exc)
-        entry.response_code = getattr(exc, "code", None)
-        print(f"{channel}: failed: {exc}", file=sys.stderr)
-    finally:
-        transport.close()
-    entry.finished_at = clock.now()
-    return entry
 
 
 def add_commands(sub: Any, common: argparse.ArgumentParser, command: Any) -> None:
