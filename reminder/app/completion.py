@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from reminder.calendar.leadtime import lead_day
@@ -16,7 +14,6 @@ from reminder.errors import AppError
 from reminder.planning.model import Occurrence
 from reminder.planning.planner import occurrence_values, occurrences
 from reminder.store import completions, planned
-from reminder.store.engine import transaction
 from reminder.store.models import OccurrenceRow
 
 LOOK = timedelta(days=2 * 366)
@@ -185,46 +182,3 @@ def board_entries(config: Config, today: date, active: dict[str, date]) -> list[
         _ENTRIES.pop(next(iter(_ENTRIES)))
     _ENTRIES[key] = (config, entries)
     return entries
-
-
-def status_rows(
-    config: Config,
-    engine: Engine,
-    now: datetime,
-    offices: frozenset[str] | None,
-    *,
-    deadline: str | None = None,
-) -> list[dict[str, Any]]:
-    """Open and recently done occurrences from a year back to the horizon ahead (of the
-    deadlines these offices are on, when given; of one deadline, when given)."""
-    today = now.astimezone(config.settings.tz).date()
-    first, last = today - timedelta(days=366), today + timedelta(days=config.delivery.horizon_days)
-    with transaction(engine) as s:
-        active = completions.active_deadlines(s)
-        # Stored dues may differ from the rule's (a calendar edited since): look wider.
-        done_by_key = completions.done_between(s, first - SHIFT_SLACK, last + SHIFT_SLACK)
-    out: list[dict[str, Any]] = []
-    for e in board_entries(config, today, active):
-        d, occ = e.deadline, e.occurrence
-        if deadline not in (None, d.id) or (offices is not None and not offices & e.offices):
-            continue
-        done = done_by_key.get((d.id, occ.period_key))
-        out.append(
-            {
-                "deadline": d.id,
-                "task": d.task,
-                "title": d.title,
-                "period": occ.period_key,
-                "due": occ.due.isoformat(),
-                "light": "done" if done else e.light,
-                "working_days_left": e.left,
-                "lead": e.lead,
-                "cooperate": e.cooperate,
-                "kind": d.kind,
-                "section": d.section,
-                "done_by": done.office_id if done else None,
-                "done_at": local_minute(config, done.completed_at) if done else None,
-                "note": done.note if done else None,
-            }
-        )
-    return out

@@ -5,12 +5,12 @@ effective due date, with alarms at the office's lead times; what is done is mark
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 from icalendar import Alarm, Calendar, Event
 from sqlalchemy.engine import Engine
 
-from reminder.app.completion import status_rows
+from reminder.app.completion import local_minute
+from reminder.app.status import StatusRow, status_rows
 from reminder.calendar.leadtime import lead_day
 from reminder.config.model import Config, Deadline
 
@@ -23,36 +23,40 @@ def _alarm_days(config: Config, d: Deadline, role: str, due: date) -> list[date]
     return sorted({lead_day(cal, due, o) for o in offsets if o.amount >= 0})
 
 
+def _names(config: Config, refs: tuple[str, ...]) -> str:
+    return "、".join(config.office_names[o] for o in config.expand(refs))
+
+
 def _event(
     config: Config,
-    row: dict[str, Any],
+    row: StatusRow,
     office: str | None,
     stamp: datetime,
     link: str,
 ) -> Event:
-    d = config.deadline_by_id[row["deadline"]]
-    due = date.fromisoformat(row["due"])
+    d = config.deadline_by_id[row.deadline]
+    due = row.due
     roles = {r for o, r in config.recipients(d) if o == office} if office else set()
     role = "lead" if "lead" in roles or office is None else "cooperate"
-    done = row["light"] == "done"
+    done = row.light == "done"
     tag = ("【已办结】" if done else "") + (
         "" if office is None else ("【牵头】" if role == "lead" else "【配合】")
     )
     event = Event()
-    event.add("uid", f"{d.id}.{row['period']}.{office or 'all'}@reminder")
+    event.add("uid", f"{d.id}.{row.period}.{office or 'all'}@reminder")
     event.add("dtstamp", stamp)
     event.add("dtstart", due)
     event.add("dtend", due + timedelta(days=1))
     event.add("summary", f"{tag}{d.task}. {d.title}" if d.task else f"{tag}{d.title}")
-    lines = [f"期间：{row['period']}", f"牵头：{row['lead_names']}"]
-    if row.get("cooperate_names"):
-        lines.append(f"配合：{row['cooperate_names']}")
+    lines = [f"期间：{row.period}", f"牵头：{_names(config, d.lead)}"]
+    if d.cooperate:
+        lines.append(f"配合：{_names(config, d.cooperate)}")
     if d.limit:
         lines.append(f"原文时限：{d.limit}")
     if d.requirement:
         lines.append(f"具体要求：{d.requirement.strip()}")
     if done:
-        lines.append(f"已于{row['done_at']}办结")
+        lines.append(f"已于{local_minute(config, row.done_at)}办结" if row.done_at else "已办结")
     if link:
         lines.append(f"详见：{link}")
         event.add("url", link)
@@ -93,11 +97,6 @@ def feed(
     cal.add("x-wr-timezone", config.settings.timezone)
     stamp = now.astimezone(UTC).replace(microsecond=0)
     for row in rows:
-        d = config.deadline_by_id[row["deadline"]]
-        row["lead_names"] = "、".join(config.office_names[o] for o in config.expand(d.lead))
-        row["cooperate_names"] = "、".join(
-            config.office_names[o] for o in config.expand(d.cooperate)
-        )
         cal.add_component(_event(config, row, office, stamp, link))
     data: bytes = cal.to_ical()
     return data

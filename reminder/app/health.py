@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from reminder.app.completion import status_rows
+from reminder.app.status import status_rows
 from reminder.config.model import Config
 from reminder.errors import DatabaseError
 from reminder.store import health, outbox
@@ -54,7 +54,7 @@ def gauges(config: Config, engine: Engine, now: datetime) -> Gauges:
         counts = health.outbox_counts(s)
         oldest = health.oldest_waiting(s)
         last = health.last_pass(s)
-    lights = [r["light"] for r in status_rows(config, engine, now, None)]
+    lights = [r.light for r in status_rows(config, engine, now, None)]
     return Gauges(
         now=now,
         reminders=counts,

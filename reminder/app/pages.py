@@ -4,17 +4,17 @@ the templates and the API read (words from `labels`). Renders nothing; the web a
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import Engine
 
 from reminder import labels, links
 from reminder.app.actions import permitted
-from reminder.app.completion import local_minute, status_rows
 from reminder.app.sentlog import LogQuery
 from reminder.app.sentlog import read as read_log
+from reminder.app.status import StatusRow, status_rows
 from reminder.calendar.rules import Offset
 from reminder.config.model import Config, Deadline
 from reminder.delivery.wording import as_named
@@ -53,15 +53,87 @@ def named(config: Config, refs: tuple[str, ...]) -> str:
     return "、".join(as_named(config, refs, set()))
 
 
-def _decorate(config: Config, row: dict[str, Any]) -> dict[str, Any]:
-    d = config.deadline_by_id[row["deadline"]]
-    row["lead_names"] = named(config, d.lead)
-    row["cooperate_names"] = named(config, d.cooperate)
-    row["light_name"] = LIGHTS[row["light"]]
-    row["kind_name"] = KINDS[row["kind"]]
-    if row["done_by"]:
-        row["done_by_name"] = config.office_names.get(row["done_by"], row["done_by"])
-    return row
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AuditRow:
+    """One 办结, 重新打开, 签收 or 反馈, as the pages list it."""
+
+    at: datetime  # local
+    office: str  # the office's name
+    action: str  # in words
+    actor: str  # office:ID, or admin:NAME when an administrator acted for it
+    via: str
+    note: str | None
+    deadline: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PageRow:
+    """A task's occurrence on a page: where it stands (`status`), names in words, and for an
+    office's own page its role there and whether it may close it."""
+
+    status: StatusRow
+    lead_names: str
+    cooperate_names: str
+    done_by_name: str | None
+    role: str | None = None  # lead or cooperate, on an office's page
+    may_close: bool = False
+    audit: tuple[AuditRow, ...] = field(default=())
+
+    # The status row's facts, read as the row's own (the templates say r.due, r.title ...).
+    deadline = property(lambda self: self.status.deadline)
+    task = property(lambda self: self.status.task)
+    title = property(lambda self: self.status.title)
+    period = property(lambda self: self.status.period)
+    due = property(lambda self: self.status.due)
+    light = property(lambda self: self.status.light)
+    working_days_left = property(lambda self: self.status.working_days_left)
+    kind = property(lambda self: self.status.kind)
+    section = property(lambda self: self.status.section)
+    done_by = property(lambda self: self.status.done_by)
+    done_at = property(lambda self: self.status.done_at)
+    note = property(lambda self: self.status.note)
+
+    @property
+    def light_name(self) -> str:
+        return LIGHTS[self.status.light]
+
+    @property
+    def kind_name(self) -> str:
+        return KINDS[self.status.kind]
+
+    @property
+    def role_name(self) -> str:
+        return ROLES.get(self.role or "", "")
+
+    def as_row(self, config: Config) -> dict[str, Any]:
+        return self.status.as_row(config) | {
+            "lead_names": self.lead_names,
+            "cooperate_names": self.cooperate_names,
+        }
+
+
+def _row(
+    config: Config,
+    r: StatusRow,
+    *,
+    office: str | None = None,
+    audit: tuple[AuditRow, ...] = (),
+) -> PageRow:
+    d = config.deadline_by_id[r.deadline]
+    role, may_close = None, False
+    if office is not None:
+        roles = {role for o, role in config.recipients(d) if o == office}
+        role = "lead" if "lead" in roles else "cooperate"
+        may_close = permitted(config, d, office, Action.DONE)
+    return PageRow(
+        status=r,
+        lead_names=named(config, d.lead),
+        cooperate_names=named(config, d.cooperate),
+        done_by_name=config.office_names.get(r.done_by, r.done_by) if r.done_by else None,
+        role=role,
+        may_close=may_close,
+        audit=audit,
+    )
 
 
 def board(
@@ -77,22 +149,22 @@ def board(
     f.check(config)
     offices = frozenset([f.office]) if f.office else None
     rows = status_rows(config, engine, now, offices)
-    counts = Counter(r["light"] for r in rows)
+    counts = Counter(r.light for r in rows)
     shown = [
         r
         for r in rows
-        if (not f.section or r["section"] == f.section)
-        and (not f.light or r["light"] == f.light)
-        and (not f.kind or r["kind"] == f.kind)
+        if (not f.section or r.section == f.section)
+        and (not f.light or r.light == f.light)
+        and (not f.kind or r.kind == f.kind)
     ]
     # Most urgent first: overdue, then near, then on track; closed and lapsed last.
-    shown.sort(key=lambda r: (LIGHT_ORDER[r["light"]], r["due"], r["task"] or 0))
+    shown.sort(key=lambda r: (LIGHT_ORDER[r.light], r.due, r.task or 0))
     total = len(shown)
     if size is not None:
         page = min(page, max(1, -(-total // size)))  # past the end: the last page
         shown = shown[(page - 1) * size : page * size]
     return {
-        "rows": [_decorate(config, r) for r in shown],
+        "rows": [_row(config, r) for r in shown],
         "total": total,
         "page": page,
         "pages": max(1, -(-total // size)) if size else 1,
@@ -103,19 +175,20 @@ def board(
     }
 
 
-def _audit_rows(config: Config, found: list[Any]) -> list[dict[str, Any]]:
-    return [
-        {
-            "at": local_minute(config, a.at),
-            "office": config.office_names.get(a.office_id, a.office_id),
-            "action": labels.action(a.action),
-            "actor": a.actor,
-            "via": a.via,
-            "note": a.note,
-            "deadline": a.deadline_id,
-        }
+def _audit_rows(config: Config, found: list[Any]) -> tuple[AuditRow, ...]:
+    tz = config.settings.tz
+    return tuple(
+        AuditRow(
+            at=a.at.astimezone(tz),
+            office=config.office_names.get(a.office_id, a.office_id),
+            action=labels.action(a.action),
+            actor=a.actor,
+            via=a.via,
+            note=a.note,
+            deadline=a.deadline_id,
+        )
         for a in found
-    ]
+    )
 
 
 def office_page(config: Config, engine: Engine, office_id: str, now: datetime) -> dict[str, Any]:
@@ -123,30 +196,26 @@ def office_page(config: Config, engine: Engine, office_id: str, now: datetime) -
     if office is None:
         raise NotFound(office_id)
     today = now.astimezone(config.settings.tz).date()
-    rows = []
-    for r in status_rows(config, engine, now, frozenset([office_id])):
-        d = config.deadline_by_id[r["deadline"]]
-        roles = {role for o, role in config.recipients(d) if o == office_id}
-        r["role"] = "lead" if "lead" in roles else "cooperate"
-        r["role_name"] = ROLES[r["role"]]
-        r["may_close"] = permitted(config, d, office_id, Action.DONE)
-        rows.append(_decorate(config, r))
-    current = [r for r in rows if r["light"] in ("red", "yellow", "green")]
+    rows = [
+        _row(config, r, office=office_id)
+        for r in status_rows(config, engine, now, frozenset([office_id]))
+    ]
+    current = [r for r in rows if r.light in ("red", "yellow", "green")]
     # This period and the next: what is open now, and of each task the next one due.
     seen: set[str] = set()
     now_and_next = []
     for r in current:
-        overdue = date.fromisoformat(r["due"]) < today
-        if overdue or r["deadline"] not in seen:
+        overdue = r.due < today
+        if overdue or r.deadline not in seen:
             now_and_next.append(r)
             if not overdue:  # an overdue period does not hide the current one
-                seen.add(r["deadline"])
+                seen.add(r.deadline)
     with transaction(engine) as s:
         history = actions.of_office(s, office_id, limit=50)
     return {
         "office": office,
         "rows": now_and_next,
-        "done": [r for r in rows if r["light"] == "done"][-20:][::-1],
+        "done": [r for r in rows if r.light == "done"][-20:][::-1],
         "history": _audit_rows(config, history),
     }
 
@@ -157,16 +226,15 @@ def deadline_page(
     d = config.deadline_by_id.get(deadline_id)
     if d is None:
         raise NotFound(deadline_id)
-    rows = [
-        _decorate(config, r) for r in status_rows(config, engine, now, None, deadline=deadline_id)
-    ]
     with transaction(engine) as s:
         stored = {o.period_key: o.id for o in completions.occurrences_of(s, deadline_id)}
         audit = actions.of_occurrences(s, list(stored.values()))
     recent = LogQuery(deadline=deadline_id, limit=100, newest_first=True)
     by_period = {p: _audit_rows(config, audit[i]) for p, i in stored.items()}
-    for r in rows:
-        r["audit"] = by_period.get(r["period"], [])
+    rows = [
+        _row(config, r, audit=by_period.get(r.period, ()))
+        for r in status_rows(config, engine, now, None, deadline=deadline_id)
+    ]
     return {
         "deadline": d,
         "rule": rule_words(config, d),
@@ -221,7 +289,7 @@ def item_page(config: Config, engine: Engine, occurrence_id: int, office_id: str
         "cooperate_names": named(config, d.cooperate),
         "done": {
             "by": config.office_names.get(done.office_id, done.office_id),
-            "at": local_minute(config, done.completed_at),
+            "at": done.completed_at.astimezone(config.settings.tz),
             "note": done.note,
         }
         if done

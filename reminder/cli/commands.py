@@ -230,16 +230,16 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     Example: reminder status --office legal
     """
-    from reminder.app.completion import status_rows
+    from reminder.app.status import status_rows
     from reminder.app.sync import open_database
     from reminder.config.loader import load_config
 
     config = load_config(options.config_path(args))
     engine = open_database(config)
-    rows = status_rows(
+    found = status_rows(
         config, engine, _clock(args, config).now(), options.offices(config, args.office)
     )
-    print(render(rows, args.format, STATUS_COLUMNS))
+    print(render([r.as_row(config) for r in found], args.format, STATUS_COLUMNS))
     return 0
 
 

@@ -90,8 +90,8 @@ def occurrences(
         office = who.office
     ctx = ctx_of(request)
     f = views.BoardFilter(office=office, section=section, light=light, kind=kind)
-    rows: list[dict[str, Any]] = views.board(ctx, ctx.clock.now(), f)["rows"]
-    return rows
+    config = ctx.current_config()
+    return [r.as_row(config) for r in views.board(ctx, ctx.clock.now(), f)["rows"]]
 
 
 class LogEntry(BaseModel):
