@@ -135,7 +135,9 @@ def outbox_status(value: str) -> str:
 def failure(code: str | None, error: str | None) -> str:
     """Why a send failed or a reminder was not sent, in words; empty when nothing went wrong.
     An HTTP or SMTP code not listed is named by its class."""
-    text = error or ""
+    if not error:  # it went (a code then is the platform's success, WeCom's errcode 0)
+        return ""
+    text = error
     for key, words in NOT_SENT:
         if key in text:
             return words
@@ -148,7 +150,7 @@ def failure(code: str | None, error: str | None) -> str:
         if 400 <= number < 500 and "SMTP" not in text:
             return f"对方服务器拒绝了请求（HTTP {number}）"
         return f"对方服务器返回错误（代码 {number}）"
-    return "发送失败" if text else ""
+    return "发送失败"
 
 
 def chinese_number(n: int) -> str:

@@ -67,7 +67,7 @@ def test_failures_in_words_with_the_code_kept_apart() -> None:
     assert labels.failure("503", "WeCom answered HTTP 503") == "对方服务器出错（HTTP 503）"
     assert labels.failure("timeout", "timed out after 0.5 s") == "连接超时，对方服务器未响应"
     assert labels.failure(None, "done: marked by legal") == "已办结"
-    assert labels.failure(None, None) == ""
+    assert labels.failure(None, None) == "" and labels.failure("0", None) == ""  # it went
     assert labels.chinese_number(12) == "十二" and labels.chinese_number(20) == "二十"
 
 

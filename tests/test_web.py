@@ -535,3 +535,32 @@ def test_a_board_page_past_the_end_shows_the_last_page(web: TestClient) -> None:
     login(web)
     r = web.get("/board", params={"page": "999"})
     assert r.status_code == 200 and "发布年度报告" in r.text
+
+
+def test_after_done_the_deadline_page_counts_the_reminders_never_sent_instead_of_listing_them(
+    harness: Harness,
+) -> None:
+    harness.write(
+        '\n[[deadlines]]\nid = "quarterly-stats"\ntask = 7\ntitle = "报送统计数据"\n'
+        'lead = ["legal"]\ndue = "quarterly last-workday"\nremind = ["7d", "3wd", "1wd", "0d"]\n'
+    )
+    harness.start("2026-03-01 08:00")
+    harness.tick("2026-03-24 09:00")  # the 7-day reminder goes
+    ctx = web_context(harness, SECRET, password=PASSWORD)
+    web = TestClient(create_app(ctx), follow_redirects=False)
+    login(web)
+    form = {
+        "csrf": csrf_of(web.get("/board").text),
+        "deadline": "quarterly-stats",
+        "period": "2026-Q1",
+        "office": "legal",
+        "back": "deadline",
+        "action": "done",
+        "note": "已报送",
+    }
+    assert web.post("/act", data=form).status_code == 303
+    page = web.get("/deadline/quarterly-stats").text
+    assert "到期规则：每季度最后一个工作日" in page and "2026年第一季度" in page
+    rows = re.findall(r'<td data-label="结果">([^<]*)', page)
+    assert rows == ["已送达"]  # the one that went; none of those cancelled by 办结
+    assert re.search(r"另有未发出的提醒：已取消 \d+ 条", page)

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 from reminder import labels, links
 from reminder.app.actions import permitted
-from reminder.app.sentlog import LogQuery
+from reminder.app.sentlog import LogQuery, count_by_status
 from reminder.app.sentlog import read as read_log
 from reminder.app.status import StatusRow, status_rows
 from reminder.calendar.rules import Offset
@@ -21,7 +21,7 @@ from reminder.delivery.wording import as_named
 from reminder.errors import BadQuery, NotFound
 from reminder.store import actions, completions
 from reminder.store.engine import transaction
-from reminder.vocabulary import Action
+from reminder.vocabulary import Action, LogStatus
 
 LIGHTS = labels.LIGHTS
 LIGHT_ORDER = {"red": 0, "yellow": 1, "green": 2, "done": 3, "past": 4}
@@ -229,7 +229,11 @@ def deadline_page(
     with transaction(engine) as s:
         stored = {o.period_key: o.id for o in completions.occurrences_of(s, deadline_id)}
         audit = actions.of_occurrences(s, list(stored.values()))
-    recent = LogQuery(deadline=deadline_id, limit=100, newest_first=True)
+    # What was tried, newest first; the reminders never sent (closed before their time, or
+    # merged into a later one) are counted, not listed: after 办结 they would fill the page.
+    unsent = (LogStatus.CANCELLED.value, LogStatus.SUPERSEDED.value)
+    recent = LogQuery(deadline=deadline_id, limit=100, newest_first=True, not_statuses=unsent)
+    not_sent = count_by_status(config, engine, LogQuery(deadline=deadline_id, statuses=unsent))
     by_period = {p: _audit_rows(config, audit[i]) for p, i in stored.items()}
     rows = [
         _row(config, r, audit=by_period.get(r.period, ()))
@@ -243,6 +247,7 @@ def deadline_page(
         "lead_names": named(config, d.lead),
         "cooperate_names": named(config, d.cooperate),
         "log": [e for e, _ in read_log(config, engine, recent)],
+        "not_sent": {labels.log_status(k): n for k, n in sorted(not_sent.items()) if n},
     }
 
 

@@ -26,7 +26,16 @@ from reminder.store.models import SentLogRow
 from reminder.store.sentlog import STATUSES, LogFilter
 from reminder.vocabulary import CHANNELS, NO_CHANNEL
 
-__all__ = ["STATUSES", "BadQuery", "LogEntry", "LogQuery", "find", "read", "stream"]
+__all__ = [
+    "STATUSES",
+    "BadQuery",
+    "LogEntry",
+    "LogQuery",
+    "count_by_status",
+    "find",
+    "read",
+    "stream",
+]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -40,6 +49,8 @@ class LogQuery:
     limit: int | None = None
     offset: int = 0
     newest_first: bool = False
+    statuses: tuple[str, ...] | None = None  # any of these
+    not_statuses: tuple[str, ...] = ()  # none of these
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -146,6 +157,8 @@ def log_filter(config: Config, q: LogQuery) -> LogFilter:
         limit=q.limit,
         offset=q.offset,
         newest_first=q.newest_first,
+        statuses=q.statuses,
+        not_statuses=q.not_statuses,
     )
 
 
@@ -184,6 +197,13 @@ def read(
         rows = sentlog.query(s, f)
         texts = sentlog.bodies(s, rows) if bodies else {}
         return [(entry(config, r), _body(r, texts)) for r in rows]
+
+
+def count_by_status(config: Config, engine: Engine, q: LogQuery) -> dict[str, int]:
+    """How many entries of each status `q` matches (its limit aside)."""
+    f = log_filter(config, q)
+    with transaction(engine) as s:
+        return sentlog.count_by_status(s, f)
 
 
 def _body(row: SentLogRow, texts: dict[str, str]) -> str | None:

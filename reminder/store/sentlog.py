@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -214,11 +214,20 @@ class LogFilter:
     offset: int = 0
     newest_first: bool = False
     message_id: str | None = None
+    statuses: tuple[str, ...] | None = None  # any of these
+    not_statuses: tuple[str, ...] = ()  # none of these
 
 
 def query(session: Session, f: LogFilter) -> list[SentLogRow]:
     """Log rows matching the filter, oldest first (or newest first), a page of them."""
     return list(session.scalars(_filtered(f)))
+
+
+def count_by_status(session: Session, f: LogFilter) -> dict[str, int]:
+    """How many rows of each status the filter matches (its limit and order aside)."""
+    rows = _filtered(replace(f, limit=None, offset=0)).order_by(None).subquery()
+    found = session.execute(select(rows.c.status, func.count()).group_by(rows.c.status))
+    return {status: n for status, n in found}
 
 
 def stream(session: Session, f: LogFilter, batch: int = 2000) -> Iterator[SentLogRow]:
@@ -238,6 +247,10 @@ def _filtered(f: LogFilter) -> Select[SentLogRow]:
     ):
         if value is not None:
             stmt = stmt.where(column == value)
+    if f.statuses is not None:
+        stmt = stmt.where(SentLogRow.status.in_(f.statuses))
+    if f.not_statuses:
+        stmt = stmt.where(SentLogRow.status.not_in(f.not_statuses))
     if f.since is not None:
         stmt = stmt.where(SentLogRow.at >= f.since)
     if f.until is not None:
