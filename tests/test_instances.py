@@ -348,3 +348,34 @@ def test_a_dead_or_stalled_instance_is_taken_over(tmp_path: Path, pg_url: str, f
         # took the reminder over, which sent it.
         limit = 0 if fault == "kill" else 8
         assert wecom.errcodes().count(45009) <= limit
+
+
+@postgresql_only
+def test_a_robot_whose_budget_lock_a_stalled_transaction_holds_waits_alone(db_url: str) -> None:
+    """An instance stalled inside its round holds its robots' budget locks until the server
+    ends its transaction (a lease later). Another instance does not wait for them: those
+    robots' messages are tried again a moment later, the other robots' go now."""
+    from sqlalchemy import text
+
+    from reminder.store import budget
+    from reminder.store.migrate import upgrade
+
+    engine = make_engine(db_url)
+    upgrade(engine)
+    now = at("2026-03-31 09:00")
+    stalled = engine.connect()
+    try:
+        stalled.begin()
+        stalled.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:n))"), {"n": "reminder:budget:robot-a"}
+        )
+        with transaction(engine) as s:
+            answers = budget.reserve(
+                s, [budget.Ask("robot-a", 1, 20), budget.Ask("robot-b", 1, 20)], now
+            )
+        assert answers == [now + budget.BUSY, None]
+    finally:
+        stalled.close()  # the server ends the stalled transaction
+    with transaction(engine) as s:
+        assert budget.reserve(s, [budget.Ask("robot-a", 1, 20)], now) == [None]
+    engine.dispose()

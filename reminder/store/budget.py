@@ -11,7 +11,7 @@ from typing import cast
 from sqlalchemy import Table, bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from reminder.store.engine import chunks, serialize
+from reminder.store.engine import chunks, try_serialize
 from reminder.store.models import SendRow
 
 # A robot counts a message when it arrives; a send is recorded here when its round starts,
@@ -34,6 +34,11 @@ _NTH_OLDEST = (
     .offset(bindparam("nth"))
 )
 _INSERT = insert(SENDS)
+# A key whose lock another transaction holds longer than PATIENCE (an instance stalled in its
+# round: the server frees it a lease later) is not waited for: its messages are tried again
+# BUSY later, and the round goes on with the other robots'.
+PATIENCE = timedelta(milliseconds=500)
+BUSY = timedelta(seconds=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,11 +65,13 @@ def over(in_window: int, ask: Ask) -> int | None:
 
 def reserve(session: Session, asks: Sequence[Ask], now: datetime) -> list[datetime | None]:
     """For each ask in turn: record its sends at `now` and answer None if they fit the budget;
-    otherwise record nothing and answer when they will fit. One count and one insert for all;
-    a send time is read only for an ask that must wait."""
+    otherwise record nothing and answer when they will fit (a key another transaction holds
+    past PATIENCE: BUSY from now). One count and one insert for all; a send time is read only
+    for an ask that must wait."""
     keys = sorted({a.key for a in asks})
-    for key in keys:  # in one order everywhere: two instances never wait on each other's keys
-        serialize(session, f"reminder:budget:{key}")
+    # In one order everywhere: two instances never wait on each other's keys.
+    busy = {k for k in keys if not try_serialize(session, f"reminder:budget:{k}", PATIENCE)}
+    keys = [k for k in keys if k not in busy]
     conn = session.connection()
     since = now - WINDOW
     stored: dict[str, int] = {}  # sends in the window, per key, before this call
@@ -75,6 +82,9 @@ def reserve(session: Session, asks: Sequence[Ask], now: datetime) -> list[dateti
     added: dict[str, int] = defaultdict(int)  # taken by this call, at `now`: the newest
     answers: list[datetime | None] = []
     for ask in asks:
+        if ask.key in busy:
+            answers.append(now + BUSY)
+            continue
         before = stored.get(ask.key, 0)
         nth = over(before + added[ask.key], ask)
         if nth is None:

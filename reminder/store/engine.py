@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
@@ -123,6 +125,23 @@ def serialize(session: Session, name: str) -> None:
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
+
+
+def try_serialize(session: Session, name: str, patience: timedelta) -> bool:
+    """`serialize`, but waiting at most `patience`: False when another transaction still
+    holds the lock (one that stalled holds it until the server ends it, and a caller with
+    other work should not wait that long). SQLite: always True (BEGIN IMMEDIATE did it)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    give_up = time.monotonic() + patience.total_seconds()
+    pause = threading.Event()
+    while True:
+        got = session.execute(
+            text("SELECT pg_try_advisory_xact_lock(hashtext(:name))"), {"name": name}
+        ).scalar()
+        if got or time.monotonic() >= give_up:
+            return bool(got)
+        pause.wait(0.01)  # the holder's transaction is a few milliseconds, unless it stalled
 
 
 _sessions: WeakKeyDictionary[Engine, sessionmaker[Session]] = WeakKeyDictionary()
