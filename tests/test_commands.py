@@ -122,7 +122,7 @@ def test_tick_log_done_status(harness: Harness, capsys: pytest.CaptureFixture[st
     assert (code, err) == (
         2,
         "reminder: finance cooperates on annual-report; only its lead office(s) (legal) or an "
-        "administrator (--by NAME) may close or reopen it\n",
+        "administrator may close or reopen it (an administrator: --by NAME)\n",
     )
     code, _, err = run(capsys, *reopen, "--office", "office")
     assert (code, err) == (
@@ -460,3 +460,18 @@ def test_a_second_run_on_one_sqlite_file_exits_naming_the_first(tmp_path: Path) 
     finally:
         first.send_signal(signal.SIGTERM)
         assert first.wait(timeout=30) == 0
+
+
+def test_the_command_line_adds_its_own_options_to_an_app_refusal(
+    harness: Harness, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The app says what is refused; the command line says which option gets past it (the
+    pages and the API, which have no options, word the same refusal from its code)."""
+    cfg = str(harness.path)
+    run(capsys, "tick", "--config", cfg, "--now", "2026-03-31T09:00")
+    reopen = ["reopen", "annual-report", "--config", cfg, "--office", "legal"]
+    code, _, err = run(capsys, *reopen, "--now", "2026-03-31T10:00")
+    assert (code, err) == (
+        2,
+        "reminder: annual-report has no done occurrence; name one with --period or --due\n",
+    )

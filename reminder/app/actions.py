@@ -120,7 +120,7 @@ def check_permitted(config: Config, d: Deadline, actor: Actor, action: Action) -
     leads = config.expand(d.lead)
     raise Refused(
         f"{actor.office} cooperates on {d.id}; only its lead office(s) ({', '.join(leads)}) "
-        "or an administrator (--by NAME) may close or reopen it",
+        "or an administrator may close or reopen it",
         code="not-lead",
         action=action.value,
         lead="、".join(config.office_names.get(o, o) for o in leads),

@@ -76,13 +76,11 @@ def find_occurrence(
         closed = [o for o in begun if o.id in done]
         if closed:
             return closed[-1]  # the latest done: the one a slip of the hand just closed
-        raise NoOccurrence(f"{d.id} has no done occurrence; name one with --period or --due")
+        raise NoOccurrence(f"{d.id} has no done occurrence", ask="period")
     current = _current(session, [o for o in begun if o.id not in done], d.id, today)
     if current is not None:
         return current
-    raise NoOccurrence(
-        f"{d.id} has no open occurrence whose period has begun; name one with --period or --due"
-    )
+    raise NoOccurrence(f"{d.id} has no open occurrence whose period has begun", ask="period")
 
 
 def _current(

@@ -21,7 +21,7 @@ from reminder.cli.init import add_init
 from reminder.cli.maintenance import add_maintenance
 from reminder.cli.report import add_report
 from reminder.cli.serve import add_serve
-from reminder.errors import ConfigError, ReminderError, UsageError
+from reminder.errors import AppError, ConfigError, ReminderError, UsageError
 
 if TYPE_CHECKING:  # the commands import what they use when they run: --help loads none of it
     from reminder.app.preview import PreviewRow
@@ -299,6 +299,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _hint(exc: ReminderError) -> str:
+    """What the command line adds to an app refusal: the option that gets past it."""
+    if not isinstance(exc, AppError):
+        return ""
+    if exc.code == "not-lead":
+        return " (an administrator: --by NAME)"
+    if exc.fields.get("ask") == "period":
+        return "; name one with --period or --due"
+    return ""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -309,7 +320,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(issue, file=sys.stderr)
         return exc.exit_code
     except ReminderError as exc:
-        print(f"reminder: {exc}", file=sys.stderr)
+        print(f"reminder: {exc}{_hint(exc)}", file=sys.stderr)
         return exc.exit_code
     except ModuleNotFoundError as exc:  # an optional library a command lacks: say which extra
         found = extra_of(exc)
