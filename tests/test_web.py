@@ -517,7 +517,7 @@ def test_an_overdue_period_does_not_hide_the_current_one_on_the_office_page(
     harness.tick("2026-03-02 09:00")
     harness.clock.set(at("2026-04-15 10:00"))  # March's is overdue, April's too; May's next
     ctx = web_context(harness, SECRET)
-    rows = views.office_page(ctx, "legal", harness.clock.now())["rows"]
+    rows = views.office_page(ctx, "legal", harness.clock.now()).rows
     periods = [r.period for r in rows if r.deadline == "monthly-check"]
     assert periods == ["2026-03", "2026-04", "2026-05"]
 

@@ -12,15 +12,16 @@ from sqlalchemy.engine import Engine
 
 from reminder import labels, links
 from reminder.app.actions import permitted
-from reminder.app.sentlog import LogQuery, count_by_status
+from reminder.app.sentlog import LogEntry, LogQuery, count_by_status
 from reminder.app.sentlog import read as read_log
 from reminder.app.status import StatusRow, status_rows
 from reminder.calendar.rules import Offset
-from reminder.config.model import Config, Deadline
+from reminder.config.model import Config, Deadline, Office
 from reminder.delivery.wording import as_named
 from reminder.errors import BadQuery, NotFound
 from reminder.store import actions, completions
 from reminder.store.engine import transaction
+from reminder.store.models import OccurrenceRow
 from reminder.vocabulary import Action, LogStatus
 
 LIGHTS = labels.LIGHTS
@@ -112,6 +113,58 @@ class PageRow:
         }
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class BoardPage:
+    rows: list[PageRow]  # this page's, most urgent first
+    total: int  # rows the filter matches, on every page
+    page: int
+    pages: int
+    counts: dict[str, int]  # per light, before the filter's light
+    filter: BoardFilter
+    offices: list[Office]
+    sections: list[str]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class OfficePage:
+    office: Office
+    rows: list[PageRow]  # open now, and of each task the next one
+    done: list[PageRow]  # the latest closed, newest first
+    history: tuple[AuditRow, ...]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class DeadlinePage:
+    deadline: Deadline
+    rule: str  # in words
+    rows: list[PageRow]
+    first_lead: str
+    lead_names: str
+    cooperate_names: str
+    log: list[LogEntry]  # what was tried, newest first
+    not_sent: dict[str, int]  # reminders never sent, by status in words
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Closed:
+    by: str  # the office's name
+    at: datetime  # local
+    note: str | None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ItemPage:
+    deadline: Deadline
+    occurrence: OccurrenceRow
+    office: Office
+    role_name: str
+    may_close: bool
+    lead_names: str
+    cooperate_names: str
+    done: Closed | None
+    audit: tuple[AuditRow, ...]
+
+
 def _row(
     config: Config,
     r: StatusRow,
@@ -144,7 +197,7 @@ def board(
     *,
     page: int = 1,
     size: int | None = None,
-) -> dict[str, Any]:
+) -> BoardPage:
     """The board's rows, most urgent first; `size` rows of page `page` (all when None)."""
     f.check(config)
     offices = frozenset([f.office]) if f.office else None
@@ -163,16 +216,16 @@ def board(
     if size is not None:
         page = min(page, max(1, -(-total // size)))  # past the end: the last page
         shown = shown[(page - 1) * size : page * size]
-    return {
-        "rows": [_row(config, r) for r in shown],
-        "total": total,
-        "page": page,
-        "pages": max(1, -(-total // size)) if size else 1,
-        "counts": {light: counts.get(light, 0) for light in LIGHTS},
-        "filter": f,
-        "offices": sorted(config.offices.values(), key=lambda o: o.id),
-        "sections": sorted({d.section for d in config.deadlines if d.section}),
-    }
+    return BoardPage(
+        rows=[_row(config, r) for r in shown],
+        total=total,
+        page=page,
+        pages=max(1, -(-total // size)) if size else 1,
+        counts={light: counts.get(light, 0) for light in LIGHTS},
+        filter=f,
+        offices=sorted(config.offices.values(), key=lambda o: o.id),
+        sections=sorted({d.section for d in config.deadlines if d.section}),
+    )
 
 
 def _audit_rows(config: Config, found: list[Any]) -> tuple[AuditRow, ...]:
@@ -191,7 +244,7 @@ def _audit_rows(config: Config, found: list[Any]) -> tuple[AuditRow, ...]:
     )
 
 
-def office_page(config: Config, engine: Engine, office_id: str, now: datetime) -> dict[str, Any]:
+def office_page(config: Config, engine: Engine, office_id: str, now: datetime) -> OfficePage:
     office = config.offices.get(office_id)
     if office is None:
         raise NotFound(office_id)
@@ -212,17 +265,15 @@ def office_page(config: Config, engine: Engine, office_id: str, now: datetime) -
                 seen.add(r.deadline)
     with transaction(engine) as s:
         history = actions.of_office(s, office_id, limit=50)
-    return {
-        "office": office,
-        "rows": now_and_next,
-        "done": [r for r in rows if r.light == "done"][-20:][::-1],
-        "history": _audit_rows(config, history),
-    }
+    return OfficePage(
+        office=office,
+        rows=now_and_next,
+        done=[r for r in rows if r.light == "done"][-20:][::-1],
+        history=_audit_rows(config, history),
+    )
 
 
-def deadline_page(
-    config: Config, engine: Engine, deadline_id: str, now: datetime
-) -> dict[str, Any]:
+def deadline_page(config: Config, engine: Engine, deadline_id: str, now: datetime) -> DeadlinePage:
     d = config.deadline_by_id.get(deadline_id)
     if d is None:
         raise NotFound(deadline_id)
@@ -239,16 +290,16 @@ def deadline_page(
         _row(config, r, audit=by_period.get(r.period, ()))
         for r in status_rows(config, engine, now, None, deadline=deadline_id)
     ]
-    return {
-        "deadline": d,
-        "rule": rule_words(config, d),
-        "rows": rows,
-        "first_lead": config.expand(d.lead)[0],
-        "lead_names": named(config, d.lead),
-        "cooperate_names": named(config, d.cooperate),
-        "log": [e for e, _ in read_log(config, engine, recent)],
-        "not_sent": {labels.log_status(k): n for k, n in sorted(not_sent.items()) if n},
-    }
+    return DeadlinePage(
+        deadline=d,
+        rule=rule_words(config, d),
+        rows=rows,
+        first_lead=config.expand(d.lead)[0],
+        lead_names=named(config, d.lead),
+        cooperate_names=named(config, d.cooperate),
+        log=[e for e, _ in read_log(config, engine, recent)],
+        not_sent={labels.log_status(k): n for k, n in sorted(not_sent.items()) if n},
+    )
 
 
 def offset_words(o: Offset) -> str:
@@ -272,7 +323,7 @@ def rule_words(config: Config, d: Deadline) -> str:
     return "；".join(parts)
 
 
-def item_page(config: Config, engine: Engine, occurrence_id: int, office_id: str) -> dict[str, Any]:
+def item_page(config: Config, engine: Engine, occurrence_id: int, office_id: str) -> ItemPage:
     """One occurrence as its office sees it through a link."""
     with transaction(engine) as s:
         occ = completions.occurrence(s, occurrence_id)
@@ -284,23 +335,21 @@ def item_page(config: Config, engine: Engine, occurrence_id: int, office_id: str
     roles = {role for o, role in config.recipients(d) if o == office_id} if d else set()
     if d is None or not roles - {"escalation"}:
         raise NotFound(str(occurrence_id))
-    return {
-        "deadline": d,
-        "occurrence": occ,
-        "office": config.offices[office_id],
-        "role_name": ROLES["lead" if "lead" in roles else "cooperate"],
-        "may_close": permitted(config, d, office_id, Action.DONE),
-        "lead_names": named(config, d.lead),
-        "cooperate_names": named(config, d.cooperate),
-        "done": {
-            "by": config.office_names.get(done.office_id, done.office_id),
-            "at": done.completed_at.astimezone(config.settings.tz),
-            "note": done.note,
-        }
-        if done
-        else None,
-        "audit": _audit_rows(config, audit),
-    }
+    closed = None
+    if done is not None:
+        by = config.office_names.get(done.office_id, done.office_id)
+        closed = Closed(by=by, at=done.completed_at.astimezone(config.settings.tz), note=done.note)
+    return ItemPage(
+        deadline=d,
+        occurrence=occ,
+        office=config.offices[office_id],
+        role_name=ROLES["lead" if "lead" in roles else "cooperate"],
+        may_close=permitted(config, d, office_id, Action.DONE),
+        lead_names=named(config, d.lead),
+        cooperate_names=named(config, d.cooperate),
+        done=closed,
+        audit=_audit_rows(config, audit),
+    )
 
 
 def check_reach(engine: Engine, grant: links.Grant, deadline: str, period: str) -> None:

@@ -91,7 +91,7 @@ def occurrences(
     ctx = ctx_of(request)
     f = views.BoardFilter(office=office, section=section, light=light, kind=kind)
     config = ctx.current_config()
-    return [r.as_row(config) for r in views.board(ctx, ctx.clock.now(), f)["rows"]]
+    return [r.as_row(config) for r in views.board(ctx, ctx.clock.now(), f).rows]
 
 
 class LogEntry(BaseModel):

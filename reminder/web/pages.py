@@ -143,7 +143,7 @@ def board_page(
     ctx = ctx_of(request)
     f = views.BoardFilter(office=office, section=section, light=light, kind=kind)
     data = views.board(ctx, ctx.clock.now(), f, page=page_no, size=BOARD_PAGE)
-    return page(request, "board.html", visitor, title="督办看板", **data)
+    return page(request, "board.html", visitor, title="督办看板", **views.shown(data))
 
 
 @router.get("/office/{office_id}", include_in_schema=False)
@@ -173,7 +173,8 @@ def _office(
     data = views.office_page(ctx, office_id, ctx.clock.now())
     token = feed_token(office_id, request, until=until)
     feed = f"{ctx.root_path}/ics/{office_id}.ics?token={token}"
-    return page(request, "office.html", visitor, title=data["office"].name, feed=feed, **data)
+    title = data.office.name
+    return page(request, "office.html", visitor, title=title, feed=feed, **views.shown(data))
 
 
 @router.get("/deadline/{deadline_id}", include_in_schema=False)
@@ -183,7 +184,8 @@ def deadline_admin(request: Request, deadline_id: str) -> Response:
         return login_first(request)
     ctx = ctx_of(request)
     data = views.deadline_page(ctx, deadline_id, ctx.clock.now())
-    return page(request, "deadline.html", visitor, title=data["deadline"].title, **data)
+    title = data.deadline.title
+    return page(request, "deadline.html", visitor, title=title, **views.shown(data))
 
 
 @router.get("/i/{token}", include_in_schema=False)
@@ -196,7 +198,8 @@ def item_link(request: Request, token: str) -> Response:
     if occurrence is None:
         return refusal(request, "scope")
     data = views.item_page(ctx_of(request), occurrence, visitor.office)
-    return page(request, "item.html", visitor, title=data["deadline"].title, **data)
+    title = data.deadline.title
+    return page(request, "item.html", visitor, title=title, **views.shown(data))
 
 
 def _back(ctx: WebContext, visitor: Visitor, back: str, deadline: str) -> str:

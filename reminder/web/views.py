@@ -3,6 +3,7 @@ and BadFilter, a query value a page cannot even parse (a word where a date goes)
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
@@ -25,20 +26,28 @@ class BadFilter(ValueError):
 
 def board(
     ctx: WebContext, now: datetime, f: BoardFilter, *, page: int = 1, size: int | None = None
-) -> dict[str, Any]:
+) -> pages.BoardPage:
     return pages.board(ctx.current_config(), ctx.engine, now, f, page=page, size=size)
 
 
-def office_page(ctx: WebContext, office_id: str, now: datetime) -> dict[str, Any]:
+def office_page(ctx: WebContext, office_id: str, now: datetime) -> pages.OfficePage:
     return pages.office_page(ctx.current_config(), ctx.engine, office_id, now)
 
 
-def deadline_page(ctx: WebContext, deadline_id: str, now: datetime) -> dict[str, Any]:
+def deadline_page(ctx: WebContext, deadline_id: str, now: datetime) -> pages.DeadlinePage:
     return pages.deadline_page(ctx.current_config(), ctx.engine, deadline_id, now)
 
 
-def item_page(ctx: WebContext, occurrence_id: int, office_id: str) -> dict[str, Any]:
+def item_page(ctx: WebContext, occurrence_id: int, office_id: str) -> pages.ItemPage:
     return pages.item_page(ctx.current_config(), ctx.engine, occurrence_id, office_id)
+
+
+Page = pages.BoardPage | pages.OfficePage | pages.DeadlinePage | pages.ItemPage
+
+
+def shown(data: Page) -> dict[str, Any]:
+    """A page's data as the template's names (its fields, not copied: rows keep their words)."""
+    return {f.name: getattr(data, f.name) for f in fields(data)}
 
 
 def check_reach(ctx: WebContext, grant: links.Grant, deadline: str, period: str) -> None:
