@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 
 from reminder.config.model import Office
 from reminder.delivery.channels.base import Rendered, Target, Transport
+from reminder.delivery.protocol import send_payloads
 from reminder.delivery.ratelimit import Limiter
-from reminder.errors import DeliveryError, NotConfigured
+from reminder.errors import NotConfigured
 from reminder.store import sentlog
 from reminder.store.budget import Ask
 from reminder.store.engine import transaction
@@ -96,18 +97,11 @@ def send_one_off(
 
 
 def _send(transport: Transport, target: Target, payloads: list[object], one: OneOff) -> Outcome:
-    try:
-        code = ""
-        for payload in payloads:
-            code = transport.send(target, payload)
-    except Exception as exc:  # a bug must not leave the row `sending`, nor pass for sent
-        error = exc if isinstance(exc, DeliveryError) else None
-        if error is None:
-            log.exception("%s to %s by %s", one.kind, one.office.id, one.channel)
-        text = str(exc) if error else f"unexpected error: {type(exc).__name__}"
-        log.error("%s to %s by %s failed: %s", one.kind, one.office.id, one.channel, text)
-        code_of = error.code if error else "error"
-        return Outcome(status="failed", target=target.shown, error=text, code=code_of)
+    what = f"{one.kind} to {one.office.id} by {one.channel}"
+    code, error = send_payloads(transport, target, payloads, what)
+    if error is not None:
+        log.error("%s failed: %s", what, error)
+        return Outcome(status="failed", target=target.shown, error=str(error), code=error.code)
     return Outcome(status="sent", target=target.shown, code=code or None)
 
 

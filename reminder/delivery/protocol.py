@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from reminder.config.model import Config
 from reminder.delivery.alerts import failed_for_good
-from reminder.delivery.channels.base import Transport
+from reminder.delivery.channels.base import Target, Transport
 from reminder.delivery.outgoing import Attempt, Outgoing, PassReport
 from reminder.delivery.ratelimit import Limiter
 from reminder.delivery.retry import RetryPolicy
@@ -84,6 +84,26 @@ def free_ended_owners(session: Session) -> int:
         ", ".join(gone),
     )
     return freed
+
+
+def send_payloads(
+    transport: Transport, target: Target, payloads: Sequence[object], what: str
+) -> tuple[str, DeliveryError | None]:
+    """Post each payload in turn: the server's last code, or the error that stopped it. Never
+    an exception: a bug becomes a DeliveryError (code "error"), so that it neither leaves the
+    message `sending` until its lease nor passes for sent. `what` names it in the log."""
+    try:
+        code = ""
+        for payload in payloads:
+            code = transport.send(target, payload)
+    except DeliveryError as exc:
+        return "", exc
+    except Exception as exc:
+        log.exception("sending %s", what)
+        return "", DeliveryError(
+            f"unexpected error: {type(exc).__name__}", permanent=False, code="error"
+        )
+    return code, None
 
 
 class SendProtocol:
@@ -192,18 +212,11 @@ class SendProtocol:
 
     def send(self, message: Outgoing, log_ids: list[int], payloads: list[object]) -> Attempt:
         """Send one message (here or on a worker thread); the outcome, never an exception."""
-        transport = self.transports[message.channel]
-        try:
-            code = ""
-            for payload in payloads:
-                code = transport.send(message.target, payload)
-        except DeliveryError as exc:
-            return Attempt(message, log_ids, "error", exc, exc.code)
-        except Exception as exc:  # a bug must not leave the message `sending` until its lease
-            log.exception("sending to %s by %s", message.office_id, message.channel)
-            error = DeliveryError(
-                f"unexpected error: {type(exc).__name__}", permanent=False, code="error"
-            )
+        what = f"to {message.office_id} by {message.channel}"
+        code, error = send_payloads(
+            self.transports[message.channel], message.target, payloads, what
+        )
+        if error is not None:
             return Attempt(message, log_ids, "error", error, error.code)
         return Attempt(message, log_ids, "sent", None, code)
 
