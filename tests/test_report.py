@@ -252,3 +252,38 @@ def test_the_report_waits_for_its_robots_budget_and_is_logged_before_it_goes(
     assert (entry.status, entry.office_id, entry.channel) == ("sent", "legal", "wecom")
     posts = [m for m in harness.wecom.received if m.key == KEY_LEGAL and "通报" in m.content]
     assert len(posts) == 1
+
+
+def test_a_bug_while_sending_outside_the_schedule_is_logged_failed_not_sent(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The one send loop (`protocol.send_payloads`) turns an unexpected exception into a
+    failure: the log row does not stay `sending`, nor pass for sent."""
+    from reminder.delivery.channels.base import Rendered
+    from reminder.delivery.oneoff import OneOff, send_one_off
+    from reminder.delivery.ratelimit import DatabaseLimiter
+    from tests.delivery_harness import at
+
+    runtime = harness.start("2026-04-01 09:00")
+    transport = runtime.dispatcher.transports["wecom"]
+
+    def broken(*args: object) -> str:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(transport, "send", broken)
+    one = OneOff(
+        office=runtime.config.offices["legal"],
+        channel="wecom",
+        kind="test",
+        rendered=Rendered(subject="测试", text="测试", markdown="测试"),
+    )
+    outcome = send_one_off(
+        runtime.engine, transport, DatabaseLimiter(runtime.engine), one, at("2026-04-01 09:00")
+    )
+    assert (outcome.status, outcome.error, outcome.code) == (
+        "failed",
+        "unexpected error: RuntimeError",
+        "error",
+    )
+    (entry,) = harness.log(kind="test")
+    assert (entry.status, entry.response_code) == ("failed", "error")
