@@ -238,7 +238,8 @@ def refusal(code: str, fields: dict[str, str]) -> str:
         value = f.get("value", "")
         shown = {"channel": CHANNELS, "status": LOG_STATUSES}.get(field)
         known = f"（应为{'、'.join(shown.values())}之一）" if shown else ""
-        return f"没有这个{FIELDS.get(field, field)}：“{value}”{known}"
+        # The field is named beside these words (the page's "渠道：", the API's "channel：").
+        return f"没有“{value}”{known}"
     words = {
         "not-on-task": "本科室不承担此事项，不能操作。",
         "not-lead": (

@@ -249,6 +249,7 @@ def test_the_sent_log_page_filters_pages_and_exports_for_excel(web: TestClient) 
     assert r.status_code == 400 and "since" in r.text and "不是日期" in r.text
     r = web.get("/log", params={"channel": "sms"})
     assert r.status_code == 400 and "channel" in r.text
+    assert "渠道：没有“sms”（应为邮件、企业微信、Webhook、未设置渠道之一）" in r.text
     r = web.get("/log.csv")
     assert r.headers["content-type"] == "text/csv; charset=utf-8"
     text = r.content.decode("utf-8")
