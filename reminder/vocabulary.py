@@ -101,3 +101,20 @@ class Action(StrEnum):
     REOPEN = "reopen"  # 重新打开
     ACK = "ack"  # 签收
     FEEDBACK = "feedback"  # 反馈
+
+
+class Submission(StrEnum):
+    """What a lead office submits about an occurrence (the submissions table's kinds, and the
+    audit trail's verb for submitting it)."""
+
+    EXPLAIN = "explain"  # 情况说明: why it is late, and the day it plans to finish
+    EXTEND = "extend"  # 延期申请: a new due date, for an administrator to decide
+
+
+class SubmissionStatus(StrEnum):
+    """Where a submission stands; a decision on a 延期 request is also the audit trail's verb
+    for it. A 情况说明 needs no decision: it is approved when it is made."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"

@@ -302,6 +302,29 @@ class ActionRow(Base):
     client: Mapped[str | None] = mapped_column(String(64))  # the web client's address
 
 
+class SubmissionRow(Base):
+    """What a lead office submits about an occurrence: a 情况说明 (kind "explain": why it is
+    late and the day it plans to finish; in force at once, stored "approved") or a 延期 request
+    (kind "extend": a new due date, "pending" until an administrator approves or refuses it, or
+    "approved" at once when an administrator grants it). Never pruned: the audit trail names it.
+    """
+
+    __tablename__ = "submissions"
+    __table_args__ = (Index(None, "occurrence_id", "created_at"), Index(None, "status"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    occurrence_id: Mapped[int] = mapped_column(ForeignKey("occurrences.id"))
+    office_id: Mapped[str] = mapped_column(String(64))  # the lead office it is about
+    kind: Mapped[str] = mapped_column(String(8))  # explain, extend
+    reason: Mapped[str] = mapped_column(Text)
+    until: Mapped[date] = mapped_column(Date)  # the planned completion, or the new due date
+    status: Mapped[str] = mapped_column(String(10))  # pending, approved, refused
+    decided_by: Mapped[str | None] = mapped_column(String(100))  # the administrator's name
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    answer: Mapped[str | None] = mapped_column(Text)  # the administrator's reason
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class SendRow(Base):
     """One message sent on a budget (a WeCom robot key, an SMTP server), kept for a minute:
     the budget is shared by every instance because it lives here, not in a process."""
