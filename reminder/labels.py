@@ -9,6 +9,7 @@ only `vocabulary` and the due-rule types.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from reminder.calendar.rules import (
     DueRule,
@@ -31,7 +32,26 @@ KINDS = {
     "report": "通报",
 }
 ROLES = {"lead": "牵头", "cooperate": "配合", "escalation": "督办", "admin": "管理员"}
-ACTIONS = {"done": "办结", "reopen": "重新打开", "ack": "签收", "feedback": "反馈"}
+ACTIONS = {
+    "done": "办结",
+    "reopen": "重新打开",
+    "ack": "签收",
+    "feedback": "反馈",
+    "explain": "情况说明",
+    "extend": "申请延期",
+    "approved": "批准延期",
+    "refused": "不予延期",
+}
+# 情况说明 and 延期 (vocabulary.Submission, SubmissionStatus), and the page's notice after each.
+SUBMISSIONS = {"explain": "情况说明", "extend": "延期申请"}
+SUBMISSION_STATUSES = {"pending": "待审批", "approved": "已批准", "refused": "未获批准"}
+DATE_WANTED = "请填写日期（年-月-日）。"
+SUBMISSION_NOTICES = {
+    "explain": "已提交情况说明。",
+    "extend": "已提交延期申请，请等待管理员审批。",
+    "approved": "已批准延期。",
+    "refused": "已退回延期申请。",
+}
 # The sent log's statuses, and the outbox's (a reminder not tried yet).
 LOG_STATUSES = {
     "sending": "发送中",
@@ -217,6 +237,13 @@ def due_rule(rule: DueRule) -> str:
 REFUSAL_TITLES = {
     "not-on-task": "无权操作",
     "not-lead": "无权操作",
+    "lead-only": "无权操作",
+    "date-past": "日期有误",
+    "not-after-due": "日期有误",
+    "reason-required": "请填写理由",
+    "note-unsafe": "内容有误",
+    "extension-pending": "已有延期申请",
+    "not-pending": "已处理",
     "already-done": "已办结",
     "not-done": "尚未办结",
     "note-too-long": "内容过长",
@@ -256,5 +283,36 @@ def refusal(code: str, fields: dict[str, str]) -> str:
         "no-occurrence": "没有找到这一期事项。",
         "unknown-deadline": "没有这个事项。",
         "unknown-office": "没有这个科室。",
+        **_submission_refusals(f),
     }
     return words.get(code, f"{action_name}未能完成。")
+
+
+def _submission_refusals(f: dict[str, str]) -> dict[str, str]:
+    """The refusals of a 情况说明, a 延期 request and its decision (app.extensions)."""
+    status = SUBMISSION_STATUSES.get(f.get("status", ""), f.get("status", ""))
+    return {
+        "lead-only": (
+            f"只有牵头科室（{f.get('lead', '')}）可以提交情况说明或申请延期；"
+            "配合科室可以签收和反馈。"
+        ),
+        "routine-duty": "例行工作不催办，无需情况说明或延期。",
+        "date-past": f"日期（{f.get('date', '')}）不能早于今天（{f.get('today', '')}）。",
+        "not-after-due": (
+            f"新的截止日期（{f.get('date', '')}）应晚于当前截止日期（{f.get('due', '')}）。"
+        ),
+        "reason-required": "请填写理由。",
+        "note-unsafe": "理由中含有不可见的控制字符，请删除后重新提交。",
+        "extension-pending": f"已申请延期至{f.get('date', '')}，正在等待审批，请勿重复申请。",
+        "not-pending": f"这项延期申请已处理（{status}）。",
+        "no-submission": "没有找到这项延期申请。",
+    }
+
+
+def extension_outcome(approved: bool, until: date, answer: str | None) -> str:
+    """What an office reads about its decided 延期 request: approved, with the new due date, or
+    refused, with the administrator's reason."""
+    if approved:
+        day = f"{until.year}年{until.month}月{until.day}日（星期{WEEKDAY_NAMES[until.weekday()]}）"
+        return f"延期申请已批准，截止日期调整为{day}"
+    return f"延期申请未获批准：{answer or '未说明理由'}"

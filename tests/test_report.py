@@ -70,6 +70,7 @@ def test_a_month_in_numbers(harness: Harness, capsys: pytest.CaptureFixture[str]
         "late_days": 0,
         "overdue": 1,
         "open": 0,
+        "extended": 0,
         "rate": 50.0,
         "routine": 0,
         "routine_done": 0,
@@ -112,13 +113,14 @@ def test_a_month_in_numbers(harness: Harness, capsys: pytest.CaptureFixture[str]
         "最多逾期工作日",
         "逾期未办",
         "未到期",
+        "延期",
         "按时办结率%",
         "例行工作",
         "例行已确认",
         "提醒送达",
         "发送失败",
     ]
-    assert lines[-1].split()[:8] == ["合计", "2", "1", "1", "2", "0", "0", "50.0"]
+    assert lines[-1].split()[:9] == ["合计", "2", "1", "1", "2", "0", "0", "0", "50.0"]
 
 
 @pytest.mark.parametrize(

@@ -8,19 +8,26 @@ Runs at start, daily, and after every schedules.toml change. Pure date logic com
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from reminder.app.adjustments import Adjustment, adjustments
 from reminder.calendar.workcal import WorkCalendar
 from reminder.config.model import Config, Deadline
 from reminder.planning.coalesce import older
 from reminder.planning.memo import PlanMemo
 from reminder.planning.model import PlannedReminder
-from reminder.planning.planner import occurrence_values, plan_ahead, plan_deadline
-from reminder.planning.recipients import offices_reminded
+from reminder.planning.planner import (
+    occurrence_values,
+    occurrences,
+    plan_ahead,
+    plan_deadline,
+    reminders_for,
+)
+from reminder.planning.recipients import fixed_for, offices_reminded
 from reminder.store import planned, schedule
 from reminder.store.engine import PLAN_LOCK, serialize, transaction
 from reminder.store.planned import PlanChanges, PlanningState, Values
@@ -88,6 +95,7 @@ def _due_first(
     state: PlanningState,
     now: datetime,
     memo: PlanMemo,
+    adjusted: dict[str, Adjustment],
 ) -> list[PlannedReminder]:
     """The deadline's reminders in `window`, except those due by `now` that a later one also
     due by then replaces (catch-up would supersede them at once: per office only the latest
@@ -105,8 +113,8 @@ def _due_first(
     start = max(first, today)
     out = [
         r
-        for r in plan_deadline(
-            config, cal, deadline, start, last, epoch, memo=memo, starts_now=start == today
+        for r in _adjusted(
+            config, cal, deadline, (start, last), epoch, memo, adjusted, start == today
         )
         if not skip(r)
     ]
@@ -118,7 +126,7 @@ def _due_first(
             begin = max(first, end - timedelta(days=step - 1))
             earlier = [
                 r
-                for r in plan_deadline(config, cal, deadline, begin, end, epoch, memo=memo)
+                for r in _adjusted(config, cal, deadline, (begin, end), epoch, memo, adjusted)
                 if not skip(r)
             ]
             covered.update(r.office for r in earlier)  # all due: they fall before today
@@ -127,6 +135,71 @@ def _due_first(
     due = [r for r in out if r.remind_at <= now]
     replaced = {id(r) for r in older(due, lambda r: r.office, lambda r: r.remind_at)}
     return [r for r in out if id(r) not in replaced]
+
+
+def _adjusted(
+    config: Config,
+    cal: WorkCalendar,
+    deadline: Deadline,
+    window: tuple[date, date],
+    epoch: date,
+    memo: PlanMemo,
+    adjusted: dict[str, Adjustment],
+    starts_now: bool = False,
+) -> list[PlannedReminder]:
+    """The planner's reminders in `window`, as 延期 and 情况说明 leave them (`adjusted`, by
+    period): an extended occurrence is planned to its new due date instead (the lead times
+    before it, the chase only after it), and a lead office that explained the delay is not
+    chased before its planned date (the escalation goes on). Without either: the planner's."""
+    first, last = window
+    found = plan_deadline(
+        config, cal, deadline, first, last, epoch, memo=memo, starts_now=starts_now
+    )
+    if not adjusted:
+        return found
+    moved = {period for period, a in adjusted.items() if a.due is not None}
+    out = [r for r in found if r.occurrence.period_key not in moved]
+    for period in sorted(moved):
+        out += _extended(config, cal, deadline, window, epoch, memo, adjusted[period], starts_now)
+    return [
+        r
+        for r in out
+        if not (
+            r.kind == "overdue"
+            and r.role == "lead"
+            and (a := adjusted.get(r.occurrence.period_key)) is not None
+            and a.quiet(r.office, r.day)
+        )
+    ]
+
+
+def _extended(
+    config: Config,
+    cal: WorkCalendar,
+    deadline: Deadline,
+    window: tuple[date, date],
+    epoch: date,
+    memo: PlanMemo,
+    a: Adjustment,
+    starts_now: bool,
+) -> list[PlannedReminder]:
+    """The reminders in `window` of an occurrence an approved 延期 moved to `a.due`: the
+    planner's occurrence with its due replaced. Their steps name the new due ("0d@2027-03-10"),
+    so that a reminder already sent for the old due does not stand in for the new one. The
+    occurrence's row exists (the 延期 names it) and keeps the rule's due date."""
+    assert a.due is not None
+    same = [
+        o
+        for o in occurrences(config, cal, deadline, a.nominal_due, a.nominal_due, memo)
+        if o.period_key == a.period_key
+    ]
+    if not same or same[0].due < epoch:  # no longer the rule's, or before this deadline began
+        return []
+    occ = replace(same[0], due=a.due)
+    fixed = fixed_for(config, deadline, memo)
+    first, last = window
+    planned = reminders_for(config, cal, deadline, occ, first, last, fixed, memo, now=starts_now)
+    return [replace(r, step=f"{r.step}@{a.due.isoformat()}") for r in planned]
 
 
 @dataclass
@@ -190,24 +263,14 @@ def plan_outbox(
     downtime sends what is due before it plans the days ahead (the next call does). A changed
     config is always planned whole.
     """
-    tz = config.settings.tz
-    today = now.astimezone(tz).date()
-    cal, memo = config.calendar(), PlanMemo()
+    today = now.astimezone(config.settings.tz).date()
     with transaction(engine) as session:
         serialize(session, PLAN_LOCK)
         same, windows = _windows_to_plan(session, config, today, digest, today_only)
         if not windows:
             return PlanReport(first=today, last=today, changes=PlanChanges())
         state = planned.planning_state(session)
-        wanted = _Wanted()
-        for deadline in config.deadlines:
-            epoch = state.active_since.get(deadline.id)
-            window = windows.get(deadline.id)
-            if epoch is not None and window is not None:
-                # A deadline added or re-enabled after the last plan has no missed stretch.
-                window = (max(window[0], min(epoch, today)), window[1])
-                reminders = _due_first(config, cal, deadline, window, epoch, state, now, memo)
-                wanted.add(config, cal, deadline, window, reminders)
+        wanted = _wanted(session, config, windows, state, now)
         ids = planned.ensure_occurrences(session, wanted.occurrences, now)
         for w in wanted.rows:
             w["occurrence_id"] = ids[w.pop("occurrence")]
@@ -228,6 +291,32 @@ def plan_outbox(
             )
     first, last = min(w[0] for w in windows.values()), max(w[1] for w in windows.values())
     return PlanReport(first=first, last=last, changes=changes)
+
+
+def _wanted(
+    session: Session,
+    config: Config,
+    windows: dict[str, tuple[date, date]],
+    state: PlanningState,
+    now: datetime,
+) -> _Wanted:
+    """Each deadline's reminders in its window, as 情况说明 and 延期 leave them."""
+    today = now.astimezone(config.settings.tz).date()
+    cal, memo = config.calendar(), PlanMemo()
+    by_deadline: dict[str, dict[str, Adjustment]] = {}
+    for a in adjustments(session).values():
+        by_deadline.setdefault(a.deadline_id, {})[a.period_key] = a
+    wanted = _Wanted()
+    for deadline in config.deadlines:
+        epoch = state.active_since.get(deadline.id)
+        window = windows.get(deadline.id)
+        if epoch is not None and window is not None:
+            # A deadline added or re-enabled after the last plan has no missed stretch.
+            window = (max(window[0], min(epoch, today)), window[1])
+            adjusted = by_deadline.get(deadline.id, {})
+            reminders = _due_first(config, cal, deadline, window, epoch, state, now, memo, adjusted)
+            wanted.add(config, cal, deadline, window, reminders)
+    return wanted
 
 
 def _windows_to_plan(

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from reminder import __version__
 from reminder.cli import options
 from reminder.cli.commands import add_commands
+from reminder.cli.extend import add_extend
 from reminder.cli.extras import extra_of, missing_line
 from reminder.cli.feeds import add_feeds
 from reminder.cli.formats import FORMATS, render
@@ -288,6 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = _command(sub, "calendar", cmd_calendar, common)
     p.add_argument("--year", type=int, required=True, metavar="YYYY")
     add_commands(sub, common, _command)
+    add_extend(sub, common, _command)
     add_maintenance(sub, common, _command)
     add_serve(sub, common, _command)
     add_report(sub, common, _command)

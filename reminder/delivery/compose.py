@@ -15,6 +15,7 @@ from reminder.config.model import Config
 from reminder.delivery.alerts import failed_for_good, failure_facts
 from reminder.delivery.channels.base import Rendered, Target, Transport
 from reminder.delivery.linking import Linker, linker_for
+from reminder.delivery.outcomes import Outcome, outcomes
 from reminder.delivery.outgoing import Outgoing, PassReport
 from reminder.delivery.rendering import Renderer, template_issue
 from reminder.delivery.triage import Group
@@ -167,7 +168,13 @@ class Composer:
         if rows[0].kind == "alert":
             facts = failure_facts(s, self.config, rows[0])
             return self.renderer.alert(office, facts, self.config.settings.signature)
-        items = [self._item(r, occurrences[r.occurrence_id], today) for r in rows]
+        said = outcomes(s, rows)  # what a decided 延期 changed (for most items: nothing)
+        items = [
+            self._item(
+                r, occurrences[r.occurrence_id], today, said.get((r.occurrence_id, r.office_id))
+            )
+            for r in rows
+        ]
         if linker is not None:
             items = [
                 replace(i, url=linker.item(r.office_id, r.occurrence_id))
@@ -184,22 +191,31 @@ class Composer:
             office_url=linker.office(office.id) if linker is not None else "",
         )
 
-    def _item(self, row: OutboxRow, occ: OccurrenceRow, today: date) -> Item:
+    def _item(
+        self, row: OutboxRow, occ: OccurrenceRow, today: date, said: Outcome | None = None
+    ) -> Item:
         """A reminder as it reads on the day it goes out (`today`): a Monday catch-up of
-        Friday's due-day reminder says it is a working day overdue, not "due today"."""
-        days = (occ.nominal_due, occ.due, today)
+        Friday's due-day reminder says it is a working day overdue, not "due today". An
+        approved 延期 (`said`) gives it its new due date, and says so beside it."""
+        due = said.due if said is not None and said.due is not None else occ.due
+        days = (occ.nominal_due, due, today)
         years = [
             y for y in range(min(days).year, max(days).year + 1) if not self.cal.is_official(y)
         ]
-        return make_item(
+        item = make_item(
             self.config,
             self.cal,
             deadline_id=row.deadline_id,
             kind=row.kind,
             role=row.role,
-            due=occ.due,
+            due=due,
             nominal_due=occ.nominal_due,
             period_key=occ.period_key,
-            working_days_left=self.cal.workdays_between(today, occ.due),
+            working_days_left=self.cal.workdays_between(today, due),
             provisional_years=years,
         )
+        if said is None:
+            return item
+        # An approved 延期's line stands for the rest day the old due date moved off.
+        kept = () if said.due is not None or not item.moved_text else (item.moved_text,)
+        return replace(item, moved_text="；".join((*kept, *said.lines)))

@@ -371,6 +371,7 @@ def _sample_statistics(office: Office) -> dict[str, Any]:
         "late_days": 2,
         "overdue": 1,
         "open": 0,
+        "extended": 1,
         "rate": 33.3,
         "routine": 4,
         "routine_done": 2,
