@@ -184,8 +184,8 @@ def test_screenshots_of_the_shipped_table(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, browser: Any
 ) -> None:
     """The board, an office's page and the 通报 of the shipped 42-task table in February 2027
-    (three of the year's deadlines closed, one late, one open and overdue), at desktop width:
-    the screenshots in docs/screenshots/ come from here."""
+    (a routine duty confirmed, the annual report closed late, the 开放广东 update open and
+    overdue), at desktop width: the screenshots in docs/screenshots/ come from here."""
     from selenium.webdriver.common.by import By
 
     from reminder.app.actions import mark_done
@@ -203,8 +203,7 @@ def test_screenshots_of_the_shipped_table(
     clock = FixedClock(at("2026-12-01 08:00"))
     sync(config, engine, clock.now())
     for deadline, office, when in (
-        ("open-guangdong-datasets", "office", "2026-12-18 10:00"),
-        ("leader-work-report", "office", "2026-12-30 16:00"),
+        ("annual-report-quality", "office", "2026-12-18 10:00"),
         ("annual-disclosure-report", "office", "2027-02-03 11:00"),  # three working days late
     ):
         clock.set(at(when))

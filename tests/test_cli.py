@@ -81,7 +81,7 @@ def test_check_shipped_file(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "check", "--config", str(SHIPPED), "--now", "2026-11-28T09:00")
     assert code == 0
     assert out.splitlines()[-1] == (
-        f"{SHIPPED}: ok: 10 offices, 3 groups, 42 deadlines, 12 warning(s)"
+        f"{SHIPPED}: ok: 10 offices, 3 groups, 42 deadlines, 14 warning(s)"
     )
 
 

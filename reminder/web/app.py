@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException
 
 from reminder import labels
 from reminder.errors import BadQuery
-from reminder.web import api, feeds, health, pages, report, sentlog, yearcal
+from reminder.web import api, feeds, health, pages, report, sentlog, submissions, yearcal
 from reminder.web.context import PAGES, WebContext
 from reminder.web.render import page
 from reminder.web.security import Visitor
@@ -64,6 +64,7 @@ def create_app(ctx: WebContext) -> FastAPI:
     )
     app.state.ctx = ctx
     app.include_router(pages.router)
+    app.include_router(submissions.router)
     app.include_router(api.router)
     app.include_router(sentlog.router)
     app.include_router(report.router)

@@ -39,7 +39,7 @@ router = APIRouter()
 BOARD_PAGE = 100
 
 
-def _grant(request: Request, token: str) -> Visitor | Response:
+def grant_visitor(request: Request, token: str) -> Visitor | Response:
     ctx = ctx_of(request)
     try:
         grant = links.verify(token, ctx.secrets.keys, ctx.clock.now())
@@ -156,7 +156,7 @@ def office_admin(request: Request, office_id: str) -> Response:
 
 @router.get("/o/{token}", include_in_schema=False)
 def office_link(request: Request, token: str) -> Response:
-    visitor = _grant(request, token)
+    visitor = grant_visitor(request, token)
     if isinstance(visitor, Response):
         return visitor
     assert visitor.grant is not None and visitor.office is not None
@@ -190,19 +190,21 @@ def deadline_admin(request: Request, deadline_id: str) -> Response:
 
 @router.get("/i/{token}", include_in_schema=False)
 def item_link(request: Request, token: str) -> Response:
-    visitor = _grant(request, token)
+    visitor = grant_visitor(request, token)
     if isinstance(visitor, Response):
         return visitor
     assert visitor.grant is not None and visitor.office is not None
     occurrence = visitor.grant.occurrence
     if occurrence is None:
         return refusal(request, "scope")
-    data = views.item_page(ctx_of(request), occurrence, visitor.office)
+    ctx = ctx_of(request)
+    data = views.item_page(ctx, occurrence, visitor.office)
+    plea = views.item_submissions(ctx, occurrence, visitor.office, done=data.done is not None)
     title = data.deadline.title
-    return page(request, "item.html", visitor, title=title, **views.shown(data))
+    return page(request, "item.html", visitor, title=title, plea=plea, **views.shown(data))
 
 
-def _back(ctx: WebContext, visitor: Visitor, back: str, deadline: str) -> str:
+def back_url(ctx: WebContext, visitor: Visitor, back: str, deadline: str) -> str:
     root = ctx.root_path
     if visitor.token:
         if visitor.grant is not None and visitor.grant.scope == links.OFFICE:
@@ -229,7 +231,7 @@ def act(
 ) -> Response:
     """The one endpoint that changes anything: a form's POST with its CSRF token."""
     ctx = ctx_of(request)
-    visitor: Visitor | Response = _grant(request, t) if t else visitor_of(request)
+    visitor: Visitor | Response = grant_visitor(request, t) if t else visitor_of(request)
     if isinstance(visitor, Response):
         return visitor
     if not visitor.admin and visitor.grant is None:
@@ -258,7 +260,7 @@ def act(
     if failed is not None:
         return failed
     log.info("%s: %s %s %s by %s", verb.value, deadline, period, acting, actor.label)
-    target = _back(ctx, visitor, back, deadline)
+    target = back_url(ctx, visitor, back, deadline)
     return RedirectResponse(f"{target}?ok={verb.value}", status_code=303)
 
 
@@ -287,7 +289,7 @@ def _perform(
     """Do it; None when done, else the page saying why not (nothing was changed)."""
     ctx = ctx_of(request)
     config, now = ctx.current_config(), ctx.clock.now()
-    back_to = _back(ctx, visitor, back, which.deadline)
+    back_to = back_url(ctx, visitor, back, which.deadline)
 
     def say(status: int, title: str, message: str) -> Response:
         return page(

@@ -23,7 +23,13 @@ REFUSALS = {
     "scope": "此链接不能用于这项操作或这个页面。",
     "csrf": "表单已失效，请返回上一页刷新后重试。",
 }
-NOTICES = {"done": "已办结。", "reopen": "已重新打开。", "ack": "已签收。", "feedback": "已反馈。"}
+NOTICES = {
+    "done": "已办结。",
+    "reopen": "已重新打开。",
+    "ack": "已签收。",
+    "feedback": "已反馈。",
+    **labels.SUBMISSION_NOTICES,
+}
 
 
 def ctx_of(request: Request) -> WebContext:
@@ -79,6 +85,10 @@ REFUSAL_STATUS = {
     "unknown-deadline": 404,
     "unknown-office": 404,
     "no-occurrence": 404,
+    "lead-only": 403,
+    "extension-pending": 409,
+    "not-pending": 409,
+    "no-submission": 404,
 }
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from reminder import links
-from reminder.app import pages
+from reminder.app import pages, submissions
 from reminder.app.pages import BoardFilter
 from reminder.errors import NotFound
 from reminder.web.context import WebContext
@@ -40,6 +40,13 @@ def deadline_page(ctx: WebContext, deadline_id: str, now: datetime) -> pages.Dea
 
 def item_page(ctx: WebContext, occurrence_id: int, office_id: str) -> pages.ItemPage:
     return pages.item_page(ctx.current_config(), ctx.engine, occurrence_id, office_id)
+
+
+def item_submissions(
+    ctx: WebContext, occurrence_id: int, office_id: str, *, done: bool
+) -> submissions.ItemSubmissions:
+    config, now = ctx.current_config(), ctx.clock.now()
+    return submissions.of_item(config, ctx.engine, occurrence_id, office_id, now, done=done)
 
 
 Page = pages.BoardPage | pages.OfficePage | pages.DeadlinePage | pages.ItemPage
