@@ -31,7 +31,13 @@ KINDS = {
     "test": "测试消息",
     "report": "通报",
 }
-ROLES = {"lead": "牵头", "cooperate": "配合", "escalation": "督办", "admin": "管理员"}
+ROLES = {
+    "lead": "牵头",
+    "cooperate": "配合",
+    "escalation": "督办",
+    "leader": "分管领导",
+    "admin": "管理员",
+}
 ACTIONS = {
     "done": "办结",
     "reopen": "重新打开",

@@ -84,7 +84,11 @@ def test_cooperate_remind_is_a_setting_and_per_deadline() -> None:
 
 
 def test_a_routine_duty_is_one_check_on_the_first_working_day_of_its_month() -> None:
-    config = make("quarterly last-workday", extra='kind = "routine"', cooperate='["legal"]')
+    config = make(
+        "quarterly last-workday",
+        extra='kind = "routine"\nroutine_to = "all"',
+        cooperate='["legal"]',
+    )
     reminders = plan(config, D(2026, 1, 1), D(2026, 12, 31))
     for office in ("office", "legal"):
         # No lead times, no overdue; 1 April 2026 is a Wednesday, 1 October a holiday.
@@ -269,4 +273,4 @@ def test_counting_provisional_reminders_agrees_with_planning_them(weekly: bool) 
     first, last = D(2026, 11, 28), D(2027, 11, 28)
     counts = provisional_counts(config, first, last)
     assert counts == counts_of(plan(config, first, last))
-    assert counts[2027][0] > 1000
+    assert counts[2027][0] > 300  # a year of the shipped file: enough to disagree in

@@ -57,7 +57,7 @@ def test_check_names_provisional_years(workdir: Path, capsys: pytest.CaptureFixt
     code, out, _ = run(capsys, "check", "--now", "2026-11-28T09:00")
     assert code == 0
     assert out.splitlines()[1] == (
-        "schedules.toml:1: calendar: 2027 has no official holiday schedule yet: 48 reminder(s) "
+        "schedules.toml:1: calendar: 2027 has no official holiday schedule yet: 11 reminder(s) "
         "from 2027-01-22 use a provisional calendar (weekends and statutory holidays, no 调休 "
         "make-up workdays); when the State Council publishes 2027's schedule, add it under "
         "[calendar] and list the year in confirmed_years (warning)"

@@ -31,14 +31,14 @@ def test_email_and_wecom_reach_their_servers(harness: Harness) -> None:
     text = msg.get_body(("plain",)).get_content()
     html = msg.get_body(("html",)).get_content()
     assert text.startswith("计财科：\n\n【到期】第41项 发布年度报告\n")
-    assert "\n本科室职责：配合\n牵头：法规信访科\n配合：计财科\n" in text
+    assert "\n责任分工：法规信访科牵头，计财科配合（本科室为配合单位）\n" in text
     assert "截止日期：2026年3月31日（星期二），今日到期" in text
     assert "<b>2026年3月31日（星期二）</b>" in html
     by_key = {m.key: m for m in harness.wecom.received}
     legal, finance = by_key[KEY_LEGAL], by_key[KEY_FINANCE]
     assert legal.payload["msgtype"] == "markdown"
     assert legal.content.startswith("**【到期】第41项 发布年度报告**")
-    assert "> 本科室职责：牵头\n" in legal.content
+    assert "> 责任分工：法规信访科牵头，计财科配合（本科室为牵头单位）\n" in legal.content
     assert finance.payload["msgtype"] == "text"  # only text carries @-mentions
     assert finance.payload["text"]["mentioned_mobile_list"] == ["13800000000"]
 
@@ -122,7 +122,7 @@ requirement = "{requirement}"
 lead = ["legal"]
 due = "2026-03-31"
 """
-            for i in range(40)
+            for i in range(50)
         )
     )
     harness.wecom.fail_next(KEY_LEGAL, "ok", "500")
@@ -133,13 +133,13 @@ due = "2026-03-31"
     legal = [m for m in harness.wecom.received if m.key == KEY_LEGAL]
     assert len(legal) >= 2 and all(len(m.content.encode()) <= 4096 for m in legal)
     text = "".join(m.content for m in legal)
-    for i in range(40):
+    for i in range(50):
         assert text.count(f"长标题任务{i:02d}") == 1, i
     rows = [r for r in harness.log(office_id="legal", channel="wecom") if r.deadline_id]
     sent = sorted(r.deadline_id for r in rows if r.status == "sent")
-    assert sent == sorted([f"long-{i}" for i in range(40)] + ["annual-report"])
+    assert sent == sorted([f"long-{i}" for i in range(50)] + ["annual-report"])
     retried = {r.deadline_id for r in rows if r.status == "retrying"}
-    assert retried and len(retried) < 41  # only the failed part's reminders
+    assert retried and len(retried) < 51  # only the failed part's reminders
     assert len({r.message_id for r in rows if r.status == "retrying"}) == 1
     assert len([m for m in legal if len(m.content.encode()) < 3000]) <= 1  # packed, not halved
     # Each part says which it is: the first of two; the second, sent again alone, is whole.

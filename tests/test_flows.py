@@ -314,7 +314,9 @@ def test_escalation_after_three_working_days(harness: Harness) -> None:
     ]
     body = next(m for m in harness.smtp.received if m.rcpt_tos == ["bgs@example.gov.cn"])
     text = body.message.get_body(("plain",)).get_content()
-    assert "\n本科室职责：督办\n牵头：法规信访科\n配合：计财科\n" in text
+    assert "已逾期3个工作日，牵头科室：法规信访科\n" in text
+    assert "\n责任分工：法规信访科牵头，计财科配合（本科室负责督办）\n" in text
+    assert "请督促牵头科室抓紧办结。" in text
 
 
 def test_dry_run_renders_and_a_real_run_still_sends(harness: Harness) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 from datetime import date
 
 import pytest
@@ -10,6 +11,11 @@ from reminder.planning.planner import plan
 from tests.conftest import BASE, config_from, variant
 
 D = date
+
+
+def make_text(due: str, remind: str = '["0d"]') -> str:
+    text = variant('remind = ["7d", "1wd", "0d"]', f"remind = {remind}", BASE)
+    return variant('due = "yearly 01-31"', f'due = "{due}"', text)
 
 
 def make(
@@ -94,7 +100,11 @@ def test_overdue_in_calendar_days_lands_on_the_next_working_day_once() -> None:
 
 
 def test_overdue_stops_when_the_next_occurrence_falls_due() -> None:
-    config = make("monthly last", remind='["0d"]', settings='overdue = []\noverdue_every = "1wd"')
+    config = make(
+        "monthly last",
+        remind='["0d"]',
+        settings='overdue = []\noverdue_every = "1wd"\noverdue_limit = 1000',
+    )
     january = [
         r
         for r in plan(config, D(2026, 1, 1), D(2026, 3, 31))
@@ -121,6 +131,70 @@ def test_escalation_office_on_the_task_is_not_told_twice() -> None:
     config = make("2026-01-30", remind='["0d"]', settings='escalate_to = ["office"]')
     reminders = plan(config, D(2026, 2, 4), D(2026, 2, 4), epoch=D(2026, 1, 30))
     assert [(r.office, r.role, r.kind) for r in reminders] == [("office", "lead", "overdue")]
+
+
+def test_a_cooperating_escalation_office_is_told_all_the_same() -> None:
+    # The 督办 office (办公室) cooperates on nearly every task: it must still hear of a chase.
+    config = make(
+        "2026-01-30", remind='["0d"]', settings='escalate_to = ["legal"]', cooperate='["legal"]'
+    )
+    reminders = plan(config, D(2026, 2, 4), D(2026, 2, 4), epoch=D(2026, 1, 30))
+    assert [(r.office, r.role, r.kind) for r in reminders] == [
+        ("office", "lead", "overdue"),
+        ("legal", "escalation", "escalation"),
+    ]
+
+
+def test_the_chase_ends_after_six_messages_weekly_after_the_fifth_working_day() -> None:
+    config = make("2026-01-30", remind='["0d"]', settings='escalate_to = ["legal"]')
+    reminders = plan(config, D(2026, 1, 30), D(2026, 12, 31), epoch=D(2026, 1, 1))
+    chase = [r for r in reminders if r.office == "office" and r.kind == "overdue"]
+    assert [-r.working_days_left for r in chase] == [1, 3, 5, 10, 15, 20]
+    assert len([r for r in reminders if r.office == "legal"]) == 5  # from the third day on
+
+
+def test_leaders_hear_from_ten_working_days_overdue_once_a_week_at_most() -> None:
+    leader = '[[leaders]]\nid = "deputy"\nname = "李副局长"\noffices = ["office"]\n'
+    leader += 'email = ["li@example.gov.cn"]\n'
+    config = config_from(
+        variant("[[deadlines]]", leader + "[[deadlines]]", make_text("2026-01-30"))
+    )
+    reminders = plan(config, D(2026, 1, 30), D(2026, 12, 31), epoch=D(2026, 1, 1))
+    told = [r for r in reminders if r.office == "deputy"]
+    assert [(r.role, r.kind, -r.working_days_left) for r in told] == [
+        ("leader", "escalation", 10),
+        ("leader", "escalation", 15),
+        ("leader", "escalation", 20),
+    ]
+    cal = config.calendar()
+    assert all(cal.workdays_between(a.day, b.day) >= 5 for a, b in itertools.pairwise(told))
+    # Never before the due, never a routine duty, never as a cooperating office.
+    assert not [r for r in plan(config, D(2026, 1, 1), D(2026, 1, 30)) if r.office == "deputy"]
+
+
+def test_leader_after_is_a_setting_and_per_deadline() -> None:
+    leader = '[[leaders]]\nid = "deputy"\nname = "李副局长"\noffices = ["office"]\n'
+    text = variant("[[deadlines]]", leader + "[[deadlines]]", make_text("2026-01-30"))
+    for changed in (
+        variant('remind = ["0d"]', 'remind = ["0d"]\nleader_after = "5wd"', text),
+        variant('due = "2026-01-30"', 'due = "2026-01-30"\nleader_after = "5wd"', text),
+    ):
+        reminders = plan(config_from(changed), D(2026, 1, 30), D(2026, 12, 31), epoch=D(2026, 1, 1))
+        assert [-r.working_days_left for r in reminders if r.office == "deputy"] == [5, 10, 15, 20]
+
+
+def test_a_routine_duty_goes_to_its_lead_only_unless_routine_to_is_all() -> None:
+    config = make("quarterly last-workday", extra='kind = "routine"', cooperate='["legal"]')
+    assert {r.office for r in plan(config, D(2026, 1, 1), D(2026, 12, 31))} == {"office"}
+    config = make(
+        "quarterly last-workday",
+        extra='kind = "routine"\nroutine_to = "all"',
+        cooperate='["legal"]',
+    )
+    assert {r.office for r in plan(config, D(2026, 1, 1), D(2026, 12, 31))} == {"office", "legal"}
+    # A dated deadline still reaches its cooperating offices.
+    config = make("2026-03-31", cooperate='["legal"]')
+    assert "legal" in {r.office for r in plan(config, D(2026, 3, 1), D(2026, 3, 31))}
 
 
 def test_lead_and_cooperate_roles_without_duplicates() -> None:
@@ -202,7 +276,7 @@ def test_the_planning_memo_changes_nothing() -> None:
             r.provisional_years,
         )
 
-    assert len(shared) > 3_000  # 3,590: routine duties once a period, overdue weekly
+    assert len(shared) > 500  # 738: routine duties to their leads, six chases at most
     assert sorted(map(row, shared), key=repr) == sorted(map(row, alone), key=repr)
 
 

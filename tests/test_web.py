@@ -194,12 +194,12 @@ def test_every_reminder_carries_its_link_and_following_it_closes_the_task(
     mail = [m for m in harness.smtp.received if "jck@example.gov.cn" in m.rcpt_tos]
     body = mail[-1].message.get_body(("plain",)).get_content()
     (mailed,) = re.findall(r"http://testserver/reminder/i/\S+", body)
-    assert "请按时办理。办结、签收或反馈进展，请打开：" + mailed in body
+    assert "请按时办理。\n办结、签收、反馈进展或说明情况，请打开：" + mailed in body
     html = mail[-1].message.get_body(("html",)).get_content()
-    assert f'<a href="{mailed}">办结 / 签收 / 反馈进展</a>' in html
+    assert f'<a href="{mailed}">办结 / 签收 / 反馈进展 / 说明情况</a>' in html
     robot = [m.content for m in harness.wecom.received if m.key == KEY_LEGAL]
     found = re.findall(
-        r"\[办结、签收或反馈进展\]\((http://testserver/reminder/i/[^)]+)\)", robot[-1]
+        r"\[办结、签收、反馈进展或说明情况\]\((http://testserver/reminder/i/[^)]+)\)", robot[-1]
     )
     assert len(found) == 1, robot[-1]
     url = found[0]

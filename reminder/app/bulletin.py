@@ -65,8 +65,9 @@ def send_due_report(
     rows = statistics(config, engine, now, span)
     led = [r.as_row() for r in rows if r.due or r.overdue or r.open]
     heading = title(span, today)
-    for office_id in config.expand(config.report.to):
-        office = config.offices[office_id]
+    # The offices and groups it is addressed to, and every 分管领导.
+    for office_id in dict.fromkeys((*config.expand(config.report.to), *config.leaders)):
+        office = config.addressee(office_id)
         rendered = renderer.bulletin(
             office,
             heading=heading,

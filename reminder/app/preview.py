@@ -61,7 +61,7 @@ def _row(config: Config, r: PlannedReminder) -> PreviewRow:
         nominal_due=occ.nominal_due,
         remind_at=r.remind_at,
         office=r.office,
-        office_name=config.offices[r.office].name,
+        office_name=config.name_of(r.office),
         role=r.role,
         kind=r.kind,
         working_days_left=r.working_days_left,

@@ -64,7 +64,7 @@ def checked_renderer(config: Config) -> Renderer:
 def unreachable(config: Config, channels: dict[str, Transport]) -> list[str]:
     """Every office and channel that cannot be used now, with the reason (for start and check)."""
     out = []
-    for office in config.offices.values():
+    for office in config.addressees.values():
         for channel in config.channels_for(office) or (NO_CHANNEL,):
             try:
                 resolve_target(channels, office, channel)

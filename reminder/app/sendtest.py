@@ -26,7 +26,7 @@ def send_test(
     config: Config, engine: Engine, office_id: str, channel: str | None, now: datetime
 ) -> list[TestSent]:
     """One test message per channel of the office (or the one named); how each went."""
-    office = config.offices.get(office_id)
+    office = config.addressees.get(office_id)
     if office is None:
         raise UsageError(f"--office: no office {office_id!r} in {config.path}")
     channels = [channel] if channel else list(config.channels_for(office))

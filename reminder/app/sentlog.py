@@ -137,8 +137,8 @@ def log_filter(config: Config, q: LogQuery) -> LogFilter:
     """The store's filter for `q`; BadQuery names a field that names nothing."""
     offices: frozenset[str] | None = None
     if q.office:
-        if q.office not in config.offices and q.office not in config.groups:
-            raise BadQuery("office", q.office, (*config.offices, *config.groups))
+        if q.office not in config.addressees and q.office not in config.groups:
+            raise BadQuery("office", q.office, (*config.addressees, *config.groups))
         offices = frozenset(config.expand((q.office,)))
     if q.deadline and q.deadline not in config.deadline_by_id:
         raise BadQuery("deadline", q.deadline, tuple(config.deadline_by_id))
@@ -170,7 +170,7 @@ def entry(config: Config, row: SentLogRow) -> LogEntry:
         at=row.at.astimezone(tz),
         status=row.status,
         office=row.office_id,
-        office_name=config.office_names.get(row.office_id, row.office_id),
+        office_name=config.name_of(row.office_id),
         channel=row.channel,
         kind=row.kind,
         role=row.role,

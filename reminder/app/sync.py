@@ -60,6 +60,7 @@ def open_database(config: Config) -> Engine:
 
 
 def office_values(config: Config) -> dict[str, Values]:
+    """The offices, and the 分管领导 beside them (messages name them as an office is named)."""
     return {
         o.id: {
             "name": o.name,
@@ -68,7 +69,7 @@ def office_values(config: Config) -> dict[str, Values]:
             "channels": list(o.channels) if o.channels is not None else None,
             "mention_mobiles": list(o.mention_mobiles),
         }
-        for o in config.offices.values()
+        for o in (*config.offices.values(), *config.leaders.values())
     }
 
 

@@ -255,7 +255,7 @@ def cmd_send_test(args: argparse.Namespace) -> int:
     from reminder.config.loader import load_config
 
     config = load_config(options.config_path(args))
-    if args.office not in config.offices:
+    if args.office not in config.addressees:
         raise UsageError(f"--office: no office {args.office!r} in {config.path}")
     engine = open_database(config)
     now = _clock(args, config).now()

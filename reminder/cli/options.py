@@ -58,7 +58,7 @@ def offices(config: Config, ref: str | None) -> frozenset[str] | None:
     is a usage error with the closest one suggested."""
     if not ref:
         return None
-    if ref not in config.offices and ref not in config.groups:
+    if ref not in config.addressees and ref not in config.groups:
         raise _no_office(config, ref)
     return frozenset(config.expand((ref,)))
 
@@ -66,7 +66,7 @@ def offices(config: Config, ref: str | None) -> frozenset[str] | None:
 def _no_office(config: Config, ref: str) -> UsageError:
     return UsageError(
         f"--office: no office or group {ref!r} in {config.path}"
-        + did_you_mean(ref, [*config.offices, *config.groups])
+        + did_you_mean(ref, [*config.addressees, *config.groups])
     )
 
 

@@ -28,6 +28,8 @@ KEYS = {
         "overdue",
         "overdue_every",
         "overdue_limit",
+        "routine_to",
+        "leader_after",
         "shift",
         "send_time",
         "start",
@@ -89,7 +91,9 @@ def read_deadline(
     section = check.text(table, "section", f) or ""
     chase = cadence(check, table, f)
     if kind == "routine":
-        for key in sorted(set(chase) & {"overdue", "overdue_every", "overdue_limit"}):
+        for key in sorted(
+            set(chase) & {"overdue", "overdue_every", "overdue_limit", "leader_after"}
+        ):
             check.warn(
                 f"{f}.{key}",
                 "a routine duty is announced once a period and never chased as overdue: "

@@ -36,7 +36,7 @@ SECTIONS = {
     **web_reader.KEYS,
     **report_reader.KEYS,
 }
-ARRAYS = {"offices", "groups", "deadlines"}
+ARRAYS = {"offices", "groups", "deadlines", "leaders"}
 
 
 def load_config(
@@ -81,7 +81,7 @@ def load_config(
 
 # Characters a Chinese input method types in place of TOML's ASCII ones.
 _FULL_WIDTH = {"“": '"', "”": '"', "‘": "'", "’": "'", "［": "[", "］": "]", "＝": "=", "，": ","}
-_ARRAY_HEADER = re.compile(r"\s*\[\s*(offices|groups|deadlines)\s*\]\s*(#.*)?$")
+_ARRAY_HEADER = re.compile(r"\s*\[\s*(offices|groups|deadlines|leaders)\s*\]\s*(#.*)?$")
 
 
 def toml_hint(line: str) -> str:
@@ -219,6 +219,10 @@ def _build(
     group_ids = offices_reader.declared(data.get("groups", []))
     groups = offices_reader.groups(data.get("groups", []), check, offices, office_ids, group_ids)
     deadlines = deadlines_reader.deadlines(data.get("deadlines", []), check, office_ids | group_ids)
+    leaders = offices_reader.leaders(
+        data.get("leaders", []), check, environ, office_ids, office_ids | group_ids
+    )
+    offices_reader.leaders_heard(settings, leaders, check)
     for i, ref in enumerate(settings.escalate_to):
         if ref not in office_ids | group_ids:
             hint = suggest(ref, office_ids | group_ids)
@@ -242,6 +246,7 @@ def _build(
         offices=offices,
         groups=groups,
         deadlines=tuple(deadlines),
+        leaders=leaders,
         web=web,
         report=report,
         warnings=tuple(check.warnings),

@@ -17,8 +17,9 @@ from reminder.calendar.workcal import WorkCalendar, WorkdayMode
 from reminder.errors import Issue
 from reminder.vocabulary import CHANNELS, Channel
 
-Role = Literal["lead", "cooperate", "escalation"]
+Role = Literal["lead", "cooperate", "escalation", "leader"]
 DeadlineKind = Literal["deadline", "routine"]
+RoutineTo = Literal["lead", "all"]
 
 ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -61,14 +62,21 @@ class Settings:
     # Cooperating offices hear less: None = the farthest lead time and the due day.
     cooperate_remind: tuple[Offset, ...] | None = None
     # Overdue reminders thin out: these working days after the due, then every
-    # `overdue_every`, at most `overdue_limit` in all (None: until the next occurrence is due).
+    # `overdue_every` (a week), at most `overdue_limit` in all (None: until the next
+    # occurrence is due). After the last, the item stays red on the board and in the 通报.
     overdue: tuple[Offset, ...] = (Offset(1, "wd"), Offset(3, "wd"), Offset(5, "wd"))
     overdue_every: Offset = Offset(5, "wd")
-    overdue_limit: int | None = None
+    overdue_limit: int | None = 6
+    # The time an overdue office is given to finish (限期): "请于3个工作日内办结".
+    overdue_grant: Offset = Offset(3, "wd")
     routine_workday: int = 1  # a routine checklist goes out on this working day of the month
+    routine_to: RoutineTo = "lead"  # who gets a routine duty's check: its lead offices, or all
     signature: str = ""  # the closing (落款) of every reminder: the sending office, a phone
+    contact: str = ""  # a contact line under the 落款: "联系人：王科长，电话 3500000"
     escalate_after: Offset = Offset(3, "wd")
     escalate_to: tuple[str, ...] = ()
+    # From this long overdue on, the lead office's 分管领导 hears too (weekly at most).
+    leader_after: Offset = Offset(10, "wd")
     database: str = "sqlite:///reminder.db"
 
     @property
@@ -194,6 +202,14 @@ class Office:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class Leader(Office):
+    """A 分管领导: addressed like an office, told of the overdue items of the offices under
+    them (`offices`) once they are `leader_after` overdue, and sent the 通报."""
+
+    offices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Overdue:
     """When an overdue occurrence is chased: `steps` after the due, then every `every`, at
     most `limit` reminders (None: until the next occurrence falls due)."""
@@ -231,6 +247,8 @@ class Deadline:
     overdue: tuple[Offset, ...] | None = None
     overdue_every: Offset | None = None
     overdue_limit: int | None = None
+    routine_to: RoutineTo | None = None
+    leader_after: Offset | None = None
     shift: Shift | None = None
     send_time: time | None = None
 
@@ -253,6 +271,7 @@ class Config:
     offices: dict[str, Office]
     groups: dict[str, Group]
     deadlines: tuple[Deadline, ...]
+    leaders: dict[str, Leader] = field(default_factory=dict)
     web: Web = field(default_factory=Web)
     report: ReportSettings | None = None
     warnings: tuple[Issue, ...] = ()
@@ -268,6 +287,24 @@ class Config:
     def office_names(self) -> dict[str, str]:
         return {o.id: o.name for o in self.offices.values()}
 
+    @cached_property
+    def leader_of(self) -> dict[str, str]:
+        """Each office's 分管领导 (by id), for the offices that have one."""
+        return {o: leader.id for leader in self.leaders.values() for o in leader.offices}
+
+    @cached_property
+    def addressees(self) -> dict[str, Office]:
+        """Whoever a message can go to, by id: the offices, then the 分管领导 (`Leader`s)."""
+        return {**self.offices, **self.leaders}
+
+    def addressee(self, office_id: str) -> Office:
+        return self.addressees[office_id]
+
+    def name_of(self, office_id: str) -> str:
+        """An office's or a leader's name; the id itself when the config no longer has it."""
+        found = self.addressees.get(office_id)
+        return found.name if found is not None else office_id
+
     def calendar(self) -> WorkCalendar:
         return self.calendar_overrides.calendar(self.settings.workdays)
 
@@ -281,10 +318,27 @@ class Config:
         return out
 
     def recipients(self, deadline: Deadline) -> list[tuple[str, Role]]:
-        """Who hears about a deadline: leads first; an office that leads is not also cooperating."""
+        """Who hears about a deadline: leads first; an office that leads is not also
+        cooperating; a routine duty's cooperating offices only with `routine_to = "all"`."""
         leads = self.expand(deadline.lead)
         helpers = [o for o in self.expand(deadline.cooperate) if o not in leads]
+        if deadline.kind == "routine" and self.routine_to_for(deadline) == "lead":
+            helpers = []
         return [(o, "lead") for o in leads] + [(o, "cooperate") for o in helpers]
+
+    def leaders_for(self, deadline: Deadline) -> list[str]:
+        """The 分管领导 of the deadline's lead offices, in order, without repeats."""
+        return list(
+            dict.fromkeys(
+                self.leader_of[o] for o in self.expand(deadline.lead) if o in self.leader_of
+            )
+        )
+
+    def routine_to_for(self, deadline: Deadline) -> RoutineTo:
+        return deadline.routine_to or self.settings.routine_to
+
+    def leader_after_for(self, deadline: Deadline) -> Offset:
+        return deadline.leader_after or self.settings.leader_after
 
     def channels_for(self, office: Office) -> tuple[str, ...]:
         """The office's channels: as listed, else every channel it has an address for."""

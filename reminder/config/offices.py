@@ -9,7 +9,7 @@ from typing import Any
 from reminder.calendar.rules import WEEKDAYS
 from reminder.config.addresses import url_problem
 from reminder.config.checker import Checker, new_id, q, suggest
-from reminder.config.model import Group, Office, env_names, expand_env
+from reminder.config.model import Group, Leader, Office, Settings, env_names, expand_env
 from reminder.vocabulary import CHANNELS
 
 KEYS = {
@@ -25,6 +25,16 @@ KEYS = {
         "aliases",
     },
     "groups": {"id", "name", "members"},
+    "leaders": {
+        "id",
+        "name",
+        "offices",
+        "email",
+        "wecom",
+        "webhook",
+        "channels",
+        "mention_mobiles",
+    },
 }
 EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 MOBILE_RE = re.compile(r"1\d{10}|@all")
@@ -40,47 +50,52 @@ def offices(
         check.known_keys(table, KEYS["offices"], f)
         office_id = new_id(check, table, f, seen)
         name = check.text(table, "name", f, required=True)
-        emails = check.strings(table, "email", f) or ()
-        for j, address in enumerate(emails):
-            if not EMAIL_RE.fullmatch(address):
-                check.error(f"{f}.email[{j}]", f"{q(address)} is not an email address")
         who = f"{q(office_id)} ({name})"
-        wecom = secret(check, table, "wecom", f, environ, who)
-        webhook = secret(check, table, "webhook", f, environ, who)
-        channels = check.strings(table, "channels", f)
-        for j, channel in enumerate(channels or ()):
-            if channel not in CHANNELS:
-                check.error(
-                    f"{f}.channels[{j}]",
-                    f"unknown channel {q(channel)} (one of {', '.join(CHANNELS)})",
-                )
-        mobiles = check.strings(table, "mention_mobiles", f) or ()
-        for j, mobile in enumerate(mobiles):
-            if not MOBILE_RE.fullmatch(mobile):
-                check.error(
-                    f"{f}.mention_mobiles[{j}]",
-                    f'{q(mobile)} is not a mobile number (11 digits) or "@all"',
-                )
+        found = addresses(check, table, f, environ, who)
         weekday = digest_weekday(check, table, f)
         aliases = check.strings(table, "aliases", f) or ()
         if office_id and name:
-            if not emails and wecom is None and webhook is None:
+            if not found["email"] and found["wecom"] is None and found["webhook"] is None:
                 check.warn(
                     f,
                     f"office {q(office_id)} has no email, wecom or webhook: it cannot be reminded",
                 )
             offices[office_id] = Office(
-                id=office_id,
-                name=name,
-                email=emails,
-                wecom=wecom,
-                webhook=webhook,
-                channels=channels,
-                mention_mobiles=mobiles,
-                digest_weekday=weekday,
-                aliases=aliases,
+                id=office_id, name=name, digest_weekday=weekday, aliases=aliases, **found
             )
     return offices
+
+
+def addresses(
+    check: Checker, table: Mapping[str, Any], f: str, environ: Mapping[str, str], who: str
+) -> dict[str, Any]:
+    """Where an office or a leader is reached: email, wecom, webhook, channels and
+    mention_mobiles, checked."""
+    emails = check.strings(table, "email", f) or ()
+    for j, address in enumerate(emails):
+        if not EMAIL_RE.fullmatch(address):
+            check.error(f"{f}.email[{j}]", f"{q(address)} is not an email address")
+    channels = check.strings(table, "channels", f)
+    for j, channel in enumerate(channels or ()):
+        if channel not in CHANNELS:
+            check.error(
+                f"{f}.channels[{j}]",
+                f"unknown channel {q(channel)} (one of {', '.join(CHANNELS)})",
+            )
+    mobiles = check.strings(table, "mention_mobiles", f) or ()
+    for j, mobile in enumerate(mobiles):
+        if not MOBILE_RE.fullmatch(mobile):
+            check.error(
+                f"{f}.mention_mobiles[{j}]",
+                f'{q(mobile)} is not a mobile number (11 digits) or "@all"',
+            )
+    return {
+        "email": emails,
+        "wecom": secret(check, table, "wecom", f, environ, who),
+        "webhook": secret(check, table, "webhook", f, environ, who),
+        "channels": channels,
+        "mention_mobiles": mobiles,
+    }
 
 
 def digest_weekday(check: Checker, table: Mapping[str, Any], f: str) -> int | None:
@@ -188,3 +203,65 @@ def groups(
         if group_id and name and members:
             groups[group_id] = Group(id=group_id, name=name, members=members)
     return groups
+
+
+def leaders(
+    items: list[dict[str, Any]],
+    check: Checker,
+    environ: Mapping[str, str],
+    office_ids: set[str],
+    taken: set[str],
+) -> dict[str, Leader]:
+    """`[[leaders]]`: the 分管领导, each with the offices under them. An office has one
+    leader at most; a leader's id is not an office's or a group's (`taken`)."""
+    out: dict[str, Leader] = {}
+    seen: dict[str, str] = {o: "an office or a group" for o in taken}
+    under: dict[str, str] = {}
+    for i, table in enumerate(items):
+        f = f"leaders[{i}]"
+        check.known_keys(table, KEYS["leaders"], f)
+        leader_id = new_id(check, table, f, seen)
+        name = check.text(table, "name", f, required=True)
+        offices = check.strings(table, "offices", f, required=True) or ()
+        for j, office in enumerate(offices):
+            if office not in office_ids:
+                hint = suggest(office, office_ids)
+                check.error(f"{f}.offices[{j}]", f"unknown office {q(office)}{hint}")
+            elif office in under and under[office] != leader_id:
+                check.error(
+                    f"{f}.offices[{j}]",
+                    f"office {q(office)} is already under leader {q(under[office])}: "
+                    "an office has one 分管领导",
+                )
+            else:
+                under[office] = leader_id or ""
+        found = addresses(check, table, f, environ, f"leader {q(leader_id)} ({name})")
+        if leader_id and name:
+            if not found["email"] and found["wecom"] is None and found["webhook"] is None:
+                check.warn(
+                    f,
+                    f"leader {q(leader_id)} has no email, wecom or webhook: "
+                    "they cannot be told of overdue items",
+                )
+            out[leader_id] = Leader(id=leader_id, name=name, offices=offices, **found)
+    return out
+
+
+def leaders_heard(settings: Settings, leaders: dict[str, Leader], check: Checker) -> None:
+    """Leaders hear on the chase's rounds from `leader_after` on: a `leader_after` past the
+    last round (`overdue_limit`) means they never hear; said when it can be counted (all in
+    working days)."""
+    chase = (*settings.overdue, settings.overdue_every, settings.leader_after)
+    limit = settings.overdue_limit
+    if not leaders or limit is None or any(o.unit != "wd" for o in chase):
+        return
+    steps = [o.amount for o in settings.overdue][:limit]
+    while len(steps) < limit:
+        steps.append((steps[-1] if steps else 0) + settings.overdue_every.amount)
+    if steps and settings.leader_after.amount > steps[-1]:
+        check.warn(
+            "settings.leader_after",
+            f'"{settings.leader_after}" comes after the last overdue reminder ({steps[-1]}wd, '
+            f"overdue_limit = {limit}): the leaders would never hear; make it "
+            f'at most "{steps[-1]}wd", or raise overdue_limit',
+        )

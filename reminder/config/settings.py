@@ -32,10 +32,14 @@ KEYS = {
         "overdue",
         "overdue_every",
         "overdue_limit",
+        "overdue_grant",
         "routine_workday",
+        "routine_to",
         "signature",
+        "contact",
         "escalate_after",
         "escalate_to",
+        "leader_after",
         "database",
     },
     "calendar": {"holidays", "workdays", "confirmed_years"},
@@ -62,8 +66,13 @@ def settings(table: dict[str, Any], check: Checker) -> Settings:
         values["escalate_after"] = offset(
             check, f"{f}.escalate_after", table["escalate_after"], allow_zero=False
         )
+    if "overdue_grant" in table:
+        values["overdue_grant"] = offset(
+            check, f"{f}.overdue_grant", table["overdue_grant"], allow_zero=False
+        )
     values["routine_workday"] = number(check, table, "routine_workday", f, 1, 15)
     values["signature"] = check.text(table, "signature", f)
+    values["contact"] = check.text(table, "contact", f)
     refs = check.strings(table, "escalate_to", f)
     values["escalate_to"] = refs
     database = check.text(table, "database", f)
@@ -79,8 +88,14 @@ def settings(table: dict[str, Any], check: Checker) -> Settings:
 
 def cadence(check: Checker, table: dict[str, Any], f: str) -> dict[str, Any]:
     """The keys that set who hears how often, shared by `[settings]` and each deadline:
-    cooperate_remind, overdue, overdue_every, overdue_limit (only those written)."""
+    cooperate_remind, overdue, overdue_every, overdue_limit, routine_to, leader_after (only
+    those written)."""
     out: dict[str, Any] = {}
+    out["routine_to"] = choice(check, table, "routine_to", f, ("lead", "all"))
+    if "leader_after" in table:
+        out["leader_after"] = offset(
+            check, f"{f}.leader_after", table["leader_after"], allow_zero=False
+        )
     if "cooperate_remind" in table:
         out["cooperate_remind"] = offsets(check, table, "cooperate_remind", f)
     if "overdue" in table:

@@ -164,7 +164,7 @@ class Composer:
         label: str = "",
         linker: Linker | None = None,
     ) -> Rendered:
-        office = self.config.offices[rows[0].office_id]
+        office = self.config.addressee(rows[0].office_id)
         if rows[0].kind == "alert":
             facts = failure_facts(s, self.config, rows[0])
             return self.renderer.alert(office, facts, self.config.settings.signature)
@@ -176,8 +176,11 @@ class Composer:
             for r in rows
         ]
         if linker is not None:
+            # A 分管领导 reads; only offices act on an item (a leader gets no link).
             items = [
                 replace(i, url=linker.item(r.office_id, r.occurrence_id))
+                if r.office_id in self.config.offices
+                else i
                 for i, r in zip(items, rows, strict=True)
             ]
         return self.renderer.reminder(
@@ -188,7 +191,12 @@ class Composer:
             digest=self.config.delivery.digest,
             mentions=bool(target.mentions),
             part=label,
-            office_url=linker.office(office.id) if linker is not None else "",
+            sent_on=today,
+            office_url=(
+                linker.office(office.id)
+                if linker is not None and office.id in self.config.offices
+                else ""
+            ),
         )
 
     def _item(
@@ -213,6 +221,7 @@ class Composer:
             period_key=occ.period_key,
             working_days_left=self.cal.workdays_between(today, due),
             provisional_years=years,
+            today=today,
         )
         if said is None:
             return item

@@ -180,6 +180,7 @@ class Renderer:
         mentions: bool = False,
         part: str = "",
         office_url: str = "",
+        sent_on: date | None = None,
     ) -> Rendered:
         """One message about one item, or a digest about several (`part`: "(1/3)" when a
         digest takes several messages). WeCom sends markdown, or text when it @-mentions
@@ -205,6 +206,8 @@ class Renderer:
             "office_url": office_url,
             "admin_name": admin.name if admin is not None else "办公室",
             "signature": config.settings.signature,
+            "contact": config.settings.contact,
+            "sent_on": f"{sent_on.year}年{sent_on.month}月{sent_on.day}日" if sent_on else "",
             "provisional_years": sorted({y for i in items for y in i.provisional_years}),
         }
         subject = self._render(f"email/{prefix}subject.j2", **context)

@@ -66,7 +66,7 @@ class Triage:
             for r in rows
             if (r.occurrence_id in done and r.kind != "alert")
             or r.deadline_id not in deadlines
-            or r.office_id not in self.config.offices
+            or r.office_id not in self.config.addressees
         ]
         if gone:
             outbox.cancel(s, gone, now, reason="done, or no longer in schedules.toml")
@@ -101,7 +101,7 @@ class Triage:
         report: PassReport,
     ) -> Target | None:
         """Where the office's messages on `channel` go; None when they are held."""
-        office = self.config.offices[office_id]
+        office = self.config.addressee(office_id)
         try:
             return resolve_target(self.transports, office, channel)
         except NotConfigured as exc:

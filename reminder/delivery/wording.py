@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date
 
+from reminder.calendar.leadtime import after
 from reminder.calendar.rules import PeriodRule, WeeklyRule, YearlyRule
 from reminder.calendar.workcal import WorkCalendar
 from reminder.config.model import Config, Deadline, Office
@@ -22,16 +23,28 @@ TAGS = {
     "escalation": "【督办】",
     "routine": "【例行】",
 }
-ROLES = {"lead": "牵头", "cooperate": "配合", "escalation": "督办"}
-COLORS = {"before": "info", "routine": "info"}  # the rest: "warning"
-# A digest's sections, most urgent first; escalations are overdue items told upwards.
+ROLES = {"lead": "牵头", "cooperate": "配合", "escalation": "督办", "leader": "分管领导"}
+# What the reader is on the task, after the division of work.
+ROLE_NOTES = {
+    "lead": "（本科室为牵头单位）",
+    "cooperate": "（本科室为配合单位）",
+    "escalation": "（本科室负责督办）",
+    "leader": "",
+}
+# WeCom's three colours: overdue red, due today green, the rest grey.
+COLORS = {"overdue": "warning", "escalation": "warning", "today": "info"}  # the rest: comment
+# A digest's sections: the items the office leads, most urgent first, then those it
+# cooperates on, then the overdue items of others it is told of (督办).
 SECTIONS = (
-    ("overdue", "逾期"),
+    ("overdue", "逾期未办"),
     ("today", "今日到期"),
     ("before", "即将到期"),
     ("routine", "例行工作"),
+    ("help-today", "配合事项：今日到期"),
+    ("help-before", "配合事项：即将到期"),
+    ("escalation", "督办事项"),
 )
-SECTION_OF = {"overdue": "overdue", "escalation": "overdue", "today": "today"}
+SECTION_KEYS = [key for key, _ in SECTIONS]
 CADENCES = {12: "每年", 6: "每半年", 3: "每季度", 1: "每月"}
 
 
@@ -92,6 +105,8 @@ class Item:
     working_days_left: int
     role: str
     role_text: str
+    duty_text: str  # 法规信访科牵头，各科室（单位）配合（本科室为配合单位）
+    grant_text: str  # an overdue item's 限期: 请于3个工作日内（3月8日前）办结
     leads: list[str]
     cooperates: list[str]
     period_key: str
@@ -125,11 +140,22 @@ def make_item(
     period_key: str,
     working_days_left: int,
     provisional_years: Sequence[int],
+    today: date | None = None,
 ) -> Item:
-    """A template item from a reminder's facts, as of the day it goes out."""
+    """A template item from a reminder's facts, as of the day it goes out (`today`, which
+    dates an overdue item's 限期)."""
     deadline = config.deadline_by_id[deadline_id]
     now = state(kind, working_days_left)
     leads = set(config.expand(deadline.lead))
+    named_leads = as_named(config, deadline.lead, set())
+    named_helpers = as_named(config, deadline.cooperate, leads)
+    grant = ""
+    if now == "overdue" and role == "lead":
+        span = config.settings.overdue_grant
+        sent = today or cal.add_workdays(due, -working_days_left)
+        until = after(cal, sent, span, 1)
+        unit = "个工作日" if span.unit == "wd" else "日"
+        grant = f"请于{span.amount}{unit}内（{until.month}月{until.day}日前）办结"
     return Item(
         deadline_id=deadline_id,
         kind=kind,
@@ -146,21 +172,41 @@ def make_item(
         working_days_left=working_days_left,
         role=role,
         role_text=ROLES.get(role, role),
-        leads=as_named(config, deadline.lead, set()),
-        cooperates=as_named(config, deadline.cooperate, leads),
+        duty_text=duty(named_leads, named_helpers, role),
+        grant_text=grant,
+        leads=named_leads,
+        cooperates=named_helpers,
         period_key=period_key,
         provisional=bool(provisional_years),
         provisional_years=list(provisional_years),
-        color=COLORS.get(now, "warning"),
+        color=COLORS.get(now, "comment"),
     )
 
 
+def duty(leads: list[str], helpers: list[str], role: str) -> str:
+    """The division of work as one line: "法规信访科牵头，各科室（单位）配合" and what the
+    reader is on the task: "（本科室为配合单位）"."""
+    text = "、".join(leads) + "牵头"
+    if helpers:
+        text += "，" + "、".join(helpers) + "配合"
+    return text + ROLE_NOTES.get(role, "")
+
+
+def section_of(item: Item) -> str:
+    """The digest section an item belongs in (see SECTIONS)."""
+    if item.role in ("escalation", "leader"):
+        return "escalation"
+    if item.role == "cooperate" and item.state != "routine":
+        return "help-before" if item.state == "before" else "help-today"
+    return item.state
+
+
 def urgency(item: Item) -> tuple[int, int, int, str]:
-    """Most overdue first, then due today, then the nearest ahead; routine duties last, by
-    section and task."""
-    order = [key for key, _ in SECTIONS].index(SECTION_OF.get(item.state, item.state))
-    days = item.working_days_left if order < 3 else 0
-    return (order, days, item.task or 0, item.deadline_id)
+    """By section (SECTIONS); within one, the most overdue or the nearest first, routine
+    duties by task."""
+    key = section_of(item)
+    days = 0 if key == "routine" else item.working_days_left
+    return (SECTION_KEYS.index(key), days, item.task or 0, item.deadline_id)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -180,7 +226,7 @@ def sections(items: Sequence[Item]) -> list[Section]:
     out = []
     ordered = sorted(items, key=urgency)
     for key, title in SECTIONS:
-        mine = [i for i in ordered if SECTION_OF.get(i.state, i.state) == key]
+        mine = [i for i in ordered if section_of(i) == key]
         if not mine:
             continue
         headings: dict[str, list[Item]] = {}

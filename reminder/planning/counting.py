@@ -29,7 +29,7 @@ def provisional_counts(
     cal = cal or config.calendar()
     memo = PlanMemo()
     tally = _Tally()
-    summaries: dict[int, dict[int, tuple[int, int, date]]] = {}
+    summaries: dict[int, dict[int, tuple[int, int, int, date]]] = {}
     for deadline in config.deadlines:
         for occ, fixed in occurrences_touching(config, cal, deadline, first, last, first, memo):
             if fixed.weekly:
@@ -44,21 +44,27 @@ def provisional_counts(
                 summary = summaries.get(id(days))
                 if summary is None:
                     summary = summaries[id(days)] = _summary(days)
-                escalation = len(fixed.escalation)
-                for year, (plain, escalated, day) in summary.items():
-                    tally.add((year,), day, plain * len(who) + escalated * (len(who) + escalation))
+                up, top = len(who) + len(fixed.escalation), len(fixed.leaders)
+                for year, (plain, escalated, led, day) in summary.items():
+                    tally.add((year,), day, plain * len(who) + escalated * up + led * top)
     return tally.result()
 
 
-def _summary(days: tuple[Day, ...]) -> dict[int, tuple[int, int, date]]:
-    """Per provisional year: reminder days without and with escalation, and the first day.
-    The days tuple is shared by every deadline and role with the same dates (the memo keeps
-    it, so its id is stable for the run): summed once, multiplied by who hears it."""
-    out: dict[int, tuple[int, int, date]] = {}
-    for day, *_, years, escalated in days:
+def _summary(days: tuple[Day, ...]) -> dict[int, tuple[int, int, int, date]]:
+    """Per provisional year: reminder days without and with escalation, those the leaders
+    hear of too, and the first day. The days tuple is shared by every deadline and role with
+    the same dates (the memo keeps it, so its id is stable for the run): summed once,
+    multiplied by who hears it."""
+    out: dict[int, tuple[int, int, int, date]] = {}
+    for day, *_, years, reach in days:
         for year in years:
-            plain, up, first = out.get(year, (0, 0, day))
-            out[year] = (plain + (not escalated), up + escalated, min(first, day))
+            plain, up, led, first = out.get(year, (0, 0, 0, day))
+            out[year] = (
+                plain + (reach == 0),
+                up + (reach > 0),
+                led + (reach == 2),
+                min(first, day),
+            )
     return out
 
 

@@ -17,6 +17,8 @@ from reminder.planning.memo import PlanMemo
 from reminder.planning.model import Day, Kind, Occurrence
 from reminder.planning.recipients import Fixed
 
+LEADER_GAP = 5  # working days: a leader hears of one overdue occurrence once a week at most
+
 
 def provisional(
     cal: WorkCalendar, official: dict[int, bool], low: date, high: date
@@ -62,10 +64,20 @@ def reminder_days(
     if found is not None:
         return found
     due = occ.due
-    days, escalate_from = _days(config, cal, fixed, occ, offsets, overdue and last > due, last)
+    days, escalate_from, leader_from = _days(
+        config, cal, fixed, occ, offsets, overdue and last > due, last
+    )
     low_due, high_due = min(occ.nominal_due, due), max(occ.nominal_due, due)
     out: list[Day] = []
+    told: date | None = None  # the last chase day the leaders heard on
     for day, step, kind in days:
+        reach = 0
+        if kind == "overdue" and day >= escalate_from:
+            reach = 1
+            if day >= leader_from and (
+                told is None or cal.workdays_between(told, day) >= LEADER_GAP
+            ):
+                reach, told = 2, day
         if not first <= day <= last:
             continue
         years = provisional(cal, fixed.official, min(low_due, day), max(high_due, day))
@@ -77,7 +89,7 @@ def reminder_days(
                 datetime.combine(day, fixed.send_time, tzinfo=settings.tz),
                 cal.workdays_between(day, due),
                 years,
-                kind == "overdue" and day >= escalate_from,
+                reach,
             )
         )
     return memo.put(key, tuple(out))
@@ -91,19 +103,29 @@ def _days(
     offsets: tuple[tuple[Offset, str], ...],
     overdue: bool,
     last: date,
-) -> tuple[list[tuple[date, str, Kind]], date]:
-    """(day, step, kind) of every reminder of an occurrence up to `last`, and the first day
-    on which an overdue reminder goes to the escalation offices too."""
+) -> tuple[list[tuple[date, str, Kind]], date, date]:
+    """(day, step, kind) of every reminder of an occurrence up to `last`, and the first days
+    on which an overdue reminder goes to the escalation offices and to the leaders too."""
     settings = config.settings
     if fixed.routine:
-        return [(routine_day(cal, occ, settings.routine_workday), "routine", "routine")], last
+        return (
+            [(routine_day(cal, occ, settings.routine_workday), "routine", "routine")],
+            last,
+            last,
+        )
     days = _lead_days(cal, offsets, occ.due)
     if not overdue:
-        return days, last
+        return days, last, last
+    # The whole chase, not only up to `last`: which rounds the leaders hear on depends on
+    # the rounds before the window too.
     days += [
         (day, f"overdue-{n}", "overdue") for day, n in overdue_days(cal, occ, fixed.overdue, last)
     ]
-    return days, after(cal, occ.due, settings.escalate_after, 1)
+    return (
+        days,
+        after(cal, occ.due, settings.escalate_after, 1),
+        after(cal, occ.due, fixed.leader_after, 1),
+    )
 
 
 def _lead_days(

@@ -28,8 +28,9 @@ class Occurrence:
     next_due: date | None  # the following occurrence's due date, if the rule goes on
 
 
-# day, step, kind, remind_at, working days left, provisional years, escalated
-Day = tuple[date, str, Kind, datetime, int, tuple[int, ...], bool]
+# day, step, kind, remind_at, working days left, provisional years, reach (who else hears of
+# an overdue round: 0 the lead alone, 1 the escalation offices too, 2 the leaders as well)
+Day = tuple[date, str, Kind, datetime, int, tuple[int, ...], int]
 
 
 @dataclass(kw_only=True, slots=True)  # not frozen: made by the hundred thousand, frozen is slow

@@ -9,8 +9,10 @@ Rules, in one place (the days themselves are worked out in `days`, the policies 
 - lead offices get every lead time and the overdue chase (1, 3, 5 working days after, then
   every `overdue_every`, up to `overdue_limit`), which stops at the next occurrence's due date;
   cooperating offices get their fewer lead times and no chase;
-- from `escalate_after` on, each chase also goes to the escalation offices, unless they are
-  on the task;
+- from `escalate_after` on, each chase also goes to the escalation offices, unless they lead
+  the task (a cooperating 督办 office hears it all the same);
+- from `leader_after` on, a chase round also goes to the lead offices' 分管领导, a week apart
+  at most;
 - a routine duty is one check a period, in the month of its nominal due;
 - an office with a weekly digest gets what is not urgent on its digest day;
 - two lead times landing on the same day for the same office make one reminder.
@@ -31,7 +33,7 @@ from reminder.planning.memo import PlanMemo
 from reminder.planning.model import Occurrence, PlannedReminder
 from reminder.planning.recipients import Fixed, fixed_for
 
-ROLE_ORDER = {"lead": 0, "cooperate": 1, "escalation": 2}
+ROLE_ORDER = {"lead": 0, "cooperate": 1, "escalation": 2, "leader": 3}
 
 
 FREQUENT_AHEAD = timedelta(days=2)
@@ -139,10 +141,11 @@ def reminders_for(
     window = (first, last + fixed.spill)
     out: list[PlannedReminder] = []
     for who, lead_times, chase in roles(fixed, overdue):
-        for day, step, kind, remind_at, left, years, escalated in reminder_days(
+        for day, step, kind, remind_at, left, years, reach in reminder_days(
             config, cal, fixed, occ, window, lead_times, chase, memo
         ):
-            for office, role in who + fixed.escalation if escalated else who:
+            told = who + fixed.escalation if reach else who
+            for office, role in told + fixed.leaders if reach == 2 else told:
                 out.append(
                     PlannedReminder(
                         deadline=deadline,
@@ -151,7 +154,7 @@ def reminders_for(
                         role=role,
                         step=step,
                         day=day,
-                        kind="escalation" if role == "escalation" else kind,
+                        kind="escalation" if role in ("escalation", "leader") else kind,
                         remind_at=remind_at,
                         working_days_left=left,
                         provisional_years=years,

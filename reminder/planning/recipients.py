@@ -24,12 +24,14 @@ class Fixed:
     leads: tuple[tuple[str, Role], ...]  # the recipients that lead, then those that cooperate
     cooperators: tuple[tuple[str, Role], ...]
     escalation: tuple[tuple[str, Role], ...]
+    leaders: tuple[tuple[str, Role], ...]  # the lead offices' 分管领导
     offsets: tuple[tuple[Offset, str], ...]  # the lead's, nearest first, with their step names
     cooperate_offsets: tuple[tuple[Offset, str], ...]  # a cooperating office's
     # The longest lead time in days and in working days (for a routine duty, a month: its
     # check goes out in the month of its due).
     farthest: tuple[Offset, ...]
     overdue: Overdue
+    leader_after: Offset  # how long overdue before the leaders hear
     routine: bool  # a standing duty: one check a period, never overdue
     send_time: time
     official: dict[int, bool]
@@ -54,6 +56,7 @@ def fixed_for(config: Config, deadline: Deadline, memo: PlanMemo) -> Fixed:
             deadline.remind,
             deadline.cooperate_remind,
             (deadline.overdue, deadline.overdue_every, deadline.overdue_limit),
+            (deadline.routine_to, deadline.leader_after),
             deadline.kind,
             deadline.send_time,
             id(config),
@@ -62,7 +65,15 @@ def fixed_for(config: Config, deadline: Deadline, memo: PlanMemo) -> Fixed:
         if found is None:
             made = _make(config, deadline)
             s = config.settings
-            days = (made.routine, made.send_time, s.tz, s.escalate_after, s.routine_workday)
+            leader_after = config.leader_after_for(deadline)
+            days = (
+                made.routine,
+                made.send_time,
+                s.tz,
+                s.escalate_after,
+                leader_after,
+                s.routine_workday,
+            )
             found = memo.put(
                 shape,
                 replace(
@@ -77,12 +88,18 @@ def fixed_for(config: Config, deadline: Deadline, memo: PlanMemo) -> Fixed:
 
 def _make(config: Config, deadline: Deadline) -> Fixed:
     recipients = tuple(config.recipients(deadline))
-    on_task = {office for office, _ in recipients}
-    escalation = tuple(
-        (o, "escalation") for o in config.expand(config.settings.escalate_to) if o not in on_task
+    # The 督办 offices hear of an overdue chase even when they cooperate on the task; an
+    # office that leads it already gets the chase.
+    leading = {office for office, role in recipients if role == "lead"}
+    escalation: tuple[tuple[str, Role], ...] = tuple(
+        (o, "escalation") for o in config.expand(config.settings.escalate_to) if o not in leading
+    )
+    leaders: tuple[tuple[str, Role], ...] = tuple(
+        (o, "leader") for o in config.leaders_for(deadline)
     )
     routine = deadline.kind == "routine"
-    weekly = {o: w for o, _ in recipients + escalation if (w := _weekday(config, o)) is not None}
+    everyone = recipients + escalation + leaders
+    weekly = {o: w for o, _ in everyone if (w := _weekday(config, o)) is not None}
     offsets = _sorted(config.remind_offsets(deadline))
     helping = _sorted(config.cooperate_offsets(deadline))
     both = _sorted(offsets + helping)
@@ -90,12 +107,14 @@ def _make(config: Config, deadline: Deadline) -> Fixed:
         recipients=recipients,
         leads=tuple(r for r in recipients if r[1] == "lead"),
         cooperators=tuple(r for r in recipients if r[1] == "cooperate"),
-        escalation=escalation,  # type: ignore[arg-type]
+        escalation=escalation,
+        leaders=leaders,
         offsets=tuple((o, str(o)) for o in offsets),
         cooperate_offsets=tuple((o, str(o)) for o in helping),
         # sorted: the last of each unit
         farthest=tuple({o.unit: o for o in both}.values()) + (ROUTINE_REACH,) * routine,
         overdue=config.overdue_for(deadline),
+        leader_after=config.leader_after_for(deadline),
         routine=routine,
         send_time=config.send_time_for(deadline),
         official={},
@@ -105,7 +124,7 @@ def _make(config: Config, deadline: Deadline) -> Fixed:
 
 
 def _weekday(config: Config, office: str) -> int | None:
-    return config.offices[office].digest_weekday
+    return config.addressee(office).digest_weekday
 
 
 def _sorted(offsets: tuple[Offset, ...]) -> tuple[Offset, ...]:
@@ -115,6 +134,6 @@ def _sorted(offsets: tuple[Offset, ...]) -> tuple[Offset, ...]:
 def offices_reminded(
     config: Config, deadline: Deadline, memo: PlanMemo | None = None
 ) -> frozenset[str]:
-    """Every office a reminder of this deadline can go to, escalation included."""
+    """Every office (or leader) a reminder of this deadline can go to, escalation included."""
     fixed = fixed_for(config, deadline, PlanMemo() if memo is None else memo)
-    return frozenset(office for office, _ in fixed.recipients + fixed.escalation)
+    return frozenset(office for office, _ in fixed.recipients + fixed.escalation + fixed.leaders)
