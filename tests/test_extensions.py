@@ -20,6 +20,7 @@ from reminder.app.extensions import (
     submit_explanation,
 )
 from reminder.app.report import span_of, statistics
+from reminder.app.status import status_rows
 from reminder.cli.main import main
 from reminder.errors import AppError
 from reminder.store.engine import transaction
@@ -108,6 +109,8 @@ def test_an_approved_extension_replans_to_the_new_date_and_counts_on_time(
     assert ("04-20", "due", "0d@2026-04-20", "legal") in now
     assert ("04-20", "due", "0d@2026-04-20", "finance") in now
     assert ("04-21", "overdue", "overdue-1@2026-04-20", "legal") in now
+    (row,) = status_rows(config, engine, at("2026-04-01 12:00"), None)
+    assert (row.due, row.light, row.working_days_left) == (date(2026, 4, 20), "green", 12)
     harness.tick("2026-04-20 09:00")
     day, text = sent_texts(harness)[-1]
     assert day == "04-20" and "延期申请已批准，截止日期调整为2026年4月20日（星期一）" in text

@@ -1,7 +1,8 @@
 """Where each task stands: its occurrences from a year back to the horizon ahead, with their
 light (red overdue, yellow near, green on track, done, past), the working days left, and who
-closed them. `reminder status`, the board and the pages, the calendar feeds and /metrics read
-it here, as typed rows with real dates."""
+closed them; an occurrence an approved 延期 moved stands by its new due date. `reminder
+status`, the board and the pages, the calendar feeds and /metrics read it here, as typed rows
+with real dates."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from reminder.app.completion import board_entries, local_minute
+from reminder.app.completion import board_entries, light, local_minute
 from reminder.calendar.workcal import SHIFT_SLACK
 from reminder.config.model import Config
-from reminder.store import completions
+from reminder.store import completions, submissions
 from reminder.store.engine import transaction
 
 
@@ -24,7 +25,7 @@ class StatusRow:
     task: int | None
     title: str
     period: str
-    due: date  # the effective due date (a rest day moved to a working day)
+    due: date  # the effective due date (off a rest day; moved by an approved 延期)
     light: str  # red, yellow, green, done, past
     working_days_left: int  # negative: working days overdue
     lead: str  # office ids, comma-separated
@@ -73,21 +74,27 @@ def status_rows(
         active = completions.active_deadlines(s)
         # Stored dues may differ from the rule's (a calendar edited since): look wider.
         done_by_key = completions.done_between(s, first - SHIFT_SLACK, last + SHIFT_SLACK)
+        moved = submissions.extended_by_key(s, first - SHIFT_SLACK, last + SHIFT_SLACK)
+    cal = config.calendar()
     out: list[StatusRow] = []
     for e in board_entries(config, today, active):
         d, occ = e.deadline, e.occurrence
         if deadline not in (None, d.id) or (offices is not None and not offices & e.offices):
             continue
         done = done_by_key.get((d.id, occ.period_key))
+        due, lit, left = occ.due, e.light, e.left
+        if (d.id, occ.period_key) in moved:
+            due = moved[(d.id, occ.period_key)]
+            lit, left = light(config, d, due, today), cal.workdays_between(today, due)
         out.append(
             StatusRow(
                 deadline=d.id,
                 task=d.task,
                 title=d.title,
                 period=occ.period_key,
-                due=occ.due,
-                light="done" if done else e.light,
-                working_days_left=e.left,
+                due=due,
+                light="done" if done else lit,
+                working_days_left=left,
                 lead=e.lead,
                 cooperate=e.cooperate,
                 kind=d.kind,
