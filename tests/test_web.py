@@ -565,3 +565,39 @@ def test_after_done_the_deadline_page_counts_the_reminders_never_sent_instead_of
     rows = re.findall(r'<td data-label="结果">([^<]*)', page)
     assert rows == ["已送达"]  # the one that went; none of those cancelled by 办结
     assert re.search(r"另有未发出的提醒：已取消 \d+ 条", page)
+
+
+ROUTINE = """
+[[deadlines]]
+id = "rules-library"
+task = 1
+kind = "routine"
+title = "完善行政规章库"
+limit = "及时更新"
+lead = ["legal"]
+cooperate = ["finance"]
+due = "monthly last-workday"
+"""
+
+
+def test_a_routine_checklist_links_each_duty_to_a_confirmation_for_its_period(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The 本月例行工作 list goes to the lead office only, each duty with its link; the page
+    confirms the duty for the period (例行工作已落实) instead of closing it."""
+    monkeypatch.setenv("REMINDER_SECRET", SECRET)
+    harness.write(WEB + ROUTINE)
+    harness.start("2026-03-01 08:00")
+    harness.tick("2026-03-02 09:00")  # the first working day of March
+    assert not [m for m in harness.smtp.received if "jck@example.gov.cn" in m.rcpt_tos]
+    robot = [m.content for m in harness.wecom.received if m.key == KEY_LEGAL]
+    assert len(robot) == 1 and "本月例行工作" in robot[0]
+    (url,) = re.findall(r"\[确认已落实\]\((http://testserver/reminder/i/[^)]+)\)", robot[0])
+    client = TestClient(create_app(web_context(harness, SECRET)), follow_redirects=False)
+    path = url.removeprefix("http://testserver/reminder")
+    r = client.get(path)
+    assert r.status_code == 200 and "确认本期已落实" in r.text and "确认办结" not in r.text
+    form = {"csrf": csrf_of(r.text), "t": path[3:], "action": "done"}
+    form |= {"deadline": "rules-library", "period": "2026-03"}
+    assert client.post("/act", data=form).status_code == 303
+    assert "本期已落实" in client.get(path).text
