@@ -324,6 +324,14 @@ def test_an_escalation_names_the_lead_office_and_asks_to_see_it_done(config: Con
     assert "已逾期3个工作日，牵头科室：法规信访科" in got.text
     assert "（本科室负责督办）" in got.text
     assert "请督促牵头科室抓紧办结" in got.text and "请按时办理" not in got.text
+    linked = replace(up, url="https://oa.example.gov.cn/r/i/x")
+    md = (
+        Renderer()
+        .reminder("wecom", config.offices["office"], [linked], config=config, digest=False)
+        .markdown
+    )
+    assert md is not None and "，牵头科室：法规信访科" in md
+    assert "[查看办理情况](https://oa.example.gov.cn/r/i/x)" in md  # it supervises, not acts
 
 
 def test_a_leaders_digest_has_no_link_and_no_request_to_report_completion() -> None:
