@@ -34,6 +34,7 @@ from reminder.planning.model import Occurrence, PlannedReminder
 from reminder.planning.recipients import Fixed, fixed_for
 
 ROLE_ORDER = {"lead": 0, "cooperate": 1, "escalation": 2, "leader": 3}
+TOLD_UPWARDS = frozenset({"escalation", "leader"})  # their reminders are of kind "escalation"
 
 
 FREQUENT_AHEAD = timedelta(days=2)
@@ -141,11 +142,13 @@ def reminders_for(
     window = (first, last + fixed.spill)
     out: list[PlannedReminder] = []
     for who, lead_times, chase in roles(fixed, overdue):
+        # Who hears of a day by its reach: the role alone, with the 督办 offices, with leaders.
+        up = who + fixed.escalation
+        reached = (who, up, up + fixed.leaders)
         for day, step, kind, remind_at, left, years, reach in reminder_days(
             config, cal, fixed, occ, window, lead_times, chase, memo
         ):
-            told = who + fixed.escalation if reach else who
-            for office, role in told + fixed.leaders if reach == 2 else told:
+            for office, role in reached[reach]:
                 out.append(
                     PlannedReminder(
                         deadline=deadline,
@@ -154,7 +157,7 @@ def reminders_for(
                         role=role,
                         step=step,
                         day=day,
-                        kind="escalation" if role in ("escalation", "leader") else kind,
+                        kind="escalation" if role in TOLD_UPWARDS else kind,
                         remind_at=remind_at,
                         working_days_left=left,
                         provisional_years=years,
