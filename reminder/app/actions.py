@@ -127,7 +127,7 @@ def check_permitted(config: Config, d: Deadline, actor: Actor, action: Action) -
     )
 
 
-def _note(note: str | None) -> str | None:
+def checked_note(note: str | None) -> str | None:
     if note is None or not note.strip():
         return None
     if len(note) > NOTE_LIMIT:
@@ -139,14 +139,14 @@ def _note(note: str | None) -> str | None:
     return note.strip()
 
 
-def _deadline(config: Config, deadline_id: str) -> Deadline:
+def deadline_of(config: Config, deadline_id: str) -> Deadline:
     d = config.deadline_by_id.get(deadline_id)
     if d is None:
         raise UnknownName(f"no deadline {deadline_id!r} in {config.path}", code="unknown-deadline")
     return d
 
 
-def _office(config: Config, office: str) -> None:
+def known_office(config: Config, office: str) -> None:
     if office not in config.offices:
         raise UnknownName(f"--office: no office {office!r} in {config.path}", code="unknown-office")
 
@@ -168,7 +168,7 @@ def _audit(
     )
 
 
-def _today(config: Config, now: datetime) -> date:
+def local_today(config: Config, now: datetime) -> date:
     return now.astimezone(config.settings.tz).date()
 
 
@@ -182,11 +182,11 @@ def mark_done(
     actor: Actor | None = None,
 ) -> str:
     """Close an occurrence and cancel its waiting reminders."""
-    d = _deadline(config, which.deadline)
-    _office(config, which.office)
+    d = deadline_of(config, which.deadline)
+    known_office(config, which.office)
     actor = actor or Actor(office=which.office, admin=which.by)
     check_permitted(config, d, actor, Action.DONE)
-    note, today = _note(note), _today(config, now)
+    note, today = checked_note(note), local_today(config, now)
     with transaction(engine) as s:
         serialize(s, PLAN_LOCK)
         occ = find_occurrence(s, config, d, today, now, period=which.period, due=which.due)
@@ -220,11 +220,11 @@ def reopen(
     config: Config, engine: Engine, now: datetime, which: Which, *, actor: Actor | None = None
 ) -> str:
     """Undo `mark_done`; the occurrence's future reminders are planned again."""
-    d = _deadline(config, which.deadline)
-    _office(config, which.office)
+    d = deadline_of(config, which.deadline)
+    known_office(config, which.office)
     actor = actor or Actor(office=which.office, admin=which.by)
     check_permitted(config, d, actor, Action.REOPEN)
-    today = _today(config, now)
+    today = local_today(config, now)
     with transaction(engine) as s:
         serialize(s, PLAN_LOCK)
         occ = find_occurrence(
@@ -253,12 +253,12 @@ def note_on(
 ) -> str:
     """签收 or 反馈 on an occurrence (they change no reminder)."""
     assert action in (Action.ACK, Action.FEEDBACK)
-    d = _deadline(config, which.deadline)
+    d = deadline_of(config, which.deadline)
     check_permitted(config, d, actor, action)
-    note = _note(note)
+    note = checked_note(note)
     if action is Action.FEEDBACK and note is None:
         raise NoteRequired("反馈 needs a note", action=action.value)
-    today = _today(config, now)
+    today = local_today(config, now)
     with transaction(engine) as s:
         occ = find_occurrence(s, config, d, today, now, period=which.period, due=which.due)
         _audit(s, occ, actor, action, note, now)

@@ -21,10 +21,10 @@ from reminder.app.actions import (
     Actor,
     AlreadyDone,
     Refused,
-    _deadline,
-    _note,
-    _office,
-    _today,
+    checked_note,
+    deadline_of,
+    known_office,
+    local_today,
     roles_of,
 )
 from reminder.app.completion import Which, find_occurrence, local_minute
@@ -88,7 +88,7 @@ class NoSubmission(AppError):
 
 def _reason(text: str | None, *, required: bool) -> str | None:
     """The reason as kept: the note checks (length), no control or bidi characters."""
-    reason = _note(text)
+    reason = checked_note(text)
     if reason is None:
         if required:
             raise ReasonRequired("a reason is needed")
@@ -103,8 +103,8 @@ def _checked(
     config: Config, which: Which, actor: Actor | None, verb: str
 ) -> tuple[Deadline, Actor]:
     """The deadline, if `which.office` leads it and it is time-limited; who acts."""
-    d = _deadline(config, which.deadline)
-    _office(config, which.office)
+    d = deadline_of(config, which.deadline)
+    known_office(config, which.office)
     if "lead" not in roles_of(config, d, which.office):
         leads = config.expand(d.lead)
         raise Refused(
@@ -176,7 +176,7 @@ def _occurrence(
     s: Session, config: Config, d: Deadline, which: Which, now: datetime
 ) -> OccurrenceRow:
     serialize(s, PLAN_LOCK)
-    today = _today(config, now)
+    today = local_today(config, now)
     return find_occurrence(s, config, d, today, now, period=which.period, due=which.due)
 
 
@@ -194,7 +194,7 @@ def submit_explanation(
     d, actor = _checked(config, which, actor, EXPLAIN)
     text = _reason(reason, required=True)
     assert text is not None
-    _not_past(until, _today(config, now), "the planned date")
+    _not_past(until, local_today(config, now), "the planned date")
     with transaction(engine) as s:
         occ = _occurrence(s, config, d, which, now)
         _open(s, config, occ)
@@ -233,7 +233,7 @@ def request_extension(
     assert text is not None
     with transaction(engine) as s:
         occ = _occurrence(s, config, d, which, now)
-        _later(until, _open(s, config, occ), _today(config, now))
+        _later(until, _open(s, config, occ), local_today(config, now))
         waiting = submissions.pending_extension(s, occ.id, which.office)
         if waiting is not None:
             raise AlreadyPending(
@@ -282,7 +282,7 @@ def decide_extension(
         assert occ is not None  # a foreign key
         if approve:
             current = submissions.extended_dues(s, [occ.id]).get(occ.id, occ.due)
-            _later(row.until, current, _today(config, now))
+            _later(row.until, current, local_today(config, now))
         submissions.decide(row, verb, by, text, now)
         actor = Actor(office=row.office_id, admin=by, via=via, client=client)
         note = f"{row.until.isoformat()}：{text}" if text else row.until.isoformat()
@@ -313,7 +313,7 @@ def grant_extension(
     with transaction(engine) as s:
         occ = _occurrence(s, config, d, which, now)
         before = _open(s, config, occ)
-        _later(until, before, _today(config, now))
+        _later(until, before, local_today(config, now))
         submissions.add(
             s,
             occurrence_id=occ.id,
