@@ -437,7 +437,7 @@ def test_a_pdf_with_a_text_layer(
             "table.csv",
             "甲,乙\n1,2\n".encode(),
             [],
-            "{path}: no task table found (no header row with 具体要求/责任单位/完成时限 or the like, no numbered tasks)",
+            "{path}: no task table found (headers seen: 甲、乙; a task table needs a column of tasks such as 具体要求/具体工作/工作内容 and one of offices such as 责任单位/牵头单位; no numbered tasks with 牵头单位：… lines either)",
         ),
         (
             "table.odt",
@@ -743,3 +743,61 @@ def test_a_word_document_written_as_numbered_paragraphs(
         (1, "一、规范公开", ["office"], ["all"], "yearly 01-31"),
         (2, "一、规范公开", ["legal"], [], "quarterly last-workday"),
     ]
+
+
+# -- issue 25: the tables bureaus really write ---------------------------------------------
+
+
+def _word_table(path: Path, rows: list[list[str]], title: str = "区政务公开工作任务分工") -> Path:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph(title)
+    table = document.add_table(rows=len(rows), cols=len(rows[0]))
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    document.save(str(path))
+    return path
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        ["序号", "具体工作", "责任单位", "完成时限"],
+        ["序号", "任务事项", "责任部门", "进度安排"],
+        ["序号", "主要内容", "牵头单位", "时间节点"],
+    ],
+)
+def test_the_content_column_is_found_whatever_its_header_word(
+    tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str], header: list[str]
+) -> None:
+    path = _word_table(
+        tmp_path / "w.docx",
+        [
+            header,
+            ["1", "发布年度报告。", "办公室", "每年1月31日前"],
+            ["2", "更新栏目。", "法规股", "每年3月1日前"],
+        ],
+    )
+    out = tmp_path / "out.toml"
+    code, _, err = run(capsys, "import", str(path), "--config", str(config), "-o", str(out))
+    assert code == 0, err
+    assert err.startswith(f"{path}: 2 task(s) found")
+    got = [(d["task"], d["lead"], d["due"]) for d in tomllib.loads(out.read_text())["deadlines"]]
+    assert got == [(1, ["office"], "yearly 01-31"), (2, ["legal"], "yearly 03-01")]
+
+
+def test_a_document_without_a_task_table_is_an_error_naming_the_headers_it_saw(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _word_table(
+        tmp_path / "w.docx", [["编号", "事项", "经办人"], ["1", "发布年度报告。", "张三"]]
+    )
+    out = tmp_path / "out.toml"
+    code, printed, err = run(capsys, "import", str(path), "-o", str(out))
+    assert (code, printed) == (2, "")
+    assert err.startswith(
+        f"reminder: {path}: no task table found (headers seen: 编号、事项、经办人;"
+    )
+    assert err.count("\n") == 1 and not out.exists()

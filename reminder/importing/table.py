@@ -88,16 +88,25 @@ def tasks_of(source: Source) -> list[tasks.RawTask]:
     return found
 
 
+def no_table(source: Source) -> str:
+    """Why no task was found, naming the header cells each table has."""
+    seen = [h for table in source.tables if (h := tasks.headers_seen(table))]
+    said = "; ".join("、".join(h) for h in seen) if seen else "none"
+    return (
+        f"no task table found (headers seen: {said}; a task table needs a column of tasks "
+        "such as 具体要求/具体工作/工作内容 and one of offices such as 责任单位/牵头单位; "
+        "no numbered tasks with 牵头单位：… lines either)"
+    )
+
+
 def import_table(
     path: Path, *, fmt: str | None = None, config: Config | None = None, sheet: str | None = None
 ) -> Imported:
     kind = format_of(path, fmt)
-    found = tasks_of(read(path, kind, sheet))
+    source = read(path, kind, sheet)
+    found = tasks_of(source)
     if not found:
-        raise ReadError(
-            f"{path}: no task table found (no header row with 具体要求/责任单位/完成时限 "
-            "or the like, no numbered tasks)"
-        )
+        raise ReadError(f"{path}: {no_table(source)}")
     matcher = Matcher.of(config)
     taken = {d.id for d in config.deadlines} if config else set()
     mapped = emit.map_tasks(found, matcher, taken)

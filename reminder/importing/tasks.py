@@ -14,10 +14,39 @@ from reminder.importing.text import SECTION, SUBSECTION, clean, number_of, tidy_
 HEADERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("number", ("序号", "编号")),
     ("lead", ("牵头单位", "牵头科室", "牵头部门", "牵头股室", "主办单位")),
-    ("cooperate", ("配合单位", "配合科室", "配合部门", "配合股室", "协办单位")),
+    (
+        "cooperate",
+        ("配合单位", "配合科室", "配合部门", "配合股室", "协办单位", "参与单位", "参加单位"),
+    ),
     ("responsibility", ("责任科室", "责任单位", "责任部门", "责任股室", "责任主体", "承办单位")),
-    ("limit", ("完成时限", "时限要求", "完成时间", "时间节点", "办理时限", "时限")),
-    ("requirement", ("具体要求", "工作内容", "任务内容", "主要内容", "具体任务", "工作措施")),
+    (
+        "limit",
+        (
+            "完成时限",
+            "时限要求",
+            "完成时间",
+            "时间节点",
+            "办理时限",
+            "进度安排",
+            "时间安排",
+            "时限",
+        ),
+    ),
+    (
+        "requirement",
+        (
+            "具体要求",
+            "具体工作",
+            "工作内容",
+            "任务内容",
+            "主要内容",
+            "具体任务",
+            "工作措施",
+            "任务事项",
+            "工作事项",
+            "具体措施",
+        ),
+    ),
     ("category", ("工作任务", "重点任务", "主要任务", "任务名称")),
     ("section", ("工作要求", "工作类别", "类别", "项目")),
 )
@@ -255,8 +284,19 @@ def from_prose(lines: Iterable[str]) -> list[RawTask]:
             setattr(current, label, _join(getattr(current, label), line[m.end() :]))
             continue
         number, _ = number_of(line)
-        if number is not None or current is None:
+        if number is not None:
             build.add({"requirement": line}, f"line {n}")
-        else:
+        elif current is not None:
             current.requirement = _join(current.requirement, line)
+        # else: the document's title or preamble, before the first numbered task
     return build.tasks
+
+
+def headers_seen(rows: Iterable[Sequence[str]]) -> list[str]:
+    """The cells of the first row that looks like a header (two or more short cells), for the
+    message when no task table is found."""
+    for row in rows:
+        cells = [c for c in (clean(x) for x in row) if c]
+        if len(set(cells)) >= 2 and all(len(c) <= 12 for c in cells):
+            return list(dict.fromkeys(cells))
+    return []
