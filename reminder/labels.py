@@ -58,6 +58,8 @@ SUBMISSION_NOTICES = {
     "approved": "已批准延期。",
     "refused": "已退回延期申请。",
 }
+# What a kept message shows where it carried a working link (the link itself is not kept).
+LINK_MARKER = "[链接]"
 # The sent log's statuses, and the outbox's (a reminder not tried yet).
 LOG_STATUSES = {
     "sending": "发送中",

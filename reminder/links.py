@@ -26,6 +26,13 @@ OFFICE = "office"  # the office page, and acting on the office's items
 FEED = "feed"  # the office's calendar feed (read only)
 _ITEM = re.compile(r"occ-(\d{1,12})")
 _ID = re.compile(r"[a-z][a-z0-9_-]{0,63}")  # an office id (config.checker.ID_RE)
+_EXPIRES = re.compile(r"\d{1,12}")
+_MAC = re.compile(r"[A-Za-z0-9_-]{24}")  # 18 bytes, URL-safe base64 without padding: exactly
+# A token inside a text (a message body): what `redact` takes out before the text is kept.
+_IN_TEXT = re.compile(
+    r"(?<![A-Za-z0-9_.-])[a-z][a-z0-9_-]{0,63}\.(?:office|feed|occ-\d{1,12})\.\d{1,12}\."
+    r"[A-Za-z0-9_-]{24}(?![A-Za-z0-9_-])"
+)
 
 
 class TokenError(Exception):
@@ -109,14 +116,17 @@ def verify(token: str, secrets: Sequence[str], now: datetime) -> Grant:
     if len(token) > 300 or len(parts) != 4:
         raise TokenError("malformed")
     office, scope, expires_text, mac_text = parts
-    if not _ID.fullmatch(office) or not expires_text.isdigit():
+    # Strict: one spelling per token (no padding, no other alphabet, no leading junk), so
+    # that a token is one string and a leaked one cannot be varied past a block list.
+    if not _ID.fullmatch(office) or not _EXPIRES.fullmatch(expires_text):
         raise TokenError("malformed")
     if scope not in (OFFICE, FEED) and not _ITEM.fullmatch(scope):
         raise TokenError("malformed")
-    try:
-        mac = _unb64(mac_text)
-    except ValueError:
-        raise TokenError("malformed") from None
+    if not _MAC.fullmatch(mac_text):
+        raise TokenError("malformed")
+    mac = _unb64(mac_text)
+    if _b64(mac) != mac_text:  # the last character's unused bits must be zero
+        raise TokenError("malformed")
     payload = f"{office}.{scope}.{expires_text}"
     if not any(hmac.compare_digest(mac, _mac(s, payload)) for s in secrets):
         raise TokenError("forged")
@@ -124,6 +134,12 @@ def verify(token: str, secrets: Sequence[str], now: datetime) -> Grant:
     if now >= expires:
         raise TokenError("expired")
     return Grant(office=office, scope=scope, expires=expires)
+
+
+def redact(text: str, marker: str) -> str:
+    """`text` with every working token in it replaced by `marker`: what is kept at rest (the
+    sent log, its exports and pages) never lets its reader act as an office."""
+    return _IN_TEXT.sub(marker, text)
 
 
 def digest(secret: str, *parts: str) -> str:

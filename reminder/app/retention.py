@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
+from reminder import labels, links
 from reminder.config.model import Config
 from reminder.store import retention
 from reminder.store.retention import Pruned
@@ -22,4 +23,8 @@ def prune(config: Config, engine: Engine, now: datetime, *, dry_run: bool = Fals
     pruned = retention.prune(engine, now, config.delivery.keep)
     if pruned.sent_log or pruned.outbox:
         log.info("pruned %s", pruned.summary())
+    # Bodies logged before links were taken out at logging time lose theirs now.
+    scrubbed = retention.scrub_bodies(engine, lambda text: links.redact(text, labels.LINK_MARKER))
+    if scrubbed:
+        log.info("took the links out of %d kept message(s)", scrubbed)
     return pruned

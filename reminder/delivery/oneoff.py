@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from reminder import labels, links
 from reminder.config.model import Office
 from reminder.delivery.channels.base import Rendered, Target, Transport
 from reminder.delivery.protocol import send_payloads
@@ -117,7 +118,7 @@ def _entry(
         kind=one.kind,
         period_key=one.period_key,
         subject=one.rendered.subject,
-        body=one.rendered.text,
+        body=links.redact(one.rendered.text, labels.LINK_MARKER),
         status=status,
         attempt=1,
         error=error,

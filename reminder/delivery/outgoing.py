@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from reminder import labels, links
 from reminder.delivery.channels.base import Rendered, Target
 from reminder.errors import DeliveryError
 from reminder.store.models import OccurrenceRow, OutboxRow
@@ -47,11 +48,13 @@ class Outgoing:
 
     @property
     def body(self) -> str:
-        """What the sent log keeps: the body that goes out on this channel."""
+        """What the sent log keeps: the body that goes out on this channel, its links to
+        the web pages replaced by a marker (a working link kept at rest would let whoever
+        reads the log or an export act as the office)."""
         r = self.rendered
         if self.channel == "wecom" and not self.target.mentions and r.markdown:
-            return r.markdown
-        return r.text
+            return links.redact(r.markdown, labels.LINK_MARKER)
+        return links.redact(r.text, labels.LINK_MARKER)
 
     @property
     def attempt(self) -> int:
