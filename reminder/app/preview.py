@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from reminder.config.model import Config
+from reminder.config.readiness import readiness_warnings
 from reminder.errors import Issue
 from reminder.planning.advice import advisories, provisional_warnings
 from reminder.planning.counting import counts_of
@@ -99,5 +100,6 @@ def preview(
 
 
 def check_warnings(config: Config, today: date) -> list[Issue]:
-    """What `check` warns about beyond the file itself, as of `today`."""
-    return advisories(config, today)
+    """What `check` warns about beyond the file itself, as of `today`: the calendar and the
+    planner's advice, then what stands between the file and going live."""
+    return advisories(config, today) + readiness_warnings(config)
