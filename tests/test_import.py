@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from reminder.cli.main import main
-from reminder.importing.limits import map_limit
+from reminder.importing.limits import map_limit, plan_year
 from reminder.importing.offices import split
 from reminder.shipped import shipped
 
@@ -801,3 +801,52 @@ def test_a_document_without_a_task_table_is_an_error_naming_the_headers_it_saw(
         f"reminder: {path}: no task table found (headers seen: 编号、事项、经办人;"
     )
     assert err.count("\n") == 1 and not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("column", "plan", "due", "review"),
+    [
+        ("每月5日前", None, "monthly 5", ""),
+        ("每季度结束后15日内", None, "quarterly 15", ""),
+        ("每季度首月10日前", None, "quarterly 10", ""),
+        ("每季度结束后5个工作日内", None, "quarterly workday 5", ""),
+        ("每年10月前", None, "yearly 09-last", ""),
+        ("每年1月前", None, "yearly 12-31", ""),
+        ("11月底前", None, "yearly 11-last", ""),
+        ("11月底前", 2027, "2027-11-30", ""),
+        ("6月份", 2027, "2027-06-30", ""),
+        ("3月15日前", 2027, "2027-03-15", ""),
+        ("上半年", None, "yearly 06-30", ""),
+        ("2027年上半年", None, "2027-06-30", ""),
+        ("下半年", 2027, "2027-12-31", ""),
+        ("年内", None, "yearly 12-31", ""),
+        ("年底前", 2027, "2027-12-31", ""),
+        ("第三季度", None, "yearly 09-last", ""),
+        ("2027年第二季度", None, "2027-06-30", ""),
+        ("2027年10月前", None, "2027-09-30", ""),
+        ("2027年1月前", None, "2026-12-31", ""),
+        ("2027年10月底前", None, "2027-10-31", ""),
+        (
+            "2027年6月底前完成，此后每季度更新",
+            None,
+            "2027-06-30",
+            "时限栏还写有“每季度”：只按“2027年6月底”设定，请核对",
+        ),
+    ],
+)
+def test_limits_as_bureaus_word_them(column: str, plan: int | None, due: str, review: str) -> None:
+    limit = map_limit(column, "", plan)
+    assert (limit.kind, limit.due, limit.review) == ("deadline", due, review)
+
+
+@pytest.mark.parametrize(
+    ("lines", "year"),
+    [
+        (["2027年政务公开工作要点分工方案"], 2027),
+        (["江门市住房城乡建设局", "2028年度政务公开工作任务分工"], 2028),
+        (["2027—2028年政务公开工作方案"], None),
+        (["政务公开工作要点分工方案"], None),
+    ],
+)
+def test_the_plan_year_comes_from_a_one_year_title(lines: list[str], year: int | None) -> None:
+    assert plan_year(lines) == year

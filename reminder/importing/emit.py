@@ -55,7 +55,9 @@ def title_of(requirement: str) -> str:
     return first if len(first) <= TITLE_CHARS else first[: TITLE_CHARS - 1] + "…"
 
 
-def map_tasks(tasks: Sequence[RawTask], matcher: Matcher, taken: set[str]) -> list[Mapped]:
+def map_tasks(
+    tasks: Sequence[RawTask], matcher: Matcher, taken: set[str], plan: int | None = None
+) -> list[Mapped]:
     out = []
     for i, t in enumerate(tasks, 1):
         reviews = list(t.notes)
@@ -66,7 +68,7 @@ def map_tasks(tasks: Sequence[RawTask], matcher: Matcher, taken: set[str]) -> li
             lead, cooperate = parts.lead, parts.cooperate
         if not lead:
             reviews.append("没有识别出牵头（责任）科室：请填写 lead")
-        limit = map_limit(t.limit, t.requirement)
+        limit = map_limit(t.limit, t.requirement, plan)
         if limit.review:
             reviews.append(limit.review)
         base = f"task-{t.number}" if t.number is not None else f"task-r{i}"

@@ -1,15 +1,20 @@
 """Time limits as the table words them (完成时限), mapped to a due rule. Pure.
 
-- 每年M月D日前 -> yearly MM-DD; 每年M月底前 -> yearly MM-last;
-- YYYY年M月D日前 / YYYY年M月底前 -> that date; 年底前 -> yearly 12-31;
+- 每年M月D日前 -> yearly MM-DD; 每年M月底前 -> yearly MM-last; 每年M月前 -> the end of
+  month M−1 (before October is by September's end);
+- YYYY年M月D日前 / YYYY年M月底前 / YYYY年M月前 / YYYY年上半年 / YYYY年第N季度 -> that date;
+- M月底前 / M月份 / M月D日前 / 上半年 / 下半年 / 年底前 / 年内 / 第N季度 -> yearly, or dated in
+  the plan's year when the document is the plan of one year (2027年…工作要点);
+- 每月N日前 -> monthly N; 每季度结束后N日内 / 每季度首月N日前 -> quarterly N (the report
+  on the quarter just ended); 每季度结束后N个工作日内 -> quarterly workday N;
 - 每季度 / 每月 / 每半年 -> the period's last working day;
 - 每年至少…一次 / 定期召开 -> yearly 12-31;
-- 及时… / 长期开展 / 持续推进 / 定期开展 / 常态化 -> a routine duty, checked each quarter
-  unless the administrator says otherwise.
+- 及时… / 长期开展 / 持续推进 / 定期开展 / 常态化 -> a routine duty (cadence.py picks how often
+  it is checked).
 
 A concrete limit in the requirement text (每年的3月1日前) beside a vague one in the column
 (及时更新) is taken, with a note; of two different concrete limits the column's is kept, with
-a note naming the other.
+a note naming the other. A column holding two limits keeps the first, with a note.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from dataclasses import dataclass
 from reminder.importing.text import clean
 
 ROUTINE_RULE = "quarterly last-workday"  # a routine duty's default check: each quarter's end
+_QUARTERS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -45,37 +51,65 @@ def _day(year: int | None, month: int, day: int | str) -> str | None:
     return f"yearly {month:02d}-{day:02d}" if year is None else f"{year:04d}-{month:02d}-{day:02d}"
 
 
-def _ymd(m: re.Match[str]) -> str | None:
-    return _day(int(m[1]), int(m[2]), int(m[3]))
+def _before(year: int | None, month: int) -> str | None:
+    """Before month M: by the end of month M−1 (before January: the year before's end)."""
+    if not 1 <= month <= 12:
+        return None
+    if month == 1:
+        return "yearly 12-31" if year is None else f"{year - 1:04d}-12-31"
+    return _day(year, month - 1, "last")
 
 
-def _ym_last(m: re.Match[str]) -> str | None:
-    return _day(int(m[1]), int(m[2]), "last")
+Make = Callable[[re.Match[str], int | None], str | None]
 
 
-def _md(m: re.Match[str]) -> str | None:
-    return _day(None, int(m[1]), int(m[2]))
+def _n(m: re.Match[str], i: int) -> int:
+    return int(m[i])
 
 
-def _m_last(m: re.Match[str]) -> str | None:
-    return _day(None, int(m[1]), "last")
+def _period(head: str, top: int) -> Make:
+    def make(m: re.Match[str], plan: int | None) -> str | None:
+        n = _n(m, 1)
+        return f"{head} {n}" if 1 <= n <= top else None
+
+    return make
 
 
-def _y_end(m: re.Match[str]) -> str | None:
-    return _day(int(m[1]), 12, 31)
-
-
-def _year_end(m: re.Match[str]) -> str | None:
-    return "yearly 12-31"
-
-
-_DATED: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str | None]]] = [
-    (re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})[日号]"), _ymd),
-    (re.compile(r"(\d{4})年(\d{1,2})月(?:底|末|份?前)"), _ym_last),
-    (re.compile(r"(\d{4})年(?:年)?(?:底|末)"), _y_end),
-    (re.compile(r"每年的?(\d{1,2})月(\d{1,2})[日号]"), _md),
-    (re.compile(r"每年的?(\d{1,2})月(?:底|末)"), _m_last),
-    (re.compile(r"(?:每年)?(?:年底|年末)前?"), _year_end),
+_DATED: list[tuple[re.Pattern[str], Make]] = [
+    (
+        re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})[日号]"),
+        lambda m, p: _day(_n(m, 1), _n(m, 2), _n(m, 3)),
+    ),
+    (
+        re.compile(r"(\d{4})年(\d{1,2})月(?:底|末|份)"),
+        lambda m, p: _day(_n(m, 1), _n(m, 2), "last"),
+    ),
+    (re.compile(r"(\d{4})年(\d{1,2})月(?:以?前)"), lambda m, p: _before(_n(m, 1), _n(m, 2))),
+    (re.compile(r"(\d{4})年(?:年)?(?:底|末|内|下半年)"), lambda m, p: _day(_n(m, 1), 12, 31)),
+    (re.compile(r"(\d{4})年上半年"), lambda m, p: _day(_n(m, 1), 6, 30)),
+    (
+        re.compile(r"(\d{4})年(?:第)?([一二三四1-4])季度"),
+        lambda m, p: _day(_n(m, 1), 3 * _QUARTERS[m[2]], "last"),
+    ),
+    (
+        re.compile(r"每(?:个)?季度(?:结束)?之?后(\d{1,2})个工作日内?"),
+        _period("quarterly workday", 50),
+    ),
+    (re.compile(r"每(?:个)?季度(?:结束)?之?后(\d{1,2})[日天]内?"), _period("quarterly", 28)),
+    (re.compile(r"每(?:个)?季度(?:首月|第一个月)(\d{1,2})[日号]"), _period("quarterly", 28)),
+    (re.compile(r"每(?:个)?月(\d{1,2})[日号]"), _period("monthly", 28)),
+    (re.compile(r"每年的?(\d{1,2})月(\d{1,2})[日号]"), lambda m, p: _day(None, _n(m, 1), _n(m, 2))),
+    (re.compile(r"每年的?(\d{1,2})月(?:底|末|份)"), lambda m, p: _day(None, _n(m, 1), "last")),
+    (re.compile(r"每年的?(\d{1,2})月以?前"), lambda m, p: _before(None, _n(m, 1))),
+    (
+        re.compile(r"(?<![\d年])(\d{1,2})月(\d{1,2})[日号]"),
+        lambda m, p: _day(p, _n(m, 1), _n(m, 2)),
+    ),
+    (re.compile(r"(?<![\d年])(\d{1,2})月(?:底|末|份)"), lambda m, p: _day(p, _n(m, 1), "last")),
+    (re.compile(r"(?<![\d年])(\d{1,2})月以?前"), lambda m, p: _before(p, _n(m, 1))),
+    (re.compile(r"(?<!\d年)上半年"), lambda m, p: _day(p, 6, 30)),
+    (re.compile(r"(?<!\d年)(?:下半年|年底|年末|年内)"), lambda m, p: _day(p, 12, 31)),
+    (re.compile(r"第([一二三四1-4])季度"), lambda m, p: _day(p, 3 * _QUARTERS[m[1]], "last")),
 ]
 _PERIODIC = [
     (re.compile(r"每季度|每个季度|按季度|季度末"), "quarterly last-workday"),
@@ -89,33 +123,48 @@ _PERIODIC = [
 _ROUTINE = re.compile(r"及时|长期|持续|定期开展|定期|常态化|经常|随时|日常|按要求|适时")
 
 
-def concrete(text: str) -> tuple[str, str] | None:
-    """(rule, the words it came from) for the first concrete limit in `text`, if any."""
+def _all(text: str, plan: int | None) -> list[tuple[str, str]]:
+    """Every concrete limit in `text` as (rule, its words), in the order of the patterns."""
     compact = re.sub(r"\s+", "", text)
+    found: list[tuple[str, str]] = []
+    spans: list[tuple[int, int]] = []
     for pattern, make in _DATED:
-        m = pattern.search(compact)
-        if m is not None and (rule := make(m)) is not None:
-            return rule, m.group(0)
-    for pattern, rule in _PERIODIC:
-        m = pattern.search(compact)
-        if m is not None:
-            return rule, m.group(0)
-    return None
+        for m in pattern.finditer(compact):
+            inside = any(a <= m.start() and m.end() <= b for a, b in spans)
+            if not inside and (rule := make(m, plan)) is not None:
+                found.append((rule, m.group(0)))
+                spans.append(m.span())
+    for pattern, periodic in _PERIODIC:
+        hit = pattern.search(compact)
+        if hit is not None and not any(a <= hit.start() < b for a, b in spans):
+            found.append((periodic, hit.group(0)))
+            spans.append(hit.span())
+    return found
 
 
-def map_limit(column: str, requirement: str = "") -> Limit:
-    """The due rule of a task from its 时限 cell and its requirement text."""
+def concrete(text: str, plan: int | None = None) -> tuple[str, str] | None:
+    """(rule, the words it came from) for the first concrete limit in `text`, if any."""
+    found = _all(text, plan)
+    return found[0] if found else None
+
+
+def map_limit(column: str, requirement: str = "", plan: int | None = None) -> Limit:
+    """The due rule of a task from its 时限 cell and its requirement text; `plan` the year of
+    a one-year plan, which dates a limit without a year (11月底前)."""
     column = clean(column)
-    in_column = concrete(column) if column else None
-    in_text = concrete(requirement)
-    if in_column is not None:
-        if in_text is not None and in_text[0] != in_column[0]:
-            return Limit(
-                kind="deadline",
-                due=in_column[0],
-                review=f"时限栏为“{column}”，要求中另写“{in_text[1]}”：按时限栏",
-            )
-        return Limit(kind="deadline", due=in_column[0])
+    in_column = _all(column, plan) if column else []
+    in_text = concrete(requirement, plan)
+    if in_column:
+        rule, words = in_column[0]
+        note = f"“{words}”按方案年度{plan}年" if plan and _undated(words) else ""
+        others = [w for r, w in in_column[1:] if r != rule]
+        if others:
+            review = f"时限栏还写有“{'、'.join(others)}”：只按“{words}”设定，请核对"
+            return Limit(kind="deadline", due=rule, review=review, note=note)
+        if in_text is not None and in_text[0] != rule:
+            review = f"时限栏为“{column}”，要求中另写“{in_text[1]}”：按时限栏"
+            return Limit(kind="deadline", due=rule, review=review, note=note)
+        return Limit(kind="deadline", due=rule, note=note)
     if in_text is not None:
         said = f"时限栏为“{column}”" if column else "无时限栏"
         return Limit(
@@ -128,3 +177,22 @@ def map_limit(column: str, requirement: str = "") -> Limit:
         return Limit(kind="routine", due=ROUTINE_RULE, note=routine_note)
     why = f"时限“{column}”无法识别" if column else "没有时限"
     return Limit(kind="routine", due=ROUTINE_RULE, review=f"{why}：暂按例行工作每季度自查")
+
+
+def _undated(words: str) -> bool:
+    return not re.search(r"\d{4}年|每", words)
+
+
+_PLAN = re.compile(
+    r"(?<![\d—–\-至到])(20\d{2})\s*年(?:度)?(?![\d—–\-至到])[^，。；\d]{0,40}"
+    r"(?:方案|要点|计划|清单|安排|分工)"
+)
+
+
+def plan_year(lines: list[str]) -> int | None:
+    """The year of a one-year plan, from its title (2027年政务公开工作要点分工方案)."""
+    for line in lines:
+        m = _PLAN.search(clean(line))
+        if m is not None:
+            return int(m[1])
+    return None

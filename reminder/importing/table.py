@@ -10,6 +10,7 @@ from pathlib import Path
 from reminder.config.model import Config
 from reminder.errors import ReadError
 from reminder.importing import FORMATS, emit, tasks
+from reminder.importing.limits import plan_year
 from reminder.importing.offices import Matcher
 from reminder.importing.readers import Source, excel, pdf, plain, web, word
 
@@ -109,7 +110,7 @@ def import_table(
         raise ReadError(f"{path}: {no_table(source)}")
     matcher = Matcher.of(config)
     taken = {d.id for d in config.deadlines} if config else set()
-    mapped = emit.map_tasks(found, matcher, taken)
+    mapped = emit.map_tasks(found, matcher, taken, plan_year(source.title_lines()))
     text = emit.toml_text(mapped, matcher, config, path.name)
     return Imported(
         text=text,

@@ -28,3 +28,9 @@ class Source:
     cells: list[str] = field(default_factory=list)
     prose: list[str] = field(default_factory=list)
     unit: str = "row"  # what a location in messages counts: row, line, page
+    head: list[str] = field(default_factory=list)  # the first lines: the title, for its year
+
+    def title_lines(self) -> list[str]:
+        """Where a title may be: the first lines, paragraphs, cells and rows."""
+        rows = [" ".join(row) for table in self.tables for row in table[:3]]
+        return [*self.head, *self.prose[:8], *self.cells[:4], *rows]

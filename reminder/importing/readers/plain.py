@@ -74,15 +74,16 @@ def cells_of(lines: list[str]) -> list[str]:
 def read_text(path: Path) -> Source:
     text = decode(path.read_bytes(), path)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    head = [line for line in lines[:12] if line.strip()][:4]
     if any(FIELD_LABEL.match(line.strip()) for line in lines):
-        return Source(prose=lines, unit="line")
+        return Source(prose=lines, unit="line", head=head)
     if any(line.startswith("\t") and line.strip() for line in lines) and not any(
         len([f for f in line.split("\t") if f.strip()]) >= 2 for line in lines
     ):
-        return Source(cells=cells_of(lines), unit="cell")
+        return Source(cells=cells_of(lines), unit="cell", head=head)
     rows = _delimited(lines)
     if rows is not None:
-        return Source(tables=[rows], unit="line")
+        return Source(tables=[rows], unit="line", head=head)
     if any(re.match(r"\s*\d{1,3}\s*[.．、]", line) for line in lines):
-        return Source(prose=lines, unit="line")
+        return Source(prose=lines, unit="line", head=head)
     raise ReadError(f"{path}: no task table found (no header row, no numbered tasks)")
