@@ -49,7 +49,14 @@ def test_check_ok(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert out == (
         "schedules.toml:9: email: [email] host is not configured: email reminders to 2 "
         "office(s) are held until it is (warning)\n"
-        "schedules.toml: ok: 2 offices, 1 groups, 1 deadlines, 1 warning(s)\n"
+        "schedules.toml:9: offices[0].email[0]: 2 address(es) are examples' placeholders "
+        "(bgs@example.gov.cn, fgxfk@example.gov.cn): reminders would really be mailed to them; "
+        "put in the offices' and leaders' real addresses (warning)\n"
+        "schedules.toml:1: web: [web] base_url is not set: messages carry no links, so offices "
+        "cannot acknowledge, report progress or close items themselves; run `reminder serve` "
+        "behind the bureau's web server and set base_url to its address (see "
+        "docs/部署说明.md) (warning)\n"
+        "schedules.toml: ok: 2 offices, 1 groups, 1 deadlines, 3 warning(s)\n"
     )
 
 
@@ -62,7 +69,7 @@ def test_check_names_provisional_years(workdir: Path, capsys: pytest.CaptureFixt
         "make-up workdays); when the State Council publishes 2027's schedule, add it under "
         "[calendar] and list the year in confirmed_years (warning)"
     )
-    assert out.splitlines()[-1].endswith("1 deadlines, 2 warning(s)")
+    assert out.splitlines()[-1].endswith("1 deadlines, 4 warning(s)")
 
 
 def test_check_errors_exit_2(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -81,7 +88,7 @@ def test_check_shipped_file(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "check", "--config", str(SHIPPED), "--now", "2026-11-28T09:00")
     assert code == 0
     assert out.splitlines()[-1] == (
-        f"{SHIPPED}: ok: 10 offices, 3 groups, 42 deadlines, 14 warning(s)"
+        f"{SHIPPED}: ok: 10 offices, 3 groups, 42 deadlines, 16 warning(s)"
     )
 
 

@@ -31,7 +31,7 @@ def placeholder_warnings(config: Config) -> list[Issue]:
     if not found:
         return []
     field = found[0][0]
-    named = "、".join(a for _, a in found[:SHOWN]) + (
+    named = ", ".join(a for _, a in found[:SHOWN]) + (
         f" and {len(found) - SHOWN} more" if len(found) > SHOWN else ""
     )
     message = (
