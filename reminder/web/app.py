@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException
 
-from reminder import labels
+from reminder import labels, links
 from reminder.errors import BadQuery
 from reminder.web import api, feeds, health, pages, report, sentlog, submissions, yearcal
 from reminder.web.context import PAGES, WebContext
@@ -63,6 +63,8 @@ def create_app(ctx: WebContext) -> FastAPI:
         openapi_url="/api/v1/openapi.json",
     )
     app.state.ctx = ctx
+    # No redirect to the same path with a slash added: it would be built from the Host header.
+    app.router.redirect_slashes = False
     app.include_router(pages.router)
     app.include_router(submissions.router)
     app.include_router(api.router)
@@ -91,7 +93,9 @@ def create_app(ctx: WebContext) -> FastAPI:
             try:
                 response = await call_next(request)
             except Exception:  # the page says so; the log keeps the traceback
-                log.exception("unexpected error on %s %s", request.method, request.url.path)
+                # The path may hold a link's token: the log keeps it out.
+                path = links.redact(request.url.path, "[token]")
+                log.exception("unexpected error on %s %s", request.method, path)
                 response = _error(request, 500, "服务器出错", "服务器处理请求时出错，已记录。")
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
