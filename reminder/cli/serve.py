@@ -9,11 +9,15 @@ import signal
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reminder.cli import options
 from reminder.cli.extras import require
 from reminder.errors import UsageError
+
+if TYPE_CHECKING:
+    from reminder.config.model import Config
+    from reminder.web.context import Secrets
 
 log = logging.getLogger("reminder.web")
 
@@ -49,6 +53,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     engine = open_database(config)
     report = sync(config, engine, clock.now(), digest=config_digest(Path(path).read_bytes()))
     log.info("serving %s on http://%s (%s)", path, listen, report.summary())
+    for problem in _not_ready(config, secrets):
+        log.warning("%s", problem)
     ctx = WebContext(
         config_path=str(path), config=config, engine=engine, clock=clock, secrets=secrets
     )
@@ -58,7 +64,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
             host=host.strip("[]"),
             port=int(port),
             log_level="warning",  # no access log: links carry tokens in their paths
-            proxy_headers=True,
+            # X-Forwarded-For only from the proxies named: else a client names its own
+            # address (the login throttle's and the audit's), or all share the proxy's.
+            proxy_headers=bool(config.web.trusted_proxies),
+            forwarded_allow_ips=list(config.web.trusted_proxies) or None,
+            limit_concurrency=config.web.max_connections,
+            timeout_keep_alive=config.web.keep_alive,
             server_header=False,
         )
     )
@@ -74,6 +85,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
     server.run()
     log.info("stopped")
     return 0
+
+
+def _not_ready(config: Config, secrets: Secrets) -> list[str]:
+    """What keeps the pages from being used, said once at start."""
+    out = []
+    if not secrets.admin_password:
+        out.append(
+            "no administrator can log in: set $REMINDER_ADMIN_PASSWORD for the board, the "
+            "sent log and the 通报"
+        )
+    if not config.web.base_url:
+        out.append(
+            "[web] base_url is not set: messages carry no links, so offices cannot reach "
+            "these pages"
+        )
+    return out
 
 
 def add_serve(sub: Any, common: argparse.ArgumentParser, command: Callable[..., Any]) -> None:

@@ -166,6 +166,11 @@ class Web:
     listen: str = "127.0.0.1:8080"
     base_url: str | None = None  # e.g. https://oa.example.gov.cn/reminder (a path prefix too)
     link_days: int = 30  # how long a link in a message stays valid
+    # Proxies whose X-Forwarded-For is believed (the address they append, nothing a client
+    # wrote before it): none by default, so a client cannot name its own address.
+    trusted_proxies: tuple[str, ...] = ()
+    max_connections: int = 100  # connections served at once; more get 503 at once
+    keep_alive: int = 5  # seconds an idle connection is kept open
 
     @property
     def host(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -11,7 +12,9 @@ from reminder.config.addresses import url_problem
 from reminder.config.checker import Checker, number, q
 from reminder.config.model import Web
 
-KEYS = {"web": {"listen", "base_url", "link_days"}}
+KEYS = {
+    "web": {"listen", "base_url", "link_days", "trusted_proxies", "max_connections", "keep_alive"}
+}
 
 _SAFE_URL = re.compile(r"https?://[A-Za-z0-9._~:/%\[\]-]+")
 _LISTEN = re.compile(r"(?P<host>\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(?P<port>\d{1,5})")
@@ -52,4 +55,19 @@ def web(table: Mapping[str, Any], check: Checker, environ: Mapping[str, str]) ->
     days = number(check, table, "link_days", f, 1, 366)
     if days is not None:
         values["link_days"] = int(days)
+    proxies = check.strings(table, "trusted_proxies", f)
+    for i, proxy in enumerate(proxies or ()):
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            check.error(
+                f"{f}.trusted_proxies[{i}]",
+                f'{q(proxy)} is not an IP address or network (e.g. "127.0.0.1", "10.0.0.0/8")',
+            )
+    if proxies is not None:
+        values["trusted_proxies"] = tuple(proxies)
+    for key, top in (("max_connections", 10_000), ("keep_alive", 300)):
+        found = number(check, table, key, f, 1, top)
+        if found is not None:
+            values[key] = int(found)
     return Web(**values)

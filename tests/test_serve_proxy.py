@@ -1,0 +1,107 @@
+"""Client addresses behind a proxy (issue 24 item 1, first part), against a real `reminder
+serve`: X-Forwarded-For is ignored unless [web] trusted_proxies names the proxy, so a client
+can neither name its own address past the login throttle nor, behind a trusted proxy, lock
+out everyone else who comes through it. `serve` says at start what keeps it from being used."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.browser import free_port
+from tests.delivery_harness import Harness
+from tests.processes import ROOT, wait_for
+
+SECRET = "proxy-secret-0123456789abcdefghijkl"
+PASSWORD = "proxy-admin-password-0123"
+
+
+@pytest.fixture
+def serve(harness: Harness, tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """Start `reminder serve` on the harness's file (written by the test first)."""
+    started: list[tuple[subprocess.Popen[bytes], Path]] = []
+
+    def start(password: str | None = PASSWORD) -> tuple[str, Path]:
+        port = free_port()
+        env = {**os.environ, "REMINDER_SECRET": SECRET, "REMINDER_CACHE_DIR": ""}
+        env.pop("REMINDER_ADMIN_PASSWORD", None)
+        if password:
+            env["REMINDER_ADMIN_PASSWORD"] = password
+        log = tmp_path / f"serve-{port}.log"
+        with log.open("w") as out:
+            proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "reminder",
+                    "serve",
+                    "--config",
+                    str(harness.path),
+                    "--listen",
+                    f"127.0.0.1:{port}",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=out,
+            )
+        started.append((proc, log))
+        url = f"http://127.0.0.1:{port}"
+
+        def up() -> bool:
+            try:
+                return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
+            except httpx.TransportError:
+                return proc.poll() is not None
+
+        assert wait_for(up, 60) and proc.poll() is None, log.read_text()
+        return url, log
+
+    yield start  # type: ignore[misc]
+    for proc, log in started:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0, log.read_text()
+
+
+def tries(url: str, forwarded: list[str]) -> list[int]:
+    """One wrong password per X-Forwarded-For value; the status codes."""
+    return [
+        httpx.post(
+            f"{url}/login",
+            data={"name": "张三", "password": "wrong"},
+            headers={"X-Forwarded-For": xff},
+        ).status_code
+        for xff in forwarded
+    ]
+
+
+@pytest.mark.slow
+def test_a_client_cannot_name_its_own_address(harness: Harness, serve) -> None:  # type: ignore[no-untyped-def]
+    url, _ = serve()
+    codes = tries(url, [f"10.0.0.{i}" for i in range(1, 8)])
+    assert codes[:5] == [401] * 5 and codes[5:] == [429, 429]
+
+
+@pytest.mark.slow
+def test_behind_a_trusted_proxy_each_client_has_its_own_count(harness: Harness, serve) -> None:  # type: ignore[no-untyped-def]
+    harness.write('\n[web]\ntrusted_proxies = ["127.0.0.1"]\n')
+    url, _ = serve()
+    assert tries(url, ["203.0.113.9"] * 6)[-1] == 429
+    # Someone else behind the same proxy is not locked out; a client that prepends a made-up
+    # address is still the address the proxy appended.
+    assert tries(url, ["198.51.100.7"]) == [401]
+    assert tries(url, ["10.9.9.9, 203.0.113.9"]) == [429]
+
+
+@pytest.mark.slow
+def test_serve_says_at_start_what_keeps_it_from_being_used(harness: Harness, serve) -> None:  # type: ignore[no-untyped-def]
+    _, log = serve(password=None)
+    text = log.read_text()
+    assert "no administrator can log in" in text and "base_url is not set" in text
