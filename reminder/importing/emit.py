@@ -55,17 +55,34 @@ def title_of(requirement: str) -> str:
     return first if len(first) <= TITLE_CHARS else first[: TITLE_CHARS - 1] + "…"
 
 
+def who(t: RawTask, first_leads: bool) -> tuple[tuple[str, ...], tuple[str, ...], str]:
+    """Lead and cooperating names of a task, and a review when the leads are a guess. A 牵头
+    column (or line) names the leads; 配合 and 责任 beside it name the cooperating offices."""
+    if t.lead:
+        lead = split(t.lead, first_leads=first_leads)
+        more = split(t.cooperate).names + split(t.responsibility).names
+        cooperate = tuple(dict.fromkeys(n for n in lead.cooperate + more if n not in lead.lead))
+        return lead.lead, cooperate, lead.review
+    if t.cooperate and not t.responsibility:
+        return (), split(t.cooperate).names, ""
+    parts = split(t.responsibility, first_leads=first_leads)
+    cooperate = parts.cooperate + tuple(n for n in split(t.cooperate).names if n not in parts.names)
+    return parts.lead, cooperate, parts.review
+
+
 def map_tasks(
-    tasks: Sequence[RawTask], matcher: Matcher, taken: set[str], plan: int | None = None
+    tasks: Sequence[RawTask],
+    matcher: Matcher,
+    taken: set[str],
+    plan: int | None = None,
+    first_leads: bool = False,
 ) -> list[Mapped]:
     out = []
     for i, t in enumerate(tasks, 1):
         reviews = list(t.notes)
-        if t.lead or t.cooperate:  # a 牵头 column and a 配合 column: each names its own side
-            lead, cooperate = split(t.lead).names, split(t.cooperate).names
-        else:
-            parts = split(t.responsibility)
-            lead, cooperate = parts.lead, parts.cooperate
+        lead, cooperate, review = who(t, first_leads)
+        if review:
+            reviews.append(review)
         if not lead:
             reviews.append("没有识别出牵头（责任）科室：请填写 lead")
         limit = map_limit(t.limit, t.requirement, plan)

@@ -11,8 +11,9 @@ from reminder.config.model import Config
 from reminder.errors import ReadError
 from reminder.importing import FORMATS, emit, tasks
 from reminder.importing.limits import plan_year
-from reminder.importing.offices import Matcher
+from reminder.importing.offices import FIRST_LEADS, Matcher
 from reminder.importing.readers import Source, excel, pdf, plain, web, word
+from reminder.importing.text import clean
 
 SUFFIXES = {
     ".docx": "docx",
@@ -89,6 +90,13 @@ def tasks_of(source: Source) -> list[tasks.RawTask]:
     return found
 
 
+def first_leads(source: Source) -> bool:
+    """Whether the document says the first office named leads (排在第一位的为牵头单位)."""
+    cells = (c for table in source.tables for row in table for c in row)
+    texts = [*source.head, *source.prose, *source.cells, *cells]
+    return any(FIRST_LEADS.search(clean(t)) for t in texts)
+
+
 def no_table(source: Source) -> str:
     """Why no task was found, naming the header cells each table has."""
     seen = [h for table in source.tables if (h := tasks.headers_seen(table))]
@@ -110,7 +118,8 @@ def import_table(
         raise ReadError(f"{path}: {no_table(source)}")
     matcher = Matcher.of(config)
     taken = {d.id for d in config.deadlines} if config else set()
-    mapped = emit.map_tasks(found, matcher, taken, plan_year(source.title_lines()))
+    first = first_leads(source)
+    mapped = emit.map_tasks(found, matcher, taken, plan_year(source.title_lines()), first)
     text = emit.toml_text(mapped, matcher, config, path.name)
     return Imported(
         text=text,

@@ -22,8 +22,10 @@ def clean(text: str) -> str:
 
 
 def key(name: str) -> str:
-    """A name compared loosely: width of punctuation and spaces ignored."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name)).translate(WIDE)
+    """A name compared loosely: width, spaces and brackets ignored."""
+    return re.sub(r"[\s()\[\]【】〔〕<>《》]+", "", unicodedata.normalize("NFKC", name)).translate(
+        WIDE
+    )
 
 
 NUMBERED = re.compile(r"^\s*(\d{1,4})\s*[.．、]\s*(?!\d)")

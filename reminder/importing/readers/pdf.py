@@ -31,7 +31,7 @@ def read(path: Path) -> Source:
             raise ReadError(f"{path}: the PDF is encrypted") from None
         raise ReadError(f"{path}: not a PDF that can be read ({type(exc).__name__})") from None
     if rows:
-        return Source(tables=[rows], unit="row")
+        return Source(tables=[rows], unit="row", head=lines[:4])
     if not any(line.strip() for line in lines):
         raise ReadError(f"{path}: no text in the PDF (a scan? it needs a text layer)")
     return Source(prose=lines, unit="line")

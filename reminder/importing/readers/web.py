@@ -18,6 +18,7 @@ class _Tables(HTMLParser):
         self.cell: list[str] | None = None
         self.span = (1, 1)
         self.skip = 0
+        self.outside: list[str] = []  # text outside tables: the title, for its year
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
@@ -47,6 +48,8 @@ class _Tables(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self.cell is not None and not self.skip:
             self.cell.append(data)
+        elif not self.skip and not self.stack and data.strip() and len(self.outside) < 8:
+            self.outside.append(data.strip())
 
 
 def _int(value: str | None) -> int:
@@ -89,4 +92,4 @@ def read(path: Path) -> Source:
     parser = _Tables()
     parser.feed(decode(path.read_bytes(), path))
     parser.close()
-    return Source(tables=[grid(t) for t in parser.tables])
+    return Source(tables=[grid(t) for t in parser.tables], head=parser.outside)
