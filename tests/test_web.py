@@ -322,13 +322,16 @@ def test_the_report_page_draws_its_chart_and_exports(web: TestClient, harness: H
 
 
 def test_healthz_and_metrics_read_the_database(web: TestClient, harness: Harness) -> None:
+    ctx = web.app.state.ctx  # type: ignore[attr-defined]
+    ctx.secrets = replace(ctx.secrets, api_token="scrape-token-0123456789abcdefghijkl")
+    scraper = {"Authorization": "Bearer scrape-token-0123456789abcdefghijkl"}
     r = web.get("/healthz")
     assert r.status_code == 200
     body = r.json()
     assert body["status"] == "ok" and body["database"] == "ok"
     assert body["last_dispatch_pass"] == "2026-03-31T01:00:00+00:00"  # the tick at 09:00
     assert body["next_due"] is not None
-    r = web.get("/metrics")
+    r = web.get("/metrics", headers=scraper)
     assert r.status_code == 200
     text = r.text
     assert 'reminder_reminders{channel="wecom",status="sent"}' in text
@@ -337,7 +340,7 @@ def test_healthz_and_metrics_read_the_database(web: TestClient, harness: Harness
     assert 'reminder_web_requests_total{method="GET",route="/healthz",status="200"} 1.0' in text
     harness.clock.set(harness.clock.now() + timedelta(days=3))
     assert web.get("/healthz").json()["status"] == "behind"
-    assert "reminder_open_overdue_occurrences 1.0" in web.get("/metrics").text
+    assert "reminder_open_overdue_occurrences 1.0" in web.get("/metrics", headers=scraper).text
 
 
 def test_healthz_says_when_the_database_is_unreachable(web: TestClient, tmp_path) -> None:
@@ -527,8 +530,9 @@ def test_metrics_count_a_reminder_that_failed_once_as_retrying(harness: Harness)
     harness.start("2026-03-01 08:00")
     harness.wecom.fail_next(KEY_LEGAL, "500")
     harness.tick("2026-03-31 09:00")
-    client = TestClient(create_app(web_context(harness, SECRET)))
-    text = client.get("/metrics").text
+    token = "scrape-token-0123456789abcdefghijkl"
+    client = TestClient(create_app(web_context(harness, SECRET, api_token=token)))
+    text = client.get("/metrics", headers={"Authorization": f"Bearer {token}"}).text
     assert 'reminder_reminders{channel="wecom",status="retrying"} 1.0' in text
 
 

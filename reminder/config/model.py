@@ -171,6 +171,7 @@ class Web:
     trusted_proxies: tuple[str, ...] = ()
     max_connections: int = 100  # connections served at once; more get 503 at once
     keep_alive: int = 5  # seconds an idle connection is kept open
+    public_metrics: bool = False  # /metrics without the API token (a closed network's scraper)
 
     @property
     def host(self) -> str:

@@ -13,7 +13,15 @@ from reminder.config.checker import Checker, number, q
 from reminder.config.model import Web
 
 KEYS = {
-    "web": {"listen", "base_url", "link_days", "trusted_proxies", "max_connections", "keep_alive"}
+    "web": {
+        "listen",
+        "base_url",
+        "link_days",
+        "trusted_proxies",
+        "max_connections",
+        "keep_alive",
+        "public_metrics",
+    }
 }
 
 _SAFE_URL = re.compile(r"https?://[A-Za-z0-9._~:/%\[\]-]+")
@@ -70,4 +78,7 @@ def web(table: Mapping[str, Any], check: Checker, environ: Mapping[str, str]) ->
         found = number(check, table, key, f, 1, top)
         if found is not None:
             values[key] = int(found)
+    public = check.get(table, "public_metrics", f, bool, "true or false")
+    if public is not None:
+        values["public_metrics"] = public
     return Web(**values)

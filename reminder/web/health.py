@@ -4,6 +4,7 @@ occurrences, web requests. Read from the database at each request, so true acros
 
 from __future__ import annotations
 
+import hmac
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -27,6 +28,7 @@ from reminder.web.render import ctx_of
 
 log = logging.getLogger("reminder.web")
 router = APIRouter()
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -106,10 +108,27 @@ def instrument(app: FastAPI, ctx: WebContext) -> None:
         response = await call_next(request)
         route = request.scope.get("route")
         name = getattr(route, "path", "unmatched")
-        requests.labels(request.method, name, str(response.status_code)).inc()
+        # Labels from fixed sets: a client's made-up method or status cannot grow the registry.
+        method = request.method if request.method in METHODS else "OTHER"
+        status = str(response.status_code) if 100 <= response.status_code < 600 else "other"
+        requests.labels(method, name, status).inc()
         seconds.labels(name).observe(time.perf_counter() - start)
         return response
 
     @app.get("/metrics", include_in_schema=False)
-    def metrics() -> Response:
+    def metrics(request: Request) -> Response:
+        if not (ctx.current_config().web.public_metrics or _scraper(request, ctx)):
+            return Response(
+                "send Authorization: Bearer <REMINDER_API_TOKEN>, or set [web] public_metrics\n",
+                status_code=401,
+                media_type="text/plain",
+            )
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+
+def _scraper(request: Request, ctx: WebContext) -> bool:
+    """Does the request carry the API token?"""
+    header = request.headers.get("authorization", "")
+    token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
+    api = ctx.secrets.api_token
+    return bool(token and api and hmac.compare_digest(token.encode(), api.encode()))
