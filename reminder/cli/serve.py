@@ -16,6 +16,8 @@ from reminder.cli.extras import require
 from reminder.errors import UsageError
 
 if TYPE_CHECKING:
+    import uvicorn
+
     from reminder.config.model import Config
     from reminder.web.context import Secrets
 
@@ -33,8 +35,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     Example: REMINDER_SECRET=... reminder serve --listen 127.0.0.1:8080
     """
     require("serve", "web")
-    import uvicorn
-
     from reminder.app.sync import config_digest, open_database, sync
     from reminder.cli.commands import setup_logging
     from reminder.config.loader import load_config
@@ -58,21 +58,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     ctx = WebContext(
         config_path=str(path), config=config, engine=engine, clock=clock, secrets=secrets
     )
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(ctx),
-            host=host.strip("[]"),
-            port=int(port),
-            log_level="warning",  # no access log: links carry tokens in their paths
-            # X-Forwarded-For only from the proxies named: else a client names its own
-            # address (the login throttle's and the audit's), or all share the proxy's.
-            proxy_headers=bool(config.web.trusted_proxies),
-            forwarded_allow_ips=list(config.web.trusted_proxies) or None,
-            limit_concurrency=config.web.max_connections,
-            timeout_keep_alive=config.web.keep_alive,
-            server_header=False,
-        )
-    )
+    server = _server(create_app(ctx), config, host.strip("[]"), int(port))
     # SIGTERM and Ctrl-C end the requests in flight and exit 0 (uvicorn's own handlers would
     # re-raise the signal after shutting down, so a service manager would see a failure).
     server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign,assignment]
@@ -85,6 +71,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
     server.run()
     log.info("stopped")
     return 0
+
+
+def _server(app: Any, config: Config, host: str, port: int) -> uvicorn.Server:
+    """The uvicorn server for `app`, with [web]'s proxies and connection limits."""
+    import uvicorn
+
+    return uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            log_level="warning",  # no access log: links carry tokens in their paths
+            # X-Forwarded-For only from the proxies named: else a client names its own
+            # address (the login throttle's and the audit's), or all share the proxy's.
+            proxy_headers=bool(config.web.trusted_proxies),
+            forwarded_allow_ips=list(config.web.trusted_proxies) or None,
+            limit_concurrency=config.web.max_connections,
+            timeout_keep_alive=config.web.keep_alive,
+            server_header=False,
+        )
+    )
 
 
 def _not_ready(config: Config, secrets: Secrets) -> list[str]:
