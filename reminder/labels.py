@@ -310,7 +310,7 @@ def _submission_refusals(f: dict[str, str]) -> dict[str, str]:
             f"新的截止日期（{f.get('date', '')}）应晚于当前截止日期（{f.get('due', '')}）。"
         ),
         "reason-required": "请填写理由。",
-        "note-unsafe": "理由中含有不可见的控制字符，请删除后重新提交。",
+        "note-unsafe": "填写的内容中含有不可见的控制字符，请删除后重新提交。",
         "extension-pending": f"已申请延期至{f.get('date', '')}，正在等待审批，请勿重复申请。",
         "not-pending": f"这项延期申请已处理（{status}）。",
         "no-submission": "没有找到这项延期申请。",

@@ -121,6 +121,11 @@ def test_every_refusal_carries_its_code_and_facts_and_reads_in_chinese(harness: 
     assert refusal(report, legal, Action.FEEDBACK, "长" * 2001) == (
         "note-too-long: 说明最多 2000 字，本次为 2001 字。"
     )
+    for hostile in ("已\u202e办结", "进展\x1b[2J", "进展\u2066隐藏\u2069", "\x00"):
+        assert refusal(report, legal, Action.FEEDBACK, hostile) == (
+            "note-unsafe: 填写的内容中含有不可见的控制字符，请删除后重新提交。"
+        )
+        assert refusal(report, legal, Action.DONE, hostile).startswith("note-unsafe: ")
     assert refusal(report, legal, Action.REOPEN) == "not-done: 此事项尚未办结。"
     later = Which(deadline="weekly-check", office="legal", period="2026-W15")
     assert refusal(later, legal, Action.DONE) == (

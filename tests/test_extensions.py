@@ -236,7 +236,7 @@ def test_extend_on_the_command_line_moves_the_due_date(
         ),
         (
             ["annual-report", "--office", "legal", "--until", "2026-04-30", "--reason", "a\u202eb"],
-            "the reason holds an invisible control character: U+202E (RIGHT-TO-LEFT OVERRIDE) "
+            "the note holds an invisible control character: U+202E (RIGHT-TO-LEFT OVERRIDE) "
             "at character 2; remove it",
         ),
     ],

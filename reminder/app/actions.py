@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from reminder import labels
 from reminder.app.completion import Which, find_occurrence, local_minute
 from reminder.app.plan import plan_outbox
+from reminder.config.checker import unsafe_character
 from reminder.config.model import Config, Deadline
 from reminder.errors import AppError
 from reminder.store import actions, completions, outbox, planned
@@ -70,6 +71,13 @@ class NoteTooLong(AppError):
     """A note or feedback longer than NOTE_LIMIT characters (`length`, `limit`)."""
 
     code = "note-too-long"
+
+
+class NoteUnsafe(AppError):
+    """A note, feedback or reason with a control or bidirectional character in it (`problem`
+    says which): shown on pages and in exports, it could reorder or hide what others read."""
+
+    code = "note-unsafe"
 
 
 class UnknownName(AppError):
@@ -136,6 +144,9 @@ def checked_note(note: str | None) -> str | None:
             length=str(len(note)),
             limit=str(NOTE_LIMIT),
         )
+    problem = unsafe_character(note.strip(), lines=True)
+    if problem is not None:
+        raise NoteUnsafe(f"the note {problem}", problem=problem)
     return note.strip()
 
 

@@ -29,7 +29,6 @@ from reminder.app.actions import (
 )
 from reminder.app.completion import Which, find_occurrence, local_minute
 from reminder.app.plan import plan_outbox
-from reminder.config.checker import unsafe_character
 from reminder.config.model import Config, Deadline
 from reminder.errors import AppError
 from reminder.store import actions, completions, submissions
@@ -54,12 +53,6 @@ class ReasonRequired(AppError):
     """A 情况说明, a 延期 request or a refusal of one without a reason."""
 
     code = "reason-required"
-
-
-class NoteUnsafe(AppError):
-    """A reason with a control or bidirectional character in it (`problem` says which)."""
-
-    code = "note-unsafe"
 
 
 class RoutineDuty(AppError):
@@ -87,15 +80,12 @@ class NoSubmission(AppError):
 
 
 def _reason(text: str | None, *, required: bool) -> str | None:
-    """The reason as kept: the note checks (length), no control or bidi characters."""
+    """The reason as kept: the note checks (length, no control or bidi characters)."""
     reason = checked_note(text)
     if reason is None:
         if required:
             raise ReasonRequired("a reason is needed")
         return None
-    problem = unsafe_character(reason, lines=True)
-    if problem is not None:
-        raise NoteUnsafe(f"the reason {problem}", problem=problem)
     return reason
 
 
