@@ -93,6 +93,11 @@ sys.exit(main({argv!r}))
             ["report", "--month", "2027-01", "--format", "xlsx", "-o", "r.xlsx"],
             "report --format xlsx needs openpyxl, from the web extra: pip install 'reminder[web]'",
         ),
+        (
+            "docx",
+            ["report", "--month", "2027-01", "--format", "docx", "-o", "r.docx"],
+            "report --format docx needs docx, from the web extra: pip install 'reminder[web]'",
+        ),
     ],
 )
 def test_a_command_without_its_extra_says_what_to_install(

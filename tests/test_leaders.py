@@ -119,4 +119,6 @@ def test_a_leader_also_receives_the_report(harness: Harness) -> None:
     reports = [m for m in harness.smtp.received if m.message["Subject"].startswith("【通报】")]
     assert sorted(m.rcpt_tos[0] for m in reports) == ["bgs@example.gov.cn", "li@example.gov.cn"]
     mail = next(m for m in reports if m.rcpt_tos == ["li@example.gov.cn"])
-    assert mail.message.get_body(("plain",)).get_content().startswith("李副局长：")
+    # The same 公文 for every reader: addressed 各科室（单位）, not to the leader by name.
+    text = mail.message.get_body(("plain",)).get_content()
+    assert text.startswith("关于2026年3月政务公开工作任务办理情况的通报\n")

@@ -69,6 +69,7 @@ def test_a_month_in_numbers(harness: Harness, capsys: pytest.CaptureFixture[str]
         "late": 0,
         "late_days": 0,
         "overdue": 1,
+        "carried": 0,
         "open": 0,
         "extended": 0,
         "rate": 50.0,
@@ -101,7 +102,16 @@ def test_a_month_in_numbers(harness: Harness, capsys: pytest.CaptureFixture[str]
     legal = next(r for r in json.loads(out) if r["office"] == "legal")
     assert (legal["on_time"], legal["late"], legal["late_days"], legal["overdue"]) == (1, 1, 2, 0)
     code, out, _ = run(
-        capsys, "report", "--config", cfg, "--month", "2026-03", "--now", "2026-04-02T11:00"
+        capsys,
+        "report",
+        "--config",
+        cfg,
+        "--month",
+        "2026-03",
+        "--now",
+        "2026-04-02T11:00",
+        "--format",
+        "table",
     )
     lines = out.splitlines()
     assert lines[0] == "2026年3月工作任务办理情况通报（截至2026年4月2日）"
@@ -112,6 +122,7 @@ def test_a_month_in_numbers(harness: Harness, capsys: pytest.CaptureFixture[str]
         "逾期办结",
         "最多逾期工作日",
         "逾期未办",
+        "其中往期结转",
         "未到期",
         "延期",
         "按时办结率%",
@@ -120,7 +131,7 @@ def test_a_month_in_numbers(harness: Harness, capsys: pytest.CaptureFixture[str]
         "提醒送达",
         "发送失败",
     ]
-    assert lines[-1].split()[:9] == ["合计", "2", "1", "1", "2", "0", "0", "0", "50.0"]
+    assert lines[-1].split()[:10] == ["合计", "2", "1", "1", "2", "0", "0", "0", "0", "50.0"]
 
 
 @pytest.mark.parametrize(
@@ -183,17 +194,23 @@ def test_the_report_goes_by_itself_on_its_day_once(harness: Harness) -> None:
     assert "通报" not in harness.tick("2026-04-01 09:30")
     (mail,) = [m for m in harness.smtp.received if m.message["Subject"].startswith("【通报】")]
     assert mail.rcpt_tos == ["bgs@example.gov.cn"]
-    assert mail.message["Subject"] == "【通报】2026年3月工作任务办理情况通报（截至2026年4月1日）"
+    assert mail.message["Subject"] == "【通报】关于2026年3月政务公开工作任务办理情况的通报"
     text = mail.message.get_body(("plain",)).get_content()
-    assert text.splitlines()[:7] == [
-        "办公室：",
+    assert text.splitlines()[:8] == [
+        "关于2026年3月政务公开工作任务办理情况的通报",
+        "通报〔2026〕1号",
         "",
-        "2026年3月工作任务办理情况通报（截至2026年4月1日）如下：",
-        "",
-        "1. 法规信访科：应办2项，按时办结0项，逾期办结0项，逾期未办2项；按时办结率0.0%。",
-        "",
-        "合计：应办2项，按时办结0项，逾期办结0项，逾期未办2项；按时办结率0.0%。例行工作1项，已确认0项。",
+        "各科室（单位）：",
+        "2026年3月，各科室（单位）应办限时任务2项，按时办结0项，逾期办结0项，延期0项，"
+        "逾期未办2项（含往期结转0项），按时办结率0.0%。现将有关情况通报如下：",
+        "一、逾期任务",
+        "1. 【红灯】报送月度统计（牵头科室：法规信访科）：截止2026年3月25日，"
+        "已逾期5个工作日未办结；未报送情况说明。",
+        "2. 【红灯】第41项 发布年度报告（牵头科室：法规信访科）：截止2026年3月31日，"
+        "已逾期1个工作日未办结；未报送情况说明。",
     ]
+    html = mail.message.get_body(("html",)).get_content()
+    assert "<h3>一、逾期任务</h3>" in html and "通报〔2026〕1号" in html
     (entry,) = harness.log(kind="report")
     assert (entry.status, entry.period_key, entry.office_id) == ("sent", "2026-03", "office")
 
@@ -245,12 +262,13 @@ def test_the_report_waits_for_its_robots_budget_and_is_logged_before_it_goes(
             [Ask(target.rate_key, 20, target.per_minute)], harness.clock.now(), session=s
         )
     harness.clock.set(at("2026-04-01 09:00"))
-    assert runtime.send_report() == {"deferred": 1}
-    assert not harness.log(kind="report") and 45009 not in harness.wecom.errcodes()
+    assert runtime.send_report() == {"deferred": 1, "sent": 1}  # the 督办 office's by email
+    assert not harness.log(kind="report", office_id="legal")
+    assert 45009 not in harness.wecom.errcodes()
     harness.clock.set(at("2026-04-01 09:02"))
     assert runtime.send_report() == {"sent": 1}
     assert runtime.send_report() == {}
-    (entry,) = harness.log(kind="report")
+    (entry,) = harness.log(kind="report", office_id="legal")
     assert (entry.status, entry.office_id, entry.channel) == ("sent", "legal", "wecom")
     posts = [m for m in harness.wecom.received if m.key == KEY_LEGAL and "通报" in m.content]
     assert len(posts) == 1

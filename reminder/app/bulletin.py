@@ -10,7 +10,8 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from reminder.app.report import statistics, title, totals
+from reminder.app.circular import circular as make_circular
+from reminder.app.circular import span_key
 from reminder.config.model import Config, Office
 from reminder.delivery.channels.base import Rendered, Transport
 from reminder.delivery.oneoff import OneOff, send_one_off
@@ -25,11 +26,13 @@ _HELD: set[tuple[str, str, str]] = set()  # said once per process
 GRACE_WORKDAYS = 5
 
 
-def span_key(span: Span) -> str:
-    """ "2027-01" for a month, "2027" for a year."""
-    if span.first.month == span.last.month:
-        return span.first.strftime("%Y-%m")
-    return str(span.first.year)
+def readers(config: Config) -> list[str]:
+    """Who gets the 通报: every office (or those `[report] to` names), every 分管领导 and
+    the 督办 (escalation) office, each once."""
+    report = config.report
+    offices = config.expand(report.to) if report and report.to else list(config.offices)
+    escalation = config.expand(config.settings.escalate_to)
+    return list(dict.fromkeys((*offices, *config.leaders, *escalation)))
 
 
 def _link(config: Config, span: Span) -> str:
@@ -62,20 +65,10 @@ def send_due_report(
         return counts
     span = due[1]
     key = span_key(span)
-    rows = statistics(config, engine, now, span)
-    led = [r.as_row() for r in rows if r.due or r.overdue or r.open]
-    heading = title(span, today)
-    # The offices and groups it is addressed to, and every 分管领导.
-    for office_id in dict.fromkeys((*config.expand(config.report.to), *config.leaders)):
+    circular = make_circular(config, engine, now, span, numbered=not dry_run)
+    for office_id in readers(config):
         office = config.addressee(office_id)
-        rendered = renderer.bulletin(
-            office,
-            heading=heading,
-            rows=led,
-            total=totals(rows).as_row(),
-            link=_link(config, span),
-            signature=config.settings.signature,
-        )
+        rendered = renderer.bulletin(office, circular, _link(config, span))
         rendered = replace(rendered, at=now.astimezone(config.settings.tz))
         for channel in config.channels_for(office):
             sending = (transports[channel], limiter)

@@ -10,7 +10,15 @@ from reminder.errors import MissingExtra
 
 # The import name of each library an extra installs (pyproject.toml's optional-dependencies).
 EXTRAS = {
-    "web": ("fastapi", "uvicorn", "python_multipart", "openpyxl", "icalendar", "prometheus_client"),
+    "web": (
+        "fastapi",
+        "uvicorn",
+        "python_multipart",
+        "openpyxl",
+        "icalendar",
+        "prometheus_client",
+        "docx",
+    ),
     "import": ("docx", "pdfplumber", "openpyxl", "pypinyin"),
 }
 

@@ -1,4 +1,5 @@
-"""`reminder report`: the 通报 statistics of a month or a year, as text, JSON, CSV or XLSX."""
+"""`reminder report`: the 通报 of a month or a year as readers get it (text, markdown, DOCX),
+or its statistics per office (table, JSON, CSV, XLSX: delivery figures included)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reminder.cli import options
 from reminder.cli.extras import require
@@ -14,15 +15,21 @@ from reminder.cli.formats import table, to_json
 from reminder.errors import UsageError
 from reminder.exports import csv_text, xlsx_bytes
 
+if TYPE_CHECKING:
+    from reminder.app.report import Span
+
 
 def cmd_report(args: argparse.Namespace) -> int:
-    """Print the 通报 statistics of a month or a year: per lead office, time-limited tasks due,
-    done on time, done late (by up to how many working days), still open and overdue, the
-    on-time rate, routine duties confirmed, reminders delivered and failed.
+    """Print the 通报 of a month or a year as readers get it: title, 文号 (taken the first
+    time, kept for that span), the figures, every item done late or still overdue (往期结转
+    included), the offices ranked by 按时办结率, routine duties confirmed, 落款 and date.
 
-    --format xlsx writes a workbook to -o FILE.
+    --format docx writes it in 公文 layout to -o FILE; markdown is the WeCom message.
+    --format table, json, csv and xlsx give the statistics per office, with the reminders
+    delivered and failed (for the administrator).
 
     Example: reminder report --month 2027-01
+    Example: reminder report --month 2027-01 --format docx -o 2027年1月通报.docx
     Example: reminder report --year 2027 --format xlsx -o 2027年通报.xlsx
     """
     from reminder.app.report import COLUMNS, span_of, statistics, title, totals
@@ -32,16 +39,20 @@ def cmd_report(args: argparse.Namespace) -> int:
     if bool(args.month) == bool(args.year):
         raise UsageError("name one of --month YYYY-MM or --year YYYY")
     span = span_of(args.month or args.year)
-    if args.format == "xlsx" and not args.output:
-        raise UsageError("--format xlsx writes a file: give -o FILE")
+    if args.format in ("xlsx", "docx") and not args.output:
+        raise UsageError(f"--format {args.format} writes a file: give -o FILE")
     if args.format == "xlsx":
         require("report --format xlsx", "web", "openpyxl")
+    if args.format == "docx":
+        require("report --format docx", "web", "docx")
     config = load_config(options.config_path(args))
     now = options.clock(args, config.settings.tz).now()
-    today = now.astimezone(config.settings.tz).date()
     engine = open_database(config)
     if never_synced(engine):
         print(NOT_SYNCED, file=sys.stderr)
+    if args.format in ("text", "markdown", "docx"):
+        return _document(args, config, engine, now, span)
+    today = now.astimezone(config.settings.tz).date()
     rows = statistics(config, engine, now, span)
     data = [r.as_row() for r in [*rows, totals(rows)]]
     if args.format == "xlsx":
@@ -55,12 +66,34 @@ def cmd_report(args: argparse.Namespace) -> int:
     else:
         shown = [{**r, "rate": "-" if r["rate"] is None else r["rate"]} for r in data]
         text = f"{title(span, today)}\n\n{table(shown, COLUMNS)}"
+    _write(args, text, f"{len(rows)} office(s)")
+    return 0
+
+
+def _document(args: argparse.Namespace, config: Any, engine: Any, now: Any, span: Span) -> int:
+    """The 通报 itself, numbered: text, markdown or DOCX."""
+    from reminder.app.circular import circular, docx
+    from reminder.app.runtime import renderer_for
+
+    c = circular(config, engine, now, span, numbered=True)
+    renderer = renderer_for(config)
+    done = f"{c.number}, {len(c.items)} item(s) late or overdue"
+    if args.format == "docx":
+        Path(args.output).write_bytes(docx(renderer, c))
+        print(f"wrote {args.output}: {done}")
+        return 0
+    office = next(iter(config.offices.values()))  # the words are the same for every reader
+    rendered = renderer.bulletin(office, c)
+    _write(args, (rendered.markdown or "") if args.format == "markdown" else rendered.text, done)
+    return 0
+
+
+def _write(args: argparse.Namespace, text: str, done: str) -> None:
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-        print(f"wrote {args.output}: {len(rows)} office(s)")
+        Path(args.output).write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+        print(f"wrote {args.output}: {done}")
     else:
         sys.stdout.write(text.rstrip("\n") + "\n")
-    return 0
 
 
 def add_report(sub: Any, common: argparse.ArgumentParser, command: Callable[..., Any]) -> None:
@@ -68,5 +101,6 @@ def add_report(sub: Any, common: argparse.ArgumentParser, command: Callable[...,
     which = p.add_mutually_exclusive_group()
     which.add_argument("--month", metavar="YYYY-MM")
     which.add_argument("--year", metavar="YYYY")
-    p.add_argument("--format", choices=("text", "json", "csv", "xlsx"), default="text")
+    formats = ("text", "markdown", "docx", "table", "json", "csv", "xlsx")
+    p.add_argument("--format", choices=formats, default="text")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")

@@ -182,14 +182,20 @@ class Web:
         return int(self.listen.rsplit(":", 1)[1])
 
 
+REPORT_NUMBER = "通报〔{year}〕{n}号"
+NOTICE_NUMBER = "督办〔{year}〕{n}号"
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class ReportSettings:
     """``[report]``: the 通报 sent by itself on the `workday`-th working day of each month
     (last month's) or of January (last year's), to these offices and groups."""
 
-    to: tuple[str, ...]
+    to: tuple[str, ...] = ()  # none: every office
     every: Literal["month", "year"] = "month"
     workday: int = 1
+    number: str = REPORT_NUMBER  # the 文号, {year} and {n} (counted per year) filled in
+    notice_number: str = NOTICE_NUMBER  # a 督办通知单's number, the same way
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

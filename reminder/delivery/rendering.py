@@ -33,6 +33,7 @@ from reminder.config import cache as config_cache
 from reminder.config.model import Config, Deadline, Office
 from reminder.delivery.channels import REGISTRY
 from reminder.delivery.channels.base import Rendered
+from reminder.delivery.documents import Official, sample_circular
 from reminder.delivery.wording import PLAIN_FIELDS, Item, make_item, sections, urgency
 from reminder.errors import Issue
 from reminder.shipped import shipped
@@ -232,30 +233,32 @@ class Renderer:
             markdown=text,
         )
 
-    def bulletin(
-        self,
-        office: Office,
-        *,
-        heading: str,
-        rows: Sequence[dict[str, Any]],
-        total: dict[str, Any],
-        link: str = "",
-        signature: str = "",
-    ) -> Rendered:
-        """The 通报 (`reminder report`'s statistics) as a message to `office`."""
-        context = {
-            "office": office,
-            "heading": heading,
-            "rows": rows,
-            "total": total,
-            "link": link,
-            "signature": signature,
-        }
+    def bulletin(self, office: Office, circular: Any, link: str = "") -> Rendered:
+        """The 通报 (reminder/app/circular.py) as a message to `office`: the same words for
+        every reader."""
+        doc = self.official(circular)
+        context = {"office": office, "c": circular, "to": doc.to, "body": doc.body, "link": link}
         return Rendered(
             subject=self._render("report/subject.j2", **context),
             text=self._render("report/text.j2", **context),
+            html=self._render("report/html.j2", **context),
             markdown=self._render("report/markdown.j2", **context),
         )
+
+    def official(self, circular: Any) -> Official:
+        """The 通报 as a 公文 to lay out (DOCX): title, 文号, 主送, paragraphs, 落款, date."""
+        to, *body = self._lines("report/body.j2", c=circular)
+        return Official(
+            title=self._render("report/title.j2", c=circular),
+            number=circular.number or "",
+            to=to,
+            body=body,
+            signature=circular.signature,
+            dated=self._lines("report/closing.j2", c=circular)[-1],  # under the 落款
+        )
+
+    def _lines(self, name: str, **context: Any) -> list[str]:
+        return [line.strip() for line in self._render(name, **context).splitlines() if line.strip()]
 
     def test_message(self, office: Office, channel: str) -> Rendered:
         text = self._render("test/text.j2", office=office, channel_name=labels.channel(channel))
@@ -298,17 +301,8 @@ class Renderer:
             for dg in (False, True)
             for items in ([sample, sample], [linked, linked])
         ]
-        stats = _sample_statistics(office)
         calls += [
-            partial(
-                self.bulletin,
-                office,
-                heading="2027年1月工作任务办理情况通报（截至2027年2月1日）",
-                rows=[stats],
-                total=stats,
-                link="https://example.gov.cn/reminder/report?month=2027-01",
-                signature=config.settings.signature,
-            ),
+            partial(self.bulletin, office, sample_circular(config), "https://example.gov.cn/r"),
             partial(self.alert, office, failed, config.settings.signature),
             partial(self.test_message, office, "wecom"),
         ]
@@ -361,26 +355,6 @@ def template_issue(exc: Exception) -> Issue:
         if frames:
             name, line = frames[-1].filename, frames[-1].lineno or 0
     return Issue(path=str(name or "templates"), line=int(line), field="template", message=message)
-
-
-def _sample_statistics(office: Office) -> dict[str, Any]:
-    """One office's 通报 figures, for rendering the report templates in `check`."""
-    return {
-        "office": office.id,
-        "name": office.name,
-        "due": 3,
-        "on_time": 1,
-        "late": 1,
-        "late_days": 2,
-        "overdue": 1,
-        "open": 0,
-        "extended": 1,
-        "rate": 33.3,
-        "routine": 4,
-        "routine_done": 2,
-        "sent": 9,
-        "failed": 0,
-    }
 
 
 def _sample_failure(office: Office, d: Deadline) -> dict[str, Any]:

@@ -325,6 +325,21 @@ class SubmissionRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class DocumentNumberRow(Base):
+    """The n of each numbered document (a 通报's 文号, a 督办通知单's), per kind and year: taken
+    once for what it numbers (`subject`: a span "2027-01", an occurrence's id), never again."""
+
+    __tablename__ = "document_numbers"
+    __table_args__ = (UniqueConstraint("kind", "subject"), UniqueConstraint("kind", "year", "n"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(12))  # report, notice
+    subject: Mapped[str] = mapped_column(String(40))
+    year: Mapped[int] = mapped_column(Integer)
+    n: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class SendRow(Base):
     """One message sent on a budget (a WeCom robot key, an SMTP server), kept for a minute:
     the budget is shared by every instance because it lives here, not in a process."""

@@ -176,3 +176,15 @@ def extended_by_key(session: Session, first: date, last: date) -> dict[tuple[str
         .order_by(SubmissionRow.decided_at, SubmissionRow.id)
     )
     return {(d, p): until for d, p, until in session.execute(stmt)}
+
+
+def explanations_by_key(session: Session, first: date) -> dict[tuple[str, str, str], SubmissionRow]:
+    """The latest 情况说明 of each office about an occurrence due on or after `first`, by
+    deadline, period and office: what the 通报 prints beside an overdue item."""
+    stmt = (
+        select(OccurrenceRow.deadline_id, OccurrenceRow.period_key, SubmissionRow)
+        .join(OccurrenceRow, OccurrenceRow.id == SubmissionRow.occurrence_id)
+        .where(SubmissionRow.kind == EXPLAIN, OccurrenceRow.due >= first)
+        .order_by(SubmissionRow.created_at, SubmissionRow.id)
+    )
+    return {(d, p, row.office_id): row for d, p, row in session.execute(stmt)}

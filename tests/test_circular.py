@@ -1,0 +1,163 @@
+"""The 通报 as a 公文: carry-over of open overdue items, the 文号 counter, the DOCX."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from reminder.app.actions import mark_done
+from reminder.app.completion import Which
+from reminder.cli.main import main
+from reminder.store import numbers
+from reminder.store.engine import make_engine, transaction
+from reminder.store.migrate import upgrade
+from tests.delivery_harness import Harness, at
+
+DECEMBER = """
+[settings.extra]
+
+[[deadlines]]
+id = "budget-disclosure"
+task = 7
+title = "公开部门预算"
+lead = ["legal"]
+due = "2026-12-25"
+
+[[deadlines]]
+id = "policy-reading"
+task = 8
+title = "发布政策解读"
+lead = ["finance"]
+due = "2026-12-28"
+
+[[deadlines]]
+id = "list-update"
+task = 9
+title = "更新主动公开目录"
+lead = ["office"]
+due = "2026-12-31"
+
+[[deadlines]]
+id = "january-stats"
+task = 12
+title = "报送1月统计数据"
+lead = ["legal"]
+due = "2027-01-20"
+
+[report]
+number = "江建办通〔{year}〕{n}号"
+""".replace("[settings.extra]\n", "")
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def december_left_open(harness: Harness) -> None:
+    """Three December deadlines never closed; January's done on time."""
+    harness.write(DECEMBER)
+    runtime = harness.start("2026-12-01 08:00")
+    harness.tick("2026-12-01 09:00")
+    mark_done(
+        runtime.config,
+        runtime.engine,
+        at("2027-01-19 16:00"),
+        Which(deadline="january-stats", office="legal", period="2027-01-20"),
+    )
+
+
+def report(capsys: pytest.CaptureFixture[str], harness: Harness, *args: str) -> str:
+    when = ("--now", "2027-02-03T10:00")
+    code, out, err = run(capsys, "report", "--config", str(harness.path), *when, *args)
+    assert code == 0, err
+    return out
+
+
+def test_a_january_report_carries_over_december_items_still_open(
+    harness: Harness, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Generated on 3 February, January's 通报 lists the three December deadlines still
+    open, by number and title, as 往期结转, and its on-time rate counts them."""
+    december_left_open(harness)
+    text = report(capsys, harness, "--month", "2027-01")
+    lines = [line for line in text.splitlines() if line]
+    assert lines[:3] == [
+        "关于2027年1月政务公开工作任务办理情况的通报",
+        "江建办通〔2027〕1号",
+        "各科室（单位）：",
+    ]
+    assert lines[3] == (
+        "2027年1月，各科室（单位）应办限时任务4项，按时办结1项，逾期办结0项，延期0项，"
+        "逾期未办3项（含往期结转3项），按时办结率25.0%。现将有关情况通报如下："
+    )
+    for task, title, office in (
+        (7, "公开部门预算", "法规信访科"),
+        (8, "发布政策解读", "计财科"),
+        (9, "更新主动公开目录", "办公室"),
+    ):
+        (line,) = [x for x in lines if f"第{task}项 {title}" in x]
+        assert "【红灯】" in line and "（往期结转）" in line
+        assert f"牵头科室：{office}" in line
+    assert "二、按时办结率排名" in lines
+    assert "1. 法规信访科：应办2项，按时办结1项，按时办结率50.0%。" in lines
+    assert lines[-1] == "2027年2月3日"
+    assert "提醒送达" not in text and "发送失败" not in text  # the administrator's appendix
+
+
+def test_the_number_is_taken_once_per_span_and_survives_restarts(
+    harness: Harness, capsys: pytest.CaptureFixture[str]
+) -> None:
+    december_left_open(harness)
+    assert report(capsys, harness, "--month", "2027-01").splitlines()[1] == "江建办通〔2027〕1号"
+    assert report(capsys, harness, "--month", "2026-12").splitlines()[1] == "江建办通〔2027〕2号"
+    # Each command opens the database afresh: the counter lives there, not in a process.
+    assert report(capsys, harness, "--month", "2027-01").splitlines()[1] == "江建办通〔2027〕1号"
+    out = report(capsys, harness, "--month", "2027-01", "--format", "markdown")
+    assert out.startswith("**关于2027年1月政务公开工作任务办理情况的通报**（江建办通〔2027〕1号）")
+
+
+def test_the_docx_is_a_numbered_document_naming_every_red_item(
+    harness: Harness, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import docx
+
+    december_left_open(harness)
+    out = tmp_path / "通报.docx"
+    printed = report(capsys, harness, "--month", "2027-01", "--format", "docx", "-o", str(out))
+    assert printed == f"wrote {out}: 江建办通〔2027〕1号, 3 item(s) late or overdue\n"
+    document = docx.Document(str(out))
+    paragraphs = [p.text for p in document.paragraphs]
+    assert paragraphs[0] == "关于2027年1月政务公开工作任务办理情况的通报"
+    assert paragraphs[1] == "江建办通〔2027〕1号"
+    assert paragraphs[2] == "各科室（单位）："
+    whole = "\n".join(paragraphs)
+    for title in ("公开部门预算", "发布政策解读", "更新主动公开目录"):
+        assert title in whole
+    assert paragraphs[-1] == "2027年2月3日"
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    body = document.paragraphs[3].runs[0]
+    assert (body.font.name, body.font.size.pt) == ("仿宋_GB2312", 16)
+
+
+def test_numbers_count_per_kind_and_year_and_never_repeat(db_url: str) -> None:
+    engine = make_engine(db_url)
+    upgrade(engine)
+    now = datetime.fromisoformat("2027-02-03T10:00+08:00")
+    with transaction(engine) as s:
+        assert numbers.taken(s, "report", "2027-01") is None
+        assert numbers.take(s, "report", "2027-01", 2027, now) == (2027, 1)
+        assert numbers.take(s, "report", "2027-01", 2027, now) == (2027, 1)
+        assert numbers.take(s, "notice", "12", 2027, now) == (2027, 1)
+        assert numbers.take(s, "report", "2027-02", 2027, now) == (2027, 2)
+        assert numbers.take(s, "report", "2027-12", 2028, now) == (2028, 1)
+    engine.dispose()
+    engine = make_engine(db_url)
+    with transaction(engine) as s:
+        assert numbers.taken(s, "report", "2027-02") == (2027, 2)
+        assert numbers.take(s, "report", "2028-01", 2028, now) == (2028, 2)
+    engine.dispose()
