@@ -12,7 +12,8 @@ import pytest
 
 from reminder.cli.main import main
 from reminder.importing.limits import map_limit, plan_year
-from reminder.importing.offices import split
+from reminder.importing.offices import Matcher, split
+from reminder.importing.titles import title_of, usable
 from reminder.shipped import shipped
 
 # A copy of ../shared/data/task-table-jiangmen-housing.txt (the table the shipped file models).
@@ -193,7 +194,7 @@ def test_the_shipped_table_imports_as_the_shipped_file(
     assert code == 0
     assert err.splitlines()[0] == (
         f"{TABLE}: 42 task(s) found; offices: 13 matched, 0 proposed; limits: 5 dated, "
-        "37 routine; 3 marked # REVIEW"
+        "37 routine; 5 marked # REVIEW"
     )
     ours = {d["task"]: d for d in tomllib.loads(out.read_text(encoding="utf-8"))["deadlines"]}
     theirs = {d["task"]: d for d in tomllib.loads(config.read_text(encoding="utf-8"))["deadlines"]}
@@ -213,6 +214,11 @@ def test_the_shipped_table_imports_as_the_shipped_file(
     assert "# REVIEW: 时限栏为“及时更新”，要求中写明“每年至少更新一次”：按此设定期限" in text
     assert "# REVIEW: 时限栏为“每年2月底前”，要求中另写“每年的3月1日”：按时限栏" in text
     assert text.count("# REVIEW: 列有多个单位且未标明牵头：均作牵头，请核对") == 1  # task 3
+    titles = [d["title"] for d in ours.values()]
+    assert sum(1 for t in titles if usable(t)) >= 40
+    ids = [d["id"] for d in ours.values()]
+    assert len(set(ids)) == 42 and not any(i.startswith("task-") for i in ids)
+    assert ours[1]["id"] == "ytzfxxgkptjybwsw"  # 依托政府信息公开平台…: pinyin initials
     combined = tmp_path / "combined.toml"
     combined.write_text(config.read_text(encoding="utf-8") + text, encoding="utf-8")
     code, printed, _ = run(capsys, "check", "--config", str(combined))
@@ -1108,3 +1114,49 @@ def test_a_pdf_table_of_a_district(tmp_path: Path, capsys: pytest.CaptureFixture
     SimpleDocTemplate(str(path), pagesize=landscape(A4)).build([title, table])
     text, _ = _district_import(tmp_path, capsys, path)
     assert district_score(text, district_expected(first_leads=False)) == (20, [])
+
+
+@pytest.mark.parametrize(
+    ("requirement", "title", "review"),
+    [
+        (
+            "按照考核要求，各县（市、区）政府每年至少更新一次数据集资料。",
+            "每年至少更新一次数据集资料",
+            "",
+        ),
+        (
+            "各地、各部门要根据上级要求，于每年3月1日前发布年度报告。",
+            "于每年3月1日前发布年度报告",
+            "",
+        ),
+        ("各级行政机关要提高认识，加强组织领导。", "提高认识，加强组织领导", ""),
+        ("进一步做好政策解读。", "做好政策解读", ""),
+        (
+            "认真贯彻落实司法部《关于审理政府信息公开行政复议案件若干问题的指导意见》，全面规范案件处理工作。",
+            "全面规范案件处理工作",
+            "标题取自要求中的一句，请核对",
+        ),
+        (
+            "做好政府门户网站规范性文件集中统一公开和动态更新调整工作，为对接全省文件库夯实基础。",
+            "做好政府门户网站规范性文件集中统一公开和动态更新调整工作",
+            "",
+        ),
+    ],
+)
+def test_titles_drop_the_opening_formula_and_cut_at_a_clause(
+    requirement: str, title: str, review: str
+) -> None:
+    got = title_of(requirement)
+    assert (got.text, got.review) == (title, review)
+    assert usable(got.text)
+
+
+def test_a_title_from_the_tasks_own_column_and_a_group_phrase_mapped_to_a_group(
+    tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert title_of("很长的要求。" * 9, "（三）网站检查").text == "网站检查"
+    from reminder.config.loader import load_config
+
+    matcher = Matcher.of(load_config(config))
+    assert [matcher.id_for(n) for n in ("其他股室", "各股室", "法规股")] == ["all", "all", "legal"]
+    assert matcher.proposed_groups == {}

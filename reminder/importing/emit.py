@@ -4,7 +4,7 @@ in comments and a # REVIEW: line above anything a person must decide."""
 
 from __future__ import annotations
 
-import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -12,8 +12,7 @@ from reminder.config.model import Config
 from reminder.importing.limits import Limit, map_limit
 from reminder.importing.offices import Matcher, split
 from reminder.importing.tasks import RawTask
-
-TITLE_CHARS = 30
+from reminder.importing.titles import id_of, title_of
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -48,13 +47,6 @@ def toml_list(items: Sequence[str]) -> str:
     return "[" + ", ".join(toml_string(i) for i in items) + "]"
 
 
-def title_of(requirement: str) -> str:
-    """A short title: the requirement's first clause, at most 30 characters."""
-    first = re.split(r"[。；;]", requirement, maxsplit=1)[0]
-    first = re.split(r"[，,]", first, maxsplit=1)[0] if len(first) > TITLE_CHARS else first
-    return first if len(first) <= TITLE_CHARS else first[: TITLE_CHARS - 1] + "…"
-
-
 def who(t: RawTask, first_leads: bool) -> tuple[tuple[str, ...], tuple[str, ...], str]:
     """Lead and cooperating names of a task, and a review when the leads are a guess. A 牵头
     column (or line) names the leads; 配合 and 责任 beside it name the cooperating offices."""
@@ -78,6 +70,7 @@ def map_tasks(
     first_leads: bool = False,
 ) -> list[Mapped]:
     out = []
+    shared = Counter(t.category for t in tasks)
     for i, t in enumerate(tasks, 1):
         reviews = list(t.notes)
         lead, cooperate, review = who(t, first_leads)
@@ -88,18 +81,19 @@ def map_tasks(
         limit = map_limit(t.limit, t.requirement, plan)
         if limit.review:
             reviews.append(limit.review)
-        base = f"task-{t.number}" if t.number is not None else f"task-r{i}"
-        ident, n = base, 2
-        while ident in taken:
-            ident, n = f"{base}-{n}", n + 1
-        taken.add(ident)
+        # A category over this task alone is its own name; one over several is a heading.
+        title = title_of(t.requirement, t.category if shared[t.category] == 1 else "")
+        if title.review:
+            reviews.append(title.review)
+        text = title.text or (f"第{t.number}项" if t.number else f"第{i}项")
+        fallback = f"task-{t.number}" if t.number is not None else f"task-r{i}"
         lead_ids = tuple(matcher.ids(lead))
         coop_ids = tuple(c for c in matcher.ids(cooperate) if c not in lead_ids)
         out.append(
             Mapped(
                 task=t,
-                id=ident,
-                title=title_of(t.requirement) or (f"第{t.number}项" if t.number else f"第{i}项"),
+                id=id_of(text, taken, fallback),
+                title=text,
                 lead=lead_ids,
                 cooperate=coop_ids,
                 limit=limit,
