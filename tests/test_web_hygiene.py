@@ -46,3 +46,35 @@ def test_an_unexpected_error_logs_the_path_without_its_token(
     logged = "\n".join(rec.getMessage() for rec in caplog.records)
     assert "/boom/[token]" in logged and token not in logged
     assert token not in caplog.text
+
+
+PASSWORD = "hygiene-admin-password-0123"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/log?until=9999-12-31",
+        "/log?since=0001-01-01",
+        "/log?since=0001-01-01&until=9999-12-31",
+        "/log.csv?until=9999-12-31",
+        "/log?page=99999999999999999999999",
+        "/log/message/99999999999999999999",
+        "/log/message/-1",
+        "/api/v1/log?until=9999-12-31",
+        "/api/v1/log?since=0001-01-01T00:00:00",
+    ],
+)
+def test_extreme_dates_and_ids_get_an_answer_not_a_server_error(
+    harness: Harness, path: str
+) -> None:
+    harness.start("2026-03-01 08:00")
+    harness.tick("2026-03-31 09:00")
+    token = "hygiene-api-token-0123456789abcdefgh"
+    web = TestClient(
+        create_app(web_context(harness, SECRET, password=PASSWORD, api_token=token)),
+        follow_redirects=False,
+    )
+    assert web.post("/login", data={"name": "张三", "password": PASSWORD}).status_code == 303
+    r = web.get(path, headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code in (200, 400, 404), (r.status_code, r.text[:300])

@@ -220,7 +220,9 @@ def stream(config: Config, engine: Engine, q: LogQuery) -> Iterator[Iterator[Log
 
 
 def find(config: Config, engine: Engine, entry_id: int) -> tuple[LogEntry, str | None] | None:
-    """One entry and the body of its message, or None."""
+    """One entry and the body of its message, or None (an id no database can hold too)."""
+    if not 0 < entry_id < 2**63:
+        return None
     with transaction(engine) as s:
         row = sentlog.get(s, entry_id)
         if row is None:
