@@ -97,21 +97,43 @@ def _mac(secret: str, payload: str) -> bytes:
     return hmac.new(secret.encode(), payload.encode(), hashlib.sha256).digest()[:18]
 
 
-def sign(grant: Grant, secret: str) -> str:
+def _signed(payload: str, generation: int) -> str:
+    """What the MAC covers: the payload, and the office's link generation once it has been
+    revoked (generation 0, never revoked, signs the payload alone: links sent before
+    revocation existed keep working until an administrator revokes them)."""
+    return f"{payload}.g{generation}" if generation else payload
+
+
+def sign(grant: Grant, secret: str, generation: int = 0) -> str:
     if not _ID.fullmatch(grant.office) or "." in grant.scope:
         raise ValueError(f"cannot sign a link for {grant.office!r} / {grant.scope!r}")
     payload = f"{grant.office}.{grant.scope}.{int(grant.expires.timestamp())}"
-    return f"{payload}.{_b64(_mac(secret, payload))}"
+    return f"{payload}.{_b64(_mac(secret, _signed(payload, generation)))}"
 
 
-def issue(office: str, scope: str, now: datetime, secret: str, *, days: int = LINK_DAYS) -> str:
-    """A new token for `office` in `scope`, valid `days` from `now`."""
+def issue(
+    office: str,
+    scope: str,
+    now: datetime,
+    secret: str,
+    *,
+    days: int = LINK_DAYS,
+    generation: int = 0,
+) -> str:
+    """A new token for `office` in `scope`, valid `days` from `now`, of the office's current
+    link `generation` (revoking an office's links moves it on)."""
     expires = now.astimezone(UTC).replace(microsecond=0) + timedelta(days=days)
-    return sign(Grant(office=office, scope=scope, expires=expires), secret)
+    return sign(Grant(office=office, scope=scope, expires=expires), secret, generation)
 
 
-def verify(token: str, secrets: Sequence[str], now: datetime) -> Grant:
-    """The grant a token carries, or TokenError saying why it is refused."""
+def verify(
+    token: str,
+    secrets: Sequence[str],
+    now: datetime,
+    generations: Mapping[str, int] | None = None,
+) -> Grant:
+    """The grant a token carries, or TokenError saying why it is refused. `generations`: each
+    office's link generation (absent: 0); a token of an earlier one is refused as forged."""
     parts = token.split(".")
     if len(token) > 300 or len(parts) != 4:
         raise TokenError("malformed")
@@ -127,7 +149,7 @@ def verify(token: str, secrets: Sequence[str], now: datetime) -> Grant:
     mac = _unb64(mac_text)
     if _b64(mac) != mac_text:  # the last character's unused bits must be zero
         raise TokenError("malformed")
-    payload = f"{office}.{scope}.{expires_text}"
+    payload = _signed(f"{office}.{scope}.{expires_text}", (generations or {}).get(office, 0))
     if not any(hmac.compare_digest(mac, _mac(s, payload)) for s in secrets):
         raise TokenError("forged")
     expires = datetime.fromtimestamp(int(expires_text), UTC)

@@ -1,4 +1,4 @@
-"""Commands that look after the database: `reminder prune`."""
+"""Commands that look after the database: `reminder prune`, `reminder links revoke`."""
 
 from __future__ import annotations
 
@@ -28,6 +28,30 @@ def cmd_prune(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_links_revoke(args: argparse.Namespace) -> int:
+    """Revoke every link already sent to an office: its pages, buttons, API access and
+    calendar feed through them stop working at once; its next messages carry new links. For
+    a lost phone, a forwarded message, a colleague who left.
+
+    Example: reminder links revoke --office legal
+    """
+    from reminder.app.revocation import revoke
+    from reminder.app.sync import open_database
+    from reminder.config.loader import load_config
+
+    config = load_config(options.config_path(args))
+    revoke(config, open_database(config), args.office)
+    print(
+        f"links of {args.office} revoked: those already sent no longer work; "
+        "its next messages carry new ones"
+    )
+    return 0
+
+
 def add_maintenance(sub: Any, common: argparse.ArgumentParser, command: Callable[..., Any]) -> None:
     p = command(sub, "prune", cmd_prune, common)
     p.add_argument("--dry-run", action="store_true", help="count what would go, remove nothing")
+    group = sub.add_parser("links", help="the signed links in messages")
+    links_sub = group.add_subparsers(dest="links_command", required=True, metavar="COMMAND")
+    p = command(links_sub, "revoke", cmd_links_revoke, common)
+    p.add_argument("--office", required=True, metavar="ID", help="the office whose links go")

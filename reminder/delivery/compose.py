@@ -20,7 +20,7 @@ from reminder.delivery.outgoing import Outgoing, PassReport
 from reminder.delivery.rendering import Renderer, template_issue
 from reminder.delivery.triage import Group
 from reminder.delivery.wording import Item, make_item
-from reminder.store import outbox
+from reminder.store import linkgen, outbox
 from reminder.store.models import OccurrenceRow, OutboxRow
 from reminder.vocabulary import OutboxStatus
 
@@ -117,7 +117,7 @@ class Composer:
 
         today = now.astimezone(self.config.settings.tz).date()
         at = now.astimezone(self.config.settings.tz)
-        linker = linker_for(self.config, now)
+        linker = linker_for(self.config, now, generations=linkgen.generations(s))
 
         def render(part: list[OutboxRow], label: str) -> Rendered:
             rendered = self._render(s, target, part, occurrences, today, label, linker)

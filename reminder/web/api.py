@@ -47,7 +47,7 @@ def caller(request: Request) -> Caller:
         return Caller(office=None)
     if token:
         try:
-            grant = links.verify(token, ctx.secrets.keys, ctx.clock.now())
+            grant = ctx.verify(token)
         except links.TokenError as exc:
             log.warning("API: refused a token (%s) from %s", exc.reason, client_of(request))
             raise HTTPException(401, "invalid or expired token") from None

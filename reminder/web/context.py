@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.engine import Engine
 
 from reminder import labels, links
+from reminder.app import revocation
 from reminder.clock import Clock
 from reminder.config.loader import load_config
 from reminder.config.model import Config
@@ -113,6 +114,18 @@ class WebContext:
                         log.error("keeping the last good config: %s", exc.issues[0])
                     self._stamp = stamp
         return self.config
+
+    def verify(self, token: str) -> links.Grant:
+        """The grant a link's token carries, checked against the secrets, the clock and
+        each office's link generation (a revoked office's old links are refused)."""
+        return links.verify(
+            token, self.secrets.keys, self.clock.now(), revocation.generations(self.engine)
+        )
+
+    def sign(self, grant: links.Grant) -> str:
+        """A token for `grant` of its office's current link generation."""
+        generation = revocation.generations(self.engine).get(grant.office, 0)
+        return links.sign(grant, self.secrets.current, generation)
 
     @property
     def secure_cookies(self) -> bool:
