@@ -9,7 +9,7 @@ only `vocabulary` and the due-rule types.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 from reminder.calendar.rules import (
     DueRule,
@@ -324,3 +324,26 @@ def extension_outcome(approved: bool, until: date, answer: str | None) -> str:
         day = f"{until.year}年{until.month}月{until.day}日（星期{WEEKDAY_NAMES[until.weekday()]}）"
         return f"延期申请已批准，截止日期调整为{day}"
     return f"延期申请未获批准：{answer or '未说明理由'}"
+
+
+def _when(moment: date | datetime) -> str:
+    if isinstance(moment, datetime):
+        return f"{moment:%Y-%m-%d %H:%M}"
+    return f"{moment.year}年{moment.month}月{moment.day}日"
+
+
+def export_title(
+    what: str, first: date | datetime | None, last: date | datetime | None, as_of: datetime
+) -> str:
+    """An export's title row, what, which span, as of when: 发送记录（法规信访科）
+    2027年1月1日至2027年1月31日（导出时间：2027-02-03 09:00）."""
+    if first and last:
+        span = f"{_when(first)}至{_when(last)}"
+    else:
+        span = f"{_when(first)}起" if first else f"截至{_when(last)}" if last else "全部时间"
+    return f"{what}　{span}（导出时间：{as_of:%Y-%m-%d %H:%M}）"
+
+
+def log_export_what(scope: list[str]) -> str:
+    """The sent log narrowed to offices, a task, a channel or a status: 发送记录（法规信访科）."""
+    return f"发送记录（{'，'.join(scope)}）" if scope else "发送记录"

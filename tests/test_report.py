@@ -175,7 +175,8 @@ def test_an_xlsx_report(harness: Harness, capsys: pytest.CaptureFixture[str], tm
     assert code == 0 and printed.startswith(f"wrote {out}: ")
     sheet = openpyxl.load_workbook(out)["2026年"]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:3] == ("科室", "应办", "按时办结") and rows[-1][0] == "合计"
+    assert rows[0][0] == "2026年工作任务办理情况通报（截至2026年4月2日）"
+    assert rows[1][:3] == ("科室", "应办", "按时办结") and rows[-1][0] == "合计"
 
 
 REPORT = '\n[report]\nto = ["office"]\nworkday = 1\n'

@@ -8,7 +8,7 @@ a channel or a status that does not exist) is a `BadQuery` naming the field.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from reminder import labels
 from reminder.config.model import Config
 from reminder.errors import BadQuery
+from reminder.exports import Column, Sheet
 from reminder.store import sentlog
 from reminder.store.engine import transaction
 from reminder.store.models import SentLogRow
@@ -27,11 +28,13 @@ from reminder.store.sentlog import STATUSES, LogFilter
 from reminder.vocabulary import CHANNELS, NO_CHANNEL
 
 __all__ = [
+    "EXPORT_COLUMNS",
     "STATUSES",
     "BadQuery",
     "LogEntry",
     "LogQuery",
     "count_by_status",
+    "export",
     "find",
     "read",
     "stream",
@@ -124,6 +127,61 @@ class LogEntry:
             "response_code": self.response_code,
             "message_id": self.message_id,
         }
+
+    def cells(self) -> dict[str, Any]:
+        """The entry as an export row: as `shown`, with the time and the due date as values."""
+        return {**self.shown(), "at": self.at, "due": self.due}
+
+
+# The sent log as /log.csv, /log.xlsx and `reminder log --format csv|xlsx` export it.
+EXPORT_COLUMNS = (
+    Column("at", "时间", "datetime"),
+    Column("status_name", "状态"),
+    Column("office", "科室代码"),
+    Column("office_name", "科室"),
+    Column("channel_name", "渠道"),
+    Column("kind_name", "类型"),
+    Column("deadline", "事项代码"),
+    Column("title", "事项"),
+    Column("period_name", "期间", "period"),
+    Column("due", "截止日期", "date"),
+    Column("attempt", "第几次", "number"),
+    Column("target", "发送对象"),
+    Column("subject", "主题"),
+    Column("reason", "原因"),
+    Column("error", "技术详情"),
+    Column("response_code", "响应码"),
+)
+
+
+def export(
+    config: Config,
+    q: LogQuery,
+    now: datetime,
+    entries: Iterable[LogEntry],
+    bodies: dict[int, str | None] | None = None,
+) -> Sheet:
+    """The entries `q` selected as an export, titled with its filters, its span and `now`;
+    with `bodies` (by entry id), each message as kept is the last column."""
+    scope = []
+    if q.office:
+        group = config.groups.get(q.office)
+        scope.append(group.name if group else config.name_of(q.office))
+    if q.deadline:
+        d = config.deadline_by_id.get(q.deadline)
+        scope.append(d.title if d else q.deadline)
+    if q.channel:
+        scope.append(labels.channel(q.channel))
+    if q.status:
+        scope.append(labels.log_status(q.status))
+    what = labels.log_export_what(scope)
+    title = labels.export_title(what, q.since, q.until, now.astimezone(config.settings.tz))
+    if bodies is None:
+        rows = (e.cells() for e in entries)
+        return Sheet(name="发送记录", title=title, columns=EXPORT_COLUMNS, rows=rows)
+    rows = ({**e.cells(), "body": bodies.get(e.id)} for e in entries)
+    columns = (*EXPORT_COLUMNS, Column("body", "消息内容"))
+    return Sheet(name="发送记录", title=title, columns=columns, rows=rows)
 
 
 def _instant(value: date | datetime, tz: ZoneInfo, *, end: bool) -> datetime:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from reminder.cli import options
-from reminder.cli.formats import FORMATS, render
+from reminder.cli.formats import EXPORTS, FORMATS, export_checked, render, write_export
 from reminder.clock import Clock, SystemClock
 from reminder.errors import BadQuery, UsageError
 from reminder.vocabulary import CHANNELS
@@ -139,12 +139,18 @@ def cmd_log(args: argparse.Namespace) -> int:
     Times are local; --since/--until take a date or an ISO instant. A date as --until
     includes that whole day; an instant ends just before it.
 
+    --format csv or xlsx exports as the /log page does (Chinese headers, local times; xlsx
+    with a title row), each message as kept in a last column, to -o FILE (csv: to stdout
+    without it).
+
     Example: reminder log --office legal --since 2027-01-01 --status failed --format csv
+    Example: reminder log --since 2027-01-01 --until 2027-01-31 --format xlsx -o 1月.xlsx
     """
     from reminder.app import sentlog
     from reminder.app.database import open_database
     from reminder.config.loader import load_config
 
+    export_checked("log", args.format, args.output)
     config = load_config(options.config_path(args))
     tz = config.settings.tz
     q = sentlog.LogQuery(
@@ -160,14 +166,26 @@ def cmd_log(args: argparse.Namespace) -> int:
         found = sentlog.read(config, open_database(config), q, bodies=True)
     except BadQuery as exc:
         raise options.refused(config, exc) from None
+    if args.format in EXPORTS:
+        entries = [e for e, _ in found]
+        bodies = {e.id: body for e, body in found}
+        sheet = sentlog.export(config, q, _clock(args, config).now(), entries, bodies)
+        write_export(sheet, args.format, args.output)
+        if args.output:
+            print(f"wrote {args.output}: {_entries(len(entries))}")
+        return 0
     rows = [log_row(e, body) for e, body in found]
     if args.format != "table":
         for row in rows:
             del row["at_local"]
     print(render(rows, args.format, LOG_COLUMNS))
     if args.format == "table":
-        print(f"{len(rows)} log entr{'y' if len(rows) == 1 else 'ies'}")
+        print(_entries(len(rows)))
     return 0
+
+
+def _entries(n: int) -> str:
+    return f"{n} log entr{'y' if n == 1 else 'ies'}"
 
 
 def _completion(args: argparse.Namespace, action: Callable[..., str], **extra: Any) -> int:
@@ -283,7 +301,8 @@ def add_commands(sub: Any, common: argparse.ArgumentParser, command: Any) -> Non
     p = command(sub, "log", cmd_log, common)
     for option in ("office", "deadline", "channel", "status", "since", "until"):
         p.add_argument(f"--{option}", metavar=option.upper())
-    p.add_argument("--format", choices=FORMATS, default="table")
+    p.add_argument("--format", choices=(*FORMATS, "xlsx"), default="table")
+    p.add_argument("-o", "--output", metavar="FILE", help="write the csv or xlsx export to FILE")
     for name, handler in (("done", cmd_done), ("reopen", cmd_reopen)):
         p = command(sub, name, handler, common)
         p.add_argument("deadline", metavar="DEADLINE")

@@ -1,21 +1,20 @@
-"""Rows out as an aligned table, JSON or CSV (reminder.exports): the one place CLI listings
-are formatted."""
+"""Rows out as an aligned table, JSON or CSV (reminder.exports), and exports written as CSV or
+XLSX: the one place CLI listings are formatted."""
 
 from __future__ import annotations
 
 import json
-import unicodedata
+import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
-from reminder.exports import csv_text
+from reminder.cli.extras import require
+from reminder.errors import UsageError
+from reminder.exports import Sheet, csv_text, display_width, xlsx_bytes
 
 FORMATS = ("table", "json", "csv")
-
-
-def display_width(text: str) -> int:
-    """Terminal columns: CJK characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+EXPORTS = ("csv", "xlsx")
 
 
 def visible(text: str) -> str:
@@ -71,3 +70,23 @@ def render(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[tuple[str
     if fmt == "csv":
         return to_csv(rows, list(rows[0].keys()) if rows else [k for k, _ in columns])
     return table(rows, columns)
+
+
+def export_checked(command: str, fmt: str, output: str | None) -> None:
+    """Refuse an XLSX export without -o FILE (or without openpyxl) before any work is done."""
+    if fmt == "xlsx" and not output:
+        raise UsageError("--format xlsx writes a file: give -o FILE")
+    if fmt == "xlsx":
+        require(f"{command} --format xlsx", "web", "openpyxl")
+
+
+def write_export(sheet: Sheet, fmt: str, output: str | None) -> None:
+    """`sheet` as XLSX to `output`, or as CSV to `output` or stdout."""
+    if fmt == "xlsx":
+        Path(str(output)).write_bytes(xlsx_bytes([sheet]))
+        return
+    text = csv_text(sheet.rows, sheet.columns)
+    if output:
+        Path(output).write_text(text, encoding="utf-8", newline="")
+    else:
+        sys.stdout.write(text)

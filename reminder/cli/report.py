@@ -13,7 +13,7 @@ from reminder.cli import options
 from reminder.cli.extras import require
 from reminder.cli.formats import table, to_json
 from reminder.errors import UsageError
-from reminder.exports import csv_text, xlsx_bytes
+from reminder.exports import Sheet, csv_text, xlsx_bytes
 
 if TYPE_CHECKING:
     from reminder.app.report import Span
@@ -56,7 +56,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     rows = statistics(config, engine, now, span)
     data = [r.as_row() for r in [*rows, totals(rows)]]
     if args.format == "xlsx":
-        Path(args.output).write_bytes(xlsx_bytes([(span.name, COLUMNS, data)]))
+        sheet = Sheet(name=span.name, title=title(span, today), columns=COLUMNS, rows=data)
+        Path(args.output).write_bytes(xlsx_bytes([sheet]))
         print(f"wrote {args.output}: {len(rows)} office(s)")
         return 0
     if args.format == "json":

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from reminder.app.report import COLUMNS, OfficeStats, Span, span_of, statistics, title, totals
 from reminder.errors import UsageError
-from reminder.exports import xlsx_bytes
+from reminder.exports import Sheet, xlsx_bytes
 from reminder.web.render import attachment, ctx_of, login_first, page, visitor_of
 from reminder.web.views import BadFilter
 
@@ -81,11 +81,13 @@ def report_xlsx(request: Request) -> Response:
         return login_first(request)
     ctx = ctx_of(request)
     config, now = ctx.current_config(), ctx.clock.now()
-    span = _span(request, now.astimezone(config.settings.tz).date())
+    today = now.astimezone(config.settings.tz).date()
+    span = _span(request, today)
     rows = statistics(config, ctx.engine, now, span)
     data = [r.as_row() for r in [*rows, totals(rows)]]
+    sheet = Sheet(name=span.name, title=title(span, today), columns=COLUMNS, rows=data)
     return Response(
-        xlsx_bytes([(span.name, COLUMNS, data)]),
+        xlsx_bytes([sheet]),
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": attachment("report.xlsx", f"{span.name}通报.xlsx")},
     )

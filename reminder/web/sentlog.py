@@ -1,7 +1,8 @@
 """The sent-log pages: search and filter as `reminder log` does (office or group, deadline,
 channel, status, date range: the whole last day included), newest first, a page at a time;
 each message as it was sent; the same selection exported as CSV (UTF-8 with a BOM, local times
-with their offset) or XLSX. Reads through `app.sentlog`."""
+as 2027-01-22 09:00) or XLSX (a title row, real times), as `reminder log` exports it. Reads
+through `app.sentlog`."""
 
 from __future__ import annotations
 
@@ -24,25 +25,8 @@ from reminder.web.views import BadFilter, NotFound
 
 router = APIRouter()
 PAGE = 50
+DEADLINE_CHOICES = 1000  # more and the filter takes a code
 XLSX_ROWS = 200_000  # a bigger export goes as CSV
-COLUMNS = [
-    ("at", "时间"),
-    ("status_name", "状态"),
-    ("office", "科室代码"),
-    ("office_name", "科室"),
-    ("channel_name", "渠道"),
-    ("kind_name", "类型"),
-    ("deadline", "事项代码"),
-    ("title", "事项"),
-    ("period_name", "期间"),
-    ("due", "截止日期"),
-    ("attempt", "第几次"),
-    ("target", "发送对象"),
-    ("subject", "主题"),
-    ("reason", "原因"),
-    ("error", "技术详情"),
-    ("response_code", "响应码"),
-]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -122,9 +106,18 @@ def log_page(request: Request) -> Response:
         more=len(found) > PAGE,
         offices=sorted(config.offices.values(), key=lambda o: o.id),
         groups=sorted(config.groups.values(), key=lambda g: g.id),
+        deadlines=deadline_choices(config),
         channels=[(c.value, labels.channel(c)) for c in CHANNELS],
         statuses=labels.LOG_STATUSES,
     )
+
+
+def deadline_choices(config: Config) -> list[Any]:
+    """The deadlines the filter offers by number and title (in the table's order); a table
+    too big for a list (thousands of tasks) keeps the code box."""
+    if len(config.deadlines) > DEADLINE_CHOICES:
+        return []
+    return sorted(config.deadlines, key=lambda d: d.task if d.task is not None else 10**9)
 
 
 def _parse(request: Request) -> LogForm:
@@ -164,7 +157,8 @@ def log_csv(request: Request) -> Response:
 
     def chunks() -> Iterator[bytes]:
         with sentlog.stream(config, ctx.engine, q) as entries:
-            for piece in csv_lines((e.shown() for e in entries), COLUMNS):
+            sheet = sentlog.export(config, q, ctx.clock.now(), entries)
+            for piece in csv_lines(sheet.rows, sheet.columns):
                 yield piece.encode("utf-8")
 
     return StreamingResponse(
@@ -181,8 +175,8 @@ def log_xlsx(request: Request) -> Response:
     ctx = ctx_of(request)
     config, q = _export_query(request)
     with sentlog.stream(config, ctx.engine, q) as entries:
-        rows = [e.shown() for e in islice(entries, XLSX_ROWS)]
-    data = xlsx_bytes([("发送记录", COLUMNS, rows)])
+        sheet = sentlog.export(config, q, ctx.clock.now(), islice(entries, XLSX_ROWS))
+        data = xlsx_bytes([sheet])
     return Response(
         data,
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
