@@ -89,7 +89,7 @@ EXPECTED = [
         [],
         "及时更新",
         "routine",
-        "quarterly last-workday",
+        "quarterly workday 10",  # a routine duty alone: checked in each quarter's first month
     ),
     (
         3,
@@ -178,7 +178,7 @@ REVIEWED: dict[tuple[int, str], Any] = {
     (35, "due"): "yearly 12-31",  # a meeting is due mid-year: time is left to hold it
     (36, "due"): "yearly 12-31",
     (40, "kind"): "routine",  # 建立台账、开展“回头看”: done once a year, a dated deadline
-    (40, "due"): "quarterly last-workday",
+    (40, "due"): "half-yearly last-workday",  # 办公室 leads 33 routine duties: 6 go half-yearly
 }
 
 
@@ -609,7 +609,7 @@ def test_a_pasted_table_with_lead_and_cooperate_columns_and_no_time_limit_column
             "deadline",
             "yearly 01-31",
         ),
-        (2, "做好政策解读工作。", ["legal", "office"], [], "routine", "quarterly last-workday"),
+        (2, "做好政策解读工作。", ["legal", "office"], [], "routine", "quarterly workday 10"),
     ]
     assert "# REVIEW: 无时限栏，要求中写明“每年1月31日”：按此设定期限" in text
     assert "# REVIEW: 没有时限：暂按例行工作每季度自查" in text
@@ -755,7 +755,7 @@ def test_a_word_document_written_as_numbered_paragraphs(
     ]
     assert got == [
         (1, "一、规范公开", ["office"], ["all"], "yearly 01-31"),
-        (2, "一、规范公开", ["legal"], [], "quarterly last-workday"),
+        (2, "一、规范公开", ["legal"], [], "quarterly workday 10"),
     ]
 
 
@@ -1160,3 +1160,35 @@ def test_a_title_from_the_tasks_own_column_and_a_group_phrase_mapped_to_a_group(
     matcher = Matcher.of(load_config(config))
     assert [matcher.id_for(n) for n in ("其他股室", "各股室", "法规股")] == ["all", "all", "legal"]
     assert matcher.proposed_groups == {}
+
+
+def test_no_office_has_more_than_ten_routine_checks_in_a_month(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The shipped table's 37 routine duties spread over the months (办公室 leads 33 of them:
+    27 quarterly, 6 half-yearly), each with a comment saying which words chose its cadence."""
+    from collections import Counter
+    from datetime import date
+
+    from reminder.calendar.parse import parse_rule
+    from reminder.calendar.workcal import WorkCalendar
+
+    out = tmp_path / "imported.toml"
+    code, _, err = run(capsys, "import", str(TABLE), "-o", str(out))
+    assert code == 0, err
+    text = out.read_text(encoding="utf-8")
+    routine = [d for d in tomllib.loads(text)["deadlines"] if d.get("kind") == "routine"]
+    assert len(routine) == 37
+    cal, months = WorkCalendar(), Counter[tuple[str, int, int]]()
+    for d in routine:
+        for due in parse_rule(d["due"]).dues_between(date(2027, 1, 1), date(2028, 12, 31), cal):
+            for office in d["lead"]:
+                months[(office, due.nominal.year, due.nominal.month)] += 1
+    assert max(months.values()) == 10
+    assert Counter(d["due"].split()[0] for d in routine) == {"quarterly": 31, "half-yearly": 6}
+    assert (
+        text.count(
+            "（时限“及时更新”）：每季度第二个月检查一次，错开月份使每个科室每月清单不超过10项"
+        )
+        >= 5
+    )

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from reminder.config.model import Config
+from reminder.importing.cadence import spread
 from reminder.importing.limits import Limit, map_limit
 from reminder.importing.offices import Matcher, split
 from reminder.importing.tasks import RawTask
@@ -100,6 +101,18 @@ def map_tasks(
                 reviews=tuple(reviews),
             )
         )
+    return with_cadence(out)
+
+
+def with_cadence(mapped: list[Mapped]) -> list[Mapped]:
+    """Routine duties given the cadence that spreads them over the months (cadence.py)."""
+    routine = [i for i, m in enumerate(mapped) if m.limit.kind == "routine"]
+    chosen = spread([(mapped[i].lead, mapped[i].task.limit) for i in routine])
+    out = list(mapped)
+    for i, c in zip(routine, chosen, strict=True):
+        m = mapped[i]
+        limit = replace(m.limit, due=c.due, note=c.note)
+        out[i] = replace(m, limit=limit, reviews=m.reviews + ((c.review,) if c.review else ()))
     return out
 
 
