@@ -93,6 +93,19 @@ class NotConfigured(ReminderError):
     """
 
 
+class NoticeError(ReminderError):
+    """Raised by `reminder calendar --from-notice` (calendar.notice) when a text is not a
+    State Council holiday notice or holds an impossible date; the message gives the line."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, source: str, line: int = 0, text: str = "") -> None:
+        self.source, self.line, self.text = source, line, text
+        where = f"{source}:{line}: " if line else f"{source}: "
+        shown = f"\n  {text.strip()}" if text.strip() else ""
+        super().__init__(f"{where}{message}{shown}")
+
+
 class ReadError(ReminderError):
     """Raised by `reminder import`'s readers when a file cannot be read as a task table
     (corrupt, encrypted, empty, no table in it); the message names the file."""

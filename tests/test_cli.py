@@ -66,8 +66,9 @@ def test_check_names_provisional_years(workdir: Path, capsys: pytest.CaptureFixt
     assert out.splitlines()[1] == (
         "schedules.toml:1: calendar: 2027 has no official holiday schedule yet: 11 reminder(s) "
         "from 2027-01-22 use a provisional calendar (weekends and statutory holidays, no 调休 "
-        "make-up workdays); when the State Council publishes 2027's schedule, add it under "
-        "[calendar] and list the year in confirmed_years (warning)"
+        "make-up workdays); once the State Council's notice for 2027 is out, `reminder "
+        "calendar --from-notice NOTICE.txt` turns it into the [calendar] block to add here "
+        "(warning)"
     )
     assert out.splitlines()[-1].endswith("1 deadlines, 4 warning(s)")
 
@@ -190,7 +191,7 @@ def test_preview_table_and_csv(workdir: Path, capsys: pytest.CaptureFixture[str]
     )
     assert out.splitlines()[0].startswith("\ufeffdeadline,task,title,due,nominal_due,remind_at,")
     assert out.splitlines()[1].startswith(
-        "annual-report,41,发布年度报告,2026-01-30,2026-01-31,2026-01-30T09:00:00+08:00,legal,"
+        "annual-report,41,发布年度报告,2026-01-30,2026-01-31,2026-01-30 09:00,legal,"
     )
 
 

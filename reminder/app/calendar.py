@@ -1,6 +1,7 @@
 """The working-day calendar of a year as `reminder calendar` prints it and the /calendar page
 draws it: holidays and 调休 make-up workdays with their Chinese names, the rest days, whether
-the year's data is official, how many working days it has, and the deadlines due in it.
+the year's data is official, how many working days it has, and the deadlines due in it; and
+the `[calendar]` block of a State Council holiday notice (`reminder calendar --from-notice`).
 Pure: no database."""
 
 from __future__ import annotations
@@ -9,6 +10,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from reminder.calendar.notice import (
+    Disagreement,
+    Notice,
+    decode_notice,
+    disagreements,
+    notice_block,
+    parse_notice,
+)
 from reminder.calendar.rules import FIRST_DAY, LAST_DAY
 from reminder.calendar.workcal import CHINESE_NAMES, WorkCalendar, official_years
 from reminder.config.model import Config
@@ -80,3 +89,25 @@ def due_days(config: Config, year: int) -> dict[date, list[str]]:
             if first <= occ.due <= last:
                 due[occ.due].append(f"{d.task}. {d.title}" if d.task else d.title)
     return dict(due)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class NoticeCalendar:
+    """A notice read: its `[calendar]` block and how it compares with the package's data."""
+
+    notice: Notice
+    block: str  # the `[calendar]` block to append to schedules.toml
+    official: bool  # the package already has the State Council's data for the year
+    disagreements: tuple[Disagreement, ...]  # days it and the package differ on (official only)
+
+
+def calendar_from_notice(raw: bytes, *, source: str) -> NoticeCalendar:
+    """Read a pasted notice (UTF-8 or GB18030); NoticeError naming the line it cannot take."""
+    notice = parse_notice(decode_notice(raw, source=source), source=source)
+    differ = disagreements(notice)
+    return NoticeCalendar(
+        notice=notice,
+        block=notice_block(notice),
+        official=differ is not None,
+        disagreements=tuple(differ or ()),
+    )

@@ -20,6 +20,7 @@ from reminder.cli.formats import FORMATS, render
 from reminder.cli.importing import add_import
 from reminder.cli.init import add_init
 from reminder.cli.maintenance import add_maintenance
+from reminder.cli.notice import add_calendar
 from reminder.cli.report import add_report
 from reminder.cli.serve import add_serve
 from reminder.errors import AppError, ConfigError, ReminderError, UsageError
@@ -286,8 +287,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--office", metavar="ID", help="only this office (or a group's members)")
     p.add_argument("--deadline", metavar="ID", help="only this deadline")
     p.add_argument("--format", choices=FORMATS, default="table")
-    p = _command(sub, "calendar", cmd_calendar, common)
-    p.add_argument("--year", type=int, required=True, metavar="YYYY")
+    add_calendar(sub, common, _command, cmd_calendar)
     add_commands(sub, common, _command)
     add_extend(sub, common, _command)
     add_maintenance(sub, common, _command)

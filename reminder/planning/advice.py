@@ -17,22 +17,43 @@ from reminder.planning.counting import Counts, provisional_counts
 LOOKAHEAD = timedelta(days=365)
 
 
-def provisional_warnings(config: Config, counts: Counts) -> list[Issue]:
-    """One warning per provisional year that reminders depend on, naming the year."""
-    return [
-        Issue(
-            path=config.path,
-            line=line_of(config.lines, "calendar"),
-            field="calendar",
-            message=(
-                f"{year} has no official holiday schedule yet: {n} reminder(s) from "
-                f"{first} use a provisional calendar (weekends and statutory holidays, "
-                f"no 调休 make-up workdays); when the State Council publishes {year}'s "
-                "schedule, add it under [calendar] and list the year in confirmed_years"
-            ),
+# The State Council publishes next year's holidays in November: from this day on, `check` asks
+# for the notice when next year is still provisional.
+NOTICE_SEASON = (11, 15)
+_FROM_NOTICE = (
+    "once the State Council's notice for {year} is out, `reminder calendar --from-notice "
+    "NOTICE.txt` turns it into the [calendar] block to add here"
+)
+
+
+def provisional_warnings(config: Config, counts: Counts, today: date | None = None) -> list[Issue]:
+    """One warning per provisional year that reminders depend on, naming the year; from
+    NOTICE_SEASON on, next year's names the command that reads the notice, and comes even
+    when no reminder depends on that year yet."""
+    awaited = None
+    if today is not None and (today.month, today.day) >= NOTICE_SEASON:
+        awaited = today.year + 1
+    line = line_of(config.lines, "calendar")
+    issues = []
+    for year, (n, first) in counts.items():
+        then = (
+            _FROM_NOTICE.format(year=year)
+            if year == awaited
+            else f"when the State Council publishes {year}'s schedule, add it under "
+            "[calendar] and list the year in confirmed_years"
         )
-        for year, (n, first) in counts.items()
-    ]
+        message = (
+            f"{year} has no official holiday schedule yet: {n} reminder(s) from {first} use a "
+            "provisional calendar (weekends and statutory holidays, no 调休 make-up workdays); "
+            + then
+        )
+        issues.append(Issue(path=config.path, line=line, field="calendar", message=message))
+    if awaited is not None and awaited not in counts and not config.calendar().is_official(awaited):
+        message = f"{awaited} has no official holiday schedule yet: " + _FROM_NOTICE.format(
+            year=awaited
+        )
+        issues.append(Issue(path=config.path, line=line, field="calendar", message=message))
+    return issues
 
 
 def ended_warnings(config: Config, today: date) -> list[Issue]:
@@ -80,5 +101,5 @@ def advisories(config: Config, today: date) -> list[Issue]:
     return (
         ended_warnings(config, today)
         + email_warnings(config)
-        + provisional_warnings(config, counts)
+        + provisional_warnings(config, counts, today)
     )
