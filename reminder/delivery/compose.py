@@ -13,8 +13,10 @@ from sqlalchemy.orm import Session
 
 from reminder.config.model import Config
 from reminder.delivery.alerts import failed_for_good, failure_facts
-from reminder.delivery.channels.base import Rendered, Target, Transport
+from reminder.delivery.channels.base import Attachment, Rendered, Target, Transport
+from reminder.delivery.documents import docx_bytes
 from reminder.delivery.linking import Linker, linker_for
+from reminder.delivery.notices import ATTACHMENT_TYPE, can_write, notice_facts
 from reminder.delivery.outcomes import Outcome, outcomes
 from reminder.delivery.outgoing import Outgoing, PassReport
 from reminder.delivery.rendering import Renderer, template_issue
@@ -119,8 +121,13 @@ class Composer:
         at = now.astimezone(self.config.settings.tz)
         linker = linker_for(self.config, now, generations=linkgen.generations(s))
 
+        made: dict[int, Attachment] = {}  # the pack's trials make each notice once
+
         def render(part: list[OutboxRow], label: str) -> Rendered:
             rendered = self._render(s, target, part, occurrences, today, label, linker)
+            if builds and target.channel == "email":
+                notices = self._notices(s, part, occurrences, now, linker, made)
+                return replace(rendered, at=at, attachments=notices)
             return replace(rendered, at=at)
 
         def fits(rendered: Rendered) -> bool:
@@ -153,6 +160,37 @@ class Composer:
             failed_for_good(s, self.config, rows, reason, now)
             report.counts["failed"] += len(rows)
             return []
+
+    def _notices(
+        self,
+        s: Session,
+        rows: list[OutboxRow],
+        occurrences: dict[int, OccurrenceRow],
+        now: datetime,
+        linker: Linker | None,
+        made: dict[int, Attachment],
+    ) -> tuple[Attachment, ...]:
+        """The 督办通知单 of each escalation to an office among `rows`, numbered now if it has
+        no number yet; its reply route is the first lead office's link. None without
+        python-docx (the web extra): the email goes without it."""
+        if not can_write():
+            return ()
+        for r in rows:
+            if r.kind != "escalation" or r.office_id not in self.config.offices:
+                continue
+            if r.occurrence_id not in made:
+                occ = occurrences[r.occurrence_id]
+                lead = self.config.expand(self.config.deadline_by_id[occ.deadline_id].lead)[0]
+                link = linker.item(lead, occ.id) if linker is not None else ""
+                facts = notice_facts(self.config, s, occ, now, link=link, take=True)
+                doc = self.renderer.notice(facts)
+                made[r.occurrence_id] = Attachment(
+                    filename=f"{doc.title}{facts.number}.docx",
+                    data=docx_bytes(doc),
+                    maintype=ATTACHMENT_TYPE[0],
+                    subtype=ATTACHMENT_TYPE[1],
+                )
+        return tuple(dict.fromkeys(made[r.occurrence_id] for r in rows if r.occurrence_id in made))
 
     def _render(
         self,

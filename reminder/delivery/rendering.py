@@ -34,6 +34,7 @@ from reminder.config.model import Config, Deadline, Office
 from reminder.delivery.channels import REGISTRY
 from reminder.delivery.channels.base import Rendered
 from reminder.delivery.documents import Official, sample_circular
+from reminder.delivery.notices import NoticeFacts, sample_notice
 from reminder.delivery.wording import PLAIN_FIELDS, Item, make_item, sections, urgency
 from reminder.errors import Issue
 from reminder.shipped import shipped
@@ -257,6 +258,18 @@ class Renderer:
             dated=self._lines("report/closing.j2", c=circular)[-1],  # under the 落款
         )
 
+    def notice(self, facts: NoticeFacts) -> Official:
+        """A 督办通知单 (reminder/delivery/notices.py) as a 公文 to lay out."""
+        to, *body = self._lines("notice/body.j2", n=facts)
+        return Official(
+            title=self._render("notice/title.j2", n=facts),
+            number=facts.number,
+            to=to,
+            body=body,
+            signature=facts.signature,
+            dated=self._lines("notice/closing.j2", n=facts)[-1],
+        )
+
     def _lines(self, name: str, **context: Any) -> list[str]:
         return [line.strip() for line in self._render(name, **context).splitlines() if line.strip()]
 
@@ -285,7 +298,7 @@ class Renderer:
         failed = _sample_failure(office, d)
         issues = list(self._unreadable)
         linked = replace(sample, url="https://example.gov.cn/reminder/i/x")
-        calls: list[Callable[[], Rendered]] = [
+        calls: list[Callable[[], Rendered | Official]] = [
             partial(
                 self.reminder,
                 ch,
@@ -303,6 +316,7 @@ class Renderer:
         ]
         calls += [
             partial(self.bulletin, office, sample_circular(config), "https://example.gov.cn/r"),
+            partial(self.notice, sample_notice(config)),
             partial(self.alert, office, failed, config.settings.signature),
             partial(self.test_message, office, "wecom"),
         ]

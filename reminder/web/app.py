@@ -12,7 +12,17 @@ from starlette.exceptions import HTTPException
 
 from reminder import labels, links
 from reminder.errors import BadQuery
-from reminder.web import api, feeds, health, pages, report, sentlog, submissions, yearcal
+from reminder.web import (
+    api,
+    documents,
+    feeds,
+    health,
+    pages,
+    report,
+    sentlog,
+    submissions,
+    yearcal,
+)
 from reminder.web.context import PAGES, WebContext
 from reminder.web.render import page
 from reminder.web.security import Visitor
@@ -70,6 +80,7 @@ def create_app(ctx: WebContext) -> FastAPI:
     app.include_router(api.router)
     app.include_router(sentlog.router)
     app.include_router(report.router)
+    app.include_router(documents.router)
     app.include_router(yearcal.router)
     app.include_router(feeds.router)
     app.include_router(health.router)

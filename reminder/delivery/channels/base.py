@@ -12,6 +12,16 @@ from reminder.errors import NotConfigured
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class Attachment:
+    """A file carried by an email (a 督办通知单's DOCX); other channels leave it out."""
+
+    filename: str
+    data: bytes
+    maintype: str = "application"
+    subtype: str = "octet-stream"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Rendered:
     """A message as the templates made it, before the channel packs it."""
 
@@ -20,6 +30,7 @@ class Rendered:
     html: str | None = None  # email only
     markdown: str | None = None  # WeCom only
     at: datetime | None = None  # when it was composed, by the clock: the email's Date header
+    attachments: tuple[Attachment, ...] = ()  # email only
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
