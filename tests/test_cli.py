@@ -191,7 +191,7 @@ def test_preview_table_and_csv(workdir: Path, capsys: pytest.CaptureFixture[str]
     )
     assert out.splitlines()[0].startswith("\ufeffdeadline,task,title,due,nominal_due,remind_at,")
     assert out.splitlines()[1].startswith(
-        "annual-report,41,发布年度报告,2026-01-30,2026-01-31,2026-01-30T09:00:00+08:00,legal,"
+        "annual-report,41,发布年度报告,2026-01-30,2026-01-31,2026-01-30 09:00,legal,"
     )
 
 

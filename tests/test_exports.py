@@ -217,3 +217,21 @@ def test_the_report_exports_with_its_title_and_numbers_as_numbers(
         cells = by_header(ws)
         assert cells["应办"].data_type == "n" and cells["科室"].data_type == "s"
         assert width(ws, cells["最多逾期工作日"]) >= 2 * len("最多逾期工作日")
+
+
+def test_preview_csv_gives_local_times_and_text_periods(
+    logged: Harness, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`reminder status` has no CSV (table or JSON); `preview --format csv` is the other one."""
+    window = ["--from", "2026-04-24", "--to", "2026-04-27", "--office", "legal"]
+    assert main(["preview", "--config", str(logged.path), *window, "--format", "csv"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("\ufeffdeadline,task,title,due,nominal_due,remind_at,")
+    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert [(r["remind_at"], r["due"], r["kind"]) for r in rows] == [
+        ("2026-04-24 09:00", "2026-04-24", "due"),
+        ("2026-04-27 09:00", "2026-04-24", "overdue"),
+    ]
+    april = rows[0]
+    assert april["period"] == TEXT_GUARD + "2026-04" and not excel_reads_as_date(april["period"])
+    assert april["title"] == "'" + FORMULA

@@ -4,17 +4,20 @@ XLSX: the one place CLI listings are formatted."""
 from __future__ import annotations
 
 import json
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from reminder.cli.extras import require
 from reminder.errors import UsageError
-from reminder.exports import Sheet, csv_text, display_width, xlsx_bytes
+from reminder.exports import Column, Sheet, csv_text, display_width, xlsx_bytes
 
 FORMATS = ("table", "json", "csv")
 EXPORTS = ("csv", "xlsx")
+_INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?([+-]\d\d:\d\d|Z)")
 
 
 def visible(text: str) -> str:
@@ -60,8 +63,17 @@ def to_json(rows: Sequence[dict[str, Any]]) -> str:
 
 
 def to_csv(rows: Sequence[dict[str, Any]], keys: Sequence[str]) -> str:
-    """UTF-8 with a BOM and CRLF line ends, as Excel reads it; formulas defused."""
-    return csv_text(rows, [(k, k) for k in keys]).removesuffix("\r\n")
+    """UTF-8 with a BOM and CRLF line ends, as Excel reads it: an instant as the local time it
+    names (2027-01-22 09:00, no T, no offset), the period column as text, formulas defused."""
+    columns = [Column(k, k, "period" if k == "period" else "text") for k in keys]
+    return csv_text([_for_excel(r) for r in rows], columns).removesuffix("\r\n")
+
+
+def _for_excel(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        k: datetime.fromisoformat(v) if isinstance(v, str) and _INSTANT.fullmatch(v) else v
+        for k, v in row.items()
+    }
 
 
 def render(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[tuple[str, str]]) -> str:
