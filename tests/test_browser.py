@@ -122,8 +122,14 @@ def test_an_office_follows_the_link_in_its_email_and_closes_the_task(
     assert browser.find_element(By.TAG_NAME, "h1").text == "41. 发布年度报告"
     # Opening it (as a mail scanner or a chat preview would) changed nothing.
     assert len(harness.outbox(status="pending")) == pending > 0 and audit(harness) == []
-    browser.find_element(By.NAME, "note").send_keys("已在门户网站发布")
-    browser.find_element(By.CSS_SELECTOR, "button.primary").click()
+    closing = "//button[contains(@class, 'primary')]/ancestor::form//textarea[@name='note']"
+    browser.find_element(By.XPATH, closing).send_keys("已在门户网站发布")
+    browser.find_element(By.CSS_SELECTOR, "button.primary").click()  # 办结
+    # A second step, no script: the confirm page, its note carried over; nothing done yet.
+    assert browser.find_element(By.TAG_NAME, "h1").text == "确认办结"
+    assert browser.find_element(By.NAME, "note").get_attribute("value") == "已在门户网站发布"
+    assert audit(harness) == []
+    browser.find_element(By.CSS_SELECTOR, "button.primary").click()  # 确认办结
     wait_for_url(browser, "?ok=done")
     assert browser.find_element(By.CSS_SELECTOR, ".notice").text == "已办结。"
     assert "已办结" in browser.find_element(By.CSS_SELECTOR, ".state").text
@@ -159,6 +165,42 @@ def test_tampered_expired_and_other_office_links_change_nothing(
     assert audit(harness) == []
 
 
+def broken(browser: Any) -> list[str]:
+    """Dates, badges and navigation links laid out over more than one line."""
+    return list(
+        browser.execute_script(
+            "return [...document.querySelectorAll('.light, .nowrap, .tag, nav a')]"
+            ".filter(e => e.getClientRects().length > 1).map(e => e.textContent)"
+        )
+    )
+
+
+def test_an_office_that_has_not_signed_leaves_the_unsigned_filter_by_signing(
+    site: tuple[str, Harness], browser: Any
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    url, harness = site
+    login(browser, url)
+    browser.get(f"{url}/board?unsigned=1&office=finance")
+    (row,) = browser.find_elements(By.CSS_SELECTOR, "tbody tr")
+    assert "发布年度报告" in row.text and "计财科" in row.text
+    # The cooperating office follows the link of its reminder and signs.
+    (mail,) = [m for m in harness.smtp.received if m.rcpt_tos == ["jck@example.gov.cn"]]
+    body = mail.message.get_body(("plain",)).get_content()
+    (link,) = re.findall(rf"{re.escape(url)}/i/\S+", body)
+    browser.get(link)
+    browser.find_element(By.CSS_SELECTOR, 'button[aria-label^="签收："]').click()
+    wait_for_url(browser, "?ok=ack")
+    assert re.search(
+        r"已签收 \d{4}-\d\d-\d\d \d\d:\d\d", browser.find_element(By.TAG_NAME, "main").text
+    )
+    assert not browser.find_elements(By.CSS_SELECTOR, 'button[aria-label^="签收："]')
+    browser.get(f"{url}/board?unsigned=1&office=finance")
+    assert "没有符合条件的事项" in browser.find_element(By.CSS_SELECTOR, "tbody").text
+    assert audit(harness) == [("finance", "ack", "link")]
+
+
 def test_pages_fit_a_phone_without_horizontal_scrolling(
     site: tuple[str, Harness], browser: Any
 ) -> None:
@@ -176,8 +218,7 @@ def test_pages_fit_a_phone_without_horizontal_scrolling(
     ):
         browser.get(url + path)
         assert no_horizontal_scroll(browser), path
-    browser.get(f"{url}/board")
-    screenshot(browser, "board-phone")
+        assert broken(browser) == [], path
 
 
 def test_screenshots_of_the_shipped_table(
@@ -232,6 +273,13 @@ def test_screenshots_of_the_shipped_table(
         browser.get(f"{url}/calendar?year=2026")
         assert browser.find_elements(By.CSS_SELECTOR, "td.makeup")
         screenshot(browser, "calendar")
+        # The same at 390 px, as the WeCom browser shows them: nothing scrolls sideways,
+        # no date, badge or link of the navigation breaks.
+        for path, name in (("/board", "board-phone"), ("/office/office", "office-phone")):
+            phone(browser)
+            browser.get(url + path)
+            assert no_horizontal_scroll(browser) and broken(browser) == [], path
+            screenshot(browser, name)
 
 
 def test_the_log_export_downloads_as_utf8_with_a_bom(

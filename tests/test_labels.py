@@ -150,6 +150,7 @@ def test_no_admin_page_speaks_english(every_state: TestClient, harness: Harness)
             "back": "deadline",
             "action": verb,
             "note": note,
+            "confirm": "yes",  # 办结 without its confirmation page
         }
         r = web.post("/act", data=form)
         assert r.status_code == 303, (verb, r.status_code, r.text[:500])

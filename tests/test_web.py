@@ -80,7 +80,8 @@ def test_opening_an_item_link_changes_nothing_and_confirming_closes_it(
     token = link(web, "legal", links.item(occurrence_id(web)))
     pending = len(harness.outbox(status="pending"))
     r = web.get(f"/i/{token}")
-    assert r.status_code == 200 and "确认办结" in r.text and "本科室</dt><dd>牵头" in r.text
+    assert r.status_code == 200 and "本科室为牵头科室" in r.text and "本科室</dt>" not in r.text
+    assert 'aria-label="办结：第41项《发布年度报告》（2026年3月31日）">办结</button>' in r.text
     assert len(harness.outbox(status="pending")) == pending and audit(web) == []
     form = {
         "csrf": csrf_of(r.text),
@@ -90,6 +91,12 @@ def test_opening_an_item_link_changes_nothing_and_confirming_closes_it(
         "action": "done",
         "note": "已在门户网站发布",
     }
+    # 办结 takes a second step: the first POST asks to confirm it and changes nothing.
+    r = web.post("/act", data=form)
+    assert r.status_code == 200 and "确认《发布年度报告》（2026年3月31日）已经办结" in r.text
+    assert 'name="confirm" value="yes"' in r.text and "已在门户网站发布</textarea>" in r.text
+    assert audit(web) == [] and len(harness.outbox(status="pending")) == pending
+    form["confirm"] = "yes"
     r = web.post("/act", data=form)
     assert r.status_code == 303 and r.headers["location"] == f"/i/{token}?ok=done"
     assert harness.outbox(status="pending") == []
@@ -130,7 +137,8 @@ def test_an_expired_link_is_refused(web: TestClient, harness: Harness) -> None:
 def test_a_cooperating_office_acknowledges_but_cannot_close(web: TestClient) -> None:
     token = link(web, "finance", links.item(occurrence_id(web)))
     r = web.get(f"/i/{token}")
-    assert r.status_code == 200 and "确认办结" not in r.text and "签收" in r.text
+    assert r.status_code == 200 and 'value="done"' not in r.text and "签收" in r.text
+    assert "只有牵头科室（法规信访科）可以办结，配合情况请通过进展反馈报送。" in r.text
     base = {
         "csrf": csrf_of(r.text),
         "t": token,
@@ -211,9 +219,9 @@ def test_every_reminder_carries_its_link_and_following_it_closes_the_task(
     path = url.removeprefix("http://testserver/reminder")
     pending = len(harness.outbox(status="pending"))
     r = client.get(path)
-    assert r.status_code == 200 and "确认办结" in r.text
+    assert r.status_code == 200 and 'value="done"' in r.text
     assert len(harness.outbox(status="pending")) == pending
-    form = {"csrf": csrf_of(r.text), "t": path[3:], "action": "done"}
+    form = {"csrf": csrf_of(r.text), "t": path[3:], "action": "done", "confirm": "yes"}
     form |= {"deadline": "annual-report", "period": "2026-03-31"}
     r = client.post("/act", data=form)
     assert r.status_code == 303 and r.headers["location"] == f"/reminder{path}?ok=done"
@@ -461,7 +469,8 @@ def test_session_cookie_flags_and_the_audit_on_the_deadline_page(
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Secure" not in cookie
     page = web.get("/deadline/annual-report").text
     form = {"csrf": csrf_of(page), "deadline": "annual-report", "period": "2026-03-31"}
-    r = web.post("/act", data={**form, "action": "done", "office": "legal", "back": "deadline"})
+    form |= {"action": "done", "office": "legal", "back": "deadline", "confirm": "yes"}
+    r = web.post("/act", data=form)
     assert r.status_code == 303 and r.headers["location"] == "/deadline/annual-report?ok=done"
     page = web.get(r.headers["location"]).text
     assert "法规信访科 办结（管理员张三代为操作）" in page
@@ -564,6 +573,7 @@ def test_after_done_the_deadline_page_counts_the_reminders_never_sent_instead_of
         "back": "deadline",
         "action": "done",
         "note": "已报送",
+        "confirm": "yes",
     }
     assert web.post("/act", data=form).status_code == 303
     page = web.get("/deadline/quarterly-stats").text

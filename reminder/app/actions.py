@@ -262,7 +262,8 @@ def note_on(
     action: Action,
     note: str | None = None,
 ) -> str:
-    """签收 or 反馈 on an occurrence (they change no reminder)."""
+    """签收 or 反馈 on an occurrence (they change no reminder). An office signs once: a
+    second 签收 is not logged again."""
     assert action in (Action.ACK, Action.FEEDBACK)
     d = deadline_of(config, which.deadline)
     check_permitted(config, d, actor, action)
@@ -272,6 +273,10 @@ def note_on(
     today = local_today(config, now)
     with transaction(engine) as s:
         occ = find_occurrence(s, config, d, today, now, period=which.period, due=which.due)
+        signed = actions.acknowledged(s, [occ.id]).get((occ.id, actor.office))
+        if action is Action.ACK and signed is not None:  # a second tap logs nothing
+            when = local_minute(config, signed)
+            return f"{d.id} {occ.period_key}: already acknowledged by {actor.office} at {when}"
         _audit(s, occ, actor, action, note, now)
     return f"{d.id} {occ.period_key}: {ACTION_NAMES[action]} by {actor.office}"
 

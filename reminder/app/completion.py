@@ -116,15 +116,16 @@ def local_minute(config: Config, moment: datetime) -> str:
 
 
 def light(config: Config, d: Deadline, due: date, today: date) -> str:
-    """督办 light: red when overdue, yellow from the last lead time before due, else green.
-    A routine duty is never overdue (it is not chased): once its period is over it is "past"."""
+    """督办 light: red when overdue; yellow from the farthest lead time before due (the window
+    the messages call 即将到期) to the due day; else green. A routine duty is never overdue
+    (it is not chased): once its period is over it is "past"."""
     if today > due:
         return "past" if d.kind == "routine" else "red"
     positive = [o for o in config.remind_offsets(d) if o.amount > 0]
     if not positive:
         return "yellow" if today == due else "green"
-    last_lead = min(positive, key=lambda o: o.span)
-    start = lead_day(config.calendar(), due, last_lead)
+    first_lead = max(positive, key=lambda o: o.span)
+    start = lead_day(config.calendar(), due, first_lead)
     return "yellow" if today >= start else "green"
 
 

@@ -10,8 +10,10 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from reminder import labels, links
+from reminder import labels
+from reminder.app import progress
 from reminder.app.actions import permitted
+from reminder.app.progress import Signed, Word
 from reminder.app.sentlog import LogEntry, LogQuery, count_by_status
 from reminder.app.sentlog import read as read_log
 from reminder.app.status import StatusRow, status_rows
@@ -21,13 +23,13 @@ from reminder.delivery.wording import as_named
 from reminder.errors import BadQuery, NotFound
 from reminder.store import actions, completions
 from reminder.store.engine import transaction
-from reminder.store.models import OccurrenceRow
 from reminder.vocabulary import Action, LogStatus
 
 LIGHTS = labels.LIGHTS
 LIGHT_ORDER = {"red": 0, "yellow": 1, "green": 2, "done": 3, "past": 4}
 KINDS = labels.DEADLINE_KINDS
 ROLES = {"lead": labels.ROLES["lead"], "cooperate": labels.ROLES["cooperate"]}
+OPEN = ("red", "yellow")  # due items: the reminders have gone out, a 签收 is expected
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -36,6 +38,7 @@ class BoardFilter:
     section: str = ""
     light: str = ""
     kind: str = ""
+    unsigned: bool = False  # only due items some office (the filter's office) has not signed
 
     def check(self, config: Config) -> None:
         if self.office and self.office not in config.offices:
@@ -52,6 +55,32 @@ class BoardFilter:
 def named(config: Config, refs: tuple[str, ...]) -> str:
     """Offices and groups as the table names them (a group by its name), as messages do."""
     return "、".join(as_named(config, refs, set()))
+
+
+def linked(config: Config, refs: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """Offices and groups as `named` says them, each with the office id its page is at
+    ("" for a group: it has no page)."""
+    return tuple((r if r in config.offices else "", as_named(config, (r,), set())[0]) for r in refs)
+
+
+DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
+
+
+def numeral_rank(section: str) -> float:
+    """一、… → 1, 十二、… → 12; a heading without a leading numeral ranks after all."""
+    head = section.split("、", 1)[0].strip("（）() ")
+    if not head or any(c not in DIGITS and c != "十" for c in head):
+        return float("inf")
+    tens, _, ones = head.rpartition("十")
+    if "十" not in head:
+        return float(DIGITS[head]) if len(head) == 1 else float("inf")
+    return float((DIGITS.get(tens, 1) if tens else 1) * 10 + (DIGITS.get(ones, 0) if ones else 0))
+
+
+def section_order(config: Config) -> list[str]:
+    """The table's sections by their numerals (一、二、三…), those without one last."""
+    first_seen = list(dict.fromkeys(d.section for d in config.deadlines if d.section))
+    return sorted(first_seen, key=lambda s: (numeral_rank(s), first_seen.index(s)))
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -79,6 +108,11 @@ class PageRow:
     role: str | None = None  # lead or cooperate, on an office's page
     may_close: bool = False
     audit: tuple[AuditRow, ...] = field(default=())
+    lead_links: tuple[tuple[str, str], ...] = ()  # (office id or "", name)
+    cooperate_links: tuple[tuple[str, str], ...] = ()
+    signed: tuple[Signed, ...] = ()  # every office on the task, with its 签收 time
+    word: Word | None = None  # the latest 反馈 or 情况说明
+    acked_at: datetime | None = None  # on an office's page: when this office signed
 
     # The status row's facts, read as the row's own (the templates say r.due, r.title ...).
     deadline = property(lambda self: self.status.deadline)
@@ -93,6 +127,11 @@ class PageRow:
     done_by = property(lambda self: self.status.done_by)
     done_at = property(lambda self: self.status.done_at)
     note = property(lambda self: self.status.note)
+    moved_from = property(lambda self: self.status.moved_from)
+
+    @property
+    def unsigned(self) -> tuple[Signed, ...]:
+        return tuple(x for x in self.signed if x.at is None)
 
     @property
     def light_name(self) -> str:
@@ -145,32 +184,14 @@ class DeadlinePage:
     not_sent: dict[str, int]  # reminders never sent, by status in words
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class Closed:
-    by: str  # the office's name
-    at: datetime  # local
-    note: str | None
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class ItemPage:
-    deadline: Deadline
-    occurrence: OccurrenceRow
-    office: Office
-    role_name: str
-    may_close: bool
-    lead_names: str
-    cooperate_names: str
-    done: Closed | None
-    audit: tuple[AuditRow, ...]
-
-
 def _row(
     config: Config,
     r: StatusRow,
     *,
     office: str | None = None,
     audit: tuple[AuditRow, ...] = (),
+    acked: dict[str, datetime] | None = None,
+    word: Word | None = None,
 ) -> PageRow:
     d = config.deadline_by_id[r.deadline]
     role, may_close = None, False
@@ -186,7 +207,28 @@ def _row(
         role=role,
         may_close=may_close,
         audit=audit,
+        lead_links=linked(config, d.lead),
+        cooperate_links=linked(config, d.cooperate),
+        signed=progress.signed(config, on_task(r), acked),
+        word=word,
+        acked_at=(acked or {}).get(office) if office else None,
     )
+
+
+def on_task(r: StatusRow) -> list[str]:
+    """The offices on a task, lead first, in the order the task names them."""
+    offices = (r.lead.split(",") if r.lead else []) + (
+        r.cooperate.split(",") if r.cooperate else []
+    )
+    return list(dict.fromkeys(offices))
+
+
+def not_signed(r: StatusRow, acked: dict[str, datetime] | None, office: str) -> bool:
+    """A due item some office on it (or `office`, when given) has not signed."""
+    if r.light not in OPEN:
+        return False
+    waiting = set(on_task(r)) - set(acked or {})
+    return office in waiting if office else bool(waiting)
 
 
 def board(
@@ -202,6 +244,7 @@ def board(
     f.check(config)
     offices = frozenset([f.office]) if f.office else None
     rows = status_rows(config, engine, now, offices)
+    acks = progress.acks(config, engine, now.astimezone(config.settings.tz).date())
     counts = Counter(r.light for r in rows)
     shown = [
         r
@@ -209,6 +252,7 @@ def board(
         if (not f.section or r.section == f.section)
         and (not f.light or r.light == f.light)
         and (not f.kind or r.kind == f.kind)
+        and (not f.unsigned or not_signed(r, acks.get((r.deadline, r.period)), f.office))
     ]
     # Most urgent first: overdue, then near, then on track; closed and lapsed last.
     shown.sort(key=lambda r: (LIGHT_ORDER[r.light], r.due, r.task or 0))
@@ -216,19 +260,28 @@ def board(
     if size is not None:
         page = min(page, max(1, -(-total // size)))  # past the end: the last page
         shown = shown[(page - 1) * size : page * size]
+    words = progress.latest_words(config, engine, {(r.deadline, r.period) for r in shown})
     return BoardPage(
-        rows=[_row(config, r) for r in shown],
+        rows=[
+            _row(
+                config,
+                r,
+                acked=acks.get((r.deadline, r.period)),
+                word=words.get((r.deadline, r.period)),
+            )
+            for r in shown
+        ],
         total=total,
         page=page,
         pages=max(1, -(-total // size)) if size else 1,
         counts={light: counts.get(light, 0) for light in LIGHTS},
         filter=f,
-        offices=sorted(config.offices.values(), key=lambda o: o.id),
-        sections=sorted({d.section for d in config.deadlines if d.section}),
+        offices=list(config.offices.values()),  # in the file's order
+        sections=section_order(config),
     )
 
 
-def _audit_rows(config: Config, found: list[Any]) -> tuple[AuditRow, ...]:
+def audit_rows(config: Config, found: list[Any]) -> tuple[AuditRow, ...]:
     tz = config.settings.tz
     return tuple(
         AuditRow(
@@ -249,8 +302,9 @@ def office_page(config: Config, engine: Engine, office_id: str, now: datetime) -
     if office is None:
         raise NotFound(office_id)
     today = now.astimezone(config.settings.tz).date()
+    acks = progress.acks(config, engine, today)
     rows = [
-        _row(config, r, office=office_id)
+        _row(config, r, office=office_id, acked=acks.get((r.deadline, r.period)))
         for r in status_rows(config, engine, now, frozenset([office_id]))
     ]
     current = [r for r in rows if r.light in ("red", "yellow", "green")]
@@ -269,7 +323,7 @@ def office_page(config: Config, engine: Engine, office_id: str, now: datetime) -
         office=office,
         rows=now_and_next,
         done=[r for r in rows if r.light == "done"][-20:][::-1],
-        history=_audit_rows(config, history),
+        history=audit_rows(config, history),
     )
 
 
@@ -285,7 +339,7 @@ def deadline_page(config: Config, engine: Engine, deadline_id: str, now: datetim
     unsent = (LogStatus.CANCELLED.value, LogStatus.SUPERSEDED.value)
     recent = LogQuery(deadline=deadline_id, limit=100, newest_first=True, not_statuses=unsent)
     not_sent = count_by_status(config, engine, LogQuery(deadline=deadline_id, statuses=unsent))
-    by_period = {p: _audit_rows(config, audit[i]) for p, i in stored.items()}
+    by_period = {p: audit_rows(config, audit[i]) for p, i in stored.items()}
     rows = [
         _row(config, r, audit=by_period.get(r.period, ()))
         for r in status_rows(config, engine, now, None, deadline=deadline_id)
@@ -321,41 +375,3 @@ def rule_words(config: Config, d: Deadline) -> str:
     else:
         parts.append(f"提醒：{offsets}")
     return "；".join(parts)
-
-
-def item_page(config: Config, engine: Engine, occurrence_id: int, office_id: str) -> ItemPage:
-    """One occurrence as its office sees it through a link."""
-    with transaction(engine) as s:
-        occ = completions.occurrence(s, occurrence_id)
-        if occ is None:
-            raise NotFound(str(occurrence_id))
-        done = completions.open_completion(s, occ.id)
-        audit = actions.of_occurrence(s, occ.id)
-    d = config.deadline_by_id.get(occ.deadline_id)
-    roles = {role for o, role in config.recipients(d) if o == office_id} if d else set()
-    if d is None or not roles - {"escalation"}:
-        raise NotFound(str(occurrence_id))
-    closed = None
-    if done is not None:
-        by = config.office_names.get(done.office_id, done.office_id)
-        closed = Closed(by=by, at=done.completed_at.astimezone(config.settings.tz), note=done.note)
-    return ItemPage(
-        deadline=d,
-        occurrence=occ,
-        office=config.offices[office_id],
-        role_name=ROLES["lead" if "lead" in roles else "cooperate"],
-        may_close=permitted(config, d, office_id, Action.DONE),
-        lead_names=named(config, d.lead),
-        cooperate_names=named(config, d.cooperate),
-        done=closed,
-        audit=_audit_rows(config, audit),
-    )
-
-
-def check_reach(engine: Engine, grant: links.Grant, deadline: str, period: str) -> None:
-    """An item link acts on its own occurrence only: NotFound for any other."""
-    with transaction(engine) as s:
-        stored = {o.period_key: o.id for o in completions.occurrences_of(s, deadline)}
-    occurrence = stored.get(period)
-    if occurrence is None or not grant.reaches(occurrence):
-        raise NotFound(f"{deadline} {period}")

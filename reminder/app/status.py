@@ -35,6 +35,7 @@ class StatusRow:
     done_by: str | None
     done_at: datetime | None  # local
     note: str | None
+    moved_from: date | None = None  # the due date before an approved 延期 moved it
 
     def as_row(self, config: Config) -> dict[str, Any]:
         """As `reminder status` prints it and the API returns it: the due date as
@@ -82,8 +83,9 @@ def status_rows(
         if deadline not in (None, d.id) or (offices is not None and not offices & e.offices):
             continue
         done = done_by_key.get((d.id, occ.period_key))
-        due, lit, left = occ.due, e.light, e.left
+        due, lit, left, was = occ.due, e.light, e.left, None
         if (d.id, occ.period_key) in moved:
+            was = occ.due
             due = moved[(d.id, occ.period_key)]
             lit, left = light(config, d, due, today), cal.workdays_between(today, due)
         out.append(
@@ -102,6 +104,7 @@ def status_rows(
                 done_by=done.office_id if done else None,
                 done_at=done.completed_at.astimezone(tz) if done else None,
                 note=done.note if done else None,
+                moved_from=was,
             )
         )
     return out

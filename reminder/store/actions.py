@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from reminder.store.models import ActionRow
+from reminder.store.models import ActionRow, OccurrenceRow
 
 
 def record(session: Session, **values: object) -> ActionRow:
@@ -67,3 +67,41 @@ def of_office(session: Session, office_id: str, *, limit: int = 50) -> list[Acti
             .limit(limit)
         )
     )
+
+
+def acks_by_key(
+    session: Session, first: date, last: date
+) -> dict[tuple[str, str], dict[str, datetime]]:
+    """When each office first acknowledged (签收) each occurrence due in [first, last], by
+    deadline and period: one query for the whole board, not one per row."""
+    rows = session.execute(
+        select(
+            OccurrenceRow.deadline_id,
+            OccurrenceRow.period_key,
+            ActionRow.office_id,
+            func.min(ActionRow.at),
+        )
+        .join(OccurrenceRow, OccurrenceRow.id == ActionRow.occurrence_id)
+        .where(ActionRow.action == "ack", OccurrenceRow.due >= first, OccurrenceRow.due <= last)
+        .group_by(OccurrenceRow.deadline_id, OccurrenceRow.period_key, ActionRow.office_id)
+    )
+    out: dict[tuple[str, str], dict[str, datetime]] = {}
+    for deadline, period, office, at in rows:
+        out.setdefault((deadline, period), {})[office] = at
+    return out
+
+
+def latest_feedback(
+    session: Session, keys: Collection[tuple[str, str]]
+) -> dict[tuple[str, str], ActionRow]:
+    """The latest 反馈 of each of these occurrences (deadline, period), in one query."""
+    if not keys:
+        return {}
+    deadlines = {d for d, _ in keys}
+    rows = session.execute(
+        select(OccurrenceRow.deadline_id, OccurrenceRow.period_key, ActionRow)
+        .join(OccurrenceRow, OccurrenceRow.id == ActionRow.occurrence_id)
+        .where(ActionRow.action == "feedback", OccurrenceRow.deadline_id.in_(deadlines))
+        .order_by(ActionRow.at, ActionRow.id)
+    )
+    return {(d, p): row for d, p, row in rows if (d, p) in keys}

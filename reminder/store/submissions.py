@@ -178,6 +178,22 @@ def extended_by_key(session: Session, first: date, last: date) -> dict[tuple[str
     return {(d, p): until for d, p, until in session.execute(stmt)}
 
 
+def latest_explained(
+    session: Session, keys: Collection[tuple[str, str]]
+) -> dict[tuple[str, str], SubmissionRow]:
+    """The latest 情况说明 of each of these occurrences (deadline, period), in one query."""
+    if not keys:
+        return {}
+    deadlines = {d for d, _ in keys}
+    rows = session.execute(
+        select(OccurrenceRow.deadline_id, OccurrenceRow.period_key, SubmissionRow)
+        .join(OccurrenceRow, OccurrenceRow.id == SubmissionRow.occurrence_id)
+        .where(SubmissionRow.kind == EXPLAIN, OccurrenceRow.deadline_id.in_(deadlines))
+        .order_by(SubmissionRow.created_at, SubmissionRow.id)
+    )
+    return {(d, p): row for d, p, row in rows if (d, p) in keys}
+
+
 def explanations_by_key(session: Session, first: date) -> dict[tuple[str, str, str], SubmissionRow]:
     """The latest 情况说明 of each office about an occurrence due on or after `first`, by
     deadline, period and office: what the 通报 prints beside an overdue item."""

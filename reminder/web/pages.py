@@ -12,11 +12,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from reminder import links
-from reminder.app.actions import (
-    NOTE_LIMIT,
-    Actor,
-    perform,
-)
+from reminder.app.actions import NOTE_LIMIT, Actor, perform, permitted
 from reminder.app.completion import Which
 from reminder.errors import AppError
 from reminder.vocabulary import Action
@@ -135,13 +131,16 @@ def board_page(
     section: str = "",
     light: str = "",
     kind: str = "",
+    unsigned: str = "",
     page_no: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
 ) -> Response:
     visitor = visitor_of(request)
     if not visitor.admin:
         return login_first(request)
     ctx = ctx_of(request)
-    f = views.BoardFilter(office=office, section=section, light=light, kind=kind)
+    f = views.BoardFilter(
+        office=office, section=section, light=light, kind=kind, unsigned=unsigned == "1"
+    )
     data = views.board(ctx, ctx.clock.now(), f, page=page_no, size=BOARD_PAGE)
     return page(request, "board.html", visitor, title="督办看板", **views.shown(data))
 
@@ -228,8 +227,10 @@ def act(
     note: Annotated[str, Form(max_length=NOTE_LIMIT + 200)] = "",
     t: Annotated[str, Form(max_length=300)] = "",
     back: Annotated[str, Form(max_length=80)] = "",
+    confirm: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
-    """The one endpoint that changes anything: a form's POST with its CSRF token."""
+    """The one endpoint that changes anything: a form's POST with its CSRF token. 办结 of a
+    task takes a second POST: the first answers with a page asking to confirm it."""
     ctx = ctx_of(request)
     visitor: Visitor | Response = grant_visitor(request, t) if t else visitor_of(request)
     if isinstance(visitor, Response):
@@ -249,6 +250,9 @@ def act(
             request, "message.html", visitor, title=title, message=message, status_code=status
         )
     verb = Action(action)
+    if verb is Action.DONE and confirm != "yes" and _confirms(ctx, visitor, acting, deadline):
+        form = {"deadline": deadline, "period": period, "office": office, "back": back}
+        return _confirm_page(request, visitor, form, note)
     which = Which(deadline=deadline, office=acting, period=period, by=visitor.admin)
     actor = Actor(
         office=acting,
@@ -262,6 +266,36 @@ def act(
     log.info("%s: %s %s %s by %s", verb.value, deadline, period, acting, actor.label)
     target = back_url(ctx, visitor, back, deadline)
     return RedirectResponse(f"{target}?ok={verb.value}", status_code=303)
+
+
+def _confirm_page(request: Request, visitor: Visitor, form: dict[str, str], note: str) -> Response:
+    """The second step of 办结: the same form again, with confirm=yes (no script needed)."""
+    ctx = ctx_of(request)
+    item = ctx.current_config().deadline_by_id[form["deadline"]].title
+    return_to = back_url(ctx, visitor, form["back"], form["deadline"])
+    return page(
+        request,
+        "confirm.html",
+        visitor,
+        title="确认办结",
+        item=item,
+        note=note,
+        return_to=return_to,
+        deadline=form["deadline"],
+        period=form["period"],
+        office=form["office"],
+        back=form["back"],
+    )
+
+
+def _confirms(ctx: WebContext, visitor: Visitor, office: str, deadline: str) -> bool:
+    """办结 asks to confirm when it would be done: a task (a routine duty is confirmed for its
+    period in one step, 确认本期已落实), by its lead office or an administrator."""
+    config = ctx.current_config()
+    d = config.deadline_by_id[deadline]
+    return d.kind != "routine" and (
+        bool(visitor.admin) or permitted(config, d, office, Action.DONE)
+    )
 
 
 def _form_problem(

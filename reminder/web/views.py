@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from reminder import links
-from reminder.app import pages, submissions
+from reminder.app import item, pages, submissions
 from reminder.app.pages import BoardFilter
 from reminder.errors import NotFound
 from reminder.web.context import WebContext
@@ -38,8 +38,9 @@ def deadline_page(ctx: WebContext, deadline_id: str, now: datetime) -> pages.Dea
     return pages.deadline_page(ctx.current_config(), ctx.engine, deadline_id, now)
 
 
-def item_page(ctx: WebContext, occurrence_id: int, office_id: str) -> pages.ItemPage:
-    return pages.item_page(ctx.current_config(), ctx.engine, occurrence_id, office_id)
+def item_page(ctx: WebContext, occurrence_id: int, office_id: str) -> item.ItemPage:
+    config, now = ctx.current_config(), ctx.clock.now()
+    return item.item_page(config, ctx.engine, occurrence_id, office_id, now)
 
 
 def item_submissions(
@@ -49,7 +50,7 @@ def item_submissions(
     return submissions.of_item(config, ctx.engine, occurrence_id, office_id, now, done=done)
 
 
-Page = pages.BoardPage | pages.OfficePage | pages.DeadlinePage | pages.ItemPage
+Page = pages.BoardPage | pages.OfficePage | pages.DeadlinePage | item.ItemPage
 
 
 def shown(data: Page) -> dict[str, Any]:
@@ -58,4 +59,4 @@ def shown(data: Page) -> dict[str, Any]:
 
 
 def check_reach(ctx: WebContext, grant: links.Grant, deadline: str, period: str) -> None:
-    pages.check_reach(ctx.engine, grant, deadline, period)
+    item.check_reach(ctx.engine, grant, deadline, period)
