@@ -98,6 +98,13 @@ def test_the_block_names_each_day_and_confirms_the_year(
     assert run(capsys, "calendar", "--from-notice", str(gb)) == (0, out, err)
 
 
+def test_commas_for_full_stops_read_the_same() -> None:
+    text = published(2025).replace("共8天。1月26日", "共8天，1月26日").replace("共5天。", "共5天；")
+    assert text != published(2025)
+    comma = parse_notice(text, source="notice.txt")
+    assert comma == parse_notice(published(2025), source="2025.txt")
+
+
 def test_a_notice_that_differs_from_the_package_is_told_date_by_date(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

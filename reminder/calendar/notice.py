@@ -27,6 +27,7 @@ _DATE = re.compile(r"(?:(\d{4})年)?(?:(\d{1,2})月)?(\d{1,2})日(?:\(([^)]*)\))
 _WEEKDAY = re.compile(r"(?:周|星期)([一二三四五六日天])")
 _WEEKDAY_DIGITS = "一二三四五六日"
 _COUNT = re.compile(r"共(\d{1,2})天")
+_CLAUSE = re.compile(r"[,;]")  # after NFKC: ， and ；
 _ENGLISH_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -127,14 +128,23 @@ class _Where:
 
 
 def _item_days(body: str, where: _Where) -> tuple[tuple[date, ...], tuple[date, ...]]:
-    """The rest days and the make-up workdays of one numbered item."""
+    """The rest days and the make-up workdays of one numbered item: clause by clause, so that
+    a pasted variant with a comma for a full stop (放假调休，共8天，1月26日上班) reads the same."""
     rest: list[date] = []
     work: list[date] = []
     for sentence in body.split("。"):
-        if "上班" in sentence:
-            work += _workdays(sentence, where)
-        elif "放假" in sentence or "连休" in sentence:
-            rest += _rest_range(sentence, where)
+        ranged: list[date] = []
+        for clause in _CLAUSE.split(sentence):
+            if "上班" in clause:
+                work += _workdays(clause, where)
+            elif "放假" in clause or "连休" in clause:
+                ranged += _rest_range(clause, where)
+        count = _COUNT.search(sentence)
+        if ranged and count is not None and int(count.group(1)) != len(ranged):
+            raise where.error(
+                f"共{count.group(1)}天, but {ranged[0]} to {ranged[-1]} is {len(ranged)} day(s)"
+            )
+        rest += ranged
     if not rest:
         raise where.error("this holiday has no 放假 dates (write 1月1日至3日放假)")
     return tuple(rest), tuple(work)
@@ -163,11 +173,7 @@ def _rest_range(sentence: str, where: _Where) -> list[date]:
         last = days[1][0]
     if len(days) > 2 or last < first:
         raise where.error(f"{sentence} is not one range of days (write 10月1日至7日放假)")
-    n = (last - first).days + 1
-    count = _COUNT.search(sentence)
-    if count is not None and int(count.group(1)) != n:
-        raise where.error(f"共{count.group(1)}天, but {first} to {last} is {n} day(s)")
-    return [first + timedelta(days=i) for i in range(n)]
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 
 def _dates(sentence: str, where: _Where) -> list[tuple[date, str]]:
