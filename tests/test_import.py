@@ -1192,3 +1192,80 @@ def test_no_office_has_more_than_ten_routine_checks_in_a_month(
         )
         >= 5
     )
+
+
+# -- next year's 方案 as an update (issue 25 item 6) ---------------------------------------
+
+
+def _next_year(tmp_path: Path, edit: bool) -> Path:
+    """The shipped table as next year's: titled 2028年; when `edit`, task 10's text reworded,
+    task 42 gone and a task 43 added."""
+    text = TABLE.read_text(encoding="utf-8")
+    text = text.replace("政务公开工作要点分工方案", "2028年政务公开工作要点分工方案", 1)
+    if edit:
+        text = text.replace("10.加强疫情防控信息发布工作协调", "10.加强突发事件信息发布工作协调", 1)
+        start = text.index("\t42.")
+        text = text[:start] + (
+            "\t43.开展政务公开开放日活动，邀请群众代表走进机关。\n\t办公室\n\t2028年10月前\n"
+        )
+    path = tmp_path / "2028.txt"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_same_table_as_an_update_changes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    running = shipped("schedules.toml")
+    before = running.read_text(encoding="utf-8")
+    out = tmp_path / "update.toml"
+    code, printed, err = run(
+        capsys, "import", str(_next_year(tmp_path, False)), "--update", str(running), "-o", str(out)
+    )
+    assert (code, printed) == (0, "")
+    assert err == f"42 unchanged, 0 changed, 0 new, 0 gone\nwrote {out}\n"
+    assert out.read_text(encoding="utf-8") == before == running.read_text(encoding="utf-8")
+
+
+def test_an_update_with_one_task_changed_one_gone_and_one_new(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    running = shipped("schedules.toml")
+    out = tmp_path / "update.toml"
+    table = _next_year(tmp_path, True)
+    code, _, err = run(capsys, "import", str(table), "--update", str(running), "-o", str(out))
+    assert code == 0, err
+    lines = err.splitlines()
+    assert lines[0] == "40 unchanged, 1 changed, 1 new, 1 gone"
+    assert lines[1].startswith("changed epidemic-info-release (task 10, score 1.1")
+    assert lines[2].startswith("  requirement: '加强疫情防控信息发布工作协调")
+    assert (
+        lines[3] == "new kzzwgkkfrhdyqqzd (task 43): 开展政务公开开放日活动，邀请群众代表走进机关"
+    )
+    assert lines[4].startswith("gone rule-of-law-annual-report (task 42): ")
+    text = out.read_text(encoding="utf-8")
+    old = tomllib.loads(running.read_text(encoding="utf-8"))
+    new = tomllib.loads(text)
+    assert new["settings"] == old["settings"] and new["offices"] == old["offices"]
+    assert new["groups"] == old["groups"]
+    rows = {d["id"]: d for d in new["deadlines"]}
+    assert len(rows) == 43
+    assert rows["epidemic-info-release"]["requirement"].startswith("加强突发事件信息发布工作协调")
+    assert rows["rule-of-law-annual-report"]["end"].isoformat() == "2027-12-31"
+    added = rows["kzzwgkkfrhdyqqzd"]
+    assert (added["task"], added["lead"], added["due"]) == (43, ["office"], "2028-09-30")
+    assert "# REVIEW: 新方案新增的任务：请核对各项，尤其是牵头单位和期限" in text
+    assert "# REVIEW: 新方案改写了要求：请核对标题和期限" in text
+    assert run(capsys, "check", "--config", str(out))[0] == 0
+
+
+def test_an_update_never_writes_into_the_running_file(
+    tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    table = _next_year(tmp_path, False)
+    code, _, err = run(capsys, "import", str(table), "--update", str(config), "-o", str(config))
+    assert (code, err) == (
+        2,
+        "reminder: -o: that is the --update file; import never writes into it\n",
+    )
+    assert config.read_text(encoding="utf-8") == CONFIG

@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING
 from reminder.importing import FORMATS
 
 if TYPE_CHECKING:
-    from reminder.config.model import Config
-    from reminder.importing.table import Imported
+    from datetime import date
 
-__all__ = ["FORMATS", "import_table"]
+    from reminder.config.model import Config
+    from reminder.importing.table import Imported, Updated
+
+__all__ = ["FORMATS", "import_table", "update_table"]
 
 
 def import_table(
@@ -26,3 +28,22 @@ def import_table(
     from reminder.importing.table import import_table as read_table
 
     return read_table(path, fmt=fmt, config=config, sheet=sheet)
+
+
+def update_table(
+    path: Path,
+    running: Path,
+    *,
+    fmt: str | None = None,
+    sheet: str | None = None,
+    end: date | None = None,
+) -> Updated:
+    """Next year's table at `path` as an update of the running schedules file `running`: the
+    complete new file's text (nothing is written here) and a summary of what is unchanged,
+    changed, new and gone."""
+    from reminder.config.loader import load_config
+    from reminder.importing.table import update_table as update
+
+    config = load_config(running)
+    text = running.read_text(encoding="utf-8")
+    return update(path, config=config, running=text, fmt=fmt, sheet=sheet, end=end)

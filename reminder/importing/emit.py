@@ -116,7 +116,7 @@ def with_cadence(mapped: list[Mapped]) -> list[Mapped]:
     return out
 
 
-def _office_block(matcher: Matcher, config: Config | None) -> list[str]:
+def office_block(matcher: Matcher, config: Config | None) -> list[str]:
     lines: list[str] = []
     for ident, name in matcher.proposed_offices.items():
         lines += [
@@ -140,7 +140,7 @@ def _office_block(matcher: Matcher, config: Config | None) -> list[str]:
     return lines
 
 
-def _deadline_block(m: Mapped, heading: str) -> list[str]:
+def deadline_block(m: Mapped, heading: str) -> list[str]:
     """A task's table; `heading` the category above it, when it starts a new one."""
     t = m.task
     who = t.responsibility or "；".join(x for x in (t.lead, t.cooperate) if x)
@@ -189,10 +189,10 @@ def toml_text(
         head += ["", STARTER.rstrip()]
     else:
         head.append(f"# 以下内容可追加到 {config.path} 之后（其中的科室、分组为该文件中没有的）。")
-    lines = head + _office_block(matcher, config)
+    lines = head + office_block(matcher, config)
     shown = ""
     for m in mapped:
         heading = m.task.category if m.task.category != shown else ""
         shown = m.task.category
-        lines += _deadline_block(m, heading)
+        lines += deadline_block(m, heading)
     return "\n".join(lines) + "\n"

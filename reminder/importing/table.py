@@ -3,13 +3,15 @@ say what was found. Nothing is written here; the command writes the text where i
 
 from __future__ import annotations
 
+import tomllib
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 
 from reminder.config.model import Config
 from reminder.errors import ReadError
-from reminder.importing import FORMATS, emit, tasks
+from reminder.importing import FORMATS, emit, tasks, update
 from reminder.importing.limits import plan_year
 from reminder.importing.offices import FIRST_LEADS, Matcher
 from reminder.importing.readers import Source, excel, pdf, plain, web, word
@@ -128,4 +130,55 @@ def import_table(
         proposed=len(matcher.proposed_offices) + len(matcher.proposed_groups),
         kinds=Counter(m.limit.kind for m in mapped),
         reviews=sum(1 for m in mapped if m.reviews) + len(matcher.proposed_offices),
+    )
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Updated:
+    text: str  # the complete new schedules file
+    lines: list[str]  # the summary: counts, then each change
+    counts: dict[str, int]
+
+
+NEW_TASK = "新方案新增的任务：请核对各项，尤其是牵头单位和期限"
+
+
+def update_table(
+    path: Path,
+    *,
+    config: Config,
+    running: str,
+    fmt: str | None = None,
+    sheet: str | None = None,
+    end: date | None = None,
+) -> Updated:
+    """The running file (`running`, loaded as `config`) updated by the new table at `path`:
+    unchanged rows kept, changed ones rewritten, new ones added, gone ones ended on `end`
+    (default: the last day of the year before the new plan's)."""
+    source = read(path, format_of(path, fmt), sheet)
+    found = tasks_of(source)
+    if not found:
+        raise ReadError(f"{path}: {no_table(source)}")
+    plan = plan_year(source.title_lines())
+    if end is None and plan is None:
+        raise ReadError(
+            f"{path}: the new table names no year (2027年…方案): give --end, the last day "
+            "of the running plan"
+        )
+    matcher = Matcher.of(config)
+    mapped = emit.map_tasks(
+        found, matcher, {d.id for d in config.deadlines}, plan, first_leads(source)
+    )
+    rows = tomllib.loads(running).get("deadlines", [])
+    changes = update.match([r for r in rows if "task" in r], mapped)
+    added = emit.office_block(matcher, config)
+    for c in changes.changes:
+        if c.state == "new" and c.new is not None:
+            reviews = (NEW_TASK, *c.new.reviews)
+            added += emit.deadline_block(replace(c.new, reviews=reviews), c.new.task.category)
+    last = end or date((plan or 1) - 1, 12, 31)
+    return Updated(
+        text=update.updated_text(running, rows, changes, added, last),
+        lines=update.summary(changes),
+        counts={s: changes.count(s) for s in ("unchanged", "changed", "new", "gone")},
     )

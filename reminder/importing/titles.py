@@ -80,7 +80,9 @@ def id_of(title: str, taken: set[str], fallback: str) -> str:
     """The pinyin initials of the title, with -2, -3… when taken; `fallback` for no letters."""
     from pypinyin import Style, lazy_pinyin
 
-    letters = "".join(p[:1] for p in lazy_pinyin(title, style=Style.NORMAL, errors="ignore"))
+    # Only the first characters count: each gives at most one letter.
+    initials = lazy_pinyin(title[: ID_CHARS + 8], style=Style.FIRST_LETTER, errors="ignore")
+    letters = "".join(p[:1].lower() for p in initials if p[:1].isascii())
     base = letters[:ID_CHARS] if letters and letters[0].isalpha() else fallback
     ident, n = base, 2
     while ident in taken:

@@ -1,0 +1,226 @@
+"""Next year's 方案 as a reviewed update of the running schedules file. Pure.
+
+The new table's tasks are matched to the running file's task rows (those with a `task`
+number) by the similarity of their requirement, with a bonus for the same number. A matched
+task is unchanged when its requirement, 时限 words, section and the offices it names are the
+same; else changed, and only what changed is rewritten (a new 时限 brings a new due rule, new
+offices new lead and cooperate, each with a REVIEW line). The file written is the running one
+with these edits: settings, offices, groups, leaders and unchanged rows as they were, new rows
+added at the end with REVIEW lines, gone rows kept with an `end` date (their history stays).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from difflib import SequenceMatcher
+from typing import Any
+
+from reminder.importing.emit import Mapped, toml_list, toml_string
+
+MATCH = 0.6  # similarity of requirements that makes two tasks one
+SAME_NUMBER = 0.2  # added to the similarity when the task numbers agree
+COMPARED = ("requirement", "limit", "section", "offices")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Change:
+    old: dict[str, Any] | None  # the running row (None: a new task)
+    new: Mapped | None  # the new table's task (None: gone)
+    score: float = 0.0
+    fields: tuple[str, ...] = ()  # what differs, of COMPARED
+
+    @property
+    def state(self) -> str:
+        if self.old is None:
+            return "new"
+        if self.new is None:
+            return "gone"
+        return "changed" if self.fields else "unchanged"
+
+
+@dataclass(kw_only=True)
+class Update:
+    changes: list[Change] = field(default_factory=list)
+
+    def count(self, state: str) -> int:
+        return sum(1 for c in self.changes if c.state == state)
+
+
+def _norm(text: object) -> str:
+    return re.sub(r"\s+", "", str(text or ""))
+
+
+def _offices(row: dict[str, Any]) -> set[str]:
+    return {*row.get("lead", ()), *row.get("cooperate", ())}
+
+
+def differs(old: dict[str, Any], new: Mapped) -> tuple[str, ...]:
+    """The COMPARED fields in which the new task differs from the running row."""
+    now = {
+        "requirement": new.task.requirement,
+        "limit": new.task.limit,
+        "section": new.task.section,
+    }
+    out = [k for k, v in now.items() if _norm(old.get(k)) != _norm(v)]
+    if _offices(old) != {*new.lead, *new.cooperate}:
+        out.append("offices")
+    return tuple(out)
+
+
+def match(rows: Sequence[dict[str, Any]], mapped: Sequence[Mapped]) -> Update:
+    """Each new task paired with the running row it continues, best pairs first."""
+    pairs = []
+    for i, old in enumerate(rows):
+        for j, new in enumerate(mapped):
+            ratio = SequenceMatcher(
+                None, _norm(old.get("requirement")), _norm(new.task.requirement), autojunk=False
+            ).ratio()
+            bonus = SAME_NUMBER if old.get("task") == new.task.number else 0.0
+            if ratio + bonus >= MATCH:
+                pairs.append((ratio + bonus, i, j))
+    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+    used_old: dict[int, tuple[int, float]] = {}
+    used_new: set[int] = set()
+    for score, i, j in pairs:
+        if i not in used_old and j not in used_new:
+            used_old[i] = (j, score)
+            used_new.add(j)
+    update = Update()
+    for i, old in enumerate(rows):
+        if i in used_old:
+            j, score = used_old[i]
+            fields = differs(old, mapped[j])
+            update.changes.append(Change(old=old, new=mapped[j], score=score, fields=fields))
+        else:
+            update.changes.append(Change(old=old, new=None))
+    update.changes += [Change(old=None, new=m) for j, m in enumerate(mapped) if j not in used_new]
+    return update
+
+
+def summary(update: Update) -> list[str]:
+    """Lines for the terminal: counts, then each change with its score and old -> new."""
+    counts = ", ".join(f"{update.count(s)} {s}" for s in ("unchanged", "changed", "new", "gone"))
+    lines = [counts]
+    order = {"changed": 0, "new": 1, "gone": 2, "unchanged": 3}
+    for c in sorted(update.changes, key=lambda c: order[c.state]):
+        if c.state == "changed" and c.old is not None and c.new is not None:
+            lines.append(f"changed {c.old['id']} (task {c.old.get('task')}, score {c.score:.2f}):")
+            for name in c.fields:
+                before, after = _shown(c.old, c.new, name)
+                lines.append(f"  {name}: {before} -> {after}")
+        elif c.state == "new" and c.new is not None:
+            lines.append(f"new {c.new.id} (task {c.new.task.number}): {c.new.title}")
+        elif c.state == "gone" and c.old is not None:
+            lines.append(f"gone {c.old['id']} (task {c.old.get('task')}): {c.old.get('title')}")
+    return lines
+
+
+def _shown(old: dict[str, Any], new: Mapped, name: str) -> tuple[str, str]:
+    if name == "offices":
+        return (
+            ",".join(sorted(_offices(old))),
+            ",".join(sorted({*new.lead, *new.cooperate})),
+        )
+    after = {"requirement": new.task.requirement, "limit": new.task.limit}.get(
+        name, new.task.section
+    )
+    return _short(old.get(name)), _short(after)
+
+
+def _short(text: object, size: int = 40) -> str:
+    s = _norm(text)
+    return repr(s if len(s) <= size else s[: size - 1] + "…")
+
+
+def toml_value(value: Any) -> str:
+    """A value of a deadline's table as TOML (one line)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return toml_string(value)
+    if isinstance(value, list | tuple):
+        if all(isinstance(v, str) for v in value):
+            return toml_list(value)
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + "}"
+    raise TypeError(f"cannot write {type(value).__name__} to TOML")
+
+
+def rewritten(old: dict[str, Any], new: Mapped, fields: Sequence[str]) -> list[str]:
+    """A changed row: the running row with what changed taken from the new table."""
+    row = dict(old)
+    reviews = []
+    for name in ("requirement", "limit", "section"):
+        if name in fields:
+            row[name] = getattr(new.task, name)
+    if "requirement" in fields:
+        reviews.append("新方案改写了要求：请核对标题和期限")
+    if "limit" in fields:
+        row["due"] = new.limit.due
+        if new.limit.kind == "routine":
+            row["kind"] = "routine"
+        else:
+            row.pop("kind", None)
+        reviews.append(f"新方案的时限为“{new.task.limit}”：due 按此改为 {new.limit.due}")
+    if "offices" in fields:
+        row["lead"], row["cooperate"] = list(new.lead), list(new.cooperate)
+        reviews.append("新方案的责任单位有变：请核对 lead 和 cooperate")
+    reviews += list(new.reviews) if "limit" in fields or "offices" in fields else []
+    lines = ["[[deadlines]]", *(f"# REVIEW: {r}" for r in dict.fromkeys(reviews))]
+    return lines + [f"{k} = {toml_value(v)}" for k, v in row.items()]
+
+
+_HEADER = re.compile(r"^\s*\[\[?\s*[A-Za-z_]")
+
+
+def _blocks(lines: list[str]) -> list[tuple[int, int]]:
+    """(first, last + 1) of each [[deadlines]] table in the file's lines, without the comments
+    and blank lines that stand above the next table."""
+    heads = [i for i, ln in enumerate(lines) if ln.strip() == "[[deadlines]]"]
+    out = []
+    for i in heads:
+        j = next((k for k in range(i + 1, len(lines)) if _HEADER.match(lines[k])), len(lines))
+        while j > i + 1 and (not lines[j - 1].strip() or lines[j - 1].lstrip().startswith("#")):
+            j -= 1
+        out.append((i, j))
+    return out
+
+
+def _ended(block: list[str], row: dict[str, Any], end: date) -> list[str]:
+    """A gone row kept, ending with the old plan (a fixed date ends by itself)."""
+    if "end" in row or re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(row.get("due", ""))):
+        return block
+    at = next((k + 1 for k, ln in enumerate(block) if ln.lstrip().startswith("id")), 1)
+    note = f"# 新方案中已无此项：保留历史，{end.isoformat()} 后不再提醒"
+    return [*block[:at], note, f"end = {end.isoformat()}", *block[at:]]
+
+
+def updated_text(
+    running: str, rows: Sequence[dict[str, Any]], update: Update, added: Sequence[str], end: date
+) -> str:
+    """The running file with the update applied; `rows` its deadlines in file order, `added`
+    the text of new offices and new rows to append."""
+    lines = running.splitlines()
+    by_id = {id(c.old): c for c in update.changes if c.old is not None}
+    out: list[str] = []
+    at = 0
+    for (first, last), row in zip(_blocks(lines), rows, strict=True):
+        out += lines[at:first]
+        block = lines[first:last]
+        change = by_id.get(id(row))
+        if change is not None and change.state == "gone":
+            block = _ended(block, row, end)
+        elif change is not None and change.state == "changed" and change.new is not None:
+            block = rewritten(row, change.new, change.fields)
+        out += block
+        at = last
+    out += lines[at:]
+    return "\n".join([*out, *added]).rstrip("\n") + "\n"
