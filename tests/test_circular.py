@@ -161,3 +161,73 @@ def test_numbers_count_per_kind_and_year_and_never_repeat(db_url: str) -> None:
         assert numbers.taken(s, "report", "2027-02") == (2027, 2)
         assert numbers.take(s, "report", "2028-01", 2028, now) == (2028, 2)
     engine.dispose()
+
+
+def test_a_bare_report_section_reaches_every_office(harness: Harness) -> None:
+    """No `to`: the 通报 goes to every office, each by its own channels, once."""
+    harness.write("\n[report]\n")
+    harness.start("2026-03-01 08:00")
+    harness.tick("2026-03-10 09:00")
+    harness.tick("2026-04-01 09:00")
+    entries = harness.log(kind="report")
+    assert {e.office_id for e in entries} == {"finance", "legal", "office"}
+    assert {e.status for e in entries} == {"sent"}
+    assert len(entries) == len({(e.office_id, e.channel) for e in entries})
+
+
+def test_a_year_report_is_titled_for_the_year(
+    harness: Harness, capsys: pytest.CaptureFixture[str]
+) -> None:
+    december_left_open(harness)
+    lines = [line for line in report(capsys, harness, "--year", "2026").splitlines() if line]
+    assert lines[:2] == ["关于2026年度政务公开工作任务办理情况的通报", "江建办通〔2027〕1号"]
+    assert lines[3].startswith("2026年度，各科室（单位）应办限时任务3项，")
+
+
+def test_an_overdue_item_shows_its_explanation_and_planned_date(
+    harness: Harness, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import date
+
+    from reminder.app.extensions import submit_explanation
+
+    december_left_open(harness)
+    assert harness.runtime is not None
+    submit_explanation(
+        harness.runtime.config,
+        harness.runtime.engine,
+        at("2027-02-02 15:00"),
+        Which(deadline="budget-disclosure", office="legal", period="2026-12-25"),
+        until=date(2027, 2, 10),
+        reason="待财政部门批复后公开",
+    )
+    (line,) = [
+        x for x in report(capsys, harness, "--month", "2027-01").splitlines() if "第7项" in x
+    ]
+    assert line == (
+        "1. 【红灯】第7项 公开部门预算（牵头科室：法规信访科）：截止2026年12月25日，"
+        "已逾期27个工作日未办结（往期结转）；情况说明：待财政部门批复后公开；"
+        "计划完成时间：2027年2月10日。"
+    )
+
+
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        (
+            'number = "江建办通〔{year}〕号"',
+            'report.number: "江建办通〔{year}〕号" has no {n}, e.g. "通报〔{year}〕{n}号"',
+        ),
+        (
+            'notice_number = "督办{x}{n}"',
+            'report.notice_number: "督办{x}{n}": only {year} and {n} may be in braces, '
+            'e.g. "督办〔{year}〕{n}号"',
+        ),
+    ],
+)
+def test_number_pattern_mistakes(
+    harness: Harness, capsys: pytest.CaptureFixture[str], section: str, message: str
+) -> None:
+    harness.write(f"\n[report]\n{section}\n")
+    code, out, _ = run(capsys, "check", "--config", str(harness.path))
+    assert code == 2 and message in out, out

@@ -227,7 +227,7 @@ def _build(
         if ref not in office_ids | group_ids:
             hint = suggest(ref, office_ids | group_ids)
             check.error(f"settings.escalate_to[{i}]", f"unknown office or group {q(ref)}{hint}")
-    report = report_reader.report(data.get("report", {}), check, office_ids | group_ids)
+    report = report_reader.report(data.get("report"), check, office_ids | group_ids)
     if delivery.admin is not None and delivery.admin not in office_ids:
         hint = suggest(delivery.admin, office_ids)
         check.error("delivery.admin", f"unknown office {q(delivery.admin)}{hint}")

@@ -12,10 +12,14 @@ from reminder.config.model import NOTICE_NUMBER, REPORT_NUMBER, ReportSettings
 KEYS = {"report": {"to", "every", "workday", "number", "notice_number"}}
 
 
-def report(table: Mapping[str, Any], check: Checker, ids: set[str]) -> ReportSettings | None:
-    """None when the section is absent; `ids`: the offices and groups declared."""
+def report(table: Any, check: Checker, ids: set[str]) -> ReportSettings | None:
+    """None when the section is absent (a bare [report] sends it to every office); `ids`: the
+    offices and groups declared."""
     f = "report"
-    if not table:
+    if table is None:
+        return None
+    if not isinstance(table, Mapping):
+        check.error(f, "must be a table: [report]")
         return None
     check.known_keys(table, KEYS[f], f)
     to = table.get("to", [])
