@@ -1269,3 +1269,41 @@ def test_an_update_never_writes_into_the_running_file(
         "reminder: -o: that is the --update file; import never writes into it\n",
     )
     assert config.read_text(encoding="utf-8") == CONFIG
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "args", "message"),
+    [
+        ("empty.docx", b"", [], "{path}: the file is empty"),
+        (
+            "noyear.txt",
+            TABLE.read_bytes(),
+            [],
+            "{path}: the new table names no year (2027年…方案): give --end, the last day of the running plan",
+        ),
+        (
+            "t.txt",
+            TABLE.read_bytes(),
+            ["--end", "2027-13-01"],
+            "--end: '2027-13-01' is not a date (write YYYY-MM-DD)",
+        ),
+    ],
+)
+def test_a_bad_update_is_one_line_and_writes_nothing(
+    tmp_path: Path,
+    config: Path,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    data: bytes,
+    args: list[str],
+    message: str,
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    out = tmp_path / "update.toml"
+    code, printed, err = run(
+        capsys, "import", str(path), "--update", str(config), "-o", str(out), *args
+    )
+    assert (code, printed) == (2, "")
+    assert err == "reminder: " + message.format(path=path) + "\n"
+    assert not out.exists() and config.read_text(encoding="utf-8") == CONFIG
