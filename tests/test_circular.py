@@ -231,3 +231,36 @@ def test_number_pattern_mistakes(
     harness.write(f"\n[report]\n{section}\n")
     code, out, _ = run(capsys, "check", "--config", str(harness.path))
     assert code == 2 and message in out, out
+
+
+def test_the_xlsx_lists_the_late_and_overdue_items_on_a_second_sheet(
+    harness: Harness, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import openpyxl
+
+    december_left_open(harness)
+    out = tmp_path / "通报.xlsx"
+    report(capsys, harness, "--month", "2027-01", "--format", "xlsx", "-o", str(out))
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["2027年1月", "2027年1月逾期任务"]
+    rows = list(book["2027年1月逾期任务"].iter_rows(values_only=True))
+    header = rows.index(
+        (
+            "灯",
+            "序号",
+            "任务",
+            "期间",
+            "牵头科室",
+            "截止日期",
+            "逾期工作日",
+            "往期结转",
+            "情况说明",
+            "计划完成",
+        )
+    )
+    found = [(r[1], r[2], r[4], r[6], r[7]) for r in rows[header + 1 :]]
+    assert found == [
+        (7, "公开部门预算", "法规信访科", 27, "是"),
+        (8, "发布政策解读", "计财科", 26, "是"),
+        (9, "更新主动公开目录", "办公室", 23, "是"),
+    ]

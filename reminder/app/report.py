@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 
 from reminder.calendar.workcal import SHIFT_SLACK, WorkCalendar
 from reminder.config.model import Config, Deadline
+from reminder.exports import Column
 from reminder.planning.bulletin import Span, span_of
 from reminder.planning.model import Occurrence
 from reminder.planning.planner import occurrences
@@ -23,6 +24,8 @@ from reminder.store.engine import transaction
 
 __all__ = [
     "COLUMNS",
+    "ITEM_COLUMNS",
+    "ITEM_SHEET",
     "LateItem",
     "OfficeStats",
     "Span",
@@ -101,6 +104,21 @@ class LateItem:
     def light(self) -> str:
         """red: still open and overdue; yellow: done late."""
         return "red" if self.open else "yellow"
+
+    def as_row(self) -> dict[str, object]:
+        """The item as a row of the 通报's second sheet (ITEM_COLUMNS)."""
+        return {
+            "light": ITEM_LIGHTS[self.light],
+            "task": self.task,
+            "title": self.title,
+            "period": self.period,
+            "office": self.office_name,
+            "due": self.due,
+            "days": self.days,
+            "carried": ITEM_CARRIED if self.carried else "",
+            "explanation": self.explanation or "",
+            "planned": self.planned,
+        }
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -256,6 +274,23 @@ COLUMNS = [
     ("sent", "提醒送达"),
     ("failed", "发送失败"),
 ]
+
+
+ITEM_COLUMNS = [
+    Column("light", "灯"),
+    Column("task", "序号", "number"),
+    Column("title", "任务"),
+    Column("period", "期间", "period"),
+    Column("office", "牵头科室"),
+    Column("due", "截止日期", "date"),
+    Column("days", "逾期工作日", "number"),
+    Column("carried", "往期结转"),
+    Column("explanation", "情况说明"),
+    Column("planned", "计划完成", "date"),
+]
+ITEM_LIGHTS = {"red": "红灯（逾期未办）", "yellow": "黄灯（逾期办结）"}
+ITEM_CARRIED = "是"
+ITEM_SHEET = "逾期任务"  # the second sheet's tab, after the span's name
 
 
 def title(span: Span, today: date) -> str:

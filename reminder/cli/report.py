@@ -32,7 +32,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     Example: reminder report --month 2027-01 --format docx -o 2027年1月通报.docx
     Example: reminder report --year 2027 --format xlsx -o 2027年通报.xlsx
     """
-    from reminder.app.report import COLUMNS, span_of, statistics, title, totals
+    from reminder.app.report import (
+        COLUMNS,
+        span_of,
+        tally,
+        title,
+        totals,
+    )
     from reminder.app.sync import NOT_SYNCED, never_synced, open_database
     from reminder.config.loader import load_config
 
@@ -53,11 +59,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.format in ("text", "markdown", "docx"):
         return _document(args, config, engine, now, span)
     today = now.astimezone(config.settings.tz).date()
-    rows = statistics(config, engine, now, span)
+    counted = tally(config, engine, now, span)
+    rows = counted.rows
     data = [r.as_row() for r in [*rows, totals(rows)]]
     if args.format == "xlsx":
-        sheet = Sheet(name=span.name, title=title(span, today), columns=COLUMNS, rows=data)
-        Path(args.output).write_bytes(xlsx_bytes([sheet]))
+        _xlsx(args.output, span, title(span, today), data, counted.items)
         print(f"wrote {args.output}: {len(rows)} office(s)")
         return 0
     if args.format == "json":
@@ -69,6 +75,20 @@ def cmd_report(args: argparse.Namespace) -> int:
         text = f"{title(span, today)}\n\n{table(shown, COLUMNS)}"
     _write(args, text, f"{len(rows)} office(s)")
     return 0
+
+
+def _xlsx(output: str, span: Span, heading: str, data: list[Any], items: list[Any]) -> None:
+    """The statistics, and the 通报's late and overdue items on a second sheet."""
+    from reminder.app.report import COLUMNS, ITEM_COLUMNS, ITEM_SHEET
+
+    sheet = Sheet(name=span.name, title=heading, columns=COLUMNS, rows=data)
+    late = Sheet(
+        name=f"{span.name}{ITEM_SHEET}",
+        title=heading,
+        columns=ITEM_COLUMNS,
+        rows=[i.as_row() for i in items],
+    )
+    Path(output).write_bytes(xlsx_bytes([sheet, late]))
 
 
 def _document(args: argparse.Namespace, config: Any, engine: Any, now: Any, span: Span) -> int:
