@@ -174,3 +174,16 @@ def test_near_is_the_window_the_messages_call_due_soon(harness: Harness) -> None
     assert light(config, d, due, date(2026, 3, 24)) == "yellow"  # the 7-day reminder's day
     assert light(config, d, due, date(2026, 3, 31)) == "yellow"
     assert light(config, d, due, date(2026, 4, 1)) == "red"
+
+
+def test_a_routine_duty_is_near_from_its_last_lead_time_as_before(harness: Harness) -> None:
+    """Routine messages never say 即将到期: their light keeps to the last lead time."""
+    harness.write(
+        '\n[[deadlines]]\nid = "library"\ntask = 2\nkind = "routine"\ntitle = "完善规章库"\n'
+        'lead = ["legal"]\ndue = "monthly last-workday"\nremind = ["7d", "1wd"]\n'
+    )
+    config = load_config(harness.path)
+    d = config.deadline_by_id["library"]
+    due = date(2026, 3, 31)
+    assert light(config, d, due, date(2026, 3, 24)) == "green"
+    assert light(config, d, due, date(2026, 3, 30)) == "yellow"

@@ -124,8 +124,10 @@ def light(config: Config, d: Deadline, due: date, today: date) -> str:
     positive = [o for o in config.remind_offsets(d) if o.amount > 0]
     if not positive:
         return "yellow" if today == due else "green"
-    first_lead = max(positive, key=lambda o: o.span)
-    start = lead_day(config.calendar(), due, first_lead)
+    # A routine duty is not chased and its messages never say 即将到期: near from its last
+    # lead time only, as before.
+    pick = min if d.kind == "routine" else max
+    start = lead_day(config.calendar(), due, pick(positive, key=lambda o: o.span))
     return "yellow" if today >= start else "green"
 
 

@@ -216,11 +216,10 @@ def _row(
 
 
 def on_task(r: StatusRow) -> list[str]:
-    """The offices on a task, lead first, in the order the task names them."""
-    offices = (r.lead.split(",") if r.lead else []) + (
-        r.cooperate.split(",") if r.cooperate else []
-    )
-    return list(dict.fromkeys(offices))
+    """The offices expected to sign, lead first, in the order the task names them (a routine
+    duty's check goes to its lead offices only)."""
+    offices = (r.lead if r.kind == "routine" else f"{r.lead},{r.cooperate}").split(",")
+    return list(dict.fromkeys(o for o in offices if o))
 
 
 def not_signed(r: StatusRow, acked: dict[str, datetime] | None, office: str) -> bool:
