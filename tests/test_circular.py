@@ -142,6 +142,15 @@ def test_the_docx_is_a_numbered_document_naming_every_red_item(
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
     body = document.paragraphs[3].runs[0]
     assert (body.font.name, body.font.size.pt) == ("仿宋_GB2312", 16)
+    # The title in 方正小标宋简体, Chinese glyphs too, with 黑体 where it is not installed.
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.oxml.ns import qn
+
+    title = document.paragraphs[0].runs[0]
+    fonts = title._element.rPr.find(qn("w:rFonts"))
+    assert (title.font.name, fonts.get(qn("w:eastAsia"))) == ("方正小标宋简体", "方正小标宋简体")
+    table = document.part.part_related_by(RELATIONSHIP_TYPE.FONT_TABLE).blob.decode()
+    assert '<w:font w:name="方正小标宋简体"><w:altName w:val="黑体"/>' in table
 
 
 def test_numbers_count_per_kind_and_year_and_never_repeat(db_url: str) -> None:

@@ -45,7 +45,8 @@ def docx_bytes(doc: Official) -> bytes:
     section.left_margin, section.right_margin = Mm(28), Mm(26)
     _font(out.styles["Normal"], BODY_FONT, Pt(16))
     title = out.paragraphs[0] if out.paragraphs else out.add_paragraph()
-    _run(title, doc.title, TITLE_FONT, Pt(22), east_asia=TITLE_FALLBACK)
+    _run(title, doc.title, TITLE_FONT, Pt(22))
+    _alternate(out, TITLE_FONT, TITLE_FALLBACK)
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     if doc.number:
         number = out.add_paragraph()
@@ -67,17 +68,32 @@ def docx_bytes(doc: Official) -> bytes:
     return buffer.getvalue()
 
 
+def _alternate(document: Any, font: str, alternate: str) -> None:
+    """Declare `alternate` as the font Word uses where `font` is not installed (the font
+    table's altName): the title stays 方正小标宋简体 where it is, 黑体 elsewhere."""
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.oxml.ns import qn
+    from lxml import etree
+
+    part = document.part.part_related_by(RELATIONSHIP_TYPE.FONT_TABLE)
+    table = etree.fromstring(part.blob)
+    entry = etree.SubElement(table, qn("w:font"), {qn("w:name"): font})
+    etree.SubElement(entry, qn("w:altName"), {qn("w:val"): alternate})
+    etree.SubElement(entry, qn("w:charset"), {qn("w:val"): "86"})  # GB2312
+    part._blob = etree.tostring(table, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
 def _font(style: Any, name: str, size: Any) -> None:
     style.font.name, style.font.size = name, size
     _east_asia(style.element, name)
 
 
-def _run(paragraph: Any, text: str, font: str, size: Any, east_asia: str = "") -> None:
-    """A run in `font`; Word picks Chinese glyphs by the east-asian font, named apart: the
-    fallback there when the first choice may be missing (方正小标宋简体 often is)."""
+def _run(paragraph: Any, text: str, font: str, size: Any) -> None:
+    """A run in `font`, for Latin and Chinese glyphs alike (Word picks Chinese glyphs by the
+    east-asian font, set apart)."""
     run = paragraph.add_run(text)
     run.font.name, run.font.size = font, size
-    _east_asia(run._element, east_asia or font)
+    _east_asia(run._element, font)
 
 
 def _east_asia(element: Any, name: str) -> None:
