@@ -45,6 +45,7 @@ BOARD = [
     ("board office", {"office": "legal"}),
     ("board red", {"light": "red"}),
     ("board routine", {"kind": "routine"}),
+    ("board unsigned", {"unsigned": "1"}),  # issue 23: who has not signed, over every row
 ]
 LOG = [
     ("log", {}),
