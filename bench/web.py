@@ -34,7 +34,7 @@ from reminder.shipped import shipped
 from reminder.store.models import SENT_LOG
 
 NOW = "2027-06-15T10:00+08:00"
-SECRET = "bench-secret-0123456789abcdef"
+SECRET = "bench-secret-0123456789abcdefghijklmn"
 PASSWORD = "bench-password"
 REPEAT = 20
 TARGET_MS = 100.0

@@ -19,7 +19,8 @@ from datetime import UTC, datetime, timedelta
 
 SECRET_ENV = "REMINDER_SECRET"
 OLD_SECRET_ENV = "REMINDER_SECRET_OLD"
-MIN_SECRET = 16  # characters: a shorter secret is refused, links are not made with it
+MIN_SECRET = 32  # characters: a shorter secret is refused, links are not made with it
+MIN_DISTINCT = 16  # different characters at least: "s" * 32 or a date is not a secret
 LINK_DAYS = 30
 
 OFFICE = "office"  # the office page, and acting on the office's items
@@ -79,9 +80,22 @@ def secret_problem(environ: Mapping[str, str] | None = None) -> str | None:
     """Why the link secret cannot be used (naming the variable, never the value)."""
     env = os.environ if environ is None else environ
     for name in (SECRET_ENV, OLD_SECRET_ENV):
-        value = env.get(name, "").strip()
-        if value and len(value) < MIN_SECRET:
-            return f"${name} is shorter than {MIN_SECRET} characters"
+        problem = weak(env.get(name, "").strip())
+        if problem is not None:
+            return f"${name} {problem}"
+    return None
+
+
+def weak(value: str) -> str | None:
+    """Why `value` is too weak to be a secret (in words that follow its name), or None; an
+    empty value is not weak, it is unset."""
+    if value and len(value) < MIN_SECRET:
+        return f"is shorter than {MIN_SECRET} characters"
+    if value and len(set(value)) < MIN_DISTINCT:
+        return (
+            f"has only {len(set(value))} different characters: use random ones, e.g. "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+        )
     return None
 
 

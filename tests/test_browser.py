@@ -23,7 +23,7 @@ from reminder.web.context import Secrets, WebContext
 from tests.browser import chromium, free_port, no_horizontal_scroll, phone, screenshot, serving
 from tests.delivery_harness import Harness, at, web_context
 
-SECRET = "browser-test-secret-0123456789"
+SECRET = "browser-test-secret-0123456789abcdefgh"
 PASSWORD = "督办密码2027"
 
 pytestmark = pytest.mark.slow

@@ -14,7 +14,7 @@ from reminder.cli.main import main
 from reminder.web.app import create_app
 from tests.delivery_harness import KEY_LEGAL, Harness, web_context
 
-SECRET = "s" * 40
+SECRET = "rest-test-secret-7Hq2Lw9Xz4Kp8Rv3Nm6Bt1Yc"
 NOW = datetime(2026, 3, 31, 1, 0, tzinfo=UTC)
 TOKEN = re.compile(r"[a-z][a-z0-9_-]*\.(?:office|feed|occ-\d+)\.\d+\.[A-Za-z0-9_-]{24}")
 

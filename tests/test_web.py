@@ -20,7 +20,7 @@ from reminder.web.app import create_app
 from reminder.web.context import Secrets
 from tests.delivery_harness import KEY_LEGAL, Harness, at, web_context
 
-SECRET = "s" * 32
+SECRET = "web-test-secret-7Hq2Lw9Xz4Kp8Rv3Nm6Bt1"
 PASSWORD = "督办-password-1"
 
 
@@ -239,7 +239,7 @@ def test_without_the_secret_messages_go_without_links_and_check_says_so(
     out = capsys.readouterr().out
     assert (
         f"{harness.path}:56: web.base_url: $REMINDER_SECRET is not set: reminders go without "
-        "links to their pages (set it to 16 or more random characters) (warning)"
+        "links to their pages (set it to 32 or more random characters) (warning)"
     ) in out
     harness.start("2026-03-01 08:00")
     harness.tick("2026-03-31 09:00")
@@ -393,12 +393,19 @@ def test_serve_without_its_secret_says_so(
     monkeypatch.delenv("REMINDER_SECRET", raising=False)
     assert main(["serve", "--config", str(harness.path)]) == 2
     assert capsys.readouterr().err == (
-        "reminder: set $REMINDER_SECRET (at least 16 random characters) before `reminder "
+        "reminder: set $REMINDER_SECRET (at least 32 random characters) before `reminder "
         "serve`: it signs the links in messages and the login sessions\n"
     )
     monkeypatch.setenv("REMINDER_SECRET", "short")
     assert main(["serve", "--config", str(harness.path)]) == 2
-    assert capsys.readouterr().err == ("reminder: $REMINDER_SECRET is shorter than 16 characters\n")
+    assert capsys.readouterr().err == ("reminder: $REMINDER_SECRET is shorter than 32 characters\n")
+    monkeypatch.setenv("REMINDER_SECRET", "s" * 40)  # long, but not random
+    assert main(["serve", "--config", str(harness.path)]) == 2
+    assert "has only 1 different characters" in capsys.readouterr().err
+    monkeypatch.setenv("REMINDER_SECRET", SECRET)
+    monkeypatch.setenv("REMINDER_API_TOKEN", SECRET)
+    assert main(["serve", "--config", str(harness.path)]) == 2
+    assert "is the same as $REMINDER_SECRET" in capsys.readouterr().err
 
 
 @pytest.mark.slow

@@ -28,7 +28,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the web pages: the 督办 board, each office's page (reached from the signed links
     in its reminders, no login), each deadline's page, the sent log and the statistics.
 
-    Needs $REMINDER_SECRET (16+ random characters: it signs links and sessions) and, for the
+    Needs $REMINDER_SECRET (32+ random characters: it signs links and sessions) and, for the
     administrators' login, $REMINDER_ADMIN_PASSWORD. Syncs schedules.toml at start. Several
     `serve` may run against one PostgreSQL database.
 

@@ -56,8 +56,13 @@ def secrets_from(environ: Mapping[str, str] | None = None) -> Secrets:
         )
     password = env.get(ADMIN_PASSWORD_ENV, "") or None
     api = env.get(API_TOKEN_ENV, "").strip() or None
-    if api is not None and len(api) < links.MIN_SECRET:
-        raise UsageError(f"${API_TOKEN_ENV} is shorter than {links.MIN_SECRET} characters")
+    if api is not None and (problem := links.weak(api)) is not None:
+        raise UsageError(f"${API_TOKEN_ENV} {problem}")
+    if api is not None and api in keys:
+        raise UsageError(
+            f"${API_TOKEN_ENV} is the same as ${links.SECRET_ENV}: give the OA system a token of "
+            "its own, so that it never holds the key that signs links and sessions"
+        )
     return Secrets(keys=keys, admin_password=password, api_token=api)
 
 
