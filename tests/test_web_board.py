@@ -19,7 +19,7 @@ from reminder.store.models import ActionRow, OccurrenceRow
 from reminder.web.app import create_app
 from tests.delivery_harness import Harness, web_context
 
-SECRET = "s" * 32
+SECRET = "board-test-secret-Vb7Qx2Mn9Lk4Zr8Wd3Ty6"
 PASSWORD = "督办-password-1"
 SECTIONS = """
 [[deadlines]]
