@@ -6,7 +6,6 @@ is at /api/v1/openapi.json."""
 
 from __future__ import annotations
 
-import hmac
 import logging
 from typing import Annotated, Any
 
@@ -26,7 +25,7 @@ from reminder.app.report import span_of, statistics
 from reminder.errors import AppError, UsageError
 from reminder.vocabulary import Action
 from reminder.web import views
-from reminder.web.render import client_of, ctx_of, refused
+from reminder.web.render import bearer, client_of, ctx_of, is_api_token, refused
 from reminder.web.sentlog import LogForm, log_query
 
 log = logging.getLogger("reminder.web")
@@ -40,10 +39,8 @@ class Caller(BaseModel):
 
 def caller(request: Request) -> Caller:
     ctx = ctx_of(request)
-    header = request.headers.get("authorization", "")
-    token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
-    api = ctx.secrets.api_token
-    if token and api and hmac.compare_digest(token.encode(), api.encode()):
+    token = bearer(request)
+    if is_api_token(ctx, token):
         return Caller(office=None)
     if token:
         try:

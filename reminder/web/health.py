@@ -4,7 +4,6 @@ occurrences, web requests. Read from the database at each request, so true acros
 
 from __future__ import annotations
 
-import hmac
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -24,7 +23,7 @@ from prometheus_client.core import GaugeMetricFamily
 from reminder.app import health
 from reminder.errors import DatabaseError
 from reminder.web.context import WebContext
-from reminder.web.render import ctx_of
+from reminder.web.render import bearer, ctx_of, is_api_token
 
 log = logging.getLogger("reminder.web")
 router = APIRouter()
@@ -117,18 +116,10 @@ def instrument(app: FastAPI, ctx: WebContext) -> None:
 
     @app.get("/metrics", include_in_schema=False)
     def metrics(request: Request) -> Response:
-        if not (ctx.current_config().web.public_metrics or _scraper(request, ctx)):
+        if not (ctx.current_config().web.public_metrics or is_api_token(ctx, bearer(request))):
             return Response(
                 "send Authorization: Bearer <REMINDER_API_TOKEN>, or set [web] public_metrics\n",
                 status_code=401,
                 media_type="text/plain",
             )
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
-
-
-def _scraper(request: Request, ctx: WebContext) -> bool:
-    """Does the request carry the API token?"""
-    header = request.headers.get("authorization", "")
-    token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
-    api = ctx.secrets.api_token
-    return bool(token and api and hmac.compare_digest(token.encode(), api.encode()))

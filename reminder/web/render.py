@@ -4,6 +4,7 @@ is asking (`visitor_of`)."""
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 from urllib.parse import quote
 
@@ -39,6 +40,18 @@ def ctx_of(request: Request) -> WebContext:
 
 def client_of(request: Request) -> str:
     return request.client.host if request.client else "-"
+
+
+def bearer(request: Request) -> str:
+    """The token of an `Authorization: Bearer …` header, or ""."""
+    header = request.headers.get("authorization", "")
+    return header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
+
+
+def is_api_token(ctx: WebContext, token: str) -> bool:
+    """Is `token` the OA system's API token ($REMINDER_API_TOKEN)? Compared in constant time."""
+    api = ctx.secrets.api_token
+    return bool(token and api and hmac.compare_digest(token.encode(), api.encode()))
 
 
 def page(
