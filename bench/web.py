@@ -121,9 +121,17 @@ def serving(config: Path, db_url: str) -> Iterator[str]:
         **os.environ,
         "REMINDER_DATABASE_URL": db_url,
         "REMINDER_SECRET": SECRET,
-        "REMINDER_ADMIN_PASSWORD": PASSWORD,
         "REMINDER_CACHE_DIR": "",
     }
+    # The account the bench logs in with (a second run on the same database finds it there).
+    add = [sys.executable, "-m", "reminder", "admin", "add", "bench", "--password-stdin"]
+    subprocess.run(
+        [*add, "--config", str(config)],
+        input=f"{PASSWORD}\n".encode(),
+        env=env,
+        capture_output=True,
+        check=False,
+    )
     cmd = [
         sys.executable,
         "-m",

@@ -347,3 +347,15 @@ def export_title(
 def log_export_what(scope: list[str]) -> str:
     """The sent log narrowed to offices, a task, a channel or a status: 发送记录（法规信访科）."""
     return f"发送记录（{'，'.join(scope)}）" if scope else "发送记录"
+
+
+# The administrators' login page.
+LOGIN = {
+    "no-account": (
+        "尚未设置管理员账号，无法登录。请服务器管理员运行 reminder admin add 姓名 创建账号。"
+    ),
+    "no-name": "请填写姓名。",
+    "wrong": "姓名或密码不正确。",
+    "client": "登录失败次数过多，请{minutes}分钟后再试。",
+    "slow": "登录尝试过于频繁，请{seconds}秒后再试。",
+}

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from reminder.app import admins
 from reminder.app.runtime import Runtime
 from reminder.clock import FixedClock
 from reminder.store.engine import transaction
@@ -18,6 +19,7 @@ from tests.servers import FakeWecom, SmtpServer
 KEY_LEGAL = "legal-0000-key-1111-abcdefghijkl"
 KEY_FINANCE = "finance-000-key-2222-mnopqrstuvwx"
 PASSWORD = "smtp-secret-pw"
+ADMIN = "张三"  # the administrator web_context makes
 
 CONFIG = """\
 [settings]
@@ -153,13 +155,16 @@ class Harness:
 def web_context(
     harness: Harness, secret: str, *, password: str | None = None, api_token: str | None = None
 ) -> WebContext:
-    """The web service's context over the harness's runtime: its config, database and clock."""
+    """The web service's context over the harness's runtime: its config, database and clock;
+    with `password`, an administrator's account ADMIN ("张三") that logs in with it."""
     assert harness.runtime is not None
     runtime = harness.runtime
+    if password is not None:
+        admins.add(runtime.engine, ADMIN, password, harness.clock.now())
     return WebContext(
         config_path=str(harness.path),
         config=runtime.config,
         engine=runtime.engine,
         clock=harness.clock,
-        secrets=Secrets(keys=(secret,), admin_password=password, api_token=api_token),
+        secrets=Secrets(keys=(secret,), api_token=api_token),
     )

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from reminder import links
+from reminder.app import admins
 from reminder.store.engine import transaction
 from reminder.store.models import ActionRow
 from reminder.web.app import create_app
@@ -24,7 +25,7 @@ from tests.browser import chromium, free_port, no_horizontal_scroll, phone, scre
 from tests.delivery_harness import Harness, at, web_context
 
 SECRET = "browser-test-secret-0123456789abcdefgh"
-PASSWORD = "督办密码2027"
+PASSWORD = "督办密码2027-登录用"
 
 pytestmark = pytest.mark.slow
 
@@ -255,8 +256,9 @@ def test_screenshots_of_the_shipped_table(
         config=config,
         engine=engine,
         clock=clock,
-        secrets=Secrets(keys=(SECRET,), admin_password=PASSWORD),
+        secrets=Secrets(keys=(SECRET,)),
     )
+    admins.add(engine, "张三", PASSWORD, clock.now())
     port = free_port()
     with serving(create_app(ctx), port) as url:
         login(browser, url)

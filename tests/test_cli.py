@@ -303,7 +303,7 @@ def test_db_upgrade(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "db", "upgrade")
     assert (code, out) == (
         0,
-        f"database sqlite:///{workdir / 'reminder.db'}: schema 0009 (was empty)\n",
+        f"database sqlite:///{workdir / 'reminder.db'}: schema 0010 (was empty)\n",
     )
 
 

@@ -79,7 +79,7 @@ def test_the_sent_log_its_page_and_its_export_keep_no_working_link(
     code = main(["log", "--config", str(harness.path), "--format", "csv"])
     out = capsys.readouterr().out
     assert code == 0 and "[链接]" in out and not TOKEN.search(out)
-    password = "pw-" + "x" * 20
+    password = "pw-links-at-rest-2027"
     ctx = web_context(harness, SECRET, password=password)
     client = TestClient(create_app(ctx), follow_redirects=False)
     signed_in = client.post("/login", data={"name": "张三", "password": password})

@@ -28,12 +28,18 @@ def serve(harness: Harness, tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """Start `reminder serve` on the harness's file (written by the test first)."""
     started: list[tuple[subprocess.Popen[bytes], Path]] = []
 
-    def start(password: str | None = PASSWORD) -> tuple[str, Path]:
+    def start(password: str | None = PASSWORD, **extra: str) -> tuple[str, Path]:
         port = free_port()
-        env = {**os.environ, "REMINDER_SECRET": SECRET, "REMINDER_CACHE_DIR": ""}
-        env.pop("REMINDER_ADMIN_PASSWORD", None)
-        if password:
-            env["REMINDER_ADMIN_PASSWORD"] = password
+        env = {**os.environ, "REMINDER_SECRET": SECRET, "REMINDER_CACHE_DIR": "", **extra}
+        if password:  # an account, made as an administrator would
+            add = [sys.executable, "-m", "reminder", "admin", "add", "张三", "--password-stdin"]
+            subprocess.run(
+                [*add, "--config", str(harness.path)],
+                input=f"{password}\n".encode(),
+                cwd=ROOT,
+                env=env,
+                check=True,
+            )
         log = tmp_path / f"serve-{port}.log"
         with log.open("w") as out:
             proc = subprocess.Popen(
@@ -102,6 +108,7 @@ def test_behind_a_trusted_proxy_each_client_has_its_own_count(harness: Harness, 
 
 @pytest.mark.slow
 def test_serve_says_at_start_what_keeps_it_from_being_used(harness: Harness, serve) -> None:  # type: ignore[no-untyped-def]
-    _, log = serve(password=None)
+    _, log = serve(password=None, REMINDER_ADMIN_PASSWORD="an-old-shared-password")
     text = log.read_text()
     assert "no administrator can log in" in text and "base_url is not set" in text
+    assert "$REMINDER_ADMIN_PASSWORD is no longer read" in text

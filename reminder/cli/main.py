@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from reminder import __version__
 from reminder.cli import options
+from reminder.cli.admin import add_admin
 from reminder.cli.commands import add_commands
 from reminder.cli.extend import add_extend
 from reminder.cli.extras import extra_of, missing_line
@@ -291,6 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_commands(sub, common, _command)
     add_extend(sub, common, _command)
     add_maintenance(sub, common, _command)
+    add_admin(sub, common, _command)
     add_serve(sub, common, _command)
     add_report(sub, common, _command)
     add_feeds(sub, common, _command)

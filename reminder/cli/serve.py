@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import os
 import signal
 from collections.abc import Callable
 from pathlib import Path
@@ -17,9 +18,9 @@ from reminder.errors import UsageError
 
 if TYPE_CHECKING:
     import uvicorn
+    from sqlalchemy.engine import Engine
 
     from reminder.config.model import Config
-    from reminder.web.context import Secrets
 
 log = logging.getLogger("reminder.web")
 
@@ -28,8 +29,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the web pages: the 督办 board, each office's page (reached from the signed links
     in its reminders, no login), each deadline's page, the sent log and the statistics.
 
-    Needs $REMINDER_SECRET (32+ random characters: it signs links and sessions) and, for the
-    administrators' login, $REMINDER_ADMIN_PASSWORD. Syncs schedules.toml at start. Several
+    Needs $REMINDER_SECRET (32+ random characters: it signs the links and the forms).
+    Administrators log in with accounts made by `reminder admin add NAME`. Syncs
+    schedules.toml at start. Several
     `serve` may run against one PostgreSQL database.
 
     Example: REMINDER_SECRET=... reminder serve --listen 127.0.0.1:8080
@@ -53,7 +55,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     engine = open_database(config)
     report = sync(config, engine, clock.now(), digest=config_digest(Path(path).read_bytes()))
     log.info("serving %s on http://%s (%s)", path, listen, report.summary())
-    for problem in _not_ready(config, secrets):
+    for problem in _not_ready(config, engine):
         log.warning("%s", problem)
     ctx = WebContext(
         config_path=str(path), config=config, engine=engine, clock=clock, secrets=secrets
@@ -94,13 +96,21 @@ def _server(app: Any, config: Config, host: str, port: int) -> uvicorn.Server:
     )
 
 
-def _not_ready(config: Config, secrets: Secrets) -> list[str]:
+def _not_ready(config: Config, engine: Engine) -> list[str]:
     """What keeps the pages from being used, said once at start."""
+    from reminder.app.admins import any_account
+    from reminder.web.context import RETIRED_PASSWORD_ENV
+
     out = []
-    if not secrets.admin_password:
+    if not any_account(engine):
         out.append(
-            "no administrator can log in: set $REMINDER_ADMIN_PASSWORD for the board, the "
-            "sent log and the 通报"
+            "no administrator can log in to the board, the sent log and the 通报: create an "
+            "account with `reminder admin add NAME`"
+        )
+    if os.environ.get(RETIRED_PASSWORD_ENV):
+        out.append(
+            f"${RETIRED_PASSWORD_ENV} is no longer read: administrators have accounts "
+            "(`reminder admin add NAME`); remove it from the environment file"
         )
     if not config.web.base_url:
         out.append(

@@ -340,6 +340,30 @@ class DocumentNumberRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class AdminRow(Base):
+    """An administrator's account (`reminder admin add`): the password as a scrypt hash."""
+
+    __tablename__ = "admins"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime())  # the password, last
+
+
+class AdminSessionRow(Base):
+    """A login: the SHA-256 of the cookie's random token, never the token itself. Logout, a
+    password change or the account's removal deletes it; it ends at `expires_at` anyway."""
+
+    __tablename__ = "admin_sessions"
+    __table_args__ = (Index(None, "admin_name"),)
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    admin_name: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class SendRow(Base):
     """One message sent on a budget (a WeCom robot key, an SMTP server), kept for a minute:
     the budget is shared by every instance because it lives here, not in a process."""

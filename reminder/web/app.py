@@ -17,6 +17,7 @@ from reminder.web import (
     documents,
     feeds,
     health,
+    login,
     pages,
     report,
     sentlog,
@@ -76,6 +77,7 @@ def create_app(ctx: WebContext) -> FastAPI:
     # No redirect to the same path with a slash added: it would be built from the Host header.
     app.router.redirect_slashes = False
     app.include_router(pages.router)
+    app.include_router(login.router)
     app.include_router(submissions.router)
     app.include_router(api.router)
     app.include_router(sentlog.router)

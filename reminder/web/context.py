@@ -21,21 +21,21 @@ from reminder.config.loader import load_config
 from reminder.config.model import Config
 from reminder.errors import ConfigError, UsageError
 from reminder.shipped import shipped
-from reminder.web.security import Throttle
+from reminder.web.security import LoginGuard
 
 log = logging.getLogger("reminder.web")
 
-ADMIN_PASSWORD_ENV = "REMINDER_ADMIN_PASSWORD"
+RETIRED_PASSWORD_ENV = "REMINDER_ADMIN_PASSWORD"  # before accounts: now only warned about
 API_TOKEN_ENV = "REMINDER_API_TOKEN"
 PAGES = shipped("templates") / "web"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Secrets:
-    """From the environment, never from the file: the link key(s) and the admin password."""
+    """From the environment, never from the file: the link key(s) and the API token.
+    (Administrators have accounts in the database: `reminder admin add`.)"""
 
     keys: tuple[str, ...]
-    admin_password: str | None
     api_token: str | None = None  # the OA system's bearer token for /api/v1/
 
     @property
@@ -54,7 +54,6 @@ def secrets_from(environ: Mapping[str, str] | None = None) -> Secrets:
             f"set ${links.SECRET_ENV} (at least {links.MIN_SECRET} random characters) before "
             f"`reminder serve`: it signs the links in messages and the login sessions"
         )
-    password = env.get(ADMIN_PASSWORD_ENV, "") or None
     api = env.get(API_TOKEN_ENV, "").strip() or None
     if api is not None and (problem := links.weak(api)) is not None:
         raise UsageError(f"${API_TOKEN_ENV} {problem}")
@@ -63,7 +62,7 @@ def secrets_from(environ: Mapping[str, str] | None = None) -> Secrets:
             f"${API_TOKEN_ENV} is the same as ${links.SECRET_ENV}: give the OA system a token of "
             "its own, so that it never holds the key that signs links and sessions"
         )
-    return Secrets(keys=keys, admin_password=password, api_token=api)
+    return Secrets(keys=keys, api_token=api)
 
 
 def page_environment() -> Environment:
@@ -93,7 +92,7 @@ class WebContext:
     clock: Clock
     secrets: Secrets
     pages: Environment = field(default_factory=page_environment)
-    failed_logins: Throttle = field(default_factory=Throttle)
+    failed_logins: LoginGuard = field(default_factory=LoginGuard)
     _stamp: tuple[int, int] = (0, 0)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 

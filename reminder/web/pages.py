@@ -28,7 +28,7 @@ from reminder.web.render import (
     refused,
     visitor_of,
 )
-from reminder.web.security import SESSION_COOKIE, Visitor, csrf_ok, new_session, password_ok
+from reminder.web.security import Visitor, csrf_ok
 
 log = logging.getLogger("reminder.web")
 router = APIRouter()
@@ -54,74 +54,6 @@ def home(request: Request) -> Response:
     if visitor_of(request).admin:
         return RedirectResponse(f"{root}/board", status_code=303)
     return login_first(request)
-
-
-@router.get("/login", include_in_schema=False)
-def login_form(request: Request) -> Response:
-    return page(request, "login.html", Visitor(), title="管理员登录")
-
-
-@router.post("/login", include_in_schema=False)
-def login(
-    request: Request,
-    name: Annotated[str, Form(max_length=40)] = "",
-    password: Annotated[str, Form(max_length=200)] = "",
-) -> Response:
-    ctx = ctx_of(request)
-    name = name.strip()
-    if not ctx.secrets.admin_password:
-        return page(
-            request,
-            "login.html",
-            Visitor(),
-            title="管理员登录",
-            error="未设置管理员密码（环境变量 REMINDER_ADMIN_PASSWORD），无法登录。",
-            status_code=503,
-        )
-    client, now = client_of(request), ctx.clock.now()
-    if ctx.failed_logins.blocked(client, now):
-        log.warning("refused a login from %s: too many failures", client)
-        return page(
-            request,
-            "login.html",
-            Visitor(),
-            title="管理员登录",
-            status_code=429,
-            error="登录失败次数过多，请10分钟后再试。",
-        )
-    if not name or not password_ok(password, ctx.secrets.admin_password):
-        ctx.failed_logins.add(client, now)
-        log.warning("failed administrator login from %s", client)
-        return page(
-            request,
-            "login.html",
-            Visitor(),
-            title="管理员登录",
-            error="姓名或密码不正确。" if name else "请填写姓名。",
-            status_code=401,
-        )
-    log.info("administrator %s logged in from %s", name, client_of(request))
-    response = RedirectResponse(f"{ctx.root_path}/board", status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        new_session(name, ctx.clock.now(), ctx.secrets.current),
-        httponly=True,
-        samesite="lax",
-        secure=ctx.secure_cookies,
-        path=ctx.root_path or "/",
-    )
-    return response
-
-
-@router.post("/logout", include_in_schema=False)
-def logout(request: Request, csrf: Annotated[str, Form(max_length=64)] = "") -> Response:
-    ctx = ctx_of(request)
-    visitor = visitor_of(request)
-    if not csrf_ok(visitor, csrf, ctx.secrets.keys):
-        return refusal(request, "csrf")
-    response = login_first(request)
-    response.delete_cookie(SESSION_COOKIE, path=ctx.root_path or "/")
-    return response
 
 
 @router.get("/board", include_in_schema=False)

@@ -12,10 +12,11 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from reminder import labels
+from reminder.app import admins
 from reminder.config.model import Config
 from reminder.errors import AppError
 from reminder.web.context import WebContext
-from reminder.web.security import SESSION_COOKIE, Visitor, csrf_token, session_admin
+from reminder.web.security import SESSION_COOKIE, Visitor, csrf_token
 
 REFUSALS = {
     "malformed": "链接不完整或已损坏，请从原提醒消息中重新打开。",
@@ -116,10 +117,10 @@ def refused(config: Config, exc: AppError) -> tuple[int, str, str]:
 
 
 def visitor_of(request: Request) -> Visitor:
-    """The logged-in administrator, if the session cookie is valid; else nobody."""
+    """The logged-in administrator, if the session cookie is a live login; else nobody."""
     ctx = ctx_of(request)
     cookie = request.cookies.get(SESSION_COOKIE)
-    admin = session_admin(cookie, ctx.secrets.keys, ctx.clock.now())
+    admin = admins.session_admin(ctx.engine, cookie, ctx.clock.now()) if cookie else None
     return Visitor(admin=admin, session=cookie if admin else None)
 
 

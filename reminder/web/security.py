@@ -1,18 +1,17 @@
-"""Who is asking: an administrator's signed session cookie, an office's signed link, and the
-CSRF token every form carries. Pure functions of the secrets and the instant."""
+"""Who is asking (an administrator's login, an office's signed link), the CSRF token every
+form carries, and how failed logins are slowed down. Functions of the secrets and the instant."""
 
 from __future__ import annotations
 
 import hmac
-import re
+import math
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from reminder import links
 
 SESSION_COOKIE = "reminder_session"
-SESSION_HOURS = 12
-_NAME = re.compile(r"[0-9a-f]{2,200}")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -33,32 +32,6 @@ class Visitor:
         return self.session or self.token or ""
 
 
-def new_session(name: str, now: datetime, secret: str) -> str:
-    expires = str(int((now + timedelta(hours=SESSION_HOURS)).timestamp()))
-    encoded = name.encode("utf-8").hex()
-    return f"{encoded}.{expires}.{links.digest(secret, 'session', encoded, expires)}"
-
-
-def session_admin(cookie: str | None, keys: tuple[str, ...], now: datetime) -> str | None:
-    """The administrator's name a valid, unexpired session cookie carries."""
-    if not cookie or len(cookie) > 600 or cookie.count(".") != 2:
-        return None
-    encoded, expires, mac = cookie.split(".")
-    if not _NAME.fullmatch(encoded) or not expires.isdigit():
-        return None
-    if not mac.isascii() or not any(
-        hmac.compare_digest(mac.encode(), links.digest(k, "session", encoded, expires).encode())
-        for k in keys
-    ):
-        return None
-    if now.timestamp() >= int(expires):
-        return None
-    try:
-        return bytes.fromhex(encoded).decode("utf-8")
-    except ValueError:
-        return None
-
-
 def csrf_token(visitor: Visitor, secret: str) -> str:
     return links.digest(secret, "csrf", visitor.csrf_subject)
 
@@ -72,33 +45,90 @@ def csrf_ok(visitor: Visitor, token: str | None, keys: tuple[str, ...]) -> bool:
     )
 
 
-def password_ok(given: str, expected: str | None) -> bool:
-    if not expected:
-        return False
-    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+class _Failures:
+    """Failed logins per key within a window, for a bounded number of keys."""
 
+    def __init__(self, window: timedelta) -> None:
+        self.window = window
+        self.times: dict[str, deque[datetime]] = {}
 
-class Throttle:
-    """Failed logins per client: after `limit` in `window`, the client waits out the window
-    (per process; a password guesser gets a handful of tries per ten minutes)."""
-
-    def __init__(self, limit: int = 5, window: timedelta = timedelta(minutes=10)) -> None:
-        self.limit, self.window = limit, window
-        self.failures: dict[str, list[datetime]] = {}
-
-    def _recent(self, client: str, now: datetime) -> list[datetime]:
-        kept = [t for t in self.failures.get(client, []) if now - t < self.window]
-        if kept:
-            self.failures[client] = kept
-        else:
-            self.failures.pop(client, None)
+    def recent(self, key: str, now: datetime) -> deque[datetime]:
+        kept = self.times.get(key)
+        if kept is None:
+            return deque()
+        while kept and now - kept[0] >= self.window:
+            kept.popleft()
+        if not kept:
+            del self.times[key]
         return kept
 
-    def blocked(self, client: str, now: datetime) -> bool:
-        return len(self._recent(client, now)) >= self.limit
+    def add(self, key: str, now: datetime) -> None:
+        if key not in self.times and len(self.times) >= 10_000:  # a flood of names/addresses
+            for old in list(self.times)[:5_000]:
+                del self.times[old]
+        self.times.setdefault(key, deque()).append(now)
 
-    def add(self, client: str, now: datetime) -> None:
-        if len(self.failures) > 10_000:  # a flood of addresses: forget the oldest half
-            for old in list(self.failures)[:5_000]:
-                del self.failures[old]
-        self.failures.setdefault(client, []).append(now)
+
+@dataclass(frozen=True, slots=True)
+class Wait:
+    """Why a login attempt is not taken now, and for how many seconds."""
+
+    reason: str  # "client": this address failed too often; "slow": the account or everyone
+    seconds: int
+
+
+class LoginGuard:
+    """Failed logins, counted three ways, on the one clock (per process; nobody sleeps):
+
+    - per client (its address, trusted as `[web] trusted_proxies` says): after 5 failures in
+      10 minutes it waits out the window, alone: a bad neighbour locks nobody else out;
+    - per account: after 10 failures in 10 minutes from anywhere (a guesser rotating
+      addresses), a try at that account is taken at most every 30 s: slowed, never locked,
+      so its owner still gets in;
+    - overall: after 100 failures in 10 minutes, a try is taken at most every 2 s.
+    """
+
+    CLIENT_LIMIT, ACCOUNT_LIMIT, OVERALL_LIMIT = 5, 10, 100
+    ACCOUNT_GAP, OVERALL_GAP = timedelta(seconds=30), timedelta(seconds=2)
+
+    def __init__(self, window: timedelta = timedelta(minutes=10)) -> None:
+        self.window = window
+        self.clients, self.accounts = _Failures(window), _Failures(window)
+        self.overall = _Failures(window)
+        self.last_try: dict[str, datetime] = {}  # per account, and "" for all, when slowed
+
+    def check(self, client: str, account: str, now: datetime) -> Wait | None:
+        """None: take this attempt (it is counted as a try); else how long to wait."""
+        failed = self.clients.recent(client, now)
+        if len(failed) >= self.CLIENT_LIMIT:
+            return Wait("client", _seconds(failed[0] + self.window - now))
+        gaps = []
+        if self._slowed(self.overall, "", "", self.OVERALL_LIMIT, now):
+            gaps.append(("", self.OVERALL_GAP))
+        if self._slowed(self.accounts, account, "@" + account, self.ACCOUNT_LIMIT, now):
+            gaps.append(("@" + account, self.ACCOUNT_GAP))
+        waits = [self.last_try[k] + gap - now for k, gap in gaps if k in self.last_try]
+        if waits and max(waits) > timedelta(0):
+            return Wait("slow", _seconds(max(waits)))
+        for key, _ in gaps:
+            self.last_try[key] = now
+        return None
+
+    def _slowed(
+        self, failures: _Failures, key: str, try_key: str, limit: int, now: datetime
+    ) -> bool:
+        slowed = len(failures.recent(key, now)) >= limit
+        if not slowed:
+            self.last_try.pop(try_key, None)
+        return slowed
+
+    def failed(self, client: str, account: str, now: datetime) -> None:
+        self.clients.add(client, now)
+        self.accounts.add(account, now)
+        self.overall.add("", now)
+        if len(self.last_try) > 10_000:
+            self.last_try.clear()
+
+
+def _seconds(delta: timedelta) -> int:
+    return max(1, math.ceil(delta.total_seconds()))
