@@ -1,7 +1,8 @@
 """Packaging hook: the wheel carries the top-level `templates/` and `alembic/` folders (the
-sources an administrator reads and overrides) as `reminder/_data/`, so that an installed
-`reminder` finds its templates and migrations from any directory. Everything else about the
-package is declared in pyproject.toml."""
+sources an administrator reads and overrides), `schedules.toml` and the tested dependency
+pins (`requirements.lock`, for an offline install from the wheel alone) as `reminder/_data/`,
+so that an installed `reminder` finds its templates and migrations from any directory.
+Everything else about the package is declared in pyproject.toml."""
 
 import shutil
 from pathlib import Path
@@ -10,7 +11,7 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
-SHIPPED = ("templates", "alembic", "schedules.toml")
+SHIPPED = ("templates", "alembic", "schedules.toml", "requirements.lock")
 
 
 class BuildWithData(build_py):

@@ -14,7 +14,7 @@ _PACKAGE = Path(__file__).resolve().parent
 
 
 def shipped(name: str) -> Path:
-    """`name` ("templates", "alembic" or "schedules.toml"): the packaged copy if there is
-    one, else the checkout's own."""
+    """`name` ("templates", "alembic", "schedules.toml" or "requirements.lock"): the packaged
+    copy if there is one, else the checkout's own."""
     packaged = _PACKAGE / "_data" / name
     return packaged if packaged.exists() else _PACKAGE.parent / name

@@ -84,6 +84,15 @@ def test_the_wheel_installed_in_a_fresh_venv_runs_init_check_sync_and_tick(
         env=env,
     )
     assert "site-packages" in where.stdout
+    # ... and it carries the tested pins, for an offline install from the wheel alone.
+    pins = run(
+        bin_ / "python",
+        "-c",
+        "import reminder.shipped as s; print(s.shipped('requirements.lock').read_text())",
+        cwd=site,
+        env=env,
+    )
+    assert pins.stdout.strip() == (ROOT / "requirements.lock").read_text().strip()
 
 
 def test_the_lock_file_pins_every_dependency_within_its_declared_range() -> None:
