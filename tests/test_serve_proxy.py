@@ -112,3 +112,31 @@ def test_serve_says_at_start_what_keeps_it_from_being_used(harness: Harness, ser
     text = log.read_text()
     assert "no administrator can log in" in text and "base_url is not set" in text
     assert "$REMINDER_ADMIN_PASSWORD is no longer read" in text
+
+
+@pytest.mark.slow
+def test_connections_are_bounded_and_idle_ones_closed(harness: Harness, serve) -> None:  # type: ignore[no-untyped-def]
+    """200 trickling connections once all stayed open: now `max_connections` bounds what is
+    served at once (more get 503 at once) and an idle connection closes after `keep_alive`."""
+    import socket
+
+    harness.write("\n[web]\nmax_connections = 4\nkeep_alive = 1\n")
+    url, _ = serve()
+    host, port = url.removeprefix("http://").split(":")
+    # A kept-alive connection, idle after its answer, is closed by the server.
+    with socket.create_connection((host, int(port)), timeout=10) as idle:
+        idle.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        answer = b""
+        while chunk := idle.recv(65536):  # until the server closes it (else: timeout, failed)
+            answer += chunk
+        assert answer.startswith(b"HTTP/1.1 200")
+    # Connections that trickle their headers hold a place each; past the bound, 503 at once.
+    trickling = [socket.create_connection((host, int(port)), timeout=10) for _ in range(6)]
+    try:
+        for conn in trickling:
+            conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")  # never ends
+        assert httpx.get(f"{url}/healthz", timeout=10).status_code == 503
+    finally:
+        for conn in trickling:
+            conn.close()
+    assert wait_for(lambda: httpx.get(f"{url}/healthz", timeout=10).status_code == 200, 10)
