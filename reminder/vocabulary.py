@@ -17,6 +17,8 @@ class Channel(StrEnum):
     EMAIL = "email"
     WECOM = "wecom"
     WEBHOOK = "webhook"
+    DINGTALK = "dingtalk"
+    FEISHU = "feishu"
 
 
 CHANNELS: tuple[Channel, ...] = tuple(Channel)

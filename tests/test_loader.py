@@ -240,7 +240,8 @@ CASES = [
     (
         'email = ["fgxfk@example.gov.cn"]',
         'email = ["fgxfk@example.gov.cn"]\nchannels = ["sms"]',
-        '15: offices[1].channels[0]: unknown channel "sms" (one of email, wecom, webhook)',
+        '15: offices[1].channels[0]: unknown channel "sms" (one of email, wecom, webhook, '
+        "dingtalk, feishu)",
     ),
     (
         'email = ["fgxfk@example.gov.cn"]',

@@ -119,7 +119,7 @@ class Runtime:
             self.config,
             self.engine,
             clock=clock,
-            transports=transports(self.config),
+            transports=transports(self.config, clock),
             limiter=limiter or DatabaseLimiter(self.engine),
             renderer=renderer,
             dry_run=dry_run,
@@ -237,7 +237,7 @@ class Runtime:
             log.info("reloaded the templates: %d file(s)", len(renderer.stamp))
             return True
         self.config, self.fingerprint = config, fingerprint
-        self.dispatcher.reconfigure(config, transports(config), renderer)
+        self.dispatcher.reconfigure(config, transports(config, self.clock), renderer)
         synced, planned = self.sync_and_plan()
         with transaction(self.engine) as s:
             outbox.wake_held(s, self.clock.now())

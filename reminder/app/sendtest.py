@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 
 from reminder.app.runtime import renderer_for
+from reminder.clock import FixedClock
 from reminder.config.model import Config
 from reminder.delivery.channels import transports
 from reminder.delivery.oneoff import OneOff, Outcome, send_one_off
@@ -32,7 +33,8 @@ def send_test(
     channels = [channel] if channel else list(config.channels_for(office))
     if not channels:
         raise UsageError(f"office {office.id} has no email, wecom or webhook")
-    made, renderer = transports(config), renderer_for(config)
+    # Signed robots date the signature `now`: the instant the command read from the clock.
+    made, renderer = transports(config, FixedClock(now)), renderer_for(config)
     limiter = DatabaseLimiter(engine)
     sent = []
     try:

@@ -19,6 +19,7 @@ from reminder.config import deadlines as deadlines_reader
 from reminder.config import delivery as delivery_config
 from reminder.config import offices as offices_reader
 from reminder.config import report as report_reader
+from reminder.config import robots as robots_reader
 from reminder.config import settings as settings_reader
 from reminder.config import web as web_reader
 from reminder.config.checker import Checker, q, suggest
@@ -35,6 +36,7 @@ SECTIONS = {
     **deadlines_reader.KEYS,
     **web_reader.KEYS,
     **report_reader.KEYS,
+    **robots_reader.KEYS,
 }
 ARRAYS = {"offices", "groups", "deadlines", "leaders"}
 
@@ -210,6 +212,7 @@ def _build(
     wecom = delivery_config.wecom(data.get("wecom", {}), check)
     webhook = delivery_config.webhook(data.get("webhook", {}), check)
     web = web_reader.web(data.get("web", {}), check, environ)
+    robots = robots_reader.sections(data, check)
     timeouts = {"email": email.timeout, "wecom": wecom.timeout, "webhook": webhook.timeout}
     delivery_config.check_lease(delivery, timeouts, check)
     offices = offices_reader.offices(data.get("offices", []), check, environ)
@@ -248,6 +251,7 @@ def _build(
         deadlines=tuple(deadlines),
         leaders=leaders,
         web=web,
+        **robots,
         report=report,
         warnings=tuple(check.warnings),
         written_secrets=tuple(check.written_secrets),

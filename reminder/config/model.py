@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from reminder.calendar.leadtime import Shift
 from reminder.calendar.rules import DueRule, Offset
 from reminder.calendar.workcal import WorkCalendar, WorkdayMode
+from reminder.config.robotmodel import DingtalkSettings, FeishuSettings, Robot
 from reminder.errors import Issue
 from reminder.vocabulary import CHANNELS, Channel
 
@@ -207,6 +208,8 @@ class Office:
     email: tuple[str, ...] = ()
     wecom: str | None = None  # as written: a ${NAME} reference, a key or a URL
     webhook: str | None = None  # as written: a URL, usually with ${NAME} in it
+    dingtalk: Robot | None = None  # a DingTalk robot: URL and secret as written (${NAME})
+    feishu: Robot | None = None  # a Feishu bot, the same way
     channels: tuple[str, ...] | None = None
     mention_mobiles: tuple[str, ...] = ()
     digest_weekday: int | None = None  # None: daily; 0-6: one message a week on that weekday
@@ -285,6 +288,8 @@ class Config:
     deadlines: tuple[Deadline, ...]
     leaders: dict[str, Leader] = field(default_factory=dict)
     web: Web = field(default_factory=Web)
+    dingtalk: DingtalkSettings = field(default_factory=DingtalkSettings)
+    feishu: FeishuSettings = field(default_factory=FeishuSettings)
     report: ReportSettings | None = None
     warnings: tuple[Issue, ...] = ()
     written_secrets: tuple[str, ...] = ()  # fields whose secret is written in the file
@@ -360,6 +365,8 @@ class Config:
             Channel.EMAIL: bool(office.email),
             Channel.WECOM: office.wecom is not None,
             Channel.WEBHOOK: office.webhook is not None,
+            Channel.DINGTALK: office.dingtalk is not None,
+            Channel.FEISHU: office.feishu is not None,
         }
         return tuple(c for c in CHANNELS if have[c])
 

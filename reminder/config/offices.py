@@ -10,6 +10,7 @@ from reminder.calendar.rules import WEEKDAYS
 from reminder.config.addresses import url_problem
 from reminder.config.checker import Checker, new_id, q, suggest
 from reminder.config.model import Group, Leader, Office, Settings, env_names, expand_env
+from reminder.config.robots import OFFICE_KEYS, robot
 from reminder.vocabulary import CHANNELS
 
 KEYS = {
@@ -23,6 +24,7 @@ KEYS = {
         "mention_mobiles",
         "digest",
         "aliases",
+        *OFFICE_KEYS,
     },
     "groups": {"id", "name", "members"},
     "leaders": {
@@ -34,6 +36,7 @@ KEYS = {
         "webhook",
         "channels",
         "mention_mobiles",
+        *OFFICE_KEYS,
     },
 }
 EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -55,7 +58,7 @@ def offices(
         weekday = digest_weekday(check, table, f)
         aliases = check.strings(table, "aliases", f) or ()
         if office_id and name:
-            if not found["email"] and found["wecom"] is None and found["webhook"] is None:
+            if not reachable(found):
                 check.warn(
                     f,
                     f"office {q(office_id)} has no email, wecom or webhook: it cannot be reminded",
@@ -93,9 +96,17 @@ def addresses(
         "email": emails,
         "wecom": secret(check, table, "wecom", f, environ, who),
         "webhook": secret(check, table, "webhook", f, environ, who),
+        "dingtalk": robot(check, table, "dingtalk", f, environ, who),
+        "feishu": robot(check, table, "feishu", f, environ, who),
         "channels": channels,
         "mention_mobiles": mobiles,
     }
+
+
+def reachable(found: Mapping[str, Any]) -> bool:
+    """Whether `addresses` found any way to reach the office."""
+    robots = ("wecom", "webhook", "dingtalk", "feishu")
+    return bool(found["email"]) or any(found[k] is not None for k in robots)
 
 
 def digest_weekday(check: Checker, table: Mapping[str, Any], f: str) -> int | None:
@@ -237,7 +248,7 @@ def leaders(
                 under[office] = leader_id or ""
         found = addresses(check, table, f, environ, f"leader {q(leader_id)} ({name})")
         if leader_id and name:
-            if not found["email"] and found["wecom"] is None and found["webhook"] is None:
+            if not reachable(found):
                 check.warn(
                     f,
                     f"leader {q(leader_id)} has no email, wecom or webhook: "

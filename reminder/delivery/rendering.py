@@ -31,7 +31,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from reminder import labels
 from reminder.config import cache as config_cache
 from reminder.config.model import Config, Deadline, Office
-from reminder.delivery.channels import REGISTRY
+from reminder.delivery.channels import REGISTRY, spec_of
 from reminder.delivery.channels.base import Rendered
 from reminder.delivery.documents import Official, sample_circular
 from reminder.delivery.notices import NoticeFacts, sample_notice
@@ -185,14 +185,17 @@ class Renderer:
         sent_on: date | None = None,
     ) -> Rendered:
         """One message about one item, or a digest about several (`part`: "(1/3)" when a
-        digest takes several messages). WeCom sends markdown, or text when it @-mentions
-        someone (`mentions`): only the one it sends is rendered."""
+        digest takes several messages). A robot channel renders the robots' templates: WeCom
+        and DingTalk markdown (WeCom text when it @-mentions someone, `mentions`), Feishu
+        text; only the one it sends is rendered."""
         many = digest and len(items) > 1
         prefix = "digest_" if many else ""
         ordered = sorted(items, key=urgency)
         shown, more = ordered, 0
         by_email = config.email.host is not None and "email" in config.channels_for(office)
-        if channel == "wecom" and len(ordered) > WECOM_DIGEST_ITEMS and by_email:
+        spec = spec_of(channel)
+        robot, can_mention = (spec.robot, spec.mentions) if spec else ("", False)
+        if robot and len(ordered) > WECOM_DIGEST_ITEMS and by_email:
             shown, more = ordered[:WECOM_DIGEST_ITEMS], len(ordered) - WECOM_DIGEST_ITEMS
         admin = config.offices.get(config.delivery.admin or "")
         context: dict[str, Any] = {
@@ -213,8 +216,8 @@ class Renderer:
             "provisional_years": sorted({y for i in items for y in i.provisional_years}),
         }
         subject = self._render(f"email/{prefix}subject.j2", **context)
-        if channel == "wecom":
-            if mentions:
+        if robot:
+            if robot == "text" or (mentions and can_mention):
                 return Rendered(
                     subject=subject, text=self._render(f"wecom/{prefix}text.j2", **context)
                 )

@@ -10,9 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from reminder.clock import Clock, SystemClock
 from reminder.config.model import Config
 from reminder.delivery.channels.base import Transport
+from reminder.delivery.channels.dingtalk import DingtalkTransport
 from reminder.delivery.channels.email import EmailTransport
+from reminder.delivery.channels.feishu import FeishuTransport
 from reminder.delivery.channels.webhook import WebhookTransport
 from reminder.delivery.channels.wecom import WecomTransport
 from reminder.vocabulary import Channel
@@ -20,17 +23,35 @@ from reminder.vocabulary import Channel
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class ChannelSpec:
-    make: Callable[[Config], Transport]
+    make: Callable[[Config, Clock], Transport]
     mentions: bool = False  # it can @-mention people (its templates have a text variant)
+    # A group robot: its messages come from the robots' templates (wecom/), as "markdown"
+    # or as plain "text"; "" for the email templates.
+    robot: str = ""
 
 
 REGISTRY: dict[Channel, ChannelSpec] = {
-    Channel.EMAIL: ChannelSpec(make=lambda c: EmailTransport(c.email)),
-    Channel.WECOM: ChannelSpec(make=lambda c: WecomTransport(c.wecom), mentions=True),
-    Channel.WEBHOOK: ChannelSpec(make=lambda c: WebhookTransport(c.webhook)),
+    Channel.EMAIL: ChannelSpec(make=lambda c, _: EmailTransport(c.email)),
+    Channel.WECOM: ChannelSpec(
+        make=lambda c, _: WecomTransport(c.wecom), mentions=True, robot="markdown"
+    ),
+    Channel.WEBHOOK: ChannelSpec(make=lambda c, _: WebhookTransport(c.webhook)),
+    Channel.DINGTALK: ChannelSpec(
+        make=lambda c, clock: DingtalkTransport(c.dingtalk, clock=clock), robot="markdown"
+    ),
+    Channel.FEISHU: ChannelSpec(
+        make=lambda c, clock: FeishuTransport(c.feishu, clock=clock), robot="text"
+    ),
 }
 
 
-def transports(config: Config) -> dict[str, Transport]:
-    """One transport per channel, configured from `config`."""
-    return {name: spec.make(config) for name, spec in REGISTRY.items()}
+def transports(config: Config, clock: Clock | None = None) -> dict[str, Transport]:
+    """One transport per channel, configured from `config`; signed robots date their
+    signatures by `clock` (the system's by default)."""
+    made = clock or SystemClock()
+    return {name: spec.make(config, made) for name, spec in REGISTRY.items()}
+
+
+def spec_of(channel: str) -> ChannelSpec | None:
+    """The registry's entry for `channel` (a stored string), if it is a channel."""
+    return next((spec for name, spec in REGISTRY.items() if name == channel), None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
@@ -48,6 +48,7 @@ class Target:
     per_minute: int
     recipients: tuple[str, ...] = ()
     mentions: tuple[str, ...] = ()
+    secret: str = field(default="", repr=False)  # a robot's signing key: used only to sign
 
 
 class Transport(Protocol):
