@@ -262,3 +262,21 @@ def test_a_dingtalk_signature_dated_an_hour_off_is_refused(
     assert "(is the server's clock right?) (invalid timestamp)" in err
     query = parse_qs(urlsplit(robots[0].url(TOKEN)).query)
     assert query["access_token"] == [TOKEN]
+
+
+def test_a_leader_hears_ten_working_days_overdue_by_dingtalk(
+    harness: Harness, robots: tuple[FakeDingtalk, FakeFeishu]
+) -> None:
+    dingtalk, _ = robots
+    harness.start("2026-03-01 08:00")
+    # Due 31 March; Qingming 4-6 April. Chased 1, 3, 5, 10, 15, 20 working days after.
+    for day in ["03-31", "04-01", "04-03", "04-08", "04-15", "04-22", "04-29", "05-07"]:
+        harness.tick(f"2026-{day} 09:00")
+    to_leader = [p.payload["markdown"] for p in dingtalk.to("deputy0token")]
+    assert [m["title"] for m in to_leader] == [
+        "【督办】第7项 公开数据目录（已逾期10个工作日）",
+        "【督办】第7项 公开数据目录（已逾期15个工作日）",
+        "【督办】第7项 公开数据目录（已逾期20个工作日）",
+    ]
+    assert "牵头科室：规划科" in to_leader[0]["text"]
+    assert [r.channel for r in harness.log(office_id="deputy", status="sent")] == ["dingtalk"] * 3
