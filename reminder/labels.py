@@ -26,6 +26,7 @@ CHANNELS = {
     "webhook": "Webhook",
     "dingtalk": "钉钉",
     "feishu": "飞书",
+    "sms": "短信",
     "none": "未设置渠道",
 }
 KINDS = {
@@ -112,6 +113,8 @@ FAILURES = {
     "19024": "消息中没有飞书机器人要求的关键词",
     "19001": "飞书机器人地址无效",
     "11232": "飞书机器人发送过于频繁",
+    "sms-refused": "短信网关拒绝发送",
+    "sms-answer": "短信网关的应答无法识别，请核对 ok_field",
     "timeout": "连接超时，对方服务器未响应",
     "network": "无法连接对方服务器",
     "tls": "加密连接（TLS）建立失败",
@@ -130,6 +133,7 @@ NOT_SENT = (
     ("re-planned", "配置调整后不再需要"),
     ("a later reminder for the same task and office replaced it", "已合并到后续提醒"),
     ("not configured", "渠道尚未配置"),
+    ("daily SMS cap reached", "今日短信条数已达上限"),
     ("is not set", "渠道尚未配置（环境变量未设置）"),
     ("not a usable URL", "机器人地址无法使用"),
 )

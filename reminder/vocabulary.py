@@ -19,6 +19,7 @@ class Channel(StrEnum):
     WEBHOOK = "webhook"
     DINGTALK = "dingtalk"
     FEISHU = "feishu"
+    SMS = "sms"
 
 
 CHANNELS: tuple[Channel, ...] = tuple(Channel)

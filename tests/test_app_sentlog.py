@@ -46,7 +46,7 @@ def test_until_a_day_includes_that_whole_day_and_since_starts_at_its_beginning(
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("office", "nobody"), ("deadline", "nothing"), ("channel", "sms"), ("status", "lost")],
+    [("office", "nobody"), ("deadline", "nothing"), ("channel", "fax"), ("status", "lost")],
 )
 def test_a_field_that_names_nothing_is_refused_naming_the_field(
     logged: Harness, field: str, value: str

@@ -344,7 +344,7 @@ def test_no_traceback_from_the_installed_command(tmp_path: Path) -> None:
         (
             ["log", "--channel", "wecon"],
             "reminder: --channel: no channel 'wecon' (one of email, wecom, webhook, dingtalk, "
-            'feishu); did you mean "wecom"?',
+            'feishu, sms); did you mean "wecom"?',
         ),
         (
             ["calendar", "--year", "1900"],

@@ -239,9 +239,9 @@ CASES = [
     ),
     (
         'email = ["fgxfk@example.gov.cn"]',
-        'email = ["fgxfk@example.gov.cn"]\nchannels = ["sms"]',
-        '15: offices[1].channels[0]: unknown channel "sms" (one of email, wecom, webhook, '
-        "dingtalk, feishu)",
+        'email = ["fgxfk@example.gov.cn"]\nchannels = ["fax"]',
+        '15: offices[1].channels[0]: unknown channel "fax" (one of email, wecom, webhook, '
+        "dingtalk, feishu, sms)",
     ),
     (
         'email = ["fgxfk@example.gov.cn"]',

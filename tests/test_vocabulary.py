@@ -12,13 +12,15 @@ from tests.conftest import BASE, config_from
 
 
 def test_every_channel_has_a_transport_and_a_name_offices_read() -> None:
-    assert list(REGISTRY) == list(CHANNELS) == ["email", "wecom", "webhook", "dingtalk", "feishu"]
+    names = ["email", "wecom", "webhook", "dingtalk", "feishu", "sms"]
+    assert list(REGISTRY) == list(CHANNELS) == names
     assert {name: labels.channel(name) for name in REGISTRY} == {
         "email": "邮件",
         "wecom": "企业微信",
         "webhook": "Webhook",
         "dingtalk": "钉钉",
         "feishu": "飞书",
+        "sms": "短信",
     }
 
 

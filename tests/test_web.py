@@ -255,9 +255,11 @@ def test_the_sent_log_page_filters_pages_and_exports_for_excel(web: TestClient) 
     assert "法规信访科" in r.text and "计财科</td>" not in r.text
     r = web.get("/log", params={"since": "2026-02-30"})
     assert r.status_code == 400 and "since" in r.text and "不是日期" in r.text
-    r = web.get("/log", params={"channel": "sms"})
+    r = web.get("/log", params={"channel": "fax"})
     assert r.status_code == 400 and "channel" in r.text
-    assert "渠道：没有“sms”（应为邮件、企业微信、Webhook、未设置渠道之一）" in r.text
+    assert (
+        "渠道：没有“fax”（应为邮件、企业微信、Webhook、钉钉、飞书、短信、未设置渠道之一）" in r.text
+    )
     r = web.get("/log.csv")
     assert r.headers["content-type"] == "text/csv; charset=utf-8"
     text = r.content.decode("utf-8")

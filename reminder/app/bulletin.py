@@ -70,7 +70,7 @@ def send_due_report(
         office = config.addressee(office_id)
         rendered = renderer.bulletin(office, circular, _link(config, span))
         rendered = replace(rendered, at=now.astimezone(config.settings.tz))
-        for channel in config.channels_for(office):
+        for channel in config.channels_for(office, "report"):  # no 通报 by SMS
             sending = (transports[channel], limiter)
             outcome = _send_one(engine, now, key, office, channel, sending, rendered, dry_run)
             if outcome:

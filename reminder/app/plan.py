@@ -226,7 +226,7 @@ class _Wanted:
             key = (deadline.id, r.occurrence.period_key)
             if key not in self.occurrences:
                 self.occurrences[key] = occurrence_values(r.occurrence, cal)
-            channels = config.channels_for(config.addressee(r.office)) or (NO_CHANNEL,)
+            channels = config.channels_for(config.addressee(r.office), r.kind) or (NO_CHANNEL,)
             self.rows += [
                 {
                     "deadline_id": deadline.id,

@@ -21,11 +21,10 @@ from reminder.config import offices as offices_reader
 from reminder.config import report as report_reader
 from reminder.config import robots as robots_reader
 from reminder.config import settings as settings_reader
+from reminder.config import sms as sms_reader
 from reminder.config import web as web_reader
 from reminder.config.checker import Checker, q, suggest
-from reminder.config.model import (
-    Config,
-)
+from reminder.config.model import Config, Delivery, Settings
 from reminder.config.tomlpos import KeyLines
 from reminder.errors import ConfigError, Issue
 
@@ -37,6 +36,7 @@ SECTIONS = {
     **web_reader.KEYS,
     **report_reader.KEYS,
     **robots_reader.KEYS,
+    **sms_reader.KEYS,
 }
 ARRAYS = {"offices", "groups", "deadlines", "leaders"}
 
@@ -198,6 +198,23 @@ def _sections(data: dict[str, Any], check: Checker) -> None:
             check.error(key, f"must be a table, written [{key}]")
 
 
+def _references(
+    settings: Settings,
+    delivery: Delivery,
+    office_ids: set[str],
+    group_ids: set[str],
+    check: Checker,
+) -> None:
+    """The offices and groups [settings] escalate_to and [delivery] admin name exist."""
+    for i, ref in enumerate(settings.escalate_to):
+        if ref not in office_ids | group_ids:
+            hint = suggest(ref, office_ids | group_ids)
+            check.error(f"settings.escalate_to[{i}]", f"unknown office or group {q(ref)}{hint}")
+    if delivery.admin is not None and delivery.admin not in office_ids:
+        hint = suggest(delivery.admin, office_ids)
+        check.error("delivery.admin", f"unknown office {q(delivery.admin)}{hint}")
+
+
 def _build(
     data: dict[str, Any], check: Checker, path: str, environ: Mapping[str, str]
 ) -> Config | None:
@@ -213,6 +230,7 @@ def _build(
     webhook = delivery_config.webhook(data.get("webhook", {}), check)
     web = web_reader.web(data.get("web", {}), check, environ)
     robots = robots_reader.sections(data, check)
+    sms = sms_reader.sms(data, check, environ)
     timeouts = {"email": email.timeout, "wecom": wecom.timeout, "webhook": webhook.timeout}
     delivery_config.check_lease(delivery, timeouts, check)
     offices = offices_reader.offices(data.get("offices", []), check, environ)
@@ -226,14 +244,8 @@ def _build(
         data.get("leaders", []), check, environ, office_ids, office_ids | group_ids
     )
     offices_reader.leaders_heard(settings, leaders, check)
-    for i, ref in enumerate(settings.escalate_to):
-        if ref not in office_ids | group_ids:
-            hint = suggest(ref, office_ids | group_ids)
-            check.error(f"settings.escalate_to[{i}]", f"unknown office or group {q(ref)}{hint}")
+    _references(settings, delivery, office_ids, group_ids, check)
     report = report_reader.report(data.get("report"), check, office_ids | group_ids)
-    if delivery.admin is not None and delivery.admin not in office_ids:
-        hint = suggest(delivery.admin, office_ids)
-        check.error("delivery.admin", f"unknown office {q(delivery.admin)}{hint}")
     if not offices:
         check.error("offices", "define at least one [[offices]]")
     if check.errors:
@@ -253,6 +265,7 @@ def _build(
         web=web,
         **robots,
         report=report,
+        sms=sms,
         warnings=tuple(check.warnings),
         written_secrets=tuple(check.written_secrets),
         env_errors=tuple(check.env_errors),

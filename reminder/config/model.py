@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
@@ -14,35 +12,17 @@ from zoneinfo import ZoneInfo
 from reminder.calendar.leadtime import Shift
 from reminder.calendar.rules import DueRule, Offset
 from reminder.calendar.workcal import WorkCalendar, WorkdayMode
+from reminder.config.envref import ENV_REF as ENV_REF
+from reminder.config.envref import env_names as env_names
+from reminder.config.envref import expand_env as expand_env
 from reminder.config.robotmodel import DingtalkSettings, FeishuSettings, Robot
+from reminder.config.smsmodel import SMS_KINDS_DEFAULT, SmsSettings
 from reminder.errors import Issue
 from reminder.vocabulary import CHANNELS, Channel
 
 Role = Literal["lead", "cooperate", "escalation", "leader"]
 DeadlineKind = Literal["deadline", "routine"]
 RoutineTo = Literal["lead", "all"]
-
-ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-
-
-def env_names(raw: str) -> list[str]:
-    """The environment variables a ``${NAME}`` value refers to."""
-    return ENV_REF.findall(raw)
-
-
-def expand_env(raw: str, environ: Mapping[str, str] | None = None) -> str | None:
-    """Replace every ``${NAME}`` from the environment; None when one of them is unset or empty."""
-    env = os.environ if environ is None else environ
-    missing = False
-
-    def sub(m: re.Match[str]) -> str:
-        nonlocal missing
-        value = env.get(m.group(1), "")
-        missing = missing or not value
-        return value
-
-    value = ENV_REF.sub(sub, raw)
-    return None if missing else value
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -214,6 +194,8 @@ class Office:
     mention_mobiles: tuple[str, ...] = ()
     digest_weekday: int | None = None  # None: daily; 0-6: one message a week on that weekday
     aliases: tuple[str, ...] = ()  # other names a task table uses for it (reminder import)
+    sms: tuple[str, ...] = ()  # mobile numbers for SMS (短信)
+    sms_kinds: tuple[str, ...] = SMS_KINDS_DEFAULT  # the reminder kinds it takes by SMS
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -291,6 +273,7 @@ class Config:
     dingtalk: DingtalkSettings = field(default_factory=DingtalkSettings)
     feishu: FeishuSettings = field(default_factory=FeishuSettings)
     report: ReportSettings | None = None
+    sms: SmsSettings | None = None  # [sms]: the bureau's SMS gateway, when there is one
     warnings: tuple[Issue, ...] = ()
     written_secrets: tuple[str, ...] = ()  # fields whose secret is written in the file
     env_errors: tuple[Issue, ...] = ()  # bad values in the environment: `check` errors, held
@@ -357,8 +340,11 @@ class Config:
     def leader_after_for(self, deadline: Deadline) -> Offset:
         return deadline.leader_after or self.settings.leader_after
 
-    def channels_for(self, office: Office) -> tuple[str, ...]:
-        """The office's channels: as listed, else every channel it has an address for."""
+    def channels_for(self, office: Office, kind: str | None = None) -> tuple[str, ...]:
+        """The office's channels: as listed, else every channel it has an address for; for a
+        message of `kind`, SMS only if the office takes that kind by SMS (`sms_kinds`)."""
+        if kind is not None and kind not in office.sms_kinds:
+            return tuple(c for c in self.channels_for(office) if c != Channel.SMS)
         if office.channels is not None:
             return office.channels
         have = {
@@ -367,6 +353,7 @@ class Config:
             Channel.WEBHOOK: office.webhook is not None,
             Channel.DINGTALK: office.dingtalk is not None,
             Channel.FEISHU: office.feishu is not None,
+            Channel.SMS: bool(office.sms),
         }
         return tuple(c for c in CHANNELS if have[c])
 

@@ -11,6 +11,8 @@ from reminder.config.addresses import url_problem
 from reminder.config.checker import Checker, new_id, q, suggest
 from reminder.config.model import Group, Leader, Office, Settings, env_names, expand_env
 from reminder.config.robots import OFFICE_KEYS, robot
+from reminder.config.sms import OFFICE_KEYS as SMS_KEYS
+from reminder.config.sms import numbers as sms_numbers
 from reminder.vocabulary import CHANNELS
 
 KEYS = {
@@ -25,6 +27,7 @@ KEYS = {
         "digest",
         "aliases",
         *OFFICE_KEYS,
+        *SMS_KEYS,
     },
     "groups": {"id", "name", "members"},
     "leaders": {
@@ -37,6 +40,7 @@ KEYS = {
         "channels",
         "mention_mobiles",
         *OFFICE_KEYS,
+        *SMS_KEYS,
     },
 }
 EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -100,13 +104,14 @@ def addresses(
         "feishu": robot(check, table, "feishu", f, environ, who),
         "channels": channels,
         "mention_mobiles": mobiles,
+        **sms_numbers(check, table, f),
     }
 
 
 def reachable(found: Mapping[str, Any]) -> bool:
     """Whether `addresses` found any way to reach the office."""
     robots = ("wecom", "webhook", "dingtalk", "feishu")
-    return bool(found["email"]) or any(found[k] is not None for k in robots)
+    return bool(found["email"] or found["sms"]) or any(found[k] is not None for k in robots)
 
 
 def digest_weekday(check: Checker, table: Mapping[str, Any], f: str) -> int | None:

@@ -55,7 +55,7 @@ def failed_for_good(
             "created_at": now,
             "updated_at": now,
         }
-        for channel in config.channels_for(admin) or (NO_CHANNEL,)
+        for channel in config.channels_for(admin, Kind.ALERT) or (NO_CHANNEL,)
     ]
     outbox.insert_ignoring_duplicates(s, values)
 

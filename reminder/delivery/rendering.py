@@ -33,6 +33,7 @@ from reminder.config import cache as config_cache
 from reminder.config.model import Config, Deadline, Office
 from reminder.delivery.channels import REGISTRY, spec_of
 from reminder.delivery.channels.base import Rendered
+from reminder.delivery.channels.sms import short_text
 from reminder.delivery.documents import Official, sample_circular
 from reminder.delivery.notices import NoticeFacts, sample_notice
 from reminder.delivery.wording import PLAIN_FIELDS, Item, make_item, sections, urgency
@@ -216,6 +217,9 @@ class Renderer:
             "provisional_years": sorted({y for i in items for y in i.provisional_years}),
         }
         subject = self._render(f"email/{prefix}subject.j2", **context)
+        if channel == "sms":  # short: what, when, and a link when it fits
+            sms = partial(self._render, f"sms/{prefix}text.j2", **context)
+            return Rendered(subject=subject, text=short_text(sms))
         if robot:
             if robot == "text" or (mentions and can_mention):
                 return Rendered(

@@ -14,12 +14,13 @@ from sqlalchemy.orm import Session
 from reminder.config.model import Config
 from reminder.delivery.channels.base import Target, Transport, resolve_target
 from reminder.delivery.outgoing import PassReport
+from reminder.delivery.smscap import DailyCap
 from reminder.errors import NotConfigured
 from reminder.planning.coalesce import older
 from reminder.store import completions, outbox
 from reminder.store.models import OutboxRow
 from reminder.store.sentlog import log_rows
-from reminder.vocabulary import LogStatus, OutboxStatus
+from reminder.vocabulary import Channel, LogStatus, OutboxStatus
 
 log = logging.getLogger("reminder.dispatch")
 
@@ -51,8 +52,11 @@ class Triage:
         for row in live:
             by_key[(row.office_id, row.channel, row.kind == "alert")].append(row)
         out = []
+        cap = DailyCap(self.config)  # SMS per mobile number and day
         for (office_id, channel, _), members in by_key.items():
             target = self._target(s, office_id, channel, members, now, report)
+            if target is not None and channel == Channel.SMS and not self.dry_run:
+                target = cap.apply(s, target, members, now, report)
             if target is not None:
                 out.append(Group(office_id, channel, target, members))
         return out

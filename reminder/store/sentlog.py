@@ -351,3 +351,20 @@ def logged_report(session: Session, key: str, office: str, channel: str) -> bool
         .limit(1)
     )
     return found is not None
+
+
+def targets_since(
+    session: Session, channel: str, since: datetime, statuses: Sequence[str]
+) -> list[str]:
+    """The target of each message logged on `channel` from `since` in one of `statuses`, once
+    per message (a digest's rows share theirs): what a daily cap counts."""
+    found = session.execute(
+        select(SENT_LOG.c.message_id, SENT_LOG.c.target)
+        .where(
+            SENT_LOG.c.at >= since,
+            SENT_LOG.c.channel == channel,
+            SENT_LOG.c.status.in_(list(statuses)),
+        )
+        .distinct()
+    )
+    return [target or "" for _, target in found]

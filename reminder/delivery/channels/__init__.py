@@ -16,6 +16,7 @@ from reminder.delivery.channels.base import Transport
 from reminder.delivery.channels.dingtalk import DingtalkTransport
 from reminder.delivery.channels.email import EmailTransport
 from reminder.delivery.channels.feishu import FeishuTransport
+from reminder.delivery.channels.sms import SmsTransport
 from reminder.delivery.channels.webhook import WebhookTransport
 from reminder.delivery.channels.wecom import WecomTransport
 from reminder.vocabulary import Channel
@@ -42,6 +43,7 @@ REGISTRY: dict[Channel, ChannelSpec] = {
     Channel.FEISHU: ChannelSpec(
         make=lambda c, clock: FeishuTransport(c.feishu, clock=clock), robot="text"
     ),
+    Channel.SMS: ChannelSpec(make=lambda c, _: SmsTransport(c.sms)),
 }
 
 
