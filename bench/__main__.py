@@ -11,9 +11,11 @@ from datetime import UTC, datetime
 from bench import (
     catchup,
     checkscale,
+    citywide,
     dbsize,
     dispatch,
     failover,
+    fanout,
     importing,
     instances,
     plan_year,
@@ -63,7 +65,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     parser.add_argument(
-        "--only", default="1,2,3,4,5,6,7,8,9,10,11,12", help="scenarios to run, e.g. 1,3"
+        "--only", default="1,2,3,4,5,6,7,8,9,10,11,12,13,14", help="scenarios to run, e.g. 1,3"
     )
     args = parser.parse_args()
     wanted = set(args.only.split(","))
@@ -92,6 +94,10 @@ def main() -> int:
         results += web.run(1_000 if args.quick else 10_000, 50_000 if args.quick else 1_000_000)
     if "12" in wanted:
         results += failover.run(3 if args.quick else 10)
+    if "13" in wanted:
+        results += fanout.run(3 if args.quick else 5)
+    if "14" in wanted:
+        results += citywide.run(runs=1 if args.quick else 2)
     print(
         f"# bench {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, "
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}"

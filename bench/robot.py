@@ -4,7 +4,8 @@ client's interpreter): every POST answers errcode 0 after an optional latency; o
 
 `python -m bench.robot --latency 0.05` prints its port, then serves until stdin closes.
 GET /stats answers {"posts": accepted, "45009": refused, "distinct": accepted messages whose first
-lines differ (one per reminder when each names its task)}.
+lines differ (one per reminder when each names its task)}; GET /arrivals, [[unix time, key], ...]
+of every accepted post (how late each came, and how many each robot had in any minute).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ def _first_line(body: bytes) -> str:
 def serve(latency: float, per_minute: int) -> None:
     posts, refused = 0, 0
     distinct: set[str] = set()
+    arrivals: list[tuple[float, str]] = []
     sent_at: dict[str, list[float]] = {}
     lock = threading.Lock()
 
@@ -68,12 +70,17 @@ def serve(latency: float, per_minute: int) -> None:
             self.wfile.write(body)
 
         def do_GET(self) -> None:
+            if self.path == "/arrivals":
+                with lock:
+                    self._answer(json.dumps(arrivals).encode())
+                return
             stats = {"posts": posts, "45009": refused, "distinct": len(distinct)}
             self._answer(json.dumps(stats).encode())
 
         def do_POST(self) -> None:
             nonlocal posts, refused
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            arrived = time.time()  # when the request reached the robot, before its latency
             if latency:
                 time.sleep(latency)  # the server's own latency, not a test waiting
             with lock:
@@ -82,6 +89,7 @@ def serve(latency: float, per_minute: int) -> None:
                 refused += not ok
                 if ok:
                     distinct.add(_first_line(body))
+                    arrivals.append((arrived, self.path.partition("key=")[2]))
             self._answer(ANSWER if ok else LIMITED)
 
     class Server(ThreadingHTTPServer):
@@ -124,6 +132,10 @@ class Robot:
     def stats(self) -> dict[str, int]:
         """{"posts": accepted, "45009": refused for the rate limit, "distinct": messages}"""
         return dict(httpx.get(f"{self.base}/stats").json())
+
+    def arrivals(self) -> list[tuple[float, str]]:
+        """(unix time, key) of every accepted post, in the order they arrived."""
+        return [(float(t), str(k)) for t, k in httpx.get(f"{self.base}/arrivals").json()]
 
     def __enter__(self) -> Robot:
         return self
