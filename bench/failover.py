@@ -56,7 +56,7 @@ def _config(url: str) -> str:
         f'[settings]\nsend_time = "00:00"\nremind = ["0d"]\n\n'
         f'[calendar]\nworkdays = ["{today}"]\n\n'
         f'[wecom]\nurl = "{url}"\n\n'
-        f'[delivery]\nhorizon = "1d"\ndigest = false\n\n'
+        f'[delivery]\nhorizon = "1d"\ndigest = false\nparallel = {IN_FLIGHT}\n\n'
         f"{offices_toml(ROBOTS, 'wecom')}{deadlines}"
     )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections import Counter
 from concurrent.futures import Future
 from pathlib import Path
@@ -107,6 +108,7 @@ def test_flight_runs_quick_calls_here_and_slow_ones_on_workers() -> None:
     gate = threading.Event()
     slow: Flight[int] = Flight(4)
     slow.timings.here.extend([0.05] * 3)  # as if three calls had each waited 50 ms on the network
+    slow.timings.probed = time.monotonic()  # the latest of them just now: no probe is due
     for i in range(3):
         slow.submit(f"k{i}", lambda: gate.wait(5) and threading.get_ident())
     assert slow.busy == {"k0", "k1", "k2"} and slow.free == 1  # running on workers, waiting
@@ -119,7 +121,7 @@ def test_flight_probes_here_every_so_often_and_passes_on_errors() -> None:
     here = threading.get_ident()
     flight: Flight[int] = Flight(2)
     flight.timings.here.extend([0.05] * 3)
-    flight._calls = PROBE - 1  # the next call is a probe: made here, and timed
+    # No call made here yet: the first is a probe, made here and timed
     flight.submit("k", lambda: threading.get_ident())
     assert [f.result() for f in flight.done(block=True)] == [here]
     assert len(flight.timings.here) == 4
@@ -149,7 +151,7 @@ def test_after_a_call_hung_none_waits_behind_another_here(monkeypatch: pytest.Mo
     gate = threading.Event()
     flight.submit("other", lambda: gate.wait(5) and threading.get_ident())
     assert flight.busy == {"other"}  # on a worker: it could hang too
-    flight._calls = PROBE - 1  # a probe is not made here while the latest call hung
+    flight.timings.probed -= PROBE  # a probe is due, but not made here while the latest call hung
     flight.submit("ok", lambda: gate.wait(5) and threading.get_ident())
     assert flight.busy == {"other", "ok"}
     gate.set()
@@ -189,9 +191,9 @@ def test_a_stop_during_sends_on_workers_starts_nothing_more(
         runtime = Runtime(str(path), clock=clock)
         runtime.sync_and_plan()
         clock.set(at("2026-03-31 09:00"))
-        runtime.dispatcher.timings.here.extend(
-            [0.05] * 15
-        )  # as if sends waited: they go to workers
+        timings = runtime.dispatcher.timings
+        timings.here.extend([0.05] * 15)  # as if sends waited, just now: they go to workers
+        timings.probed = time.monotonic()
         runtime.dispatcher.stop_requested = lambda: len(wecom.received) >= 3
         assert runtime.dispatch().counts["sent"] == 3
         assert len(wecom.received) == 3  # none started after the stop

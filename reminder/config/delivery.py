@@ -42,6 +42,7 @@ KEYS = {
 
 
 SLOW = 0.5  # a send this long hung on the network: make no send wait behind another such
+PARALLEL_MAX = 256  # worker threads: enough for a city's robots; more only adds threads
 
 
 def _present(values: dict[str, Any]) -> dict[str, Any]:
@@ -60,7 +61,7 @@ def delivery(table: Mapping[str, Any], check: Checker) -> Delivery:
         "backoff": duration(check, table, "backoff", f),
         "admin": check.text(table, "admin", f),
         "lease": duration(check, table, "lease", f),
-        "parallel": number(check, table, "parallel", f, 1, 20),
+        "parallel": number(check, table, "parallel", f, 1, PARALLEL_MAX),
         "templates_dir": check.text(table, "templates_dir", f),
         "keep": keep(check, table, f),
     }

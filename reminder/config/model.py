@@ -95,7 +95,9 @@ class Delivery:
     # How long a claimed reminder stays claimed without a heartbeat: a dead or stalled
     # instance's reminders go to another this long after it stopped.
     lease: timedelta = timedelta(seconds=10)
-    parallel: int = 8  # messages sent at once (at most one per robot, SMTP server or URL)
+    # The cap on messages in flight at once: what bounds them is one at a time per robot, SMTP
+    # server or URL (and its budget); a crash can repeat at most this many.
+    parallel: int = 64
     templates_dir: str | None = None  # admin templates that override the shipped ones
     keep: timedelta = timedelta(days=3 * 366)  # sent and failed messages stay this long
 

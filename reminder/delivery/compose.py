@@ -5,8 +5,8 @@ reminder, for good, with the admin told; the rest of its digest go one by one.""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy.orm import Session
@@ -31,6 +31,15 @@ Part = tuple[list[OutboxRow], Rendered]
 
 Render = Callable[[list[OutboxRow], str], Rendered]
 WIDEST = "(99/99)"  # a part label as long as any: parts are sized with it in place
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """What the messages of a claimed batch need from the database, asked once for the batch
+    rather than once a message (500 robots, one message each: 1,000 queries fewer)."""
+
+    said: dict[tuple[int, str], Outcome]  # decided 延期 by occurrence and office (`outcomes`)
+    generations: dict[str, int]  # link generations (`linkgen`)
 
 
 def pack(rows: list[OutboxRow], render: Render, fits: Callable[[Rendered], bool]) -> list[Part]:
@@ -71,6 +80,10 @@ class Composer:
         self.dry_run = dry_run  # nothing is posted: no payloads to build (nor to fail on)
         self.cal = config.calendar()
 
+    def known(self, s: Session, rows: Sequence[OutboxRow]) -> Known:
+        """What `messages` would otherwise ask for each message of these rows."""
+        return Known(outcomes(s, rows), linkgen.generations(s))
+
     def messages(
         self,
         s: Session,
@@ -78,12 +91,14 @@ class Composer:
         occurrences: dict[int, OccurrenceRow],
         now: datetime,
         report: PassReport,
+        known: Known | None = None,
     ) -> list[Outgoing]:
-        """The messages that carry `group`'s reminders."""
+        """The messages that carry `group`'s reminders (`known`: asked for all the groups of
+        the batch at once, by `known`)."""
         out = []
         for batch in self._batches(group.rows):
             for part, rendered, payloads in self._rendered(
-                s, group.target, batch, occurrences, now, report
+                s, group.target, batch, occurrences, now, report, known
             ):
                 out.append(
                     Outgoing(
@@ -111,6 +126,7 @@ class Composer:
         occurrences: dict[int, OccurrenceRow],
         now: datetime,
         report: PassReport,
+        known: Known | None = None,
     ) -> list[tuple[list[OutboxRow], Rendered, list[object] | None]]:
         """`rows` packed, rendered and made into what the channel posts; a reminder whose
         template or payload fails (a line break in a header, say) fails alone."""
@@ -119,12 +135,13 @@ class Composer:
 
         today = now.astimezone(self.config.settings.tz).date()
         at = now.astimezone(self.config.settings.tz)
-        linker = linker_for(self.config, now, generations=linkgen.generations(s))
+        known = known or self.known(s, rows)
+        linker = linker_for(self.config, now, generations=known.generations)
 
         made: dict[int, Attachment] = {}  # the pack's trials make each notice once
 
         def render(part: list[OutboxRow], label: str) -> Rendered:
-            rendered = self._render(s, target, part, occurrences, today, label, linker)
+            rendered = self._render(s, target, part, occurrences, today, label, linker, known)
             if builds and target.channel == "email":
                 notices = self._notices(s, part, occurrences, now, linker, made)
                 return replace(rendered, at=at, attachments=notices)
@@ -150,7 +167,7 @@ class Composer:
                 return [
                     m
                     for r in rows
-                    for m in self._rendered(s, target, [r], occurrences, now, report)
+                    for m in self._rendered(s, target, [r], occurrences, now, report, known)
                 ]
             if stage == "render":
                 reason = f"cannot render: {template_issue(exc)}"
@@ -201,12 +218,14 @@ class Composer:
         today: date,
         label: str = "",
         linker: Linker | None = None,
+        known: Known | None = None,
     ) -> Rendered:
         office = self.config.addressee(rows[0].office_id)
         if rows[0].kind == "alert":
             facts = failure_facts(s, self.config, rows[0])
             return self.renderer.alert(office, facts, self.config.settings.signature)
-        said = outcomes(s, rows)  # what a decided 延期 changed (for most items: nothing)
+        # What a decided 延期 changed (for most items: nothing).
+        said = known.said if known is not None else outcomes(s, rows)
         items = [
             self._item(
                 r, occurrences[r.occurrence_id], today, said.get((r.occurrence_id, r.office_id))

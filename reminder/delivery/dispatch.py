@@ -176,10 +176,12 @@ class Dispatcher:
         """Triage the claimed rows and compose the messages that carry the rest."""
         with self._transaction() as s:
             occurrences = sentlog.occurrences_by_id(s, {r.occurrence_id for r in rows})
+            groups = self.triage.groups(s, rows, now, report)
+            known = self.composer.known(s, [r for g in groups for r in g.rows])
             return [
                 message
-                for group in self.triage.groups(s, rows, now, report)
-                for message in self.composer.messages(s, group, occurrences, now, report)
+                for group in groups
+                for message in self.composer.messages(s, group, occurrences, now, report, known)
             ]
 
     def _send(

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select
+from sqlalchemy import Table, bindparam, delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from reminder.store.engine import chunks, try_serialize
+from reminder.store.engine import chunks
 from reminder.store.models import SendRow
 
 # A robot counts a message when it arrives; a send is recorded here when its round starts,
@@ -39,6 +41,13 @@ _INSERT = insert(SENDS)
 # BUSY later, and the round goes on with the other robots'.
 PATIENCE = timedelta(milliseconds=500)
 BUSY = timedelta(seconds=1)
+# Each key's lock (PostgreSQL: a transaction-scoped advisory lock, named as `serialize` names
+# it) tried for all the keys of a round in one statement: a round starting 64 robots' sends
+# asked 64 times, a third of a city's minute spent in round trips.
+_TRY_LOCKS = text(
+    "SELECT k FROM unnest(CAST(:keys AS text[])) AS k"
+    " WHERE NOT pg_try_advisory_xact_lock(hashtext('reminder:budget:' || k))"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +78,7 @@ def reserve(session: Session, asks: Sequence[Ask], now: datetime) -> list[dateti
     past PATIENCE: BUSY from now). One count and one insert for all; a send time is read only
     for an ask that must wait."""
     keys = sorted({a.key for a in asks})
-    # In one order everywhere: two instances never wait on each other's keys.
-    busy = {k for k in keys if not try_serialize(session, f"reminder:budget:{k}", PATIENCE)}
+    busy = _lock(session, keys)
     keys = [k for k in keys if k not in busy]
     conn = session.connection()
     since = now - WINDOW
@@ -101,6 +109,22 @@ def reserve(session: Session, asks: Sequence[Ask], now: datetime) -> list[dateti
     if taken:
         conn.execute(_INSERT, taken)
     return answers
+
+
+def _lock(session: Session, keys: list[str]) -> set[str]:
+    """Take each key's budget lock for the transaction; the keys another transaction still
+    holds after PATIENCE (it stalled: the server frees them a lease later). Never waits on a
+    lock, so two instances cannot wait on each other's keys. SQLite: BEGIN IMMEDIATE did it."""
+    if not keys or session.get_bind().dialect.name != "postgresql":
+        return set()
+    give_up = time.monotonic() + PATIENCE.total_seconds()
+    pause = threading.Event()
+    busy = keys
+    while True:
+        busy = list(session.scalars(_TRY_LOCKS, {"keys": busy}))
+        if not busy or time.monotonic() >= give_up:
+            return set(busy)
+        pause.wait(0.01)  # the holder's transaction is a few milliseconds, unless it stalled
 
 
 def prune(session: Session, now: datetime) -> None:

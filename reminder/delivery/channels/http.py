@@ -12,10 +12,15 @@ from typing import Any
 import httpx
 
 from reminder.config.addresses import url_problem
+from reminder.config.delivery import PARALLEL_MAX
 from reminder.config.model import Office, expand_env
 from reminder.errors import DeliveryError, NotConfigured
 
 HEADERS = {"Content-Type": "application/json", "User-Agent": "reminder"}
+# Every message in flight keeps its connection open for the next (up to [delivery] parallel):
+# one platform's robots are one host, and httpx's default of 20 kept would open most sends
+# afresh, TLS handshake included, when more are in flight.
+LIMITS = httpx.Limits(max_connections=None, max_keepalive_connections=PARALLEL_MAX)
 
 
 class HttpChannel:
@@ -39,7 +44,7 @@ class HttpChannel:
         """The pass's client, made at the first send (sends may run on several threads)."""
         with self._lock:
             if self._client is None:
-                self._client = httpx.Client(timeout=self.timeout)
+                self._client = httpx.Client(timeout=self.timeout, limits=LIMITS)
             return self._client
 
     def address(self, office: Office, field: str, raw: str | None) -> str:
