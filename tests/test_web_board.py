@@ -4,7 +4,10 @@ order, 临近 as the messages' 即将到期, 签收 once, 办结 confirmed, the 
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from datetime import date
 
 import pytest
@@ -12,11 +15,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from reminder import links
-from reminder.app.completion import light
+from reminder.app.completion import Which, light
+from reminder.app.extensions import grant_extension
+from reminder.app.status import standing
 from reminder.config.loader import load_config
 from reminder.store.engine import transaction
 from reminder.store.models import ActionRow, OccurrenceRow
 from reminder.web.app import create_app
+from tests.conftest import ROOT
 from tests.delivery_harness import Harness, web_context
 
 SECRET = "board-test-secret-Vb7Qx2Mn9Lk4Zr8Wd3Ty6"
@@ -107,6 +113,63 @@ def test_an_office_that_has_not_signed_is_in_the_unsigned_filter_until_it_signs(
     act(web, item_link(web, "legal"), "ack")
     assert rows(web.get("/board?unsigned=1").text) == ["没有符合条件的事项。"]
     assert "均已签收" in web.get("/board").text
+
+
+def report_row(web: TestClient) -> str:
+    (row,) = [r for r in rows(web.get("/board").text) if "发布年度报告" in r]
+    return row
+
+
+def test_the_board_keeps_its_rows_until_something_changes(web: TestClient) -> None:
+    """Where every task stands is worked out once per change, not once per request."""
+    ctx = web.app.state.ctx  # type: ignore[attr-defined]
+    kept = standing(ctx.config, ctx.engine, ctx.clock.now())
+    web.get("/board?light=yellow")
+    assert standing(ctx.config, ctx.engine, ctx.clock.now()) is kept
+    act(web, item_link(web, "finance"), "ack")
+    again = standing(ctx.config, ctx.engine, ctx.clock.now())
+    assert again is not kept
+    assert set(again.acks[("annual-report", "2026-03-31")]) == {"finance"}
+
+
+def test_the_board_shows_a_close_and_a_reopen_at_once(web: TestClient) -> None:
+    assert "临近" in report_row(web)
+    act(web, item_link(web, "legal"), "done", confirm="yes")
+    assert "已办结" in report_row(web)
+    assert '<strong data-light="done">1</strong>' in web.get("/board").text
+    act(web, item_link(web, "legal"), "reopen")
+    assert "临近" in report_row(web)
+    assert '<strong data-light="done">0</strong>' in web.get("/board").text
+
+
+def test_the_board_shows_an_extension_granted_after_it_was_read(web: TestClient) -> None:
+    assert "已延期" not in report_row(web)
+    ctx = web.app.state.ctx  # type: ignore[attr-defined]
+    which = Which(deadline="annual-report", office="legal", period="2026-03-31")
+    grant_extension(
+        ctx.config, ctx.engine, ctx.clock.now(), which, until=date(2026, 4, 10), by="张三"
+    )
+    row = report_row(web)
+    assert "2026-04-10 已延期 原 2026-03-31" in re.sub(r"\s+", " ", row)
+
+
+def test_the_board_shows_a_close_made_by_another_process(web: TestClient, harness: Harness) -> None:
+    """The CLI in its own process closes the item the board has kept: the next request sees
+    the audit row it wrote and works the rows out again."""
+    assert "临近" in report_row(web)
+    subprocess.run(
+        [
+            *(sys.executable, "-m", "reminder", "done", "annual-report", "--office", "legal"),
+            *("--period", "2026-03-31", "--config", str(harness.path)),
+            *("--now", "2026-03-31T10:00+08:00"),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "REMINDER_CACHE_DIR": ""},
+        check=True,
+        capture_output=True,
+    )
+    assert "已办结" in report_row(web)
+    assert rows(web.get("/board?light=yellow").text) == ["没有符合条件的事项。"]
 
 
 def test_a_second_ack_is_not_logged_and_the_page_says_when_it_was_signed(

@@ -3,8 +3,6 @@ the templates and the API read (words from `labels`). Renders nothing; the web a
 
 from __future__ import annotations
 
-import functools
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -17,7 +15,7 @@ from reminder.app.actions import permitted
 from reminder.app.progress import Signed, Word
 from reminder.app.sentlog import LogEntry, LogQuery, count_by_status
 from reminder.app.sentlog import read as read_log
-from reminder.app.status import StatusRow, status_rows
+from reminder.app.status import StatusRow, on_task, standing, status_rows
 from reminder.calendar.rules import Offset
 from reminder.config.model import Config, Deadline, Office
 from reminder.delivery.wording import as_named
@@ -27,10 +25,8 @@ from reminder.store.engine import transaction
 from reminder.vocabulary import Action, LogStatus
 
 LIGHTS = labels.LIGHTS
-LIGHT_ORDER = {"red": 0, "yellow": 1, "green": 2, "done": 3, "past": 4}
 KINDS = labels.DEADLINE_KINDS
 ROLES = {"lead": labels.ROLES["lead"], "cooperate": labels.ROLES["cooperate"]}
-OPEN = ("red", "yellow")  # due items: the reminders have gone out, a 签收 is expected
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -134,6 +130,13 @@ class PageRow:
     def unsigned(self) -> tuple[Signed, ...]:
         return tuple(x for x in self.signed if x.at is None)
 
+    def waiting(self, first: str = "") -> list[Signed]:
+        """The offices that have not signed, `first` (the board's office filter) first."""
+        unsigned = self.unsigned
+        return [x for x in unsigned if x.office == first] + [
+            x for x in unsigned if x.office != first
+        ]
+
     @property
     def light_name(self) -> str:
         return LIGHTS[self.status.light]
@@ -216,28 +219,6 @@ def _row(
     )
 
 
-def on_task(r: StatusRow) -> tuple[str, ...]:
-    """The offices expected to sign, lead first, in the order the task names them (a routine
-    duty's check goes to its lead offices only)."""
-    return _expected(r.lead if r.kind == "routine" else f"{r.lead},{r.cooperate}")
-
-
-@functools.lru_cache(maxsize=4096)
-def _expected(offices: str) -> tuple[str, ...]:
-    # The board asks this of every row (10,000 at scale) for a few hundred distinct tasks.
-    return tuple(dict.fromkeys(o for o in offices.split(",") if o))
-
-
-def not_signed(r: StatusRow, acked: dict[str, datetime] | None, office: str) -> bool:
-    """A due item some office on it (or `office`, when given) has not signed."""
-    if r.light not in OPEN:
-        return False
-    acked = acked or {}
-    if office:
-        return office in on_task(r) and office not in acked
-    return any(o not in acked for o in on_task(r))
-
-
 def board(
     config: Config,
     engine: Engine,
@@ -247,37 +228,27 @@ def board(
     page: int = 1,
     size: int | None = None,
 ) -> BoardPage:
-    """The board's rows, most urgent first; `size` rows of page `page` (all when None)."""
+    """The board's rows, most urgent first; `size` rows of page `page` (all when None). Reads
+    where every task stands once per change (`status.standing`); the words of a row (names,
+    links, 签收, the latest 反馈) only for the rows of the page."""
     f.check(config)
-    offices = frozenset([f.office]) if f.office else None
-    rows = status_rows(config, engine, now, offices)
-    acks = progress.acks(config, engine, now.astimezone(config.settings.tz).date())
-    counts = Counter(r.light for r in rows)
+    st = standing(config, engine, now)
+    acks, counts = st.acks, st.counts(f.office)
     shown = [
         r
-        for r in rows
-        if (not f.section or r.section == f.section)
+        for r, on in (st.unsigned(f.office) if f.unsigned else st.urgent)
+        if (not f.office or f.office in on)
+        and (not f.section or r.section == f.section)
         and (not f.light or r.light == f.light)
         and (not f.kind or r.kind == f.kind)
-        and (not f.unsigned or not_signed(r, acks.get((r.deadline, r.period)), f.office))
     ]
-    # Most urgent first: overdue, then near, then on track; closed and lapsed last.
-    shown.sort(key=lambda r: (LIGHT_ORDER[r.light], r.due, r.task or 0))
     total = len(shown)
     if size is not None:
         page = min(page, max(1, -(-total // size)))  # past the end: the last page
         shown = shown[(page - 1) * size : page * size]
-    words = progress.latest_words(config, engine, {(r.deadline, r.period) for r in shown})
+    words = progress.latest_words(config, engine, {r.key for r in shown})
     return BoardPage(
-        rows=[
-            _row(
-                config,
-                r,
-                acked=acks.get((r.deadline, r.period)),
-                word=words.get((r.deadline, r.period)),
-            )
-            for r in shown
-        ],
+        rows=[_row(config, r, acked=acks.get(r.key), word=words.get(r.key)) for r in shown],
         total=total,
         page=page,
         pages=max(1, -(-total // size)) if size else 1,
@@ -309,9 +280,9 @@ def office_page(config: Config, engine: Engine, office_id: str, now: datetime) -
     if office is None:
         raise NotFound(office_id)
     today = now.astimezone(config.settings.tz).date()
-    acks = progress.acks(config, engine, today)
+    acks = standing(config, engine, now).acks
     rows = [
-        _row(config, r, office=office_id, acked=acks.get((r.deadline, r.period)))
+        _row(config, r, office=office_id, acked=acks.get(r.key))
         for r in status_rows(config, engine, now, frozenset([office_id]))
     ]
     current = [r for r in rows if r.light in ("red", "yellow", "green")]

@@ -2,21 +2,32 @@
 light (red overdue, yellow near, green on track, done, past), the working days left, and who
 closed them; an occurrence an approved 延期 moved stands by its new due date. `reminder
 status`, the board and the pages, the calendar feeds and /metrics read it here, as typed rows
-with real dates."""
+with real dates.
+
+Worked out once per config, day and database generation (`completions.generation`: the
+newest audit row and the deadlines' last sync) and kept: the board asks for 10,000 deadlines'
+rows on every request. Every action, in this process or another (the CLI, a second
+instance), writes an audit row as it changes anything shown here, so the next request finds
+a new generation and works the rows out again: a kept answer is never stale."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+import threading
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from reminder.app import progress
 from reminder.app.completion import board_entries, light, local_minute
 from reminder.calendar.workcal import SHIFT_SLACK
 from reminder.config.model import Config
 from reminder.store import completions, submissions
 from reminder.store.engine import transaction
+
+Key = tuple[str, str]  # deadline id, period key
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -36,6 +47,11 @@ class StatusRow:
     done_at: datetime | None  # local
     note: str | None
     moved_from: date | None = None  # the due date before an approved 延期 moved it
+
+    @property
+    def key(self) -> Key:
+        """The occurrence: deadline and period."""
+        return (self.deadline, self.period)
 
     def as_row(self, config: Config) -> dict[str, Any]:
         """As `reminder status` prints it and the API returns it: the due date as
@@ -58,6 +74,93 @@ class StatusRow:
         }
 
 
+LIGHT_ORDER = {"red": 0, "yellow": 1, "green": 2, "done": 3, "past": 4}
+OPEN = ("red", "yellow")  # due items: the reminders have gone out, a 签收 is expected
+
+
+def on_task(r: StatusRow) -> tuple[str, ...]:
+    """The offices expected to sign, lead first, in the order the task names them (a routine
+    duty's check goes to its lead offices only)."""
+    return _expected(r.lead if r.kind == "routine" else f"{r.lead},{r.cooperate}")
+
+
+@functools.lru_cache(maxsize=4096)
+def _expected(offices: str) -> tuple[str, ...]:
+    # Asked of every row (10,000 at scale) for a few hundred distinct tasks.
+    return tuple(dict.fromkeys(o for o in offices.split(",") if o))
+
+
+def not_signed(r: StatusRow, acked: dict[str, datetime] | None, office: str) -> bool:
+    """A due item some office on it (or `office`, when given) has not signed."""
+    if r.light not in OPEN:
+        return False
+    acked = acked or {}
+    if office:
+        return office in on_task(r) and office not in acked
+    return any(o not in acked for o in on_task(r))
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """Every occurrence from a year back to the horizon ahead as it stood at one generation:
+    the rows by due date, each row's offices, the 签收 of each occurrence, and the board's
+    order (most urgent first: overdue, near, on track; closed and lapsed last)."""
+
+    rows: tuple[StatusRow, ...]
+    offices: tuple[frozenset[str], ...]  # every office on each row's task
+    acks: dict[Key, dict[str, datetime]]  # office → when it signed (local), by occurrence
+    urgent: tuple[tuple[StatusRow, frozenset[str]], ...]  # rows and offices, most urgent first
+    _counts: dict[str, dict[str, int]] = field(default_factory=dict, compare=False)
+    _unsigned: dict[str, tuple[tuple[StatusRow, frozenset[str]], ...]] = field(
+        default_factory=dict, compare=False
+    )
+
+    def counts(self, office: str) -> dict[str, int]:
+        """Rows per light, of one office's tasks ("" for all), counted once."""
+        found = self._counts.get(office)
+        if found is None:
+            found = {light: 0 for light in LIGHT_ORDER}
+            for r, on in zip(self.rows, self.offices, strict=True):
+                if not office or office in on:
+                    found[r.light] += 1
+            self._counts[office] = found
+        return found
+
+    def unsigned(self, office: str) -> tuple[tuple[StatusRow, frozenset[str]], ...]:
+        """Of `urgent`, the due occurrences some office on them (`office`, when given) has
+        not signed, found once."""
+        found = self._unsigned.get(office)
+        if found is None:
+            acks = self.acks
+            found = tuple(x for x in self.urgent if not_signed(x[0], acks.get(x[0].key), office))
+            self._unsigned[office] = found
+        return found
+
+
+_KEPT: dict[tuple[int, int, date], tuple[Config, Engine, tuple[object, ...], Standing]] = {}
+_KEEP_LOCK = threading.Lock()
+
+
+def standing(config: Config, engine: Engine, now: datetime) -> Standing:
+    """Where every task stands today: kept while the database's generation stays the same."""
+    today = now.astimezone(config.settings.tz).date()
+    # The generation is read before the rows: a change committed in between is read with
+    # the rows and kept under the older generation, which the next request no longer finds.
+    with transaction(engine) as s:
+        generation = completions.generation(s)
+    key = (id(config), id(engine), today)
+    found = _KEPT.get(key)
+    if found is not None and found[0] is config and found[1] is engine and found[2] == generation:
+        return found[3]
+    made = _work_out(config, engine, today)
+    with _KEEP_LOCK:
+        _KEPT.pop(key, None)  # the same day's older generation
+        while len(_KEPT) >= 4:
+            _KEPT.pop(next(iter(_KEPT)))
+        _KEPT[key] = (config, engine, generation, made)
+    return made
+
+
 def status_rows(
     config: Config,
     engine: Engine,
@@ -67,9 +170,17 @@ def status_rows(
     deadline: str | None = None,
 ) -> list[StatusRow]:
     """Open and recently done occurrences from a year back to the horizon ahead (of the
-    deadlines these offices are on, when given; of one deadline, when given)."""
+    deadlines these offices are on, when given; of one deadline, when given), by due date."""
+    st = standing(config, engine, now)
+    return [
+        r
+        for r, on in zip(st.rows, st.offices, strict=True)
+        if deadline in (None, r.deadline) and (offices is None or not offices.isdisjoint(on))
+    ]
+
+
+def _work_out(config: Config, engine: Engine, today: date) -> Standing:
     tz = config.settings.tz
-    today = now.astimezone(tz).date()
     first, last = today - timedelta(days=366), today + timedelta(days=config.delivery.horizon_days)
     with transaction(engine) as s:
         active = completions.active_deadlines(s)
@@ -77,18 +188,18 @@ def status_rows(
         done_by_key = completions.done_between(s, first - SHIFT_SLACK, last + SHIFT_SLACK)
         moved = submissions.extended_by_key(s, first - SHIFT_SLACK, last + SHIFT_SLACK)
     cal = config.calendar()
-    out: list[StatusRow] = []
+    rows: list[StatusRow] = []
+    offices: list[frozenset[str]] = []
     for e in board_entries(config, today, active):
         d, occ = e.deadline, e.occurrence
-        if deadline not in (None, d.id) or (offices is not None and not offices & e.offices):
-            continue
         done = done_by_key.get((d.id, occ.period_key))
         due, lit, left, was = occ.due, e.light, e.left, None
         if (d.id, occ.period_key) in moved:
             was = occ.due
             due = moved[(d.id, occ.period_key)]
             lit, left = light(config, d, due, today), cal.workdays_between(today, due)
-        out.append(
+        offices.append(e.offices)
+        rows.append(
             StatusRow(
                 deadline=d.id,
                 task=d.task,
@@ -107,4 +218,9 @@ def status_rows(
                 moved_from=was,
             )
         )
-    return out
+    urgent = sorted(
+        zip(rows, offices, strict=True),
+        key=lambda x: (LIGHT_ORDER[x[0].light], x[0].due, x[0].task or 0),
+    )
+    acks = progress.acks(config, engine, today)
+    return Standing(tuple(rows), tuple(offices), acks, tuple(urgent))

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from reminder.store.models import CompletionRow, DeadlineRow, OccurrenceRow
+from reminder.store.models import ActionRow, CompletionRow, DeadlineRow, MetaRow, OccurrenceRow
 
 
 def occurrences_of(session: Session, deadline_id: str) -> list[OccurrenceRow]:
@@ -48,6 +48,20 @@ def active_deadlines(session: Session) -> dict[str, date]:
         select(DeadlineRow.id, DeadlineRow.active_since).where(DeadlineRow.enabled.is_(True))
     )
     return {deadline_id: since for deadline_id, since in rows}
+
+
+def generation(session: Session) -> tuple[object, ...]:
+    """What tells whether where the tasks stand may have changed, in one cheap read (three
+    index lookups): the newest audit row (every 办结, 重新打开, 签收, 反馈, 情况说明, 延期 and
+    its decision writes one in the transaction that makes the change, whichever process makes
+    it) and the last sync (the file it applied and when: the deadlines change only there).
+    Equal answers: nothing the board shows has changed since."""
+    meta = [
+        select(MetaRow.value).where(MetaRow.key == key).scalar_subquery()
+        for key in ("config_sha256", "synced_at")
+    ]
+    row = session.execute(select(select(func.max(ActionRow.id)).scalar_subquery(), *meta)).one()
+    return tuple(row)
 
 
 def done_between(session: Session, first: date, last: date) -> dict[tuple[str, str], CompletionRow]:
