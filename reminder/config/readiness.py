@@ -5,6 +5,7 @@ because messages carry no links. Warnings only; pure (the config as loaded)."""
 from __future__ import annotations
 
 from reminder.config.model import Config
+from reminder.config.sms import sms_warnings
 from reminder.config.tomlpos import line_of
 from reminder.errors import Issue
 
@@ -59,4 +60,4 @@ def answer_warnings(config: Config) -> list[Issue]:
 
 
 def readiness_warnings(config: Config) -> list[Issue]:
-    return placeholder_warnings(config) + answer_warnings(config)
+    return placeholder_warnings(config) + answer_warnings(config) + sms_warnings(config)

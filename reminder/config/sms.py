@@ -15,8 +15,10 @@ from typing import Any
 
 from reminder.config.addresses import url_problem
 from reminder.config.checker import Checker, choice, number, q
-from reminder.config.model import env_names, expand_env
+from reminder.config.model import Config, env_names, expand_env
 from reminder.config.smsmodel import SMS_KINDS, SMS_KINDS_DEFAULT, SmsSettings
+from reminder.config.tomlpos import line_of
+from reminder.errors import Issue
 
 KEYS = {
     "sms": {
@@ -37,6 +39,7 @@ KEYS = {
 OFFICE_KEYS = {"sms", "sms_kinds"}  # on [[offices]] and [[leaders]]
 # A mainland mobile number: 11 digits, 13x to 19x.
 MOBILE_RE = re.compile(r"1[3-9]\d{9}")
+MAX_NUMBERS = 10  # per office or leader (the sent log's target holds them all)
 PLACEHOLDERS = ("{mobile}", "{text}")
 SAMPLE = {"{mobile}": "13800000000", "{text}": "x"}  # what `check` fills in to try a template
 _HEADER = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+")  # an HTTP header name (a token)
@@ -76,7 +79,7 @@ def sms(data: Mapping[str, Any], check: Checker, environ: Mapping[str, str]) -> 
         "ok_value": _ok_value(check, table, f),
         "daily_cap": number(check, table, "daily_cap", f, 1, 100),
         "per_minute": number(check, table, "per_minute", f, 1, 10000),
-        "timeout": number(check, table, "timeout", f, 0.1, 60, integer=False),
+        "timeout": number(check, table, "timeout", f, 0.1, 30, integer=False),
         **_auth(check, table, f, environ),
         **_fields(check, table, f),
     }
@@ -211,6 +214,8 @@ def numbers(check: Checker, table: Mapping[str, Any], f: str) -> dict[str, tuple
             )
     if len(set(mobiles)) < len(mobiles):
         check.error(f"{f}.sms", "lists a number twice")
+    if len(mobiles) > MAX_NUMBERS:
+        check.error(f"{f}.sms", f"lists {len(mobiles)} numbers: at most {MAX_NUMBERS}")
     kinds = check.strings(table, "sms_kinds", f)
     for j, kind in enumerate(kinds or ()):
         if kind not in (*SMS_KINDS, "all"):
@@ -237,3 +242,41 @@ def gateway_needed(data: Mapping[str, Any], check: Checker) -> None:
                     "SMS needs the bureau's gateway: add an [sms] section with its url "
                     "(see the README, 短信)",
                 )
+
+
+def sms_warnings(config: Config) -> list[Issue]:
+    """Numbers that would never get an SMS: an office that takes only 督办 by SMS (the default)
+    but is no 督办 office (`escalate_to`) and no leader; and an office reached by SMS alone,
+    whose reminders of the kinds it does not take by SMS are held."""
+    escalation = set(config.expand(config.settings.escalate_to))
+    out: list[Issue] = []
+    for table, people in (("offices", config.offices), ("leaders", config.leaders)):
+        for i, person in enumerate(people.values()):
+            if not person.sms or config.sms is None:
+                continue
+            field = f"{table}[{i}].sms"
+            kinds = set(person.sms_kinds)
+            upward = table == "leaders" or person.id in escalation
+            if kinds == {"escalation"} and not upward:
+                message = (
+                    f"{person.name} takes only 督办 by SMS (sms_kinds, by default) but is no "
+                    "督办 office or leader: it gets no SMS; list the kinds it wants, e.g. "
+                    'sms_kinds = ["overdue"]'
+                )
+            elif config.channels_for(person) == ("sms",) and not upward and kinds < set(SMS_KINDS):
+                message = (
+                    f"{person.name} is reached by SMS alone, which carries only "
+                    f"{', '.join(sorted(kinds))}: its other reminders are held; add sms_kinds = "
+                    '["all"] or another channel'
+                )
+            else:
+                continue
+            out.append(
+                Issue(
+                    path=config.path,
+                    line=line_of(config.lines, field),
+                    field=field,
+                    message=message,
+                )
+            )
+    return out
