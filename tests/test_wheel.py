@@ -62,6 +62,7 @@ def test_the_wheel_installed_in_a_fresh_venv_runs_init_check_sync_and_tick(
         "email",
         "notice",  # the 督办通知单
         "report",
+        "sms",
         "test",
         "wecom",
     ]
