@@ -42,6 +42,7 @@ class SmsGateway:
     received: list[Sms] = field(default_factory=list)
     answers: list[int] = field(default_factory=list)  # each request's code, or HTTP status
     auth_seen: list[str] = field(default_factory=list)  # the Authorization header of each
+    fields: list[dict[str, str]] = field(default_factory=list)  # each request's fields, all
     faults: list[str] = field(default_factory=list)
     release: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -105,6 +106,7 @@ class SmsGateway:
     def handle(self, fields: dict[str, list[str]], how: str, auth: str) -> tuple[int, int]:
         with self.lock:
             self.auth_seen.append(auth)
+            self.fields.append({k: v[0] for k, v in fields.items()})
             fault = self.faults.pop(0) if self.faults else None
             status, code = self._judge(fields, how, auth, fault)
             self.answers.append(code if status == 200 else status)

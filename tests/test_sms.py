@@ -141,8 +141,8 @@ def test_an_office_that_asks_for_overdue_sms_gets_them_and_no_others(
 @pytest.mark.parametrize(
     ("method", "body_type", "body", "how"),
     [
-        ("POST", "json", '{"mobile": "{mobile}", "content": "{text}", "sign": "政务公开"}', "json"),
-        ("POST", "form", "mobile={mobile}&content={text}&sign=gov", "form"),
+        ("POST", "json", '{"mobile": "{mobile}", "content": "{text}", "pw": "${SMS_PW}"}', "json"),
+        ("POST", "form", "mobile={mobile}&content={text}&pw=${SMS_PW}", "form"),
         ("GET", "json", "", "get"),
     ],
 )
@@ -159,7 +159,8 @@ def test_the_text_is_escaped_for_where_it_goes(
         ok_field="code",
         **({"body": body} if body else {}),
     )
-    transport = SmsTransport(settings, environ={"SMS_TOKEN": TOKEN})
+    password = 'p"a&s=s+w\\d'  # escaped in the body as the text is
+    transport = SmsTransport(settings, environ={"SMS_TOKEN": TOKEN, "SMS_PW": password})
     target = transport.target(Office(id="x", name="某科", sms=("13800000000", "13900000000")))
     text = '【督办】“年报”&"引号"\\反斜杠 100% a+b=c #1 {text} 换行\n之后'
     try:
@@ -172,6 +173,8 @@ def test_the_text_is_escaped_for_where_it_goes(
     assert codes == ["0", "0"]
     sent = '【督办】“年报”&"引号"\\反斜杠 100% a+b=c #1 {text} 换行之后'  # one line
     assert gateway.received == [Sms("13800000000", sent, how), Sms("13900000000", sent, how)]
+    if method == "POST":
+        assert [f["pw"] for f in gateway.fields] == [password, password]
 
 
 def test_a_refusal_fails_with_the_gateways_words_and_never_the_token(

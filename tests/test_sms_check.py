@@ -137,3 +137,10 @@ def test_reminder_check_prints_the_unset_token_with_its_line(
     )
     monkeypatch.setenv("SMS_TOKEN", TOKEN)
     assert main(["check", "--config", str(path)]) == 0
+    capsys.readouterr()
+    body = 'body = \'{"to": "{mobile}", "text": "{text}", "password": "${SMS_PASSWORD}"}\'\n'
+    path.write_text(WITH_SMS + GATEWAY + body, encoding="utf-8")
+    assert main(["check", "--config", str(path)]) == 2
+    assert capsys.readouterr().out.startswith(
+        f"{path}:35: sms.body: environment variable SMS_PASSWORD is not set: SMS are held\n"
+    )

@@ -69,6 +69,9 @@ def sms(data: Mapping[str, Any], check: Checker, environ: Mapping[str, str]) -> 
         check.error(f"{f}.body", "a GET sends no body: put {mobile} and {text} in the url query")
     elif method == "POST" and body is not None:
         _check_body(check, body, body_type)
+        if expand_env(body, environ) is None:  # an account's password as ${NAME}, say
+            unset = ", ".join(n for n in env_names(body) if not environ.get(n))
+            check.env_error(f"{f}.body", f"environment variable {unset} is not set: SMS are held")
     if url is not None:
         _check_url(check, url, environ, placeholders=method == "GET")
     values: dict[str, Any] = {

@@ -24,7 +24,7 @@ from urllib.parse import quote_plus
 import httpx
 
 from reminder.config.addresses import url_problem
-from reminder.config.model import Office, expand_env
+from reminder.config.model import ENV_REF, Office, expand_env
 from reminder.config.sms import SAMPLE, fill
 from reminder.config.smsmodel import SmsSettings
 from reminder.delivery.channels.base import Rendered, Target, rate_key
@@ -39,6 +39,10 @@ LIMIT = LONG_SEGMENT * MAX_SEGMENTS  # 134
 MESSAGE_FIELDS = ("msg", "message", "errmsg", "desc", "description", "error", "reason")
 _BREAKS = re.compile(r"\s*\n\s*")
 _MISSING = object()
+CONTENT_TYPES = {
+    "json": "application/json; charset=utf-8",
+    "form": "application/x-www-form-urlencoded; charset=utf-8",
+}
 _UNSET = SmsSettings(url="")  # the transport of a config without [sms]: every target held
 
 
@@ -129,15 +133,15 @@ class SmsTransport(HttpChannel):
         if g.method == "GET":
             query = {k: quote_plus(v, safe="") for k, v in values.items()}
             return httpx.Request("GET", fill(url, query), headers=headers, extensions=extensions)
-        body = self._filled("body", g.body)
-        if g.body_type == "json":
-            headers["Content-Type"] = "application/json; charset=utf-8"
-            content = fill(
-                body, {k: json.dumps(v, ensure_ascii=False)[1:-1] for k, v in values.items()}
-            )
-        else:
-            headers["Content-Type"] = "application/x-www-form-urlencoded; charset=utf-8"
-            content = fill(body, {k: quote_plus(v, safe="") for k, v in values.items()})
+        escape: Callable[[str], str] = (
+            (lambda v: json.dumps(v, ensure_ascii=False)[1:-1])
+            if g.body_type == "json"
+            else (lambda v: quote_plus(v, safe=""))
+        )
+        headers["Content-Type"] = CONTENT_TYPES[g.body_type]
+        # The environment's values (an account's password) are escaped as the message is.
+        body = ENV_REF.sub(lambda m: escape(self.environ.get(m.group(1), "")), g.body)
+        content = fill(body, {k: escape(v) for k, v in values.items()})
         return httpx.Request(
             "POST", url, content=content.encode(), headers=headers, extensions=extensions
         )
