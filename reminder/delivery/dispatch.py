@@ -147,7 +147,8 @@ class Dispatcher:
         """No live instance has a message in flight longer than this (its lease is kept alive
         by the heartbeat, so the lease alone does not say)."""
         c = self.config
-        longest = max(c.email.timeout, c.wecom.timeout, c.webhook.timeout)
+        robots = (c.wecom.timeout, c.webhook.timeout, c.dingtalk.timeout, c.feishu.timeout)
+        longest = max(c.email.timeout, *robots)
         return max(c.delivery.lease, timedelta(seconds=2 * longest + 60))
 
     def _waits(self, today: date) -> dict[datetime, list[str]]:
