@@ -192,12 +192,17 @@ class Dispatcher:
         ended: list[Attempt],
         report: PassReport,
     ) -> None:
-        """Send `messages`, keeping `flight` full. Each round is one transaction: the outcomes
+        """Start `messages`, keeping `flight` full. Each round is one transaction: the outcomes
         of the sends that ended, and the start of the next ones. `ended` is cleared only once
-        that transaction has committed."""
+        that transaction has committed. Returns once the last is started, not ended: the next
+        batch is claimed and composed while these are in flight (their outcomes are recorded
+        by its first round, or when the pass ends)."""
         queue = KeyedQueue(messages, key=lambda m: m.target.rate_key)
-        while queue or flight or ended:
-            collect(flight.done(block=not queue.ready(flight.free, flight.busy)), ended)
+        while queue:
+            collect(
+                flight.done(block=flight.crowded or not queue.ready(flight.free, flight.busy)),
+                ended,
+            )
             # Asked after the wait for sends to end: a stop that came meanwhile starts nothing.
             if self.stop_requested():
                 with self._transaction() as s:

@@ -1,10 +1,11 @@
-"""What the JSON-over-HTTP channels share: a client kept for a pass, network errors mapped to
+"""What the JSON-over-HTTP channels share: clients kept for a pass, network errors mapped to
 retryable DeliveryErrors, and ${NAME} addresses resolved from the environment."""
 
 from __future__ import annotations
 
 import json
 import os
+import ssl
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -12,15 +13,10 @@ from typing import Any
 import httpx
 
 from reminder.config.addresses import url_problem
-from reminder.config.delivery import PARALLEL_MAX
 from reminder.config.model import Office, expand_env
 from reminder.errors import DeliveryError, NotConfigured
 
 HEADERS = {"Content-Type": "application/json", "User-Agent": "reminder"}
-# Every message in flight keeps its connection open for the next (up to [delivery] parallel):
-# one platform's robots are one host, and httpx's default of 20 kept would open most sends
-# afresh, TLS handshake included, when more are in flight.
-LIMITS = httpx.Limits(max_connections=None, max_keepalive_connections=PARALLEL_MAX)
 
 
 class HttpChannel:
@@ -35,17 +31,33 @@ class HttpChannel:
         self.settings = settings  # the channel's settings section; it has a `timeout`
         self.timeout: float = settings.timeout
         self.environ = os.environ if environ is None else environ
-        self._client = client
-        self._lock = threading.Lock()
+        self._given = client  # one handed in serves every thread
         self._timeouts = {"timeout": httpx.Timeout(self.timeout).as_dict()}
+        self._lock = threading.Lock()
+        self._local = threading.local()  # (pass, client) of the thread
+        self._clients: list[httpx.Client] = []  # made in this pass, to close
+        self._pass = 0  # `close` ends a pass: clients made before it are not used again
+        self._tls: ssl.SSLContext | None = None
 
     @property
     def client(self) -> httpx.Client:
-        """The pass's client, made at the first send (sends may run on several threads)."""
+        """The sending thread's client for this pass, made at its first send, its connections
+        kept open from send to send. One per thread rather than one shared: httpx's pool
+        takes one lock around each request and looks at every connection under it, and 64
+        threads sending through one spent most of their time waiting for it. The TLS
+        context (the CA bundle read) is made once."""
+        if self._given is not None:
+            return self._given
+        made = getattr(self._local, "made", None)
+        if made is not None and made[0] == self._pass:
+            return made[1]  # type: ignore[no-any-return]
         with self._lock:
-            if self._client is None:
-                self._client = httpx.Client(timeout=self.timeout, limits=LIMITS)
-            return self._client
+            if self._tls is None:
+                self._tls = httpx.create_ssl_context()
+            client = httpx.Client(timeout=self.timeout, verify=self._tls)
+            self._clients.append(client)
+            self._local.made = (self._pass, client)
+        return client
 
     def address(self, office: Office, field: str, raw: str | None) -> str:
         """The office's address with ${NAME} filled in, or NotConfigured saying what is missing."""
@@ -98,6 +110,7 @@ class HttpChannel:
 
     def close(self) -> None:
         with self._lock:
-            if self._client is not None:
-                self._client.close()
-                self._client = None
+            self._pass += 1
+            clients, self._clients = self._clients, []
+        for client in clients:
+            client.close()
