@@ -13,16 +13,18 @@ from datetime import date
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from reminder import links
 from reminder.app.completion import Which, light
 from reminder.app.extensions import grant_extension
 from reminder.app.status import standing
 from reminder.config.loader import load_config
+from reminder.store import actions, completions
 from reminder.store.engine import transaction
 from reminder.store.models import ActionRow, OccurrenceRow
 from reminder.web.app import create_app
-from tests.conftest import ROOT
+from tests.conftest import ROOT, postgresql_only
 from tests.delivery_harness import Harness, web_context
 
 SECRET = "board-test-secret-Vb7Qx2Mn9Lk4Zr8Wd3Ty6"
@@ -170,6 +172,36 @@ def test_the_board_shows_a_close_made_by_another_process(web: TestClient, harnes
     )
     assert "已办结" in report_row(web)
     assert rows(web.get("/board?light=yellow").text) == ["没有符合条件的事项。"]
+
+
+@postgresql_only
+def test_an_audit_row_committed_after_a_newer_one_still_changes_the_generation(
+    web: TestClient,
+) -> None:
+    """PostgreSQL takes an id before its transaction commits: a board read between two
+    actions' commits must not keep its rows past the commit of the one with the smaller id."""
+    ctx = web.app.state.ctx  # type: ignore[attr-defined]
+    engine, now = ctx.engine, ctx.clock.now()
+
+    def sign(s: Session, office: str) -> int:
+        with s.no_autoflush:
+            occ = s.scalars(select(OccurrenceRow).order_by(OccurrenceRow.id)).first()
+        assert occ is not None
+        row = actions.record(
+            s, at=now, occurrence_id=occ.id, deadline_id=occ.deadline_id, office_id=office,
+            action="ack", note=None, actor=f"office:{office}", via="link", client=None,
+        )  # fmt: skip
+        return row.id
+
+    with Session(engine) as slow:
+        first = sign(slow, "finance")  # the smaller id, not committed yet
+        with transaction(engine) as s:
+            assert sign(s, "legal") > first
+        with transaction(engine) as s:
+            read = completions.generation(s)
+        slow.commit()
+    with transaction(engine) as s:
+        assert completions.generation(s) != read
 
 
 def test_a_second_ack_is_not_logged_and_the_page_says_when_it_was_signed(

@@ -236,7 +236,7 @@ def board(
     acks, counts = st.acks, st.counts(f.office)
     shown = [
         r
-        for r, on in (st.unsigned(f.office) if f.unsigned else st.urgent)
+        for r, on in zip(*(st.unsigned(f.office) if f.unsigned else st.urgent), strict=True)
         if (not f.office or f.office in on)
         and (not f.section or r.section == f.section)
         and (not f.light or r.light == f.light)

@@ -28,6 +28,7 @@ from reminder.store import completions, submissions
 from reminder.store.engine import transaction
 
 Key = tuple[str, str]  # deadline id, period key
+Ordered = tuple[tuple["StatusRow", ...], tuple[frozenset[str], ...]]  # rows, and their offices
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -109,11 +110,11 @@ class Standing:
     rows: tuple[StatusRow, ...]
     offices: tuple[frozenset[str], ...]  # every office on each row's task
     acks: dict[Key, dict[str, datetime]]  # office → when it signed (local), by occurrence
-    urgent: tuple[tuple[StatusRow, frozenset[str]], ...]  # rows and offices, most urgent first
+    # The rows most urgent first, and their offices (two tuples, not 10,000 pairs: fewer
+    # objects for the garbage collector's full passes to walk).
+    urgent: Ordered
     _counts: dict[str, dict[str, int]] = field(default_factory=dict, compare=False)
-    _unsigned: dict[str, tuple[tuple[StatusRow, frozenset[str]], ...]] = field(
-        default_factory=dict, compare=False
-    )
+    _unsigned: dict[str, Ordered] = field(default_factory=dict, compare=False)
 
     def counts(self, office: str) -> dict[str, int]:
         """Rows per light, of one office's tasks ("" for all), counted once."""
@@ -126,13 +127,18 @@ class Standing:
             self._counts[office] = found
         return found
 
-    def unsigned(self, office: str) -> tuple[tuple[StatusRow, frozenset[str]], ...]:
+    def unsigned(self, office: str) -> Ordered:
         """Of `urgent`, the due occurrences some office on them (`office`, when given) has
         not signed, found once."""
         found = self._unsigned.get(office)
         if found is None:
             acks = self.acks
-            found = tuple(x for x in self.urgent if not_signed(x[0], acks.get(x[0].key), office))
+            pairs = [
+                (r, on)
+                for r, on in zip(*self.urgent, strict=True)
+                if not_signed(r, acks.get(r.key), office)
+            ]
+            found = (tuple(r for r, _ in pairs), tuple(on for _, on in pairs))
             self._unsigned[office] = found
         return found
 
@@ -218,9 +224,9 @@ def _work_out(config: Config, engine: Engine, today: date) -> Standing:
                 moved_from=was,
             )
         )
-    urgent = sorted(
-        zip(rows, offices, strict=True),
-        key=lambda x: (LIGHT_ORDER[x[0].light], x[0].due, x[0].task or 0),
+    order = sorted(
+        range(len(rows)), key=lambda i: (LIGHT_ORDER[rows[i].light], rows[i].due, rows[i].task or 0)
     )
+    urgent = (tuple(rows[i] for i in order), tuple(offices[i] for i in order))
     acks = progress.acks(config, engine, today)
-    return Standing(tuple(rows), tuple(offices), acks, tuple(urgent))
+    return Standing(tuple(rows), tuple(offices), acks, urgent)

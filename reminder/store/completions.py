@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
 from reminder.store.models import ActionRow, CompletionRow, DeadlineRow, MetaRow, OccurrenceRow
@@ -50,17 +50,31 @@ def active_deadlines(session: Session) -> dict[str, date]:
     return {deadline_id: since for deadline_id, since in rows}
 
 
+RECENT = 1000  # audit rows whose ids may still be committed out of order
+
+
 def generation(session: Session) -> tuple[object, ...]:
-    """What tells whether where the tasks stand may have changed, in one cheap read (three
-    index lookups): the newest audit row (every 办结, 重新打开, 签收, 反馈, 情况说明, 延期 and
-    its decision writes one in the transaction that makes the change, whichever process makes
-    it) and the last sync (the file it applied and when: the deadlines change only there).
-    Equal answers: nothing the board shows has changed since."""
+    """What tells whether where the tasks stand may have changed, in one cheap read (index
+    lookups): the audit trail (every 办结, 重新打开, 签收, 反馈, 情况说明, 延期 and its decision
+    writes a row in the transaction that makes the change, whichever process makes it) and the
+    last sync (the file it applied and when: the deadlines change only there). Equal answers:
+    nothing the board shows has changed since.
+
+    Of the audit trail, the newest id and how many of the last `RECENT` ids are there: on
+    PostgreSQL an id is taken before its transaction commits, so a smaller id may appear after
+    a larger one (the audit row is the last write of its transaction: only by moments)."""
+    # Constants in the statement, not parameters: PostgreSQL plans a prepared statement once
+    # for any parameter, and for "id > newest - $1" that plan scans the whole table.
+    newest = select(func.max(ActionRow.id)).scalar_subquery()
+    since = newest - literal(RECENT, literal_execute=True)
+    recent = select(func.count()).select_from(ActionRow).where(ActionRow.id > since)
     meta = [
-        select(MetaRow.value).where(MetaRow.key == key).scalar_subquery()
+        select(MetaRow.value).where(MetaRow.key == literal(key, literal_execute=True))
         for key in ("config_sha256", "synced_at")
     ]
-    row = session.execute(select(select(func.max(ActionRow.id)).scalar_subquery(), *meta)).one()
+    row = session.execute(
+        select(newest, recent.scalar_subquery(), *(m.scalar_subquery() for m in meta))
+    ).one()
     return tuple(row)
 
 
