@@ -335,3 +335,19 @@ def test_send_test_sends_an_sms(
     code = main(["log", "--config", cfg, "--channel", "sms", "--format", "json"])
     (entry,) = json.loads(capsys.readouterr().out)
     assert (entry["kind"], entry["status"], entry["target"]) == ("test", "sent", LEADER_MOBILE)
+
+
+def test_a_leader_gets_a_notice_of_the_report_by_sms(sms: Harness, gateway: SmsGateway) -> None:
+    """The 通报 itself goes by email; a leader (sms_kinds ["escalation", "report"] by default)
+    gets a short SMS that it is out; the 督办 office (only 督办 by SMS) does not."""
+    write(sms, gateway, more='\n[report]\nto = ["office"]\nworkday = 1')
+    sms.start("2026-03-01 08:00")
+    sms.tick("2026-03-31 09:00")
+    assert sms.tick("2026-04-01 09:00").endswith("; 通报: 2 sent")  # by email and by SMS
+    assert sent_to(gateway, LEADER_MOBILE) == [
+        "【通报】李副局长：《关于2026年3月政务公开工作任务办理情况的通报》已印发，"
+        "按时办结率0.0%，逾期未办结1项。"
+    ]
+    assert sent_to(gateway, OFFICE_MOBILE) == []
+    (row,) = sms.log(channel="sms", kind="report")
+    assert (row.office_id, row.target, row.status) == ("deputy-li", LEADER_MOBILE, "sent")

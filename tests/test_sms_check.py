@@ -63,7 +63,7 @@ WITH_SMS = variant(
             )
             + GATEWAY,
             'schedules.toml:16: offices[1].sms_kinds[0]: unknown kind "late" (one of before, due, '
-            'overdue, routine, escalation, or "all")',
+            'overdue, routine, escalation, report, or "all")',
         ),
         (
             WITH_SMS + GATEWAY.replace('auth_header = "Authorization"\n', ""),

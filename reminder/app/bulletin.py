@@ -68,11 +68,12 @@ def send_due_report(
     circular = make_circular(config, engine, now, span, numbered=not dry_run)
     for office_id in readers(config):
         office = config.addressee(office_id)
-        rendered = renderer.bulletin(office, circular, _link(config, span))
-        rendered = replace(rendered, at=now.astimezone(config.settings.tz))
-        for channel in config.channels_for(office, "report"):  # no 通报 by SMS
+        at = now.astimezone(config.settings.tz)
+        for channel in config.channels_for(office, "report"):  # SMS: if it takes "report"
+            rendered = renderer.bulletin(office, circular, _link(config, span), channel)
             sending = (transports[channel], limiter)
-            outcome = _send_one(engine, now, key, office, channel, sending, rendered, dry_run)
+            message = replace(rendered, at=at)
+            outcome = _send_one(engine, now, key, office, channel, sending, message, dry_run)
             if outcome:
                 counts[outcome] = counts.get(outcome, 0) + 1
     if counts:

@@ -16,7 +16,7 @@ from typing import Any
 from reminder.config.addresses import url_problem
 from reminder.config.checker import Checker, choice, number, q
 from reminder.config.model import Config, env_names, expand_env
-from reminder.config.smsmodel import SMS_KINDS, SMS_KINDS_DEFAULT, SmsSettings
+from reminder.config.smsmodel import SMS_KINDS, SMS_KINDS_DEFAULT, SMS_KINDS_LEADER, SmsSettings
 from reminder.config.tomlpos import line_of
 from reminder.errors import Issue
 
@@ -229,7 +229,7 @@ def numbers(check: Checker, table: Mapping[str, Any], f: str) -> dict[str, tuple
     if kinds is not None and not mobiles:
         check.warn(f"{f}.sms_kinds", "has no effect without sms numbers")
     if kinds is None:
-        kinds = SMS_KINDS_DEFAULT
+        kinds = SMS_KINDS_LEADER if f.startswith("leaders[") else SMS_KINDS_DEFAULT
     elif "all" in kinds:
         kinds = SMS_KINDS
     return {"sms": mobiles, "sms_kinds": tuple(dict.fromkeys(kinds))}
@@ -266,7 +266,11 @@ def sms_warnings(config: Config) -> list[Issue]:
                     "督办 office or leader: it gets no SMS; list the kinds it wants, e.g. "
                     'sms_kinds = ["overdue"]'
                 )
-            elif config.channels_for(person) == ("sms",) and not upward and kinds < set(SMS_KINDS):
+            elif (
+                config.channels_for(person) == ("sms",)
+                and not upward
+                and not kinds >= set(SMS_KINDS) - {"report"}
+            ):
                 message = (
                     f"{person.name} is reached by SMS alone, which carries only "
                     f"{', '.join(sorted(kinds))}: its other reminders are held; add sms_kinds = "

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 # Who gets SMS unless an office asks for more: the 督办 (kind "escalation": the 分管领导 and
-# the 督办 offices are told of overdue items by it).
+# the 督办 offices are told of overdue items by it); a 分管领导 also a notice of the 通报.
 SMS_KINDS_DEFAULT: tuple[str, ...] = ("escalation",)
+SMS_KINDS_LEADER: tuple[str, ...] = ("escalation", "report")
 # The kinds an office may list in `sms_kinds` ("all": every one of them).
-SMS_KINDS: tuple[str, ...] = ("before", "due", "overdue", "routine", "escalation")
+SMS_KINDS: tuple[str, ...] = ("before", "due", "overdue", "routine", "escalation", "report")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -241,11 +241,14 @@ class Renderer:
             markdown=text,
         )
 
-    def bulletin(self, office: Office, circular: Any, link: str = "") -> Rendered:
+    def bulletin(self, office: Office, circular: Any, link: str = "", via: str = "") -> Rendered:
         """The 通报 (reminder/app/circular.py) as a message to `office`: the same words for
-        every reader."""
+        every reader; `via` SMS, a short notice that it is out."""
         doc = self.official(circular)
         context = {"office": office, "c": circular, "to": doc.to, "body": doc.body, "link": link}
+        if via == "sms":
+            sms = partial(self._render, "sms/report.j2", **context, url=link)
+            return Rendered(subject=doc.title, text=short_text(sms))
         return Rendered(
             subject=self._render("report/subject.j2", **context),
             text=self._render("report/text.j2", **context),
@@ -323,6 +326,7 @@ class Renderer:
         ]
         calls += [
             partial(self.bulletin, office, sample_circular(config), "https://example.gov.cn/r"),
+            partial(self.bulletin, office, sample_circular(config), "https://e.cn/r", "sms"),
             partial(self.notice, sample_notice(config)),
             partial(self.alert, office, failed, config.settings.signature),
             partial(self.test_message, office, "wecom"),
