@@ -15,7 +15,7 @@ from reminder.app.actions import permitted
 from reminder.app.progress import Signed, Word
 from reminder.app.sentlog import LogEntry, LogQuery, count_by_status
 from reminder.app.sentlog import read as read_log
-from reminder.app.status import StatusRow, on_task, standing, status_rows
+from reminder.app.status import Standing, StatusRow, on_task, standing, status_rows
 from reminder.calendar.rules import Offset
 from reminder.config.model import Config, Deadline, Office
 from reminder.delivery.wording import as_named
@@ -230,9 +230,17 @@ def board(
 ) -> BoardPage:
     """The board's rows, most urgent first; `size` rows of page `page` (all when None). Reads
     where every task stands once per change (`status.standing`); the words of a row (names,
-    links, 签收, the latest 反馈) only for the rows of the page."""
+    links, 签收, the latest 反馈) only for the rows of the page, and a page once per change."""
     f.check(config)
     st = standing(config, engine, now)
+    if size is None:  # every row (the API): not kept
+        return _board(config, engine, st, f, page, size)
+    return st.derived(("board", f, page, size), lambda: _board(config, engine, st, f, page, size))
+
+
+def _board(
+    config: Config, engine: Engine, st: Standing, f: BoardFilter, page: int, size: int | None
+) -> BoardPage:
     acks, counts = st.acks, st.counts(f.office)
     shown = [
         r

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import functools
 import threading
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlalchemy.engine import Engine
 
@@ -28,6 +29,7 @@ from reminder.store import completions, submissions
 from reminder.store.engine import transaction
 
 Key = tuple[str, str]  # deadline id, period key
+T = TypeVar("T")
 Ordered = tuple[tuple["StatusRow", ...], tuple[frozenset[str], ...]]  # rows, and their offices
 
 
@@ -115,6 +117,7 @@ class Standing:
     urgent: Ordered
     _counts: dict[str, dict[str, int]] = field(default_factory=dict, compare=False)
     _unsigned: dict[str, Ordered] = field(default_factory=dict, compare=False)
+    _derived: dict[Hashable, object] = field(default_factory=dict, compare=False)
 
     def counts(self, office: str) -> dict[str, int]:
         """Rows per light, of one office's tasks ("" for all), counted once."""
@@ -141,6 +144,17 @@ class Standing:
             found = (tuple(r for r, _ in pairs), tuple(on for _, on in pairs))
             self._unsigned[office] = found
         return found
+
+    def derived(self, key: Hashable, make: Callable[[], T]) -> T:
+        """What a page works out from these rows and nothing newer (one page of the board),
+        made once and kept with them: the next generation starts afresh. The latest 64."""
+        if key in self._derived:
+            return cast(T, self._derived[key])
+        made = make()
+        while len(self._derived) >= 64:
+            self._derived.pop(next(iter(self._derived)), None)
+        self._derived[key] = made
+        return made
 
 
 _KEPT: dict[tuple[int, int, date], tuple[Config, Engine, tuple[object, ...], Standing]] = {}

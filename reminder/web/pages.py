@@ -74,7 +74,8 @@ def board_page(
         office=office, section=section, light=light, kind=kind, unsigned=unsigned == "1"
     )
     data = views.board(ctx, ctx.clock.now(), f, page=page_no, size=BOARD_PAGE)
-    return page(request, "board.html", visitor, title="督办看板", **views.shown(data))
+    table = views.board_table(ctx, data)
+    return page(request, "board.html", visitor, title="督办看板", table=table, **views.shown(data))
 
 
 @router.get("/office/{office_id}", include_in_schema=False)

@@ -7,6 +7,8 @@ from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
+from markupsafe import Markup
+
 from reminder import links
 from reminder.app import item, pages, submissions
 from reminder.app.pages import BoardFilter
@@ -28,6 +30,24 @@ def board(
     ctx: WebContext, now: datetime, f: BoardFilter, *, page: int = 1, size: int | None = None
 ) -> pages.BoardPage:
     return pages.board(ctx.current_config(), ctx.engine, now, f, page=page, size=size)
+
+
+_TABLES: dict[tuple[int, str], tuple[pages.BoardPage, Markup]] = {}
+
+
+def board_table(ctx: WebContext, data: pages.BoardPage) -> Markup:
+    """The board's table, rendered once per page of rows: `pages.board` keeps a page until
+    anything on the board changes, so a supervisor's reload renders no row again."""
+    key = (id(data), ctx.root_path)
+    found = _TABLES.get(key)
+    if found is not None and found[0] is data:
+        return found[1]
+    template = ctx.pages.get_template("board_table.html")
+    html = Markup(template.render(root=ctx.root_path, rows=data.rows, filter=data.filter))
+    while len(_TABLES) >= 64:
+        _TABLES.pop(next(iter(_TABLES)), None)
+    _TABLES[key] = (data, html)
+    return html
 
 
 def office_page(ctx: WebContext, office_id: str, now: datetime) -> pages.OfficePage:
