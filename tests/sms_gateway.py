@@ -44,12 +44,17 @@ class SmsGateway:
     auth_seen: list[str] = field(default_factory=list)  # the Authorization header of each
     fields: list[dict[str, str]] = field(default_factory=list)  # each request's fields, all
     faults: list[str] = field(default_factory=list)
+    faults_for: dict[str, list[str]] = field(default_factory=dict)  # mobile -> its faults
     release: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def fail_next(self, *faults: str) -> None:
         """Queue faults for the next requests: "500", "hang", "1009" ..., or "ok"."""
         self.faults.extend(faults)
+
+    def fail_number(self, mobile: str, *faults: str) -> None:
+        """Queue faults for the next requests to `mobile`, before the general ones."""
+        self.faults_for.setdefault(mobile, []).extend(faults)
 
     def __enter__(self) -> SmsGateway:
         gateway = self
@@ -107,7 +112,8 @@ class SmsGateway:
         with self.lock:
             self.auth_seen.append(auth)
             self.fields.append({k: v[0] for k, v in fields.items()})
-            fault = self.faults.pop(0) if self.faults else None
+            mine = self.faults_for.get(fields.get("mobile", [""])[0])
+            fault = mine.pop(0) if mine else self.faults.pop(0) if self.faults else None
             status, code = self._judge(fields, how, auth, fault)
             self.answers.append(code if status == 200 else status)
             return status, code

@@ -214,6 +214,28 @@ def test_gateway_errors_and_timeouts_are_retried(
     assert sent_to(gateway, OFFICE_MOBILE) == [ESCALATION.format(who="办公室", n=3)]
 
 
+def test_a_retry_after_one_number_failed_does_not_repeat_the_others(
+    sms: Harness, gateway: SmsGateway
+) -> None:
+    """One message to a leader's two numbers: the gateway takes the first and fails the second;
+    the retry sends to the second only."""
+    write(sms, gateway, leader=f'{LEADER_MOBILE}", "13500000000')
+    sms.start("2026-03-01 08:00")
+    for day in CHASE[:4]:
+        sms.tick(f"2026-{day} 09:00")
+    gateway.received.clear()
+    gateway.fail_number("13500000000", "500")
+    sms.tick("2026-04-15 09:00")
+    sms.tick("2026-04-15 09:01")  # after the backoff
+    text = ESCALATION.format(who="李副局长", n=10)
+    assert sorted((m.mobile, m.text) for m in gateway.received if m.text == text) == [
+        ("13500000000", text),
+        (LEADER_MOBILE, text),
+    ]
+    rows = sms.log(office_id="deputy-li", channel="sms")
+    assert [(r.status, r.attempt) for r in rows] == [("retrying", 1), ("sent", 2)]
+
+
 def test_the_daily_cap_holds_a_number_that_had_its_sms_until_the_next_working_day(
     sms: Harness, gateway: SmsGateway, capsys: pytest.CaptureFixture[str]
 ) -> None:

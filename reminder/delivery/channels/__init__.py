@@ -43,7 +43,7 @@ REGISTRY: dict[Channel, ChannelSpec] = {
     Channel.FEISHU: ChannelSpec(
         make=lambda c, clock: FeishuTransport(c.feishu, clock=clock), robot="text"
     ),
-    Channel.SMS: ChannelSpec(make=lambda c, _: SmsTransport(c.sms)),
+    Channel.SMS: ChannelSpec(make=lambda c, clock: SmsTransport(c.sms, clock=clock)),
 }
 
 

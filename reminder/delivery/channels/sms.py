@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote_plus
 
 import httpx
 
+from reminder.clock import Clock, SystemClock
 from reminder.config.addresses import url_problem
 from reminder.config.model import ENV_REF, Office, expand_env
 from reminder.config.sms import SAMPLE, fill
@@ -39,6 +42,7 @@ LIMIT = LONG_SEGMENT * MAX_SEGMENTS  # 134
 MESSAGE_FIELDS = ("msg", "message", "errmsg", "desc", "description", "error", "reason")
 _BREAKS = re.compile(r"\s*\n\s*")
 _MISSING = object()
+REPEAT_WINDOW = timedelta(hours=1)  # a number is not sent the same text twice within this
 CONTENT_TYPES = {
     "json": "application/json; charset=utf-8",
     "form": "application/x-www-form-urlencoded; charset=utf-8",
@@ -83,9 +87,15 @@ class SmsTransport(HttpChannel):
         settings: SmsSettings | None,
         environ: Mapping[str, str] | None = None,
         client: httpx.Client | None = None,
+        clock: Clock | None = None,
     ) -> None:
         super().__init__(settings or _UNSET, environ, client)
         self.gateway = settings
+        self.clock = clock or SystemClock()
+        # (number, text) -> when the gateway took it and its code: a message to several numbers
+        # that is retried after a later number failed is not sent again to the earlier ones.
+        self._taken: dict[tuple[str, str], tuple[datetime, str]] = {}
+        self._taken_lock = threading.Lock()
 
     def _filled(self, key: str, raw: str) -> str:
         value = expand_env(raw, self.environ)
@@ -148,6 +158,18 @@ class SmsTransport(HttpChannel):
 
     def send(self, target: Target, payload: object) -> str:
         assert isinstance(payload, SmsPayload)
+        now = self.clock.now()
+        key = (payload.mobile, payload.text)
+        with self._taken_lock:
+            self._taken = {k: v for k, v in self._taken.items() if now - v[0] < REPEAT_WINDOW}
+            if key in self._taken:
+                return self._taken[key][1]
+        code = self._post(target, payload)
+        with self._taken_lock:
+            self._taken[key] = (now, code)
+        return code
+
+    def _post(self, target: Target, payload: SmsPayload) -> str:
         try:
             response = self.client.send(self.request(target.address, payload))
         except httpx.TimeoutException:
