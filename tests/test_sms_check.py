@@ -119,6 +119,13 @@ def test_numbers_that_would_never_get_an_sms_are_warnings() -> None:
         "法规信访科 is reached by SMS alone, which carries only overdue: its other reminders "
         'are held; add sms_kinds = ["all"] or another channel'
     ]
+    listed = WITH_SMS.replace(
+        'sms = ["13800000000"]\n', 'sms = ["13800000000"]\nchannels = ["email"]\n'
+    )
+    config = config_from(listed + GATEWAY, SMS_TOKEN=TOKEN)
+    assert [w.message for w in readiness_warnings(config) if w.field.endswith(".sms")] == [
+        '法规信访科 has sms numbers but its channels leave SMS out: add "sms"'
+    ]
     told = variant("[settings]\n", '[settings]\nescalate_to = ["legal"]\n', WITH_SMS + GATEWAY)
     config = config_from(told, SMS_TOKEN=TOKEN)
     assert not [w for w in readiness_warnings(config) if w.field.endswith(".sms")]

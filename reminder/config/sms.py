@@ -15,7 +15,7 @@ from typing import Any
 
 from reminder.config.addresses import url_problem
 from reminder.config.checker import Checker, choice, number, q
-from reminder.config.model import Config, env_names, expand_env
+from reminder.config.model import Config, Office, env_names, expand_env
 from reminder.config.smsmodel import SMS_KINDS, SMS_KINDS_DEFAULT, SMS_KINDS_LEADER, SmsSettings
 from reminder.config.tomlpos import line_of
 from reminder.errors import Issue
@@ -40,6 +40,7 @@ OFFICE_KEYS = {"sms", "sms_kinds"}  # on [[offices]] and [[leaders]]
 # A mainland mobile number: 11 digits, 13x to 19x.
 MOBILE_RE = re.compile(r"1[3-9]\d{9}")
 MAX_NUMBERS = 10  # per office or leader (the sent log's target holds them all)
+REMINDERS = ("before", "due", "overdue", "routine", "escalation")  # the planned kinds
 PLACEHOLDERS = ("{mobile}", "{text}")
 SAMPLE = {"{mobile}": "13800000000", "{text}": "x"}  # what `check` fills in to try a template
 _HEADER = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+")  # an HTTP header name (a token)
@@ -248,42 +249,38 @@ def gateway_needed(data: Mapping[str, Any], check: Checker) -> None:
 
 
 def sms_warnings(config: Config) -> list[Issue]:
-    """Numbers that would never get an SMS: an office that takes only 督办 by SMS (the default)
-    but is no 督办 office (`escalate_to`) and no leader; and an office reached by SMS alone,
-    whose reminders of the kinds it does not take by SMS are held."""
+    """Numbers that would never get an SMS, or an office whose reminders SMS leaves held, as
+    warnings at the `sms` line (`unheard` says which)."""
     escalation = set(config.expand(config.settings.escalate_to))
     out: list[Issue] = []
     for table, people in (("offices", config.offices), ("leaders", config.leaders)):
         for i, person in enumerate(people.values()):
-            if not person.sms or config.sms is None:
-                continue
-            field = f"{table}[{i}].sms"
-            kinds = set(person.sms_kinds)
             upward = table == "leaders" or person.id in escalation
-            if kinds == {"escalation"} and not upward:
-                message = (
-                    f"{person.name} takes only 督办 by SMS (sms_kinds, by default) but is no "
-                    "督办 office or leader: it gets no SMS; list the kinds it wants, e.g. "
-                    'sms_kinds = ["overdue"]'
-                )
-            elif (
-                config.channels_for(person) == ("sms",)
-                and not upward
-                and not kinds >= set(SMS_KINDS) - {"report"}
-            ):
-                message = (
-                    f"{person.name} is reached by SMS alone, which carries only "
-                    f"{', '.join(sorted(kinds))}: its other reminders are held; add sms_kinds = "
-                    '["all"] or another channel'
-                )
-            else:
-                continue
-            out.append(
-                Issue(
-                    path=config.path,
-                    line=line_of(config.lines, field),
-                    field=field,
-                    message=message,
-                )
-            )
+            message = unheard(config, person, upward) if config.sms and person.sms else None
+            if message is not None:
+                field = f"{table}[{i}].sms"
+                line = line_of(config.lines, field)
+                out.append(Issue(path=config.path, line=line, field=field, message=message))
     return out
+
+
+def unheard(config: Config, person: Office, upward: bool) -> str | None:
+    """What is wrong with `person`'s SMS, or None: its `channels` leave SMS out; it takes only
+    督办 by SMS (the default) but is no 督办 office (`upward`: escalate_to, or a leader); or
+    it is reached by SMS alone, and its reminders of the kinds SMS does not carry are held."""
+    kinds = set(person.sms_kinds)
+    if "sms" not in config.channels_for(person):
+        return f'{person.name} has sms numbers but its channels leave SMS out: add "sms"'
+    if kinds == {"escalation"} and not upward:
+        return (
+            f"{person.name} takes only 督办 by SMS (sms_kinds, by default) but is no "
+            "督办 office or leader: it gets no SMS; list the kinds it wants, e.g. "
+            'sms_kinds = ["overdue"]'
+        )
+    if config.channels_for(person) == ("sms",) and not upward and not kinds >= set(REMINDERS):
+        return (
+            f"{person.name} is reached by SMS alone, which carries only "
+            f"{', '.join(sorted(kinds))}: its other reminders are held; add sms_kinds = "
+            '["all"] or another channel'
+        )
+    return None
