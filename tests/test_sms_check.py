@@ -49,6 +49,11 @@ WITH_SMS = variant(
             "schedules.toml:32: sms.url: a GET carries the message in the URL: put both {mobile} and {text} in its query",
         ),
         (
+            WITH_SMS + GATEWAY + 'body_type = "form"\n',
+            'schedules.toml:35: sms.body_type: a form needs its body: "mobile={mobile}&content='
+            '{text}"',
+        ),
+        (
             WITH_SMS,
             "schedules.toml:15: offices[1].sms: SMS needs the bureau's gateway: add an [sms] section",
         ),
@@ -75,6 +80,7 @@ WITH_SMS = variant(
         "not-json",
         "bad-url",
         "get-without-placeholders",
+        "form-without-body",
         "no-gateway",
         "bad-mobile",
         "bad-kind",

@@ -68,6 +68,8 @@ def sms(data: Mapping[str, Any], check: Checker, environ: Mapping[str, str]) -> 
     body = check.text(table, "body", f)
     if method == "GET" and body is not None:
         check.error(f"{f}.body", "a GET sends no body: put {mobile} and {text} in the url query")
+    elif method == "POST" and body is None and body_type == "form":
+        check.error(f"{f}.body_type", 'a form needs its body: "mobile={mobile}&content={text}"')
     elif method == "POST" and body is not None:
         _check_body(check, body, body_type)
         if expand_env(body, environ) is None:  # an account's password as ${NAME}, say

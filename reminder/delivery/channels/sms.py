@@ -115,7 +115,7 @@ class SmsTransport(HttpChannel):
             self._filled("auth_value", g.auth_value)
         problem = url_problem(fill(url, SAMPLE))
         if problem is not None:
-            raise NotConfigured(f"sms.url ({g.url}) is not a usable URL: {problem}")
+            raise NotConfigured(f"sms.url is not a usable URL: {problem}")  # it may hold a key
         return Target(
             channel=self.name,
             address=url,
