@@ -15,18 +15,19 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar, cast
 
 from sqlalchemy.engine import Engine
 
 from reminder.app import progress
-from reminder.app.completion import board_entries, light, local_minute
+from reminder.app.completion import Entry, board_entries, light, local_minute
 from reminder.calendar.workcal import SHIFT_SLACK
-from reminder.config.model import Config
+from reminder.config.model import Config, Deadline
 from reminder.store import completions, submissions
 from reminder.store.engine import transaction
+from reminder.store.models import CompletionRow
 
 Key = tuple[str, str]  # deadline id, period key
 T = TypeVar("T")
@@ -200,47 +201,103 @@ def status_rows(
 
 
 def _work_out(config: Config, engine: Engine, today: date) -> Standing:
-    tz = config.settings.tz
     first, last = today - timedelta(days=366), today + timedelta(days=config.delivery.horizon_days)
     with transaction(engine) as s:
         active = completions.active_deadlines(s)
         # Stored dues may differ from the rule's (a calendar edited since): look wider.
         done_by_key = completions.done_between(s, first - SHIFT_SLACK, last + SHIFT_SLACK)
         moved = submissions.extended_by_key(s, first - SHIFT_SLACK, last + SHIFT_SLACK)
-    cal = config.calendar()
-    rows: list[StatusRow] = []
-    offices: list[frozenset[str]] = []
-    for e in board_entries(config, today, active):
-        d, occ = e.deadline, e.occurrence
-        done = done_by_key.get((d.id, occ.period_key))
-        due, lit, left, was = occ.due, e.light, e.left, None
-        if (d.id, occ.period_key) in moved:
-            was = occ.due
-            due = moved[(d.id, occ.period_key)]
-            lit, left = light(config, d, due, today), cal.workdays_between(today, due)
-        offices.append(e.offices)
-        rows.append(
-            StatusRow(
-                deadline=d.id,
-                task=d.task,
-                title=d.title,
-                period=occ.period_key,
-                due=due,
-                light="done" if done else lit,
-                working_days_left=left,
-                lead=e.lead,
-                cooperate=e.cooperate,
-                kind=d.kind,
-                section=d.section,
-                done_by=done.office_id if done else None,
-                done_at=done.completed_at.astimezone(tz) if done else None,
-                note=done.note if done else None,
-                moved_from=was,
-            )
-        )
-    order = sorted(
-        range(len(rows)), key=lambda i: (LIGHT_ORDER[rows[i].light], rows[i].due, rows[i].task or 0)
-    )
+    entries = board_entries(config, today, active)
+    plain = _plain(entries)
+    rows, urgency = list(plain.rows), list(plain.urgency)
+    for k in done_by_key.keys() | moved.keys():
+        i = plain.index.get(k)
+        if i is not None:
+            d = entries[i].deadline
+            rows[i] = _laid_over(config, today, rows[i], d, done_by_key.get(k), moved.get(k))
+            urgency[i] = _urgency(rows[i])
+    order = sorted(range(len(rows)), key=urgency.__getitem__)
+    offices = plain.offices
     urgent = (tuple(rows[i] for i in order), tuple(offices[i] for i in order))
     acks = progress.acks(config, engine, today)
-    return Standing(tuple(rows), tuple(offices), acks, urgent)
+    return Standing(tuple(rows), offices, acks, urgent)
+
+
+def _urgency(r: StatusRow) -> tuple[int, date, int]:
+    """The board's order: overdue, near, on track, then closed and lapsed; by due date."""
+    return (LIGHT_ORDER[r.light], r.due, r.task or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class _Plain:
+    """A day's entries as rows before any 办结 or 延期 is laid over them, made once a day."""
+
+    entries: list[Entry]
+    rows: tuple[StatusRow, ...]
+    offices: tuple[frozenset[str], ...]
+    index: dict[Key, int]
+    urgency: tuple[tuple[int, date, int], ...]
+
+
+_PLAIN: dict[int, _Plain] = {}
+
+
+def _plain(entries: list[Entry]) -> _Plain:
+    found = _PLAIN.get(id(entries))
+    if found is not None and found.entries is entries:
+        return found
+    rows = tuple(
+        StatusRow(
+            deadline=e.deadline.id,
+            task=e.deadline.task,
+            title=e.deadline.title,
+            period=e.occurrence.period_key,
+            due=e.occurrence.due,
+            light=e.light,
+            working_days_left=e.left,
+            lead=e.lead,
+            cooperate=e.cooperate,
+            kind=e.deadline.kind,
+            section=e.deadline.section,
+            done_by=None,
+            done_at=None,
+            note=None,
+        )
+        for e in entries
+    )
+    made = _Plain(
+        entries=entries,
+        rows=rows,
+        offices=tuple(e.offices for e in entries),
+        index={r.key: i for i, r in enumerate(rows)},
+        urgency=tuple(_urgency(r) for r in rows),
+    )
+    while len(_PLAIN) >= 4:
+        _PLAIN.pop(next(iter(_PLAIN)), None)
+    _PLAIN[id(entries)] = made
+    return made
+
+
+def _laid_over(
+    config: Config,
+    today: date,
+    plain: StatusRow,
+    d: Deadline,
+    done: CompletionRow | None,
+    until: date | None,
+) -> StatusRow:
+    """A plain row with its completion and its approved 延期 (the new due date) laid over."""
+    due, lit, left, was = plain.due, plain.light, plain.working_days_left, None
+    if until is not None:
+        was, due = plain.due, until
+        lit, left = light(config, d, due, today), config.calendar().workdays_between(today, due)
+    return replace(
+        plain,
+        due=due,
+        light="done" if done else lit,
+        working_days_left=left,
+        done_by=done.office_id if done else None,
+        done_at=done.completed_at.astimezone(config.settings.tz) if done else None,
+        note=done.note if done else None,
+        moved_from=was,
+    )
