@@ -148,7 +148,9 @@ class Dispatcher:
         by the heartbeat, so the lease alone does not say)."""
         c = self.config
         robots = (c.wecom.timeout, c.webhook.timeout, c.dingtalk.timeout, c.feishu.timeout)
-        longest = max(c.email.timeout, *robots)
+        # An SMS goes to an office's numbers one after another.
+        numbers = max((len(o.sms) for o in c.addressees.values()), default=1)
+        longest = max(c.email.timeout, *robots, c.sms.timeout * numbers if c.sms else 0.0)
         return max(c.delivery.lease, timedelta(seconds=2 * longest + 60))
 
     def _waits(self, today: date) -> dict[datetime, list[str]]:
