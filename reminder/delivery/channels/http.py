@@ -95,6 +95,11 @@ class HttpChannel:
         request = httpx.Request(
             "POST", url, content=body, headers=HEADERS, extensions=self._timeouts
         )
+        return self.send_request(request)
+
+    def send_request(self, request: httpx.Request) -> httpx.Response:
+        """Send `request` on the thread's client; a timeout or network error is a retryable
+        DeliveryError that never names the URL."""
         try:
             return self.client.send(request)
         except httpx.TimeoutException:

@@ -170,19 +170,7 @@ class SmsTransport(HttpChannel):
         return code
 
     def _post(self, target: Target, payload: SmsPayload) -> str:
-        try:
-            response = self.client.send(self.request(target.address, payload))
-        except httpx.TimeoutException:
-            raise DeliveryError(
-                f"{self.label} did not answer within {self.timeout:g} s",
-                permanent=False,
-                code="timeout",
-            ) from None
-        except httpx.HTTPError as exc:
-            raise DeliveryError(
-                f"cannot reach {self.label}: {type(exc).__name__}", permanent=False, code="network"
-            ) from None
-        return self.judge(response)
+        return self.judge(self.send_request(self.request(target.address, payload)))
 
     def judge(self, response: httpx.Response) -> str:
         """The gateway's code for an SMS it took; else a DeliveryError with its words."""
