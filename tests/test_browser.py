@@ -126,6 +126,7 @@ def test_an_office_follows_the_link_in_its_email_and_closes_the_task(
     closing = "//button[contains(@class, 'primary')]/ancestor::form//textarea[@name='note']"
     browser.find_element(By.XPATH, closing).send_keys("已在门户网站发布")
     browser.find_element(By.CSS_SELECTOR, "button.primary").click()  # 办结
+    wait_for_url(browser, "/act")
     # A second step, no script: the confirm page, its note carried over; nothing done yet.
     assert browser.find_element(By.TAG_NAME, "h1").text == "确认办结"
     assert browser.find_element(By.NAME, "note").get_attribute("value") == "已在门户网站发布"
