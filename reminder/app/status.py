@@ -152,9 +152,10 @@ class Standing:
         if key in self._derived:
             return cast(T, self._derived[key])
         made = make()
-        while len(self._derived) >= 64:
-            self._derived.pop(next(iter(self._derived)), None)
-        self._derived[key] = made
+        with _KEEP_LOCK:  # another request's thread may be keeping one too
+            while len(self._derived) >= 64:
+                self._derived.pop(next(iter(self._derived)), None)
+            self._derived[key] = made
         return made
 
 

@@ -3,6 +3,7 @@ and BadFilter, a query value a page cannot even parse (a word where a date goes)
 
 from __future__ import annotations
 
+import threading
 from dataclasses import fields
 from datetime import datetime
 from typing import Any
@@ -33,6 +34,7 @@ def board(
 
 
 _TABLES: dict[tuple[int, str], tuple[pages.BoardPage, Markup]] = {}
+_TABLES_LOCK = threading.Lock()
 
 
 def board_table(ctx: WebContext, data: pages.BoardPage) -> Markup:
@@ -44,9 +46,10 @@ def board_table(ctx: WebContext, data: pages.BoardPage) -> Markup:
         return found[1]
     template = ctx.pages.get_template("board_table.html")
     html = Markup(template.render(root=ctx.root_path, rows=data.rows, filter=data.filter))
-    while len(_TABLES) >= 64:
-        _TABLES.pop(next(iter(_TABLES)), None)
-    _TABLES[key] = (data, html)
+    with _TABLES_LOCK:  # another request's thread may be keeping one too
+        while len(_TABLES) >= 64:
+            _TABLES.pop(next(iter(_TABLES)), None)
+        _TABLES[key] = (data, html)
     return html
 
 
