@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -145,6 +146,7 @@ class Entry:
 
 
 _ENTRIES: dict[tuple[int, date, int], tuple[Config, list[Entry]]] = {}
+_ENTRIES_LOCK = threading.Lock()
 
 
 def board_entries(config: Config, today: date, active: dict[str, date]) -> list[Entry]:
@@ -179,7 +181,8 @@ def board_entries(config: Config, today: date, active: dict[str, date]) -> list[
             if max(first, since) <= occ.due <= last
         ]
     entries.sort(key=lambda e: (e.occurrence.due, e.deadline.task or 0, e.deadline.id))
-    while len(_ENTRIES) >= 4:
-        _ENTRIES.pop(next(iter(_ENTRIES)))
-    _ENTRIES[key] = (config, entries)
+    with _ENTRIES_LOCK:  # two requests' threads keeping theirs at once: one evicts at a time
+        while len(_ENTRIES) >= 4:
+            _ENTRIES.pop(next(iter(_ENTRIES)))
+        _ENTRIES[key] = (config, entries)
     return entries
