@@ -12,6 +12,7 @@ import pytest
 from reminder.app.runtime import Runtime
 from reminder.app.service import Service
 from reminder.clock import SystemClock
+from tests.conftest import postgresql_only
 from tests.delivery_harness import Harness, at
 from tests.test_catch_up import FREQUENT
 
@@ -173,3 +174,33 @@ def test_a_clock_that_jumps_forward_more_than_a_day_is_logged(
         "the clock jumped forward from 2026-03-02T08:00:30+08:00 to 2026-03-05T08:01:00+08:00"
         in caplog.text
     )
+
+
+@postgresql_only
+def test_a_plan_job_does_not_wait_for_an_instance_stalled_in_planning(
+    harness: Harness, db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Another instance stalled while it held the planning lock (until the server ends its
+    transaction, minutes later). This service's plan job gives up after its patience and
+    frees the service's lock, so its dispatch jobs run meanwhile; it plans again later."""
+    from sqlalchemy import text
+
+    from reminder.store.engine import PLAN_LOCK, make_engine
+
+    service = _paused(Service(Runtime(str(harness.path), clock=SystemClock())))
+    service.start()
+    service.runtime.plan_patience = timedelta(milliseconds=200)  # the test's: 5 s in service
+    stalled = make_engine(db_url).connect()
+    try:
+        stalled.begin()
+        stalled.execute(text("SELECT pg_advisory_xact_lock(hashtext(:n))"), {"n": PLAN_LOCK})
+        service._guarded("plan", service._plan)
+        assert service.lock.acquire(blocking=False)  # free: a dispatch job would run now
+        service.lock.release()
+        assert service.scheduler.get_job("retry") is not None  # it plans again later
+        assert "another instance has held reminder:plan" in caplog.text
+        service._guarded("dispatch", service._dispatch)  # not waiting for the planning lock
+    finally:
+        stalled.close()
+        service.stop()
+    assert service.failures == 0  # the dispatch pass went through

@@ -251,6 +251,7 @@ def plan_outbox(
     *,
     digest: str | None = None,
     today_only: bool = False,
+    patience: timedelta | None = None,
 ) -> PlanReport:
     """Materialize reminders up to today + each deadline's `plan_ahead`.
 
@@ -261,11 +262,11 @@ def plan_outbox(
 
     `today_only`: with the same config, stop at the end of today, so that a start after
     downtime sends what is due before it plans the days ahead (the next call does). A changed
-    config is always planned whole.
+    config is always planned whole. `patience`: see `sync`.
     """
     today = now.astimezone(config.settings.tz).date()
     with transaction(engine) as session:
-        serialize(session, PLAN_LOCK)
+        serialize(session, PLAN_LOCK, patience=patience)
         same, windows = _windows_to_plan(session, config, today, digest, today_only)
         if not windows:
             return PlanReport(first=today, last=today, changes=PlanChanges())

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -107,6 +107,9 @@ class Runtime:
         `renderer`: its templates, checked by the caller (`checked_renderer`)."""
         self.path = path
         self.clock = clock
+        # How long sync and planning wait for another instance's (None: as long as it takes,
+        # as a command should); the service waits a moment, then sends and plans later.
+        self.plan_patience: timedelta | None = None
         self.config = config or load_config(path)
         self.fingerprint = self._fingerprint()  # of the config in use: the planning digest
         renderer = renderer or renderer_for(self.config)
@@ -158,7 +161,9 @@ class Runtime:
 
     def sync_and_plan(self, *, today_only: bool = False) -> tuple[SyncReport, PlanReport]:
         now = self.clock.now()
-        synced = sync(self.config, self.engine, now, digest=self.fingerprint)
+        synced = sync(
+            self.config, self.engine, now, digest=self.fingerprint, patience=self.plan_patience
+        )
         return synced, self._plan(now, today_only=today_only)
 
     def catch_up(self) -> tuple[SyncReport, PlanReport]:
@@ -172,7 +177,12 @@ class Runtime:
 
     def _plan(self, now: datetime, *, today_only: bool = False) -> PlanReport:
         return plan_outbox(
-            self.config, self.engine, now, digest=self.fingerprint, today_only=today_only
+            self.config,
+            self.engine,
+            now,
+            digest=self.fingerprint,
+            today_only=today_only,
+            patience=self.plan_patience,
         )
 
     def dispatch(self) -> PassReport:

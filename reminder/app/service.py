@@ -45,6 +45,7 @@ JUMP = timedelta(days=1)  # between two polls: the system clock was moved, not t
 # Jobs whose success shows the database is back, and so ends a run of failures; a reload that
 # found the files unchanged (every 2 s) shows nothing, and must not cut the back-off short.
 RESETS = ("dispatch", "plan", "retry")
+PLAN_PATIENCE = timedelta(seconds=5)  # a job's wait for another instance's planning
 PLAN_AHEAD_AFTER = timedelta(seconds=1)  # after start: a dispatch pass due now goes first
 
 
@@ -175,6 +176,10 @@ class Service:
         if not backlog:
             planned = planned.then(self.runtime.plan())
         log.info("started with %s: %s; %s", self.runtime.path, synced.summary(), planned.summary())
+        # From now on a job that plans does not wait long for another instance's planning: it
+        # holds this service's lock meanwhile, and dispatch waits for that lock. One stalled
+        # in planning holds it until the server ends its transaction (five minutes).
+        self.runtime.plan_patience = PLAN_PATIENCE
         self.runtime.report_unreachable()
         tz = self.runtime.config.settings.tz
         add = self.scheduler.add_job

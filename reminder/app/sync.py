@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
@@ -124,10 +124,18 @@ def config_digest(text: bytes) -> str:
     return hashlib.sha256(text + calendar_data_version().encode()).hexdigest()
 
 
-def sync(config: Config, engine: Engine, now: datetime, *, digest: str | None = None) -> SyncReport:
+def sync(
+    config: Config,
+    engine: Engine,
+    now: datetime,
+    *,
+    digest: str | None = None,
+    patience: timedelta | None = None,
+) -> SyncReport:
     """Apply `config` as of `now`; all or nothing. With `digest` (of the file, see
     `config_digest`), a file already synced is not compared again: the rows it wants are there,
-    and planning adds the occurrences that come into its window on later days."""
+    and planning adds the occurrences that come into its window on later days. `patience`:
+    wait at most that long for another instance's sync or planning (see `serialize`)."""
     today = now.astimezone(config.settings.tz).date()
     if digest is not None and _synced(engine, digest):
         return SyncReport(
@@ -136,7 +144,7 @@ def sync(config: Config, engine: Engine, now: datetime, *, digest: str | None = 
     cal = config.calendar()
     wanted_occurrences = occurrences_ahead(config, cal, today)
     with transaction(engine) as session:
-        serialize(session, PLAN_LOCK)
+        serialize(session, PLAN_LOCK, patience=patience)
         report = SyncReport(
             offices=schedule.apply_offices(session, office_values(config), now),
             groups=schedule.apply_groups(session, group_values(config), now),

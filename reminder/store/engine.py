@@ -118,13 +118,23 @@ def _sqlite_begin(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def serialize(session: Session, name: str) -> None:
+def serialize(session: Session, name: str, *, patience: timedelta | None = None) -> None:
     """Let one process at a time through: sync and planning, and a robot's send budget.
 
     PostgreSQL: a transaction-scoped advisory lock. SQLite: BEGIN IMMEDIATE already did it.
+    With `patience`, wait that long at most, then raise DatabaseError: a caller with other
+    work (the service, whose dispatch waits while its planning job waits) does not wait for
+    an instance that stalled holding the lock (until the server ends its transaction).
     """
-    if session.get_bind().dialect.name == "postgresql":
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    if patience is None:
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
+    elif not try_serialize(session, name, patience):
+        raise DatabaseError(
+            f"another instance has held {name} for over {patience.total_seconds():g} s "
+            "(planning, or stalled in it); this instance plans later and sends meanwhile"
+        )
 
 
 def try_serialize(session: Session, name: str, patience: timedelta) -> bool:
