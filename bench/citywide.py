@@ -16,21 +16,15 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import create_engine, text
-
-from bench.common import Result, offices_toml
+from bench.common import Result, offices_toml, pg_database
 from bench.robot import Robot
 
 ROOT = Path(__file__).resolve().parents[1]
-PG = os.environ.get("REMINDER_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TZ = ZoneInfo("Asia/Shanghai")
 ROBOTS, PER_ROBOT, INSTANCES = 500, 5, 2
 TARGET = 5.0  # p99 lateness, seconds
@@ -49,20 +43,6 @@ def _config(url: str, due: datetime, robots: int, per_robot: int) -> str:
         f'[delivery]\nhorizon = "1d"\ndigest = false\n\n'
         f"{offices_toml(robots, 'wecom')}{deadlines}"
     )
-
-
-@contextmanager
-def _database() -> Iterator[str]:
-    admin = create_engine(PG, isolation_level="AUTOCOMMIT")
-    name = f"reminder_bench_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin.url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _next_minute(lead: float = 30.0) -> datetime:
@@ -89,7 +69,7 @@ def most_in_a_minute(arrivals: list[tuple[float, str]]) -> int:
 
 def _one_run(robots: int, per_robot: int, tmp: Path) -> tuple[list[float], dict[str, int], int]:
     total = robots * per_robot
-    with Robot(latency=0.05, per_minute=20) as robot, _database() as url:
+    with Robot(latency=0.05, per_minute=20) as robot, pg_database() as url:
         due = _next_minute()
         path = tmp / "schedules.toml"
         path.write_text(_config(robot.url, due, robots, per_robot), encoding="utf-8")

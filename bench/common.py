@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from datetime import time as clock_time
@@ -156,3 +159,23 @@ def offices_toml(n: int, channel: str) -> str:
 
 def robot_key(i: int) -> str:
     return f"key-{i:03d}-abcdefghijklmnop"
+
+
+PG = os.environ.get("REMINDER_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@contextmanager
+def pg_database() -> Iterator[str]:
+    """A new PostgreSQL database on the bench's server (REMINDER_BENCH_PG), dropped after."""
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(PG, isolation_level="AUTOCOMMIT")
+    name = f"reminder_bench_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -16,7 +16,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,13 +23,10 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import create_engine, text
-
-from bench.common import Result, offices_toml
+from bench.common import Result, offices_toml, pg_database
 from bench.robot import Robot
 
 ROOT = Path(__file__).resolve().parents[1]
-PG = os.environ.get("REMINDER_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 ROBOTS, PER_ROBOT = 50, 20
 TOTAL = ROBOTS * PER_ROBOT
 IN_FLIGHT = 8  # [delivery] parallel: what a faulty instance may have had in flight
@@ -67,16 +63,8 @@ def _database(kind: str) -> Iterator[str]:
         with tempfile.TemporaryDirectory() as tmp:
             yield f"sqlite:///{tmp}/reminder.db"
         return
-    admin = create_engine(PG, isolation_level="AUTOCOMMIT")
-    name = f"reminder_bench_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin.url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with pg_database() as url:
+        yield url
 
 
 def _until(condition: object, seconds: float) -> float | None:
