@@ -57,10 +57,11 @@ def login(
         return _refused(request, labels.LOGIN["wrong"], 401)
     log.info("administrator %s logged in from %s", name, client)
     response = RedirectResponse(f"{ctx.root_path}/board", status_code=303)
+    # A browser-session cookie (no Max-Age): closing the browser of a shared office PC ends
+    # it there; the server ends the login itself after SESSION_LIFE whatever the browser keeps.
     response.set_cookie(
         SESSION_COOKIE,
         token,
-        max_age=int(admins.SESSION_LIFE.total_seconds()),
         httponly=True,
         samesite="lax",
         secure=ctx.secure_cookies,
