@@ -76,6 +76,13 @@ def serve(harness: Harness, tmp_path: Path) -> Iterator[tuple[str, Path]]:
         assert proc.wait(timeout=30) == 0, log.read_text()
 
 
+@pytest.mark.slow
+def test_reminder_serve_runs_and_stops_on_sigterm(harness: Harness, serve) -> None:  # type: ignore[no-untyped-def]
+    url, log = serve(password=None)  # the fixture asserts exit code 0 on SIGTERM
+    assert httpx.get(f"{url}/login").text.count("管理员登录") >= 1
+    assert "serving" in log.read_text()
+
+
 def tries(url: str, forwarded: list[str]) -> list[int]:
     """One wrong password per X-Forwarded-For value; the status codes."""
     return [

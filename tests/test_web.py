@@ -410,53 +410,6 @@ def test_serve_without_its_secret_says_so(
     assert "is the same as $REMINDER_SECRET" in capsys.readouterr().err
 
 
-@pytest.mark.slow
-def test_reminder_serve_runs_and_stops_on_sigterm(harness: Harness, tmp_path) -> None:
-    import signal
-    import subprocess
-    import sys
-
-    import httpx
-
-    from tests.browser import free_port
-    from tests.processes import ROOT, wait_for
-
-    port = free_port()
-    env = {**__import__("os").environ, "REMINDER_SECRET": SECRET, "REMINDER_CACHE_DIR": ""}
-    log = tmp_path / "serve.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "reminder",
-                "serve",
-                "--config",
-                str(harness.path),
-                "--listen",
-                f"127.0.0.1:{port}",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=out,
-        )
-
-    def up() -> bool:
-        try:
-            return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200
-        except httpx.TransportError:
-            return proc.poll() is not None
-
-    try:
-        assert wait_for(up, 60) and proc.poll() is None, log.read_text()
-        assert httpx.get(f"http://127.0.0.1:{port}/login").text.count("管理员登录") >= 1
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=30) == 0, log.read_text()
-    assert "serving" in log.read_text()
-
-
 def test_links_signed_with_the_previous_secret_work_during_a_rotation(
     web: TestClient, harness: Harness
 ) -> None:
