@@ -10,7 +10,7 @@ from reminder.calendar.rules import WEEKDAYS
 from reminder.config.addresses import url_problem
 from reminder.config.checker import Checker, new_id, q, suggest
 from reminder.config.model import Group, Leader, Office, Settings, env_names, expand_env
-from reminder.config.robots import OFFICE_KEYS, robot
+from reminder.config.robots import OFFICE_KEYS, robot, well_formed
 from reminder.config.sms import OFFICE_KEYS as SMS_KEYS
 from reminder.config.sms import numbers as sms_numbers
 from reminder.vocabulary import CHANNELS
@@ -150,12 +150,7 @@ def secret(
         return None
     f = f"{field}.{key}"
     channel, what, example = SECRET_KINDS[key]
-    leftover = re.sub(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}", "", value)
-    if "${" in leftover or ("$" in leftover and "{" in leftover):
-        check.error(f, "a ${NAME} reference must be ${ followed by letters, digits or _ and }")
-        return None
-    if not value.strip():
-        check.error(f, "must not be empty (leave the key out instead)")
+    if not well_formed(check, f, value):
         return None
     if key == "webhook" and not value.startswith(("http://", "https://", "${")):
         check.error(f, f"must be an http:// or https:// URL, got {q(value)}")

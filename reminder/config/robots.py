@@ -90,7 +90,7 @@ def robot(
             check.error(f"{f}.{secret_key}", f"is set but {key} (the robot's webhook URL) is not")
         return None
     field, platform = f"{f}.{key}", PLATFORMS[key]
-    if not _well_formed(check, field, url):
+    if not well_formed(check, field, url):
         return None
     if not env_names(url) and not url.startswith(("http://", "https://")):
         check.error(field, f"must be an http:// or https:// URL like {platform.url}, got {q(url)}")
@@ -115,7 +115,7 @@ def robot(
             check.error(f"{f}.{secret_key}", 'must be the secret ("${NAME}") or false')
         return None
     sfield = f"{f}.{secret_key}"
-    if not _well_formed(check, sfield, secret):
+    if not well_formed(check, sfield, secret):
         return None
     if key == "dingtalk" and not _usable(check, sfield, secret, environ, _dingtalk_secret):
         return None
@@ -129,7 +129,9 @@ def _dingtalk_secret(value: str) -> str | None:
     return "it is not a DingTalk 加签 secret (those start with SEC)"
 
 
-def _well_formed(check: Checker, field: str, value: str) -> bool:
+def well_formed(check: Checker, field: str, value: str) -> bool:
+    """A secret's value as written: its ${NAME} references well formed, and not empty (an
+    error at `field` otherwise). Offices' robot keys and webhooks are checked the same way."""
     leftover = _BAD_REF.sub("", value)
     if "${" in leftover or ("$" in leftover and "{" in leftover):
         check.error(field, "a ${NAME} reference must be ${ followed by letters, digits or _ and }")
