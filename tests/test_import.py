@@ -846,11 +846,40 @@ def test_a_document_without_a_task_table_is_an_error_naming_the_headers_it_saw(
             "2027-06-30",
             "时限栏还写有“每季度”：只按“2027年6月底”设定，请核对",
         ),
+        # Found in the audit of issue 25: a quarter without 第, 每年 before an undated
+        # limit, the first days of a quarter, a bare month; words left over are a REVIEW.
+        ("二季度末", 2027, "2027-06-30", ""),
+        ("一季度", None, "yearly 03-last", ""),
+        ("每年第一季度", 2027, "yearly 03-last", ""),
+        ("每年上半年", 2027, "yearly 06-30", ""),
+        ("每年底前", 2027, "yearly 12-31", ""),
+        ("每季度前10日", None, "quarterly 10", ""),
+        ("每月前5日", None, "monthly 5", ""),
+        ("2027年3月", None, "2027-03-31", ""),
+        ("9月", 2027, "2027-09-30", ""),
+        (
+            "每季度末月25日前",
+            None,
+            "quarterly last-workday",
+            "时限栏中“末月25日前”未能识别：只按“每季度”设定，请核对",
+        ),
+        (
+            "2027年6月底前完成，长期坚持",
+            None,
+            "2027-06-30",
+            "时限栏中“长期坚持”未能识别：只按“2027年6月底”设定，请核对",
+        ),
     ],
 )
 def test_limits_as_bureaus_word_them(column: str, plan: int | None, due: str, review: str) -> None:
     limit = map_limit(column, "", plan)
     assert (limit.kind, limit.due, limit.review) == ("deadline", due, review)
+
+
+def test_a_yearly_limit_in_a_one_year_plan_says_nothing_of_the_plan_year() -> None:
+    """每年上半年 in a 2027 plan stays yearly: no comment that it was dated in 2027."""
+    assert map_limit("每年上半年", "", 2027).note == ""
+    assert map_limit("上半年", "", 2027).note == "“上半年”按方案年度2027年"
 
 
 @pytest.mark.parametrize(

@@ -3,10 +3,13 @@
 - 每年M月D日前 -> yearly MM-DD; 每年M月底前 -> yearly MM-last; 每年M月前 -> the end of
   month M−1 (before October is by September's end);
 - YYYY年M月D日前 / YYYY年M月底前 / YYYY年M月前 / YYYY年上半年 / YYYY年第N季度 -> that date;
-- M月底前 / M月份 / M月D日前 / 上半年 / 下半年 / 年底前 / 年内 / 第N季度 -> yearly, or dated in
-  the plan's year when the document is the plan of one year (2027年…工作要点);
-- 每月N日前 -> monthly N; 每季度结束后N日内 / 每季度首月N日前 -> quarterly N (the report
-  on the quarter just ended); 每季度结束后N个工作日内 -> quarterly workday N;
+- YYYY年M月 / M月 / M月内 -> that month's end;
+- M月底前 / M月份 / M月D日前 / 上半年 / 下半年 / 年底前 / 年内 / (第)N季度 -> yearly, or dated
+  in the plan's year when the document is the plan of one year (2027年…工作要点); after 每年
+  (每年上半年, 每年第一季度, 每年底前) always yearly;
+- 每月N日前 / 每月前N日 -> monthly N; 每季度结束后N日内 / 每季度首月N日前 / 每季度前N日 ->
+  quarterly N (the report on the quarter just ended); 每季度结束后N个工作日内 -> quarterly
+  workday N;
 - 每季度 / 每月 / 每半年 -> the period's last working day;
 - 每年至少…一次 / 定期召开 -> yearly 12-31;
 - 及时… / 长期开展 / 持续推进 / 定期开展 / 常态化 -> a routine duty (cadence.py picks how often
@@ -14,7 +17,9 @@
 
 A concrete limit in the requirement text (每年的3月1日前) beside a vague one in the column
 (及时更新) is taken, with a note; of two different concrete limits the column's is kept, with
-a note naming the other. A column holding two limits keeps the first, with a note.
+a note naming the other. A column holding two limits keeps the first, with a note; so does one
+with words left over that still say when (每季度末月25日前: “末月25日前”; 2027年6月底前完成，
+长期坚持: “长期坚持”): nothing only partly understood passes without a # REVIEW line.
 """
 
 from __future__ import annotations
@@ -85,6 +90,10 @@ _DATED: list[tuple[re.Pattern[str], Make]] = [
         lambda m, p: _day(_n(m, 1), _n(m, 2), "last"),
     ),
     (re.compile(r"(\d{4})年(\d{1,2})月(?:以?前)"), lambda m, p: _before(_n(m, 1), _n(m, 2))),
+    (
+        re.compile(r"(\d{4})年(\d{1,2})月(?=$|完成|内|[，,；;。、])"),
+        lambda m, p: _day(_n(m, 1), _n(m, 2), "last"),
+    ),
     (re.compile(r"(\d{4})年(?:年)?(?:底|末|内|下半年)"), lambda m, p: _day(_n(m, 1), 12, 31)),
     (re.compile(r"(\d{4})年上半年"), lambda m, p: _day(_n(m, 1), 6, 30)),
     (
@@ -97,19 +106,32 @@ _DATED: list[tuple[re.Pattern[str], Make]] = [
     ),
     (re.compile(r"每(?:个)?季度(?:结束)?之?后(\d{1,2})[日天]内?"), _period("quarterly", 28)),
     (re.compile(r"每(?:个)?季度(?:首月|第一个月)(\d{1,2})[日号]"), _period("quarterly", 28)),
+    (re.compile(r"每(?:个)?季度(?:开始后)?前(\d{1,2})[日天]"), _period("quarterly", 28)),
     (re.compile(r"每(?:个)?月(\d{1,2})[日号]"), _period("monthly", 28)),
+    (re.compile(r"每(?:个)?月(?:开始后)?前(\d{1,2})[日天]"), _period("monthly", 28)),
     (re.compile(r"每年的?(\d{1,2})月(\d{1,2})[日号]"), lambda m, p: _day(None, _n(m, 1), _n(m, 2))),
     (re.compile(r"每年的?(\d{1,2})月(?:底|末|份)"), lambda m, p: _day(None, _n(m, 1), "last")),
     (re.compile(r"每年的?(\d{1,2})月以?前"), lambda m, p: _before(None, _n(m, 1))),
+    (
+        re.compile(r"每年的?(\d{1,2})月(?=$|完成|内|[，,；;。、])"),
+        lambda m, p: _day(None, _n(m, 1), "last"),
+    ),
     (
         re.compile(r"(?<![\d年])(\d{1,2})月(\d{1,2})[日号]"),
         lambda m, p: _day(p, _n(m, 1), _n(m, 2)),
     ),
     (re.compile(r"(?<![\d年])(\d{1,2})月(?:底|末|份)"), lambda m, p: _day(p, _n(m, 1), "last")),
     (re.compile(r"(?<![\d年])(\d{1,2})月以?前"), lambda m, p: _before(p, _n(m, 1))),
+    (
+        re.compile(r"(?<![\d年])(\d{1,2})月(?=$|完成|内|[，,；;。、])"),
+        lambda m, p: _day(p, _n(m, 1), "last"),
+    ),
     (re.compile(r"(?<!\d年)上半年"), lambda m, p: _day(p, 6, 30)),
     (re.compile(r"(?<!\d年)(?:下半年|年底|年末|年内)"), lambda m, p: _day(p, 12, 31)),
-    (re.compile(r"第([一二三四1-4])季度"), lambda m, p: _day(p, 3 * _QUARTERS[m[1]], "last")),
+    (
+        re.compile(r"(?<![每个\d])(?:第([一二三四1-4])|([一二三四]))季度"),
+        lambda m, p: _day(p, 3 * _QUARTERS[m[1] or m[2]], "last"),
+    ),
 ]
 _PERIODIC = [
     (re.compile(r"每季度|每个季度|按季度|季度末"), "quarterly last-workday"),
@@ -121,25 +143,50 @@ _PERIODIC = [
     ),
 ]
 _ROUTINE = re.compile(r"及时|长期|持续|定期开展|定期|常态化|经常|随时|日常|按要求|适时")
+# Left beside a concrete limit, words that still say when: a limit only partly understood.
+_WHEN = re.compile(r"\d|[一二三四五六七八九十]+(?:月|季度|日|号)|[上中下]旬|长期|持续|常态化|每周")
+_LINKS = re.compile(r"^(?:以?前|之前)?(?:完成)?[，,；;、]*|[，,；;、。]+$")
+_EVERY_YEAR = re.compile(r"每(?:年度?的?)?$")  # 每年上半年, 每年底前
 
 
-def _all(text: str, plan: int | None) -> list[tuple[str, str]]:
-    """Every concrete limit in `text` as (rule, its words), in the order of the patterns."""
+def _found(text: str, plan: int | None) -> list[tuple[str, str, tuple[int, int]]]:
+    """Every concrete limit in `text` (spaces removed) as (rule, its words, where), in the
+    order of the patterns. A limit without a year after 每年 (每年上半年) is yearly, not the
+    plan's year."""
     compact = re.sub(r"\s+", "", text)
-    found: list[tuple[str, str]] = []
+    found: list[tuple[str, str, tuple[int, int]]] = []
     spans: list[tuple[int, int]] = []
     for pattern, make in _DATED:
         for m in pattern.finditer(compact):
             inside = any(a <= m.start() and m.end() <= b for a, b in spans)
-            if not inside and (rule := make(m, plan)) is not None:
-                found.append((rule, m.group(0)))
+            year = None if _EVERY_YEAR.search(compact, 0, m.start()) else plan
+            if not inside and (rule := make(m, year)) is not None:
+                found.append((rule, m.group(0), m.span()))
                 spans.append(m.span())
     for pattern, periodic in _PERIODIC:
         hit = pattern.search(compact)
         if hit is not None and not any(a <= hit.start() < b for a, b in spans):
-            found.append((periodic, hit.group(0)))
+            found.append((periodic, hit.group(0), hit.span()))
             spans.append(hit.span())
     return found
+
+
+def _all(text: str, plan: int | None) -> list[tuple[str, str]]:
+    """Every concrete limit in `text` as (rule, its words), in the order of the patterns."""
+    return [(rule, words) for rule, words, _ in _found(text, plan)]
+
+
+def _unread(text: str, found: list[tuple[str, str, tuple[int, int]]]) -> str:
+    """What of a 时限 cell no limit took that still says when: a number or a month, quarter
+    or day not understood (每季度末月25日前: “末月25日”), or ongoing work beside a date
+    (2027年6月底前完成，长期坚持: “长期”)."""
+    compact = re.sub(r"\s+", "", text)
+    rest = list(compact)
+    for _, _, (a, b) in found:
+        rest[a:b] = ["\0"] * (b - a)
+    left = "".join(rest)
+    pieces = [_LINKS.sub("", p) for p in left.split("\0") if _WHEN.search(p)]
+    return "、".join(pieces)
 
 
 def concrete(text: str, plan: int | None = None) -> tuple[str, str] | None:
@@ -156,8 +203,13 @@ def map_limit(column: str, requirement: str = "", plan: int | None = None) -> Li
     in_text = concrete(requirement, plan)
     if in_column:
         rule, words = in_column[0]
-        note = f"“{words}”按方案年度{plan}年" if plan and _undated(words) else ""
+        dated = rule[:1].isdigit()  # 11月底前 in a 2027 plan; 每年上半年 stays yearly
+        note = f"“{words}”按方案年度{plan}年" if plan and dated and _undated(words) else ""
         others = [w for r, w in in_column[1:] if r != rule]
+        unread = _unread(column, _found(column, plan))
+        if unread:
+            review = f"时限栏中“{unread}”未能识别：只按“{words}”设定，请核对"
+            return Limit(kind="deadline", due=rule, review=review, note=note)
         if others:
             review = f"时限栏还写有“{'、'.join(others)}”：只按“{words}”设定，请核对"
             return Limit(kind="deadline", due=rule, review=review, note=note)
