@@ -20,6 +20,8 @@ from importlib import metadata
 from itertools import accumulate
 from typing import Literal
 
+from reminder.calendar.statutory import statutory_dates
+
 WorkdayMode = Literal["cn", "weekdays"]
 
 _ONE_DAY = timedelta(days=1)
@@ -67,6 +69,9 @@ def _official_data() -> tuple[dict[date, str], dict[date, str], frozenset[int]]:
 
 @cache
 def _statutory_dates(year: int) -> dict[date, str]:
+    known = statutory_dates(year)  # the package's answers, written out (calendar/statutory.py)
+    if known is not None:
+        return known
     import holidays
 
     # observed=False: only the fixed statutory days, not holidays.China's guess at the 调休.
