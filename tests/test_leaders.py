@@ -4,8 +4,11 @@ routine_to, leader_after, overdue_grant."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from reminder.cli.main import main
 from reminder.errors import ConfigError
 from tests.conftest import config_from, variant
 from tests.delivery_harness import Harness
@@ -87,6 +90,39 @@ def test_bad_settings_of_the_loop_are_errors(new: str, expected: str) -> None:
     assert any(expected in str(i) for i in exc.value.issues), exc.value.issues
 
 
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        (
+            'leader_after = "ten days"',
+            'settings.leader_after: "ten days" is not a lead time: write a number of calendar '
+            'days ("7d") or working days ("3wd")',
+        ),
+        (
+            'routine_to = "cooperating"',
+            'settings.routine_to: "cooperating" is not one of "lead" | "all"',
+        ),
+        (
+            'overdue_grant = "3 days"',
+            'settings.overdue_grant: "3 days" is not a lead time: write a number of calendar '
+            'days ("7d") or working days ("3wd")',
+        ),
+        ('overdue_grant = "0wd"', 'settings.overdue_grant: "0wd" must be at least 1 day'),
+    ],
+    ids=["leader_after", "routine_to", "overdue_grant", "overdue_grant-zero"],
+)
+def test_check_names_a_bad_setting_of_the_loop_at_its_line_and_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], setting: str, message: str
+) -> None:
+    path = tmp_path / "schedules.toml"
+    text = variant('send_time = "09:00"\n', f'send_time = "09:00"\n{setting}\n')
+    path.write_text(text, encoding="utf-8")
+    code = main(["check", "--config", str(path), "--now", "2026-01-02T09:00"])
+    out, _ = capsys.readouterr()
+    # Written on line 4; nothing else is wrong with the file.
+    assert (code, out) == (2, f"{path}:4: {message}\n{path}: 1 error(s)\n")
+
+
 def test_a_leader_hears_ten_working_days_overdue_by_email(harness: Harness) -> None:
     harness.write(LEADER)
     harness.start("2026-03-01 08:00")
@@ -109,6 +145,26 @@ def test_a_leader_hears_ten_working_days_overdue_by_email(harness: Harness) -> N
     # The lead office was chased six times, no more.
     chased = [r for r in harness.log(office_id="legal") if r.status == "sent"]
     assert len([r for r in chased if r.kind == "overdue"]) == 6
+
+
+def test_a_leader_hears_of_two_items_on_one_day_in_one_message(harness: Harness) -> None:
+    # Two overdue tasks of the offices under the leader reach ten working days on one day.
+    second = (
+        '\n[[deadlines]]\nid = "budget-disclosure"\ntask = 42\ntitle = "公开部门预算"\n'
+        'limit = "每年3月底前"\nlead = ["finance"]\ndue = "2026-03-31"\n'
+    )
+    harness.write(LEADER.replace('["legal"]', '["legal", "finance"]') + second)
+    harness.start("2026-03-01 08:00")
+    for day in ["03-31", "04-01", "04-03", "04-08", "04-15"]:
+        harness.tick(f"2026-{day} 09:00")
+    to_leader = [m for m in harness.smtp.received if m.rcpt_tos == ["li@example.gov.cn"]]
+    assert [m.message["Subject"] for m in to_leader] == ["【督办】第41项 发布年度报告等2项"]
+    text = to_leader[0].message.get_body(("plain",)).get_content()
+    assert "一、督办事项（2项）" in text
+    assert "牵头科室：法规信访科" in text and "牵头科室：计财科" in text
+    rows = [r for r in harness.log(office_id="deputy-li", channel="email") if r.status == "sent"]
+    assert sorted(r.deadline_id for r in rows) == ["annual-report", "budget-disclosure"]
+    assert len({r.at for r in rows}) == 1
 
 
 def test_a_leader_also_receives_the_report(harness: Harness) -> None:
