@@ -4,6 +4,8 @@ date for date, and an appended block makes `check` stop calling the year provisi
 
 from __future__ import annotations
 
+import io
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from chinese_calendar import constants
 from reminder.calendar.notice import disagreements, parse_notice
 from reminder.cli.main import main
 from reminder.config.loader import load_config
-from tests.conftest import BASE, SHIPPED
+from tests.conftest import BASE, SHIPPED, variant
 
 NOTICES = Path(__file__).resolve().parent / "data" / "notices"
 
@@ -50,9 +52,14 @@ def published(year: int) -> str:
     return (NOTICES / f"{year}.txt").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("year", [2023, 2024, 2025, 2026])
+@pytest.mark.parametrize(
+    ("year", "rest", "work"),
+    # The year's holidays (every day of each 放假 range) and make-up workdays, as many as
+    # chinesecalendar has; 2017's notice is of the older style (星期一, 补休, 与周末连休).
+    [(2017, 24, 5), (2023, 26, 7), (2024, 28, 8), (2025, 28, 5), (2026, 33, 6)],
+)
 def test_a_published_notice_gives_every_rest_day_and_makeup_workday_of_the_package(
-    year: int,
+    year: int, rest: int, work: int
 ) -> None:
     notice = parse_notice(published(year), source=f"{year}.txt")
     assert notice.year == year
@@ -60,9 +67,34 @@ def test_a_published_notice_gives_every_rest_day_and_makeup_workday_of_the_packa
     for day in (first + timedelta(days=n) for n in range(366)):
         if day.year == year:
             assert notice.is_rest(day) == (not chinese_calendar.is_workday(day)), day
+    holidays = {d for d in notice.rest_days() if d.year == year}
+    package_holidays = {d for d in constants.holidays if d.year == year}
     package_workdays = {d for d in constants.workdays if d.year == year}
-    assert {d for d in notice.workdays() if d.year == year} == package_workdays
+    assert holidays <= package_holidays
+    # The package also lists the weekend before next year's 元旦 (2023-12-30 and 31: "1月1日
+    # 放假，与周末连休" in the 2024 notice), which the notice of the year does not.
+    assert all(d.weekday() >= 5 and d.month == 12 for d in package_holidays - holidays)
+    assert set(notice.rest_days()) - holidays <= set(constants.holidays)  # 2022-12-31
+    assert set(notice.workdays()) == package_workdays
+    assert (len(holidays), len(package_workdays)) == (rest, work)
     assert disagreements(notice) == []
+
+
+def test_a_title_broken_in_two_and_items_wrapped_as_copied_from_the_pdf_read_the_same() -> None:
+    text = published(2024).replace("关于2024年部分", "关于2024年\n部分")
+    text = text.replace("共8天。2月4日", "共8天。\n2月4日")  # a wrap just after a full stop
+    text = text.replace("2月18日", "2月1\n8日")  # and one within a date
+    lines = [line.strip() for line in text.splitlines()]
+    wrapped = "\n".join(
+        "\n".join(line[i : i + 17] for i in range(0, len(line), 17)) for line in lines
+    )
+    assert "\n8日（星期日）上班。" in wrapped  # 2月1|8日: a date broken over two lines
+    pdf = parse_notice(wrapped, source="pdf.txt")
+    notice = parse_notice(published(2024), source="2024.txt")
+    assert pdf.title == notice.title == "国务院办公厅关于2024年部分节假日安排的通知"
+    assert pdf.rest_days() == notice.rest_days()
+    assert pdf.workdays() == notice.workdays()
+    assert [h.name for h in pdf.holidays] == [h.name for h in notice.holidays]
 
 
 def test_the_block_names_each_day_and_confirms_the_year(
@@ -126,23 +158,23 @@ def test_a_notice_that_differs_from_the_package_is_told_date_by_date(
         (
             "2月8日（周六）上班",
             "2月30日（周六）上班",
-            "notice.txt:7: 2月30日(周六) is not a date (2月 of 2025 has 28 days)",
+            "notice.txt:8: 2月30日(周六) is not a date (2月 of 2025 has 28 days)",
         ),
         (
             "4月4日（周五）",
             "4月4日（周四）",
-            "notice.txt:8: 4月4日(周四) says 周四, but 2025-04-04 is a Friday (周五)",
+            "notice.txt:9: 4月4日(周四) says 周四, but 2025-04-04 is a Friday (周五)",
         ),
         (
             "4月27日（周日）上班",
             "4月28日上班",
-            "notice.txt:9: 4月28日 is a make-up workday (上班) but 2025-04-28 is a Monday, "
+            "notice.txt:10: 4月28日 is a make-up workday (上班) but 2025-04-28 is a Monday, "
             "not a weekend day",
         ),
         (
             "共3天。\n　　四",
             "共4天。\n　　四",
-            "notice.txt:8: 共4天, but 2025-04-04 to 2025-04-06 is 3 day(s)",
+            "notice.txt:9: 共4天, but 2025-04-04 to 2025-04-06 is 3 day(s)",
         ),
     ],
     ids=["no-such-date", "wrong-weekday", "makeup-on-a-weekday", "wrong-count"],
@@ -180,6 +212,31 @@ def test_a_text_that_is_not_a_notice_exits_2(
     )
 
 
+def test_a_title_with_no_numbered_holidays_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "notice.txt"
+    path.write_text(
+        "国务院办公厅关于2027年部分节假日安排的通知\n（全文见中国政府网）\n", encoding="utf-8"
+    )
+    assert run(capsys, "calendar", "--from-notice", str(path)) == (
+        2,
+        "",
+        f"reminder: {path}: no numbered holidays (一、元旦：1月1日……放假) in it: "
+        "paste the notice's whole text\n",
+    )
+
+
+def test_a_notice_on_standard_input_with_a_utf8_bom_reads_as_the_file(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = run(capsys, "calendar", "--from-notice", str(NOTICES / "2026.txt"))
+    raw = b"\xef\xbb\xbf" + published(2026).replace("\n", "\r\n").encode("utf-8")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw)))
+    assert run(capsys, "calendar", "--from-notice", "-") == expected
+    assert expected[0] == 0 and "confirmed_years = [2026]" in expected[1]
+
+
 def test_check_asks_for_the_notice_from_15_november(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -193,6 +250,23 @@ def test_check_asks_for_the_notice_from_15_november(
         "once the State Council's notice for 2027 is out, `reminder calendar --from-notice "
         "NOTICE.txt` turns it into the [calendar] block to add here (warning)"
     ) in after
+
+
+def test_check_asks_for_the_notice_even_when_no_reminder_falls_in_next_year_yet(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "schedules.toml"
+    text = variant('due = "yearly 01-31"', 'due = "2026-11-30"\noverdue = []\noverdue_limit = 0')
+    path.write_text(text, encoding="utf-8")
+    _, before, _ = run(capsys, "check", "--config", str(path), "--now", "2026-11-14T09:00")
+    code, after, _ = run(capsys, "check", "--config", str(path), "--now", "2026-11-15T09:00")
+    assert "2027" not in before
+    assert code == 0
+    assert (
+        f"{path}:1: calendar: 2027 has no official holiday schedule yet: once the State "
+        "Council's notice for 2027 is out, `reminder calendar --from-notice NOTICE.txt` turns "
+        "it into the [calendar] block to add here (warning)"
+    ) in after.splitlines()
 
 
 def test_the_2027_notice_appended_to_the_shipped_file_leaves_no_provisional_year(
@@ -210,9 +284,10 @@ def test_the_2027_notice_appended_to_the_shipped_file_leaves_no_provisional_year
     _, plain, _ = run(capsys, "check", "--config", str(SHIPPED), "--now", "2026-11-20T09:00")
     assert "2027 has no official holiday schedule yet" in plain
     assert "reminder calendar --from-notice" in plain
-    code, out, _ = run(capsys, "check", "--config", str(config), "--now", "2026-11-20T09:00")
-    assert code == 0
-    assert "no official holiday schedule" not in out and "provisional" not in out
+    for now in ("2026-11-20T09:00", "2026-12-06T09:00"):
+        code, out, _ = run(capsys, "check", "--config", str(config), "--now", now)
+        assert code == 0
+        assert "no official holiday schedule" not in out and "provisional" not in out
     cal = load_config(config, environ={}).calendar()
     assert cal.is_official(2027)
     assert not cal.is_workday(date(2027, 10, 4)) and cal.is_workday(date(2027, 10, 9))

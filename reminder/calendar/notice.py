@@ -4,9 +4,11 @@ published, into the days a `[calendar]` block lists. Pure: text in, dates out.
 The notice is pasted as text: a title naming the year, then a numbered list, one holiday a
 line (一、元旦：1月1日（周五）至3日（周日）放假，共3天。), each with its 放假 range (within
 or across months, or one day: 放假1天，不调休) and its make-up workdays
-(1月26日（周日）、2月8日（周六）上班). Every date is checked: it exists, a weekday in
-brackets matches it, a make-up day falls on a weekend, "共N天" counts the range. Anything
-else is refused with its line.
+(1月26日（周日）、2月8日（周六）上班); older notices give a day off for a holiday on a
+weekend as 1月2日（星期一）补休. The title may be broken over two lines and an item wrapped
+over several, as text copied from the Gazette's PDF is. Every date is checked: it exists, a
+weekday in brackets matches it, a make-up day falls on a weekend, "共N天" counts the range.
+Anything else is refused with its line.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from datetime import date, timedelta
 from reminder.calendar.workcal import WorkCalendar, official_years
 from reminder.errors import NoticeError
 
-_TITLE = re.compile(r"关于(\d{4})年部分节假日安排的通知")
+_TITLE = re.compile(r"(?:国务院办公厅)?关于(\d{4})年部分节假日安排的通知")
 _ITEM = re.compile(r"([一二三四五六七八九十]+)、([^:]{1,30}):(.*)")
 # After NFKC: 1月1日(周五), 2022年12月31日, 6日(周日), 1月28日(农历除夕、周二)
 _DATE = re.compile(r"(?:(\d{4})年)?(?:(\d{1,2})月)?(\d{1,2})日(?:\(([^)]*)\))?")
@@ -28,6 +30,7 @@ _WEEKDAY = re.compile(r"(?:周|星期)([一二三四五六日天])")
 _WEEKDAY_DIGITS = "一二三四五六日"
 _COUNT = re.compile(r"共(\d{1,2})天")
 _CLAUSE = re.compile(r"[,;]")  # after NFKC: ， and ；
+_DAY_WORDS = ("上班", "放假", "补休", "连休")
 _ENGLISH_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -86,14 +89,10 @@ def parse_notice(text: str, *, source: str) -> Notice:
     lines = text.splitlines()
     year, title = _title(lines, source)
     holidays = []
-    for number, original in enumerate(lines, start=1):
-        line = unicodedata.normalize("NFKC", original).strip()
-        m = _ITEM.fullmatch(line)
-        if m is None:
-            continue
-        name = "".join(c for c in m.group(2).strip() if c.isprintable())
+    for number, original, label, body in _items(lines):
+        name = "".join(c for c in label.strip() if c.isprintable())
         where = _Where(source=source, line=number, text=original, year=year)
-        rest, work = _item_days(m.group(3), where)
+        rest, work = _item_days(body, where)
         holidays.append(NoticeHoliday(name=name, rest=rest, work=work, line=number))
     if not holidays:
         raise NoticeError(
@@ -105,15 +104,42 @@ def parse_notice(text: str, *, source: str) -> Notice:
 
 
 def _title(lines: list[str], source: str) -> tuple[int, str]:
-    for line in lines:
-        m = _TITLE.search(unicodedata.normalize("NFKC", line))
-        if m is not None:
-            return int(m.group(1)), unicodedata.normalize("NFKC", line).strip()
+    # The Gazette and its PDF break the title in two (…关于2024年 / 部分节假日安排的通知).
+    text = "".join("".join(unicodedata.normalize("NFKC", line).split()) for line in lines)
+    m = _TITLE.search(text)
+    if m is not None:
+        return int(m.group(1)), m.group(0)
     raise NoticeError(
         "is not a State Council holiday notice: no title like "
         "国务院办公厅关于2027年部分节假日安排的通知",
         source=source,
     )
+
+
+def _items(lines: list[str]) -> list[tuple[int, str, str, str]]:
+    """Each numbered item: its first line's number, its text as pasted, its name and its body
+    (after NFKC). Text copied from a PDF is wrapped, so a line after an item that is no item
+    itself continues it while the item has not ended with 。 or the line has a date or says
+    上班/放假/补休/连休; a blank line, the next item or a line of neither ends it."""
+    normal = [unicodedata.normalize("NFKC", line).strip() for line in lines]
+    found = []
+    for first, line in enumerate(normal):
+        m = _ITEM.fullmatch(line)
+        if m is None:
+            continue
+        body, end = m.group(3), first + 1
+        while end < len(normal) and _continues(body, normal[end]):
+            body += normal[end]
+            end += 1
+        pasted = "".join(text.strip() for text in lines[first:end])
+        found.append((first + 1, pasted, m.group(2), body))
+    return found
+
+
+def _continues(item: str, line: str) -> bool:
+    if not line or _ITEM.fullmatch(line) is not None:
+        return False
+    return not item.endswith("。") or any(w in line for w in _DAY_WORDS) or bool(_DATE.search(line))
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -139,6 +165,8 @@ def _item_days(body: str, where: _Where) -> tuple[tuple[date, ...], tuple[date, 
                 work += _workdays(clause, where)
             elif "放假" in clause or "连休" in clause:
                 ranged += _rest_range(clause, where)
+            elif "补休" in clause:  # 1月1日放假，1月2日（星期一）补休
+                ranged += [d for d, _ in _dates(clause, where)]
         count = _COUNT.search(sentence)
         if ranged and count is not None and int(count.group(1)) != len(ranged):
             raise where.error(

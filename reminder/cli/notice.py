@@ -24,9 +24,10 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     --year uses schedules.toml's [calendar] overrides when the file is there.
 
     --from-notice FILE reads the notice as published (国务院办公厅关于2027年部分节假日安排的通知,
-    pasted as text, UTF-8 or GB18030; FILE "-" reads standard input) and prints a [calendar]
-    block: every 放假 day under holidays, every 上班 make-up day under workdays, the year in
-    confirmed_years, each date named after its holiday; -o OUT writes it to a new file instead.
+    pasted as text, UTF-8 or GB18030, from the gov.cn page or the Gazette's PDF; FILE "-" reads
+    standard input) and prints a [calendar] block: every 放假 (or 补休) day under holidays,
+    every 上班 make-up day under workdays, the year in confirmed_years, each date named after
+    its holiday; -o OUT writes it to a new file instead.
     When the package already has the year's official data, standard error says whether the
     notice agrees, date by date. A text that is not such a notice, a date that does not
     exist, a weekday in brackets that does not match its date or a make-up day that is not on
