@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -473,6 +475,46 @@ def test_shipped_schedules_toml_is_valid() -> None:
     assert all(d.requirement and d.limit for d in config.deadlines)
     # Every warning is an unset robot key: the file itself is clean.
     assert {w.field.split(".")[-1] for w in config.warnings} == {"wecom"}
+
+
+def _comments_above_each_task(text: str) -> dict[int, str]:
+    """Task number -> the comment lines written right above its [[deadlines]] table."""
+    chunks = text.split("[[deadlines]]\n")
+    found: dict[int, str] = {}
+    for above, table in itertools.pairwise(chunks):
+        head = table.split("\n[", 1)[0]
+        task = next(line for line in head.splitlines() if line.startswith("task = "))
+        block = above.rstrip("\n").split("\n\n")[-1].splitlines()
+        found[int(task.removeprefix("task = "))] = "\n".join(
+            line for line in block if line.startswith("#")
+        )
+    return found
+
+
+def test_the_shipped_file_follows_its_task_table_with_review_lines() -> None:
+    """Issue 22 item 8: the readings of the source that are choices carry a # REVIEW line."""
+    config = load_config(SHIPPED, environ={})
+    by_task = {d.task: d for d in config.deadlines}
+    review = _comments_above_each_task(SHIPPED.read_text(encoding="utf-8"))
+    # 10 and 12 belong to the 2022 key points the table implements: they end with that year.
+    for task in (10, 12):
+        assert by_task[task].rule.end == date(2022, 12, 31), task
+    # 35 and 36 (a meeting, a report heard) are due mid-year, leaving time to hold them.
+    for task in (35, 36):
+        assert (by_task[task].kind, by_task[task].due_text) == ("deadline", "yearly 06-30")
+    # 40 (建立台账并开展回头看) is a deadline, not a routine duty.
+    assert (by_task[40].kind, by_task[40].due_text) == ("deadline", "yearly 03-31")
+    # 42 ("3月1日前"): a due on a rest day moves after it, not before.
+    assert config.shift_for(by_task[42]) == "after"
+    assert config.shift_for(by_task[41]) == "before"
+    # 3 names three offices: the first leads, the others cooperate.
+    assert (by_task[3].lead, by_task[3].cooperate) == (("office",), ("legal", "personnel"))
+    for task in (3, 10, 12, 35, 36, 40):
+        assert "# REVIEW:" in review[task], task
+    # The placeholder 局属各单位 never leads beside a real office.
+    for d in config.deadlines:
+        leads = config.expand(d.lead)
+        assert "units" not in leads or leads == ["units"], d.id
 
 
 def test_parse_config_never_reads_the_process_environment_when_given_one() -> None:
