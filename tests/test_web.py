@@ -13,6 +13,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from reminder import links
+from reminder.app.report import span_of, statistics
+from reminder.app.status import status_rows
+from reminder.cli.main import main
 from reminder.config.model import Web
 from reminder.store.engine import transaction
 from reminder.store.models import ActionRow, OccurrenceRow
@@ -559,10 +562,11 @@ due = "monthly last-workday"
 
 
 def test_a_routine_checklist_links_each_duty_to_a_confirmation_for_its_period(
-    harness: Harness, monkeypatch: pytest.MonkeyPatch
+    harness: Harness, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The 本月例行工作 list goes to the lead office only, each duty with its link; the page
-    confirms the duty for the period (例行工作已落实) instead of closing it."""
+    confirms the duty for the period (例行工作已落实) instead of closing it; the board and the
+    通报 count the confirmation."""
     monkeypatch.setenv("REMINDER_SECRET", SECRET)
     harness.write(WEB + ROUTINE)
     harness.start("2026-03-01 08:00")
@@ -579,3 +583,16 @@ def test_a_routine_checklist_links_each_duty_to_a_confirmation_for_its_period(
     form |= {"deadline": "rules-library", "period": "2026-03"}
     assert client.post("/act", data=form).status_code == 303
     assert "本期已落实" in client.get(path).text
+    # The board and the 通报 count the confirmation.
+    assert harness.runtime is not None
+    config, engine, now = harness.runtime.config, harness.runtime.engine, at("2026-04-01 10:00")
+    (row,) = [r for r in status_rows(config, engine, now, None) if r.period == "2026-03"]
+    assert (row.deadline, row.light) == ("rules-library", "done")
+    (legal,) = [
+        r for r in statistics(config, engine, now, span_of("2026-03")) if r.office == "legal"
+    ]
+    assert (legal.routine, legal.routine_done) == (1, 1)
+    cfg, month = str(harness.path), "2026-03"
+    assert main(["report", "--config", cfg, "--month", month, "--now", "2026-04-01T10:00"]) == 0
+    circular = capsys.readouterr().out
+    assert "三、例行工作落实情况\n法规信访科：本期例行工作1项，已确认落实1项。\n" in circular
