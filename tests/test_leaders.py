@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from reminder.app.status import status_rows
 from reminder.cli.main import main
 from reminder.errors import ConfigError
 from tests.conftest import config_from, variant
-from tests.delivery_harness import Harness
+from tests.delivery_harness import Harness, at
 
 LEADER = """
 [[leaders]]
@@ -145,6 +146,28 @@ def test_a_leader_hears_ten_working_days_overdue_by_email(harness: Harness) -> N
     # The lead office was chased six times, no more.
     chased = [r for r in harness.log(office_id="legal") if r.status == "sent"]
     assert len([r for r in chased if r.kind == "overdue"]) == 6
+
+
+def test_after_the_sixth_chase_the_item_stays_red_and_in_every_report(
+    harness: Harness, capsys: pytest.CaptureFixture[str]
+) -> None:
+    harness.write()
+    harness.start("2026-03-01 08:00")
+    days = ["03-31", "04-01", "04-03", "04-08", "04-15", "04-22", "04-29", "05-07", "05-14"]
+    for day in [*days, "06-01", "07-01"]:
+        harness.tick(f"2026-{day} 09:00")
+    chased = [r for r in harness.log(office_id="legal", kind="overdue") if r.status == "sent"]
+    assert len(chased) == 6 and max(r.at for r in chased) < at("2026-04-30 00:00")
+    assert harness.runtime is not None
+    config, engine = harness.runtime.config, harness.runtime.engine
+    (row,) = status_rows(config, engine, at("2026-07-01 10:00"), None)
+    assert (row.light, row.working_days_left) == ("red", -62)
+    for month, on in (("2026-05", "2026-06-01"), ("2026-06", "2026-07-01")):
+        cfg = str(harness.path)
+        assert main(["report", "--config", cfg, "--month", month, "--now", f"{on}T10:00"]) == 0
+        lines = capsys.readouterr().out.splitlines()
+        (line,) = [x for x in lines if "第41项 发布年度报告" in x]
+        assert line.startswith("1. 【红灯】") and "（往期结转）" in line, line
 
 
 def test_a_leader_hears_of_two_items_on_one_day_in_one_message(harness: Harness) -> None:
