@@ -7,6 +7,7 @@ import os
 from alembic import context
 from sqlalchemy import create_engine, text
 
+from reminder.store.migrate import MIGRATE_LOCK
 from reminder.store.models import Base
 
 config = context.config
@@ -20,7 +21,7 @@ def run_migrations_online() -> None:
         engine = create_engine(url or "sqlite:///reminder.db")
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":  # instances starting together migrate once
-            connection.execute(text("SELECT pg_advisory_xact_lock(hashtext('reminder:migrate'))"))
+            connection.execute(text(MIGRATE_LOCK))
         context.configure(
             connection=connection,
             target_metadata=target_metadata,

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from sqlalchemy import event, select, text
 from sqlalchemy.engine import Engine
 
@@ -20,9 +16,8 @@ from reminder.calendar.workcal import calendar_data_version
 from reminder.config.loader import load_config
 from reminder.errors import DatabaseError
 from reminder.store.engine import make_engine, transaction
-from reminder.store.migrate import current_revision, file_head, head_revision, upgrade
+from reminder.store.migrate import file_head, head_revision, upgrade
 from reminder.store.models import (
-    Base,
     DeadlineRow,
     MetaRow,
     OccurrenceRow,
@@ -53,33 +48,12 @@ def writes(engine: Engine) -> list[str]:
     return seen
 
 
-def test_models_and_migrations_agree(engine: Engine) -> None:
-    with engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
-        assert compare_metadata(ctx, Base.metadata) == []
-    assert current_revision(engine) == head_revision(engine)
-
-
 def test_upgrade_twice_is_a_no_op(engine: Engine) -> None:
     assert upgrade(engine) == (head_revision(engine), head_revision(engine))
 
 
 def test_the_head_read_from_the_files_is_alembics(engine: Engine) -> None:
     assert file_head() == head_revision(engine) is not None
-
-
-def test_a_database_at_head_is_recognised_without_importing_alembic(db_url: str) -> None:
-    """Start-up cost: alembic is imported only when there is a migration to run."""
-    code = (
-        "import sys; from reminder.store.engine import make_engine; "
-        "from reminder.store.migrate import upgrade; "
-        f"print(upgrade(make_engine({db_url!r})), 'alembic' in sys.modules)"
-    )
-    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert first.stdout.strip().endswith("True")  # the empty database was migrated
-    again = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    head = file_head()
-    assert again.stdout.strip() == f"({head!r}, {head!r}) False"
 
 
 def test_a_database_from_a_newer_version_is_refused(engine: Engine) -> None:

@@ -1,7 +1,11 @@
 """Alembic migrations, run from code: `reminder db upgrade`, and automatically by sync and run.
 
 A database already at the newest revision (every start but the first after an upgrade) is
-recognised without importing alembic: the revision ids are read from the migration files.
+recognised without importing alembic: the revision ids are read from the migration files. An
+empty database (a first start, every test) gets the newest schema in one step, the models'
+tables made as the migrations would make them and stamped with the newest revision: 0.01 s
+where alembic's ten steps take 0.15 s and its import 0.1 s more. `tests/test_sync.py` holds the
+two ways to the same tables, columns, keys and indexes on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -10,18 +14,27 @@ import re
 from functools import cache
 from typing import TYPE_CHECKING
 
-from sqlalchemy import inspect, text
+from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, inspect, text
 from sqlalchemy.engine import Engine
 
 from reminder.errors import DatabaseError
 from reminder.shipped import shipped
 from reminder.store.engine import translate_errors
+from reminder.store.models import Base
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
 
 SCRIPT_DIR = shipped("alembic")
 VERSION_TABLE = "alembic_version"
+MIGRATE_LOCK = "SELECT pg_advisory_xact_lock(hashtext('reminder:migrate'))"  # as alembic/env.py
+# The table alembic keeps its revision in, as alembic makes it.
+_VERSIONS = Table(
+    VERSION_TABLE,
+    MetaData(),
+    Column("version_num", String(32), nullable=False),
+    PrimaryKeyConstraint("version_num", name="alembic_version_pkc"),
+)
 _REVISION = re.compile(r"^(down_revision|revision)\s*=\s*(?:\"([^\"]*)\"|None)\s*$", re.M)
 
 
@@ -80,11 +93,28 @@ def _at_head(engine: Engine) -> bool:
     return versions == [head]
 
 
+def _created_empty(engine: Engine, head: str) -> bool:
+    """An empty database given the newest schema at once (False, nothing done, when it holds
+    any table: then the migrations run). Instances starting together on PostgreSQL take
+    turns, as alembic's do: the second finds the tables and has nothing left to do."""
+    with translate_errors(engine), engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text(MIGRATE_LOCK))
+        if inspect(conn).get_table_names():
+            return False
+        Base.metadata.create_all(conn)
+        _VERSIONS.create(conn)
+        conn.execute(_VERSIONS.insert().values(version_num=head))
+    return True
+
+
 def upgrade(engine: Engine) -> tuple[str | None, str | None]:
     """Bring the schema to the newest revision; return (before, after)."""
     if _at_head(engine):
         head = file_head()
         return head, head
+    if (head := file_head()) is not None and _created_empty(engine, head):
+        return None, head
     from alembic import command
     from alembic.script import ScriptDirectory
 
