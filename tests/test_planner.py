@@ -192,6 +192,19 @@ def test_a_routine_duty_goes_to_its_lead_only_unless_routine_to_is_all() -> None
         cooperate='["legal"]',
     )
     assert {r.office for r in plan(config, D(2026, 1, 1), D(2026, 12, 31))} == {"office", "legal"}
+    # In [settings] for every routine duty; a deadline's own routine_to wins.
+    everyone = 'routine_to = "all"'
+    config = make(
+        "quarterly last-workday", extra='kind = "routine"', settings=everyone, cooperate='["legal"]'
+    )
+    assert {r.office for r in plan(config, D(2026, 1, 1), D(2026, 12, 31))} == {"office", "legal"}
+    config = make(
+        "quarterly last-workday",
+        extra='kind = "routine"\nroutine_to = "lead"',
+        settings=everyone,
+        cooperate='["legal"]',
+    )
+    assert {r.office for r in plan(config, D(2026, 1, 1), D(2026, 12, 31))} == {"office"}
     # A dated deadline still reaches its cooperating offices.
     config = make("2026-03-31", cooperate='["legal"]')
     assert "legal" in {r.office for r in plan(config, D(2026, 3, 1), D(2026, 3, 31))}
