@@ -12,7 +12,7 @@ import pytest
 
 from reminder.cli.main import main
 from reminder.importing.limits import map_limit, plan_year
-from reminder.importing.offices import Matcher, split
+from reminder.importing.offices import FIRST_LEADS, Matcher, split
 from reminder.importing.titles import title_of, usable
 from reminder.shipped import shipped
 
@@ -560,6 +560,11 @@ def test_limits(column: str, text: str, kind: str, due: str, review: str) -> Non
         ("办公室牵头；市场科,质安科；审批科配合", ("办公室",), ("市场科", "质安科", "审批科")),
         ("广电旅游和公共服务股(行政审批服务股)牵头", ("广电旅游和公共服务股(行政审批服务股)",), ()),
         ("牵头单位：办公室", ("办公室",), ()),
+        # Found in the audit of issue 25.
+        ("区政府办公室（牵头单位）、区政数局", ("区政府办公室",), ("区政数局",)),
+        ("牵头单位：区政府办公室；配合单位：区政数局", ("区政府办公室",), ("区政数局",)),
+        ("区司法局等有关单位", ("区司法局",), ("有关单位",)),
+        ("区人社局负责，区直有关部门参加", ("区人社局",), ("区直有关部门",)),
     ],
 )
 def test_responsibility_split(text: str, lead: tuple[str, ...], cooperate: tuple[str, ...]) -> None:
@@ -781,6 +786,10 @@ def _word_table(path: Path, rows: list[list[str]], title: str = "区政务公开
         ["序号", "具体工作", "责任单位", "完成时限"],
         ["序号", "任务事项", "责任部门", "进度安排"],
         ["序号", "主要内容", "牵头单位", "时间节点"],
+        ["编号", "工作措施", "责任科室", "完成时间"],
+        ["序号", "工作内容", "责任单位（排在第一位的为牵头单位）", "完成期限"],
+        ["序号", "具体要求", "责任单位", "完成时限（时间节点）"],
+        ["序号", "工作任务", "牵头科室", "时间进度"],
     ],
 )
 def test_the_content_column_is_found_whatever_its_header_word(
@@ -800,6 +809,51 @@ def test_the_content_column_is_found_whatever_its_header_word(
     assert err.startswith(f"{path}: 2 task(s) found")
     got = [(d["task"], d["lead"], d["due"]) for d in tomllib.loads(out.read_text())["deadlines"]]
     assert got == [(1, ["office"], "yearly 01-31"), (2, ["legal"], "yearly 03-01")]
+
+
+@pytest.mark.parametrize(
+    ("note", "first"),
+    [
+        ("注：排在第一位的为牵头单位。", True),
+        ("第一个单位为牵头单位", True),
+        ("排名第一的为牵头单位", True),
+        ("责任单位中排在首位的单位牵头", True),
+        ("多个单位的，排在前面的为牵头单位", True),
+        ("各单位要认真履行牵头职责", False),
+        ("主要负责同志是第一责任人", False),
+    ],
+)
+def test_where_a_document_says_the_first_office_named_leads(note: str, first: bool) -> None:
+    assert bool(FIRST_LEADS.search(note)) is first
+
+
+def test_a_header_cell_that_says_the_first_office_leads(
+    tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """责任单位（排在第一位的为牵头单位）: the column is 责任单位, and the first office leads."""
+    path = _word_table(
+        tmp_path / "w.docx",
+        [
+            ["序号", "具体工作", "责任单位（排在第一位的为牵头单位）", "完成时限"],
+            ["1", "发布年度报告。", "法规股、办公室", "每年1月31日前"],
+        ],
+    )
+    out = tmp_path / "out.toml"
+    code, _, err = run(capsys, "import", str(path), "--config", str(config), "-o", str(out))
+    assert code == 0, err
+    (d,) = tomllib.loads(out.read_text(encoding="utf-8"))["deadlines"]
+    assert (d["lead"], d["cooperate"]) == (["legal"], ["office"])
+    assert "# REVIEW:" not in out.read_text(encoding="utf-8")
+
+
+def test_group_phrases_map_to_the_groups_a_config_has(tmp_path: Path) -> None:
+    """区直有关部门 is 区直各有关部门, 局属各单位 and 各有关单位 are 各单位, 其他股室 is 各股室."""
+    from reminder.config.loader import load_config
+
+    matcher = Matcher.of(load_config(_district_with_units(tmp_path)))
+    got = [matcher.id_for(n) for n in ("区直有关部门", "区直各部门", "局属各单位", "各有关单位")]
+    assert got == ["related", "depts", "units", "units"]
+    assert matcher.proposed_groups == {} and matcher.proposed_offices == {}
 
 
 def test_a_document_without_a_task_table_is_an_error_naming_the_headers_it_saw(
@@ -898,6 +952,9 @@ def test_the_plan_year_comes_from_a_one_year_title(lines: list[str], year: int |
 # -- other bureaus' tables (issue 25 targets) ---------------------------------------------
 
 DISTRICT_TABLE = Path(__file__).resolve().parent / "data" / "district-plan.tsv"
+# Cases written in the audit of issue 25, apart from those the import was built on.
+HELD_OUT = Path(__file__).resolve().parent / "data" / "district-plan-2.tsv"
+TABLES = pytest.mark.parametrize("tsv", [DISTRICT_TABLE, HELD_OUT], ids=["district", "held-out"])
 DISTRICT_CONFIG = """
 [settings]
 timezone = "Asia/Shanghai"
@@ -962,6 +1019,16 @@ name = "各镇(街道)"
 members = ["town1", "town2"]
 """
 DISTRICT_TITLE = "××区2027年政务公开工作要点任务分工方案"
+
+
+def _district_with_units(folder: Path) -> Path:
+    """The district's config with a group 各单位, written in `folder`."""
+    path = folder / "district.toml"
+    units = '\n[[groups]]\nid = "units"\nname = "各单位"\nmembers = ["zfb", "sfj"]\n'
+    path.write_text(DISTRICT_CONFIG + units, encoding="utf-8")
+    return path
+
+
 FIRST_NOTE = "注：责任单位中排在第一位的为牵头单位。"
 IDS = {
     "zfb": "区政府办公室",
@@ -976,21 +1043,24 @@ IDS = {
 }
 
 
-def district_rows() -> list[list[str]]:
-    lines = DISTRICT_TABLE.read_text(encoding="utf-8").splitlines()
+def district_rows(table: Path = DISTRICT_TABLE) -> list[list[str]]:
+    lines = table.read_text(encoding="utf-8").splitlines()
     return [ln.split("\t") for ln in lines if ln and not ln.startswith("#")]
 
 
-def district_expected(first_leads: bool, limits: bool = True) -> dict[int, tuple[Any, ...]]:
+def district_expected(
+    first_leads: bool, limits: bool = True, table: Path = DISTRICT_TABLE
+) -> dict[int, tuple[Any, ...]]:
     """task -> (lead, cooperate, due, a REVIEW line expected); routine duties' due is
-    "routine"; without a limit column a dated rule comes from the text with a REVIEW line."""
+    "routine"; without a limit column a dated rule comes from the text with a REVIEW line; a
+    tenth column "review": the limit itself brings one."""
     out = {}
-    for n, _, _, _, _, lead, coop, many, due in district_rows():
+    for n, _, _, _, _, lead, coop, many, due, *more in district_rows(table):
         leads, coops = lead.split(","), [c for c in coop.split(",") if c]
         review = (many == "many" and not first_leads) or many == "review"
         if review:
             leads, coops = leads + coops, []
-        out[int(n)] = (leads, coops, due, review or not limits)
+        out[int(n)] = (leads, coops, due, review or not limits or more == ["review"])
     return out
 
 
@@ -1012,14 +1082,14 @@ def district_score(text: str, want: dict[int, tuple[Any, ...]]) -> tuple[int, li
 
 
 def _district_import(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], path: Path
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], path: Path, tasks: int = 20
 ) -> tuple[str, Path]:
     config = tmp_path / "district.toml"
     config.write_text(DISTRICT_CONFIG, encoding="utf-8")
     out = tmp_path / "out.toml"
     code, _, err = run(capsys, "import", str(path), "--config", str(config), "-o", str(out))
     assert code == 0, err
-    assert err.startswith(f"{path}: 20 task(s) found; offices: "), err
+    assert err.startswith(f"{path}: {tasks} task(s) found; offices: "), err
     assert "0 proposed" in err, err
     text = out.read_text(encoding="utf-8")
     combined = tmp_path / "combined.toml"
@@ -1029,12 +1099,13 @@ def _district_import(
     return text, combined
 
 
+@TABLES
 def test_a_word_table_headed_具体工作_with_merged_cells_and_first_named_leads(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], tsv: Path
 ) -> None:
     import docx
 
-    rows = district_rows()
+    rows = district_rows(tsv)
     document = docx.Document()
     document.add_paragraph(DISTRICT_TITLE)
     document.add_paragraph(FIRST_NOTE)
@@ -1052,15 +1123,18 @@ def test_a_word_table_headed_具体工作_with_merged_cells_and_first_named_lead
             start = r + 1
     path = tmp_path / "分工方案.docx"
     document.save(str(path))
-    text, _ = _district_import(tmp_path, capsys, path)
-    assert district_score(text, district_expected(first_leads=True)) == (20, [])
-    assert "2027-11-30" in text and "# “11月底”按方案年度2027年" in text
+    text, _ = _district_import(tmp_path, capsys, path, len(rows))
+    want = district_expected(first_leads=True, table=tsv)
+    assert district_score(text, want) == (len(rows), [])
+    if tsv == DISTRICT_TABLE:
+        assert "2027-11-30" in text and "# “11月底”按方案年度2027年" in text
 
 
+@TABLES
 def test_an_html_page_with_rowspan_where_several_unmarked_offices_all_lead_for_review(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], tsv: Path
 ) -> None:
-    rows = district_rows()
+    rows = district_rows(tsv)
     body = []
     for i, row in enumerate(rows):
         span = sum(1 for r in rows if r[1] == row[1])
@@ -1074,13 +1148,16 @@ def test_an_html_page_with_rowspan_where_several_unmarked_offices_all_lead_for_r
     )
     path = tmp_path / "方案.html"
     path.write_text(page, encoding="utf-8")
-    text, _ = _district_import(tmp_path, capsys, path)
-    assert district_score(text, district_expected(first_leads=False)) == (20, [])
-    assert text.count("# REVIEW: 列有多个单位且未标明牵头：均作牵头，请核对") == 3
+    text, _ = _district_import(tmp_path, capsys, path, len(rows))
+    want = district_expected(first_leads=False, table=tsv)
+    assert district_score(text, want) == (len(rows), [])
+    many = sum(1 for row in rows if row[7] == "many")
+    assert text.count("# REVIEW: 列有多个单位且未标明牵头：均作牵头，请核对") == many
 
 
+@TABLES
 def test_an_excel_sheet_without_a_limit_column(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], tsv: Path
 ) -> None:
     """牵头单位 and 配合单位 apart, the limit only in the text (or nowhere): every task's rule
     comes from its text with a REVIEW line."""
@@ -1091,17 +1168,19 @@ def test_an_excel_sheet_without_a_limit_column(
     assert sheet is not None
     sheet.append([DISTRICT_TITLE])
     sheet.append(["序号", "主要内容", "牵头单位", "配合单位"])
-    for n, _, content, _, limit, lead, coop, _, _ in district_rows():
+    for n, _, content, _, limit, lead, coop, *_ in district_rows(tsv):
         names = ["、".join(IDS[i] for i in ids.split(",") if i) for ids in (lead, coop)]
         sheet.append([int(n), f"{limit}{content}", *names])
     path = tmp_path / "分工.xlsx"
     book.save(str(path))
-    text, _ = _district_import(tmp_path, capsys, path)
-    assert district_score(text, district_expected(first_leads=True, limits=False)) == (20, [])
+    text, _ = _district_import(tmp_path, capsys, path, len(district_rows(tsv)))
+    want = district_expected(first_leads=True, limits=False, table=tsv)
+    assert district_score(text, want) == (len(want), [])
 
 
+@TABLES
 def test_a_prose_plan_with_牵头单位_and_责任单位_lines(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], tsv: Path
 ) -> None:
     """責任单位 beside 牵头单位 names the cooperating offices; the title is no task."""
     import docx
@@ -1109,7 +1188,7 @@ def test_a_prose_plan_with_牵头单位_and_责任单位_lines(
     document = docx.Document()
     document.add_paragraph(DISTRICT_TITLE)
     shown = ""
-    for n, category, content, _, limit, lead, coop, _, _ in district_rows():
+    for n, category, content, _, limit, lead, coop, *_ in district_rows(tsv):
         if category != shown:
             document.add_paragraph(category)
             shown = category
@@ -1120,11 +1199,15 @@ def test_a_prose_plan_with_牵头单位_and_责任单位_lines(
         document.add_paragraph(f"完成时限：{limit}")
     path = tmp_path / "方案.docx"
     document.save(str(path))
-    text, _ = _district_import(tmp_path, capsys, path)
-    assert district_score(text, district_expected(first_leads=True)) == (20, [])
+    text, _ = _district_import(tmp_path, capsys, path, len(district_rows(tsv)))
+    want = district_expected(first_leads=True, table=tsv)
+    assert district_score(text, want) == (len(want), [])
 
 
-def test_a_pdf_table_of_a_district(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@TABLES
+def test_a_pdf_table_of_a_district(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], tsv: Path
+) -> None:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
@@ -1135,14 +1218,15 @@ def test_a_pdf_table_of_a_district(tmp_path: Path, capsys: pytest.CaptureFixture
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     style = ParagraphStyle("cell", fontName="STSong-Light", fontSize=9, leading=12)
     header = ["序号", "工作任务", "具体工作", "责任单位", "完成时限"]
-    data = [[Paragraph(c, style) for c in row[:5]] for row in [header, *district_rows()]]
+    data = [[Paragraph(c, style) for c in row[:5]] for row in [header, *district_rows(tsv)]]
     table = Table(data, colWidths=[40, 110, 250, 220, 110])
     table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black)]))
     path = tmp_path / "方案.pdf"
     title = Paragraph(DISTRICT_TITLE, ParagraphStyle("title", fontName="STSong-Light"))
     SimpleDocTemplate(str(path), pagesize=landscape(A4)).build([title, table])
-    text, _ = _district_import(tmp_path, capsys, path)
-    assert district_score(text, district_expected(first_leads=False)) == (20, [])
+    text, _ = _district_import(tmp_path, capsys, path, len(district_rows(tsv)))
+    want = district_expected(first_leads=False, table=tsv)
+    assert district_score(text, want) == (len(want), [])
 
 
 @pytest.mark.parametrize(

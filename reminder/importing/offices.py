@@ -12,15 +12,18 @@ from reminder.config.model import Config
 from reminder.importing.text import clean, key
 
 _CLAUSES = re.compile(r"[，,；;。\n]+")
-_NAMES = re.compile(r"[、/／]+|\s+")
+_NAMES = re.compile(r"[、/／]+|\s+|等(?=(?:其他|其它|有关|相关|各)?(?:单位|部门|科室|股室))")
 _LEAD = ("牵头", "负责", "办理", "落实", "主办", "组织实施")
 _COOPERATE = ("配合", "协办", "参与", "协助", "参加")
 # Role wording after a name that says nothing about which side it is on.
 _NEUTRAL = re.compile(r"(?:按照?职责分工负责|按照?职责分工|按照?职责负责|按照?职责|分工负责)$")
-_MARK = re.compile(r"[（(]\s*(牵头|配合|协办|参与|参加)\s*[）)]")
+_MARK = re.compile(r"[（(]\s*(牵头|配合|协办|参与|参加)(?:单位|部门|科室|股室)?\s*[）)]")
+# A label opening a clause inside one cell (牵头单位：…；配合单位：…) and the side it names.
+_LABEL = re.compile(r"^(牵头|责任|配合|协办|参与)(?:单位|科室|部门|股室)?[:：]")
 # Names that stand for several offices: a group, whatever the table calls it.
 _GROUPISH = re.compile(
     r"^(各|其他|其它|有关|相关|全体|所有)|属下|下属|各(?:有关|相关)?(?:单位|科室|股室|部门|处室|镇|街道)"
+    r"|(?:有关|相关)(?:单位|科室|股室|部门|处室)$"  # 区直有关部门
 )
 # What a group phrase says beside its core word (各有关单位 is 单位), for matching groups.
 _QUALIFIERS = re.compile(
@@ -29,7 +32,11 @@ _QUALIFIERS = re.compile(
 MANY_LEADS = "列有多个单位且未标明牵头：均作牵头，请核对"
 
 
-FIRST_LEADS = re.compile(r"(?:排在|排|列)(?:第一位|第一|首位)的?(?:单位)?(?:为|是)牵头")
+# 排在第一位的为牵头单位, 第一个单位为牵头单位, 排名第一的为牵头单位, 首个单位牵头…
+FIRST_LEADS = re.compile(
+    r"(?:第一位|第一个|第一|首位|首个|最前|前面)[的位]?"
+    r"(?:(?:单位|部门|科室|股室)(?:为|是|系)?|为|是|系)牵头"
+)
 
 
 def is_group(name: str) -> bool:
@@ -77,8 +84,11 @@ def split(text: str, *, first_leads: bool = False) -> Split:
     else all lead, with a review; a group never leads beside an office."""
     named: list[tuple[str, str | None]] = []
     for clause in _CLAUSES.split(clean(text)):
-        clause = re.sub(r"^(牵头|责任|配合|协办)(单位|科室|部门|股室)?[:：]", "", clause.strip())
+        label = _LABEL.match(clause.strip())
+        clause = clause.strip()[label.end() :] if label else clause.strip()
         clause, side = _side(clause)
+        if label is not None and label[1] != "责任":
+            side = side or ("lead" if label[1] == "牵头" else "cooperate")
         named += [(n, s or side) for n, s in _names(clause)]
     lead = [n for n, s in named if s == "lead"]
     cooperate = [n for n, s in named if s == "cooperate"]

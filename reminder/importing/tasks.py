@@ -29,6 +29,9 @@ HEADERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "办理时限",
             "进度安排",
             "时间安排",
+            "完成期限",
+            "时间进度",
+            "进度要求",
             "时限",
         ),
     ),
@@ -74,8 +77,14 @@ class RawTask:
     notes: list[str] = field(default_factory=list)
 
 
+def _bare(cell: str) -> str:
+    """A header cell without spaces and its note in brackets (责任单位（排在第一位的为牵头单位）:
+    the note is read for who leads, not for the column's role)."""
+    return re.sub(r"[（(][^（()）]*[）)]", "", re.sub(r"\s+", "", cell))
+
+
 def role_of(cell: str) -> str | None:
-    text = re.sub(r"\s+", "", cell)
+    text = _bare(cell)
     if not text or len(text) > 16:
         return None
     for role, words in HEADERS:
@@ -86,7 +95,7 @@ def role_of(cell: str) -> str | None:
 
 def is_header_word(cell: str) -> bool:
     """A cell that is a column's name, not a task's words ("2.落实年度重点任务" is a task)."""
-    text = re.sub(r"\s+", "", cell)
+    text = _bare(cell)
     if len(text) > 10 or number_of(text)[0] is not None:
         return False
     return role_of(text) is not None
