@@ -159,8 +159,12 @@ def test_every_occurrence_three_working_days_overdue_reaches_the_supervising_off
         and -r["working_days_left"] >= 3
     }
     assert late and late <= told
-    # 法规信访科's task 42 goes up to 办公室, which cooperates on it, as an escalation.
-    assert any(r["role"] == "escalation" and r["office"] == "office" for r in rows)
+    # 法规信访科's task 42 goes up to 办公室, which cooperates on it, as an escalation: with
+    # each chase from the third working day over (3, 5, 10, 15, 20). There were none before.
+    escalations = [r for r in rows if r["role"] == "escalation"]
+    assert [(r["task"], r["office"], -r["working_days_left"]) for r in escalations] == [
+        (42, "office", days) for days in (3, 5, 10, 15, 20)
+    ]
 
 
 def test_every_occurrence_ten_working_days_overdue_reaches_the_lead_offices_leader(
@@ -178,6 +182,11 @@ def test_every_occurrence_ten_working_days_overdue_reaches_the_lead_offices_lead
             if (r["deadline"], r["due"], r["role"]) == (deadline, due, "leader")
         }
         assert leaders <= told, (deadline, due)
+    # Five occurrences over ten working days, three rounds each (10, 15, 20), to 李副局长: at
+    # most two items on one day (tasks 35 and 36), which go in one message.
+    to_leaders = [r for r in rows if r["role"] == "leader"]
+    assert len(to_leaders) == 15 and {r["office"] for r in to_leaders} == {"deputy-li"}
+    assert max(Counter(r["remind_at"] for r in to_leaders).values()) == 2
     # Leaders hear of nothing else: no routine duty, nothing before it is due.
     assert {r["kind"] for r in rows if r["role"] == "leader"} == {"escalation"}
     assert all(r["working_days_left"] <= -10 for r in rows if r["role"] == "leader")
