@@ -2,7 +2,9 @@
 
 The title comes from the task's own column when the table has one for each task, else from
 its requirement with the boilerplate that opens many requirements removed (各地、各部门要,
-按照…要求, 根据…, 进一步, 认真), cut at a clause boundary to at most 30 characters. The id
+按照…要求, 根据…, 在…的同时, 进一步, 认真), cut at a clause boundary (，；：, never inside a
+list of 、) to at most 30 characters; a first clause too long only for its time phrase
+(于每年的3月1日前…) loses that phrase, which the due rule carries. The id
 is the pinyin initials of the title ("完善行政规章库" -> "wsxzgzk"), made unique."""
 
 from __future__ import annotations
@@ -21,11 +23,18 @@ _OPENERS = re.compile(
     r"|(?:各地|各级)、?各部门"
     r"|(?:按照|根据)[^，,。；;]{0,80}?[，,]"
     r"|结合[^，,。；;]{0,30}?[，,]"
+    r"|在[^，,。；;]{0,40}?的同时[，,]?"
     r"|(?:进一步|认真|切实|继续|积极|要|并|同时)"
     r")"
 )
 _BOILERPLATE = re.compile(r"^(?:各地|各部门|各级|按照|根据|进一步|认真)")
-_CLAUSE = re.compile(r"(?<=[，,、；;：:])")
+# A clause ends at a comma, semicolon or colon; 、 only separates the items of a list, where a
+# title must not stop (“实现登记、审核、办理” says less than the list).
+_CLAUSE = re.compile(r"(?<=[，,；;：:])")
+# A time phrase opening a clause (于每年的3月1日前): the due rule says it, the title may drop it.
+_WHEN = re.compile(
+    r"^(?:于|在)?(?=\d|每|上半年|下半年|年底|年内)[^，,。；;]{0,14}?(?:[底末]?(?:以?前|之前)|以?内)"
+)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -65,6 +74,10 @@ def title_of(requirement: str, own: str = "") -> Title:
     taken = taken.rstrip("，,、；;：: ")
     if len(taken) >= 6:
         return Title(text=taken)
+    first = re.split(r"[，,；;]", sentence, maxsplit=1)[0]
+    undated = _WHEN.sub("", first)
+    if undated != first and 6 <= len(undated) <= TITLE_CHARS:
+        return Title(text=undated)  # 于每年的3月1日前发布…《…年度报告》: the due says when
     # The first clause is too long (贯彻落实《…》): a later one that says what is done.
     for clause in re.split(r"[，,；;]", sentence)[1:]:
         clause = strip_openers(clause.strip())
