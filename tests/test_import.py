@@ -1393,6 +1393,38 @@ def test_an_update_with_one_task_changed_one_gone_and_one_new(
     assert run(capsys, "check", "--config", str(out))[0] == 0
 
 
+def test_an_update_where_the_lead_moves_and_a_limit_changes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Task 5's 村镇科牵头，计财科配合 becomes 计财科牵头，村镇科配合 (the same offices, another
+    lead: found in the audit of issue 25, it was "unchanged") and task 41's 每年1月31日前
+    becomes 每年1月20日前: two changed rows, rewritten with REVIEW lines; check passes."""
+    running = shipped("schedules.toml")
+    table = _next_year(tmp_path, False)
+    text = table.read_text(encoding="utf-8")
+    text = text.replace("\t村镇科牵头，计财科配合", "\t计财科牵头，村镇科配合", 1)
+    at = text.index("\t每年1月31日前", text.index("\t41."))
+    table.write_text(text[:at] + "\t每年1月20日前" + text[at + 9 :], encoding="utf-8")
+    out = tmp_path / "update.toml"
+    code, _, err = run(capsys, "import", str(table), "--update", str(running), "-o", str(out))
+    assert code == 0, err
+    assert err.splitlines()[:5] == [
+        "40 unchanged, 2 changed, 0 new, 0 gone",
+        "changed agri-subsidy-disclosure (task 5, score 1.20):",
+        "  offices: lead villages; cooperate finance -> lead finance; cooperate villages",
+        "changed annual-disclosure-report (task 41, score 1.20):",
+        "  limit: '每年1月31日前' -> '每年1月20日前'",
+    ]
+    new = out.read_text(encoding="utf-8")
+    rows = {d["id"]: d for d in tomllib.loads(new)["deadlines"]}
+    moved = rows["agri-subsidy-disclosure"]
+    assert (moved["lead"], moved["cooperate"]) == (["finance"], ["villages"])
+    assert rows["annual-disclosure-report"]["due"] == "yearly 01-20"
+    assert "# REVIEW: 新方案的责任单位有变：请核对 lead 和 cooperate" in new
+    assert "# REVIEW: 新方案的时限为“每年1月20日前”：due 按此改为 yearly 01-20" in new
+    assert run(capsys, "check", "--config", str(out))[0] == 0
+
+
 def test_an_update_never_writes_into_the_running_file(
     tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -2,11 +2,12 @@
 
 The new table's tasks are matched to the running file's task rows (those with a `task`
 number) by the similarity of their requirement, with a bonus for the same number. A matched
-task is unchanged when its requirement, 时限 words, section and the offices it names are the
-same; else changed, and only what changed is rewritten (a new 时限 brings a new due rule, new
-offices new lead and cooperate, each with a REVIEW line). The file written is the running one
-with these edits: settings, offices, groups, leaders and unchanged rows as they were, new rows
-added at the end with REVIEW lines, gone rows kept with an `end` date (their history stays).
+task is unchanged when its requirement, 时限 words, section and the offices it names (and which
+of them leads, where the table marks it) are the same; else changed, and only what changed is
+rewritten (a new 时限 brings a new due rule, new offices new lead and cooperate, each with a
+REVIEW line). The file written is the running one with these edits: settings, offices, groups,
+leaders and unchanged rows as they were, new rows added at the end with REVIEW lines, gone rows
+kept with an `end` date (their history stays).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from reminder.importing.emit import Mapped, toml_list, toml_string
+from reminder.importing.offices import MANY_LEADS
 
 MATCH = 0.6  # similarity of requirements that makes two tasks one
 SAME_NUMBER = 0.2  # added to the similarity when the task numbers agree
@@ -65,9 +67,16 @@ def differs(old: dict[str, Any], new: Mapped) -> tuple[str, ...]:
         "section": new.task.section,
     }
     out = [k for k, v in now.items() if _norm(old.get(k)) != _norm(v)]
-    if _offices(old) != {*new.lead, *new.cooperate}:
+    if _offices(old) != {*new.lead, *new.cooperate} or _lead_moved(old, new):
         out.append("offices")
     return tuple(out)
+
+
+def _lead_moved(old: dict[str, Any], new: Mapped) -> bool:
+    """The new table marks another lead among the offices both name (甲牵头，乙配合 -> 乙牵头，
+    甲配合). Leads the import only guessed (several offices, none marked) are no change: the
+    running file's may be a reviewed choice among them."""
+    return MANY_LEADS not in new.reviews and set(new.lead) != set(old.get("lead", ()))
 
 
 def match(rows: Sequence[dict[str, Any]], mapped: Sequence[Mapped]) -> Update:
@@ -121,13 +130,17 @@ def summary(update: Update) -> list[str]:
 def _shown(old: dict[str, Any], new: Mapped, name: str) -> tuple[str, str]:
     if name == "offices":
         return (
-            ",".join(sorted(_offices(old))),
-            ",".join(sorted({*new.lead, *new.cooperate})),
+            _who(old.get("lead", ()), old.get("cooperate", ())),
+            _who(new.lead, new.cooperate),
         )
     after = {"requirement": new.task.requirement, "limit": new.task.limit}.get(
         name, new.task.section
     )
     return _short(old.get(name)), _short(after)
+
+
+def _who(lead: Sequence[str], cooperate: Sequence[str]) -> str:
+    return f"lead {','.join(lead) or '-'}; cooperate {','.join(cooperate) or '-'}"
 
 
 def _short(text: object, size: int = 40) -> str:
