@@ -411,6 +411,27 @@ def test_a_pdf_with_a_text_layer(
 # -- bad input ----------------------------------------------------------------------------
 
 
+def _zip_without_a_document() -> bytes:
+    """A .docx torn down to a zip that holds no Word document."""
+    import io
+    import zipfile
+
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w") as z:
+        z.writestr("notes.txt", "not a document")
+    return data.getvalue()
+
+
+def _encrypted_pdf(path: Path) -> Path:
+    from reportlab.lib.pdfencrypt import StandardEncryption
+    from reportlab.pdfgen import canvas
+
+    page = canvas.Canvas(str(path), encrypt=StandardEncryption("user", "owner"))
+    page.drawString(100, 700, "1. task")
+    page.save()
+    return path
+
+
 @pytest.mark.parametrize(
     ("name", "data", "args", "message"),
     [
@@ -428,6 +449,28 @@ def test_a_pdf_with_a_text_layer(
             "{path}: encrypted (password-protected) or in the old .doc/.xls format: save it as .xlsx without a password, then import that",
         ),
         ("broken.pdf", b"%PDF-1.4 garbage", [], "{path}: not a PDF that can be read"),
+        ("empty.pdf", b"", [], "{path}: the file is empty"),
+        ("empty.xlsx", b"", [], "{path}: the file is empty"),
+        ("empty.html", b"", [], "{path}: the file is empty"),
+        ("blank.csv", b"\n \n", [], "{path}: the file is empty"),
+        (
+            "locked.docx",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600,
+            [],
+            "{path}: encrypted (password-protected) or in the old .doc/.xls format: save it as .docx without a password, then import that",
+        ),
+        (
+            "torn.docx",
+            _zip_without_a_document(),
+            [],
+            "{path}: not a Word .docx file that can be read (damaged, encrypted or another format: KeyError)",
+        ),
+        (
+            "garbage.html",
+            bytes(range(256)) * 4,
+            [],
+            "{path}: not text in UTF-8 or GB18030",
+        ),
         (
             "broken.xlsx",
             b"PK\x03\x04 torn",
@@ -475,6 +518,22 @@ def test_a_file_that_cannot_be_read_is_one_line_and_writes_nothing(
     assert code == 2 and printed == ""
     assert err.startswith("reminder: " + message.format(path=path)) and err.count("\n") == 1
     assert not out.exists()
+
+
+@pytest.mark.parametrize("update", [False, True], ids=["import", "update"])
+def test_an_encrypted_pdf_is_one_line_saying_so_and_writes_nothing(
+    tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str], update: bool
+) -> None:
+    path = _encrypted_pdf(tmp_path / "locked.pdf")
+    out = tmp_path / "out.toml"
+    more = ["--update", str(config)] if update else []
+    code, printed, err = run(capsys, "import", str(path), "-o", str(out), *more)
+    assert (code, printed) == (2, "")
+    assert err == (
+        f"reminder: {path}: the PDF is encrypted (password-protected): save a copy without a "
+        "password, then import that\n"
+    )
+    assert not out.exists() and config.read_text(encoding="utf-8") == CONFIG
 
 
 def test_import_never_writes_into_its_config(
@@ -1452,6 +1511,18 @@ def test_an_update_never_writes_into_the_running_file(
             TABLE.read_bytes(),
             ["--end", "2027-13-01"],
             "--end: '2027-13-01' is not a date (write YYYY-MM-DD)",
+        ),
+        (
+            "broken.xlsx",
+            b"PK\x03\x04 torn",
+            [],
+            "{path}: not an Excel .xlsx file that can be read (damaged, encrypted or another format: BadZipFile)",
+        ),
+        (
+            "2028.txt",
+            TABLE.read_bytes(),
+            ["--format", "doc"],
+            "{path}: --format 'doc' is not one of docx, xlsx, csv, txt, html, pdf",
         ),
     ],
 )

@@ -27,9 +27,17 @@ def read(path: Path) -> Source:
             f"{path}: not a PDF that can be read (damaged or encrypted: {type(exc).__name__})"
         ) from None
     except Exception as exc:  # pdfminer raises many kinds on a bad file
-        if "encrypt" in str(exc).lower() or "password" in str(exc).lower():
-            raise ReadError(f"{path}: the PDF is encrypted") from None
-        raise ReadError(f"{path}: not a PDF that can be read ({type(exc).__name__})") from None
+        # pdfplumber wraps pdfminer's error (PdfminerException(PDFPasswordIncorrect())).
+        inner = [exc, *(a for a in exc.args if isinstance(a, BaseException))]
+        said = " ".join(f"{type(e).__name__} {e}" for e in inner).lower()
+        if any(isinstance(e, PDFPasswordIncorrect) for e in inner) or "encrypt" in said:
+            raise ReadError(
+                f"{path}: the PDF is encrypted (password-protected): save a copy without a "
+                "password, then import that"
+            ) from None
+        raise ReadError(
+            f"{path}: not a PDF that can be read ({type(inner[-1]).__name__})"
+        ) from None
     if rows:
         return Source(tables=[rows], unit="row", head=lines[:4])
     if not any(line.strip() for line in lines):
