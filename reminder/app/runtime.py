@@ -18,6 +18,7 @@ from reminder.app.bulletin import send_due_report
 from reminder.app.plan import PlanReport, plan_outbox
 from reminder.app.sync import SyncReport, config_digest, open_database, sync
 from reminder.clock import Clock
+from reminder.config import cache as config_cache
 from reminder.config.loader import load_config
 from reminder.config.model import Config
 from reminder.delivery.channels import transports
@@ -31,6 +32,7 @@ from reminder.store import health, outbox
 from reminder.store.engine import transaction
 from reminder.vocabulary import NO_CHANNEL
 
+CHECKED = "checked-templates"  # the config cache's folder of checks that passed
 log = logging.getLogger("reminder")
 
 
@@ -54,11 +56,29 @@ def _log_refused(issues: list[Issue], path: str) -> None:
 
 def checked_renderer(config: Config) -> Renderer:
     """The config's templates, each rendered once with sample data; ConfigError naming the
-    file and line of every one that fails (a service must not start, or reload, with them)."""
+    file and line of every one that fails (a service must not start, or reload, with them).
+    A check passed before with the same templates, file, code and holiday data is not made
+    again (a `tick` each minute would make it each minute); `reminder check` always makes it."""
     renderer = renderer_for(config)
+    key = _check_key(config, renderer)
+    if key is not None and config_cache.known(CHECKED, key):
+        return renderer
     if problems := renderer.check(config):
         raise ConfigError(problems)
+    if key is not None:
+        config_cache.remember(CHECKED, key)
     return renderer
+
+
+def _check_key(config: Config, renderer: Renderer) -> str | None:
+    """What the check's outcome depends on: the templates (and Jinja), the file, the holiday
+    data (config_digest) and this code; None when the file cannot be read again."""
+    try:
+        text = Path(config.path).read_bytes()
+    except OSError:
+        return None
+    parts = (renderer.digest, config_digest(text), config_cache.code_stamp())
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
 def unreachable(config: Config, channels: dict[str, Transport]) -> list[str]:

@@ -161,3 +161,23 @@ def put(text: str, shown: str, environ: Mapping[str, str], config: Config) -> No
             raise
     except Exception as exc:
         log.debug("config cache not written (%s)", exc)
+
+
+def known(kind: str, key: str) -> bool:
+    """True when `remember(kind, key)` was said before (a check that passed with exactly
+    these inputs, `key` being their digest); False when the cache is off or unsure."""
+    folder = private_folder(kind)
+    try:
+        return folder is not None and (folder / key).is_file()
+    except OSError:
+        return False
+
+
+def remember(kind: str, key: str) -> None:
+    """Note that `key` passed; never fails the caller."""
+    folder = private_folder(kind)
+    if folder is not None:
+        try:
+            (folder / key).touch()
+        except OSError as exc:
+            log.debug("cache note %s/%s not written (%s)", kind, key, exc)

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from reminder import labels
-from reminder.config.model import Config
+from reminder.config.model import Config, Deadline, Office
 from reminder.store import alerts as store_alerts
 from reminder.store import outbox, sentlog
 from reminder.store.models import OutboxRow
@@ -101,3 +101,19 @@ def _others(s: Session, config: Config, alert: OutboxRow, failed: OutboxRow | No
         if deadline_id != failed.deadline_id and d is not None:
             out.append(f"第{d.task}项 {d.title}" if d.task else d.title)
     return out
+
+
+def sample_failure(office: Office, d: Deadline) -> dict[str, Any]:
+    """A failed delivery as the admin alert reports it, for the templates' check."""
+    return {
+        "office_name": office.name,
+        "channel": "企业微信",
+        "target": "key=abcd…wxyz",
+        "reason": "企业微信机器人 key 无效",
+        "hint": "",
+        "others": [],
+        "task": d.task,
+        "title": d.title,
+        "attempts": 5,
+        "error": "sample",
+    }

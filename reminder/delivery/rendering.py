@@ -7,6 +7,7 @@ them file by file. What offices read is Chinese; this module only builds the con
 from __future__ import annotations
 
 import builtins
+import hashlib
 import threading
 import time
 import traceback
@@ -26,11 +27,13 @@ from jinja2 import (
     TemplateNotFound,
     TemplateRuntimeError,
 )
+from jinja2 import __version__ as jinja_version
 from jinja2.sandbox import SandboxedEnvironment
 
 from reminder import labels
 from reminder.config import cache as config_cache
-from reminder.config.model import Config, Deadline, Office
+from reminder.config.model import Config, Office
+from reminder.delivery.alerts import sample_failure
 from reminder.delivery.channels import REGISTRY, spec_of
 from reminder.delivery.channels.base import Rendered
 from reminder.delivery.channels.sms import short_text
@@ -145,14 +148,14 @@ class Renderer:
                     raise OSError("a link to a file outside the templates folder: refused")
                 sources[name] = path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as exc:
-                message = (
-                    f"cannot be read as UTF-8: {exc}"
-                    if isinstance(exc, UnicodeDecodeError)
-                    else f"cannot be read: {exc}"
-                )
+                how = " as UTF-8" if isinstance(exc, UnicodeDecodeError) else ""
+                message = f"cannot be read{how}: {exc}"
                 self._unreadable.append(
                     Issue(path=str(path), line=0, field="template", message=message)
                 )
+        # What it holds and the Jinja that runs it: a passed check is known by this (app/runtime)
+        held = repr((sorted(sources.items()), [str(i) for i in self._unreadable], jinja_version))
+        self.digest = hashlib.sha256(held.encode()).hexdigest()
         self.env = _Sandbox(
             loader=_Snapshot(sources, files),
             undefined=StrictUndefined,
@@ -305,7 +308,7 @@ class Renderer:
             working_days_left=-2,
             provisional_years=[2027],
         )
-        failed = _sample_failure(office, d)
+        failed = sample_failure(office, d)
         issues = list(self._unreadable)
         linked = replace(sample, url="https://example.gov.cn/reminder/i/x")
         calls: list[Callable[[], Rendered | Official]] = [
@@ -380,19 +383,3 @@ def template_issue(exc: Exception) -> Issue:
         if frames:
             name, line = frames[-1].filename, frames[-1].lineno or 0
     return Issue(path=str(name or "templates"), line=int(line), field="template", message=message)
-
-
-def _sample_failure(office: Office, d: Deadline) -> dict[str, Any]:
-    """A failed delivery as the admin alert reports it, for rendering in `check`."""
-    return {
-        "office_name": office.name,
-        "channel": "企业微信",
-        "target": "key=abcd…wxyz",
-        "reason": "企业微信机器人 key 无效",
-        "hint": "",
-        "others": [],
-        "task": d.task,
-        "title": d.title,
-        "attempts": 5,
-        "error": "sample",
-    }
