@@ -1290,6 +1290,24 @@ def test_a_pdf_table_of_a_district(
     assert district_score(text, want) == (len(want), [])
 
 
+def test_a_task_without_a_lead_is_marked_and_passes_check_once_its_lead_is_filled(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The import never guesses a lead: the row says REVIEW, check names the row until a person
+    fills it, then passes."""
+    text = "序号,具体工作,责任单位,完成时限\n1,发布年度报告。,办公室,每年1月31日前\n"
+    path = tmp_path / "t.csv"
+    path.write_text(text + "2,更新栏目。,,每年3月1日前\n", encoding="utf-8")
+    out = tmp_path / "out.toml"
+    assert run(capsys, "import", str(path), "-o", str(out))[0] == 0
+    written = out.read_text(encoding="utf-8")
+    assert "# REVIEW: 没有识别出牵头（责任）科室：请填写 lead\n" in written
+    code, printed, _ = run(capsys, "check", "--config", str(out))
+    assert code == 2 and "deadlines[1].lead: must name at least one office or group" in printed
+    out.write_text(written.replace("lead = []", 'lead = ["ban-gong-shi"]'), encoding="utf-8")
+    assert run(capsys, "check", "--config", str(out))[0] == 0
+
+
 @pytest.mark.parametrize(
     ("requirement", "title", "review"),
     [
