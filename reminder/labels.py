@@ -347,6 +347,13 @@ def extension_outcome(approved: bool, until: date, answer: str | None) -> str:
     return f"延期申请未获批准：{answer or '未说明理由'}"
 
 
+def explanation_given(until: date, reason: str) -> str:
+    """What the 督办 office and a 分管领导 read beside an overdue item whose lead office gave a
+    情况说明: its reason and planned completion."""
+    day = f"{until.year}年{until.month}月{until.day}日"
+    return f"牵头科室已报送情况说明：{reason}，计划于{day}前完成"
+
+
 def _when(moment: date | datetime) -> str:
     if isinstance(moment, datetime):
         return f"{moment:%Y-%m-%d %H:%M}"

@@ -87,6 +87,16 @@ def test_a_situation_report_quiets_the_leads_chase_until_its_date_but_not_the_es
     assert [day for day, _ in sent_texts(harness)] == ["03-31", "04-01", "04-22"]
     told = [e for e in harness.log(office_id="office", status="sent", kind="escalation")]
     assert [f"{e.at.astimezone(LOCAL):%m-%d}" for e in told] == ["04-03", "04-08", "04-15", "04-22"]
+    # The 督办 office reads the 情况说明 beside the item it is asked to supervise.
+    to_office = [m for m in harness.smtp.received if m.rcpt_tos == ["bgs@example.gov.cn"]]
+    texts = [m.message.get_body(("plain",)).get_content() for m in to_office]
+    assert len(texts) == 4
+    assert (
+        "截止日期：2026年3月31日（星期二），已逾期3个工作日，牵头科室：法规信访科\n"
+        "牵头科室已报送情况说明：数据未齐，计划于2026年4月20日前完成。\n"
+    ) in texts[0]
+    assert all("牵头科室已报送情况说明：数据未齐，计划于2026年4月20日前完成。" in x for x in texts)
+    assert "情况说明" not in "".join(body for _, body in sent_texts(harness))  # legal's own
     assert audit(harness) == [("legal", "explain", "office:legal", "2026-04-20：数据未齐")]
 
 

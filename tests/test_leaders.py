@@ -4,10 +4,13 @@ routine_to, leader_after, overdue_grant."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from reminder.app.completion import Which
+from reminder.app.extensions import submit_explanation
 from reminder.app.status import status_rows
 from reminder.cli.main import main
 from reminder.errors import ConfigError
@@ -146,6 +149,28 @@ def test_a_leader_hears_ten_working_days_overdue_by_email(harness: Harness) -> N
     # The lead office was chased six times, no more.
     chased = [r for r in harness.log(office_id="legal") if r.status == "sent"]
     assert len([r for r in chased if r.kind == "overdue"]) == 6
+
+
+def test_a_leader_reads_the_lead_offices_situation_report_beside_the_item(
+    harness: Harness,
+) -> None:
+    harness.write(LEADER)
+    harness.start("2026-03-01 08:00")
+    for day in ["03-31", "04-01", "04-03", "04-08"]:
+        harness.tick(f"2026-{day} 09:00")
+    assert harness.runtime is not None
+    which = Which(deadline="annual-report", office="legal", period="2026-03-31")
+    config, engine = harness.runtime.config, harness.runtime.engine
+    submit_explanation(
+        config, engine, at("2026-04-09 10:00"), which, until=date(2026, 5, 29), reason="待审计"
+    )
+    harness.tick("2026-04-15 09:00")
+    (mail,) = [m for m in harness.smtp.received if m.rcpt_tos == ["li@example.gov.cn"]]
+    text = mail.message.get_body(("plain",)).get_content()
+    assert (
+        "已逾期10个工作日，牵头科室：法规信访科\n"
+        "牵头科室已报送情况说明：待审计，计划于2026年5月29日前完成。\n"
+    ) in text
 
 
 def test_after_the_sixth_chase_the_item_stays_red_and_in_every_report(

@@ -38,7 +38,7 @@ class Known:
     """What the messages of a claimed batch need from the database, asked once for the batch
     rather than once a message (500 robots, one message each: 1,000 queries fewer)."""
 
-    said: dict[tuple[int, str], Outcome]  # decided 延期 by occurrence and office (`outcomes`)
+    said: dict[tuple[int, str], Outcome]  # 延期, 情况说明 by occurrence and office (`outcomes`)
     generations: dict[str, int]  # link generations (`linkgen`)
 
 

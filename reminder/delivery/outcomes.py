@@ -1,6 +1,8 @@
-"""What a reminder says of a 延期 (see app.extensions): an approved one moves the item's due
-date and says so in every message about it; a refused one is told to the office that asked, in
-its next message about the occurrence (until one has gone to it since the refusal)."""
+"""What a reminder says of a 延期 or a 情况说明 (see app.extensions): an approved 延期 moves the
+item's due date and says so in every message about it; a refused one is told to the office that
+asked, in its next message about the occurrence (until one has gone to it since the refusal);
+the lead office's latest 情况说明 (its reason and planned date) is shown to those it goes up
+to, the 督办 office and the 分管领导, beside the item in each escalation."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ ANSWER_LIMIT = 200  # characters of an administrator's reason shown in a message
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """One occurrence's 延期 as one office reads it."""
+    """One occurrence's 延期 and 情况说明 as one office reads it."""
 
     due: date | None  # the due date an approved 延期 moved it to
     lines: tuple[str, ...]  # said beside the due date
@@ -38,10 +40,14 @@ def _answer(text: str | None) -> str | None:
 
 
 def outcomes(s: Session, rows: Iterable[OutboxRow]) -> dict[tuple[int, str], Outcome]:
-    """By occurrence and office, what `rows`' messages say of a decided 延期 (most say none)."""
-    wanted = {(r.occurrence_id, r.office_id) for r in rows if r.kind != "alert"}
+    """By occurrence and office, what `rows`' messages say of a decided 延期 or, going up as
+    an escalation, of a 情况说明 (most say none)."""
+    rows = [r for r in rows if r.kind != "alert"]
+    wanted = {(r.occurrence_id, r.office_id) for r in rows}
     decided = submissions.decided_extensions(s, {occ for occ, _ in wanted})
-    if not decided:
+    up = {(r.occurrence_id, r.office_id) for r in rows if r.kind == "escalation"}
+    explained = submissions.latest_explanations(s, {occ for occ, _ in up}) if up else {}
+    if not decided and not explained:
         return {}
     out: dict[tuple[int, str], Outcome] = {}
     for occ, office in wanted:
@@ -56,6 +62,9 @@ def outcomes(s: Session, rows: Iterable[OutboxRow]) -> dict[tuple[int, str], Out
             lines.append(
                 labels.extension_outcome(False, refused[-1].until, _answer(refused[-1].answer))
             )
+        said = explained.get(occ) if (occ, office) in up else None
+        if said is not None:
+            lines.append(labels.explanation_given(said.until, _answer(said.reason) or ""))
         if lines:
             out[(occ, office)] = Outcome(last.until if last else None, tuple(lines))
     return out

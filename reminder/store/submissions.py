@@ -108,6 +108,21 @@ def explained_until(session: Session) -> dict[tuple[int, str], date]:
     return {(occ, office): until for occ, office, until in session.execute(stmt)}
 
 
+def latest_explanations(
+    session: Session, occurrence_ids: Collection[int]
+) -> dict[int, SubmissionRow]:
+    """The latest 情况说明 of each of these occurrences (only a lead office gives one)."""
+    out: dict[int, SubmissionRow] = {}
+    for chunk in chunks(sorted(occurrence_ids)):
+        rows = session.scalars(
+            select(SubmissionRow)
+            .where(SubmissionRow.occurrence_id.in_(chunk), SubmissionRow.kind == EXPLAIN)
+            .order_by(SubmissionRow.created_at, SubmissionRow.id)
+        )
+        out.update({row.occurrence_id: row for row in rows})
+    return out
+
+
 def in_force(session: Session) -> list[tuple[int, str, str, date]]:
     """The occurrences (id, deadline, period, nominal due) that an approved 延期 or a
     情况说明 is about: what planning looks up for them."""
