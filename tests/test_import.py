@@ -1502,6 +1502,41 @@ def test_an_update_where_the_lead_moves_and_a_limit_changes(
     assert run(capsys, "check", "--config", str(out))[0] == 0
 
 
+def test_an_update_with_a_task_removed_in_the_middle_renumbers_the_rest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Task 20 removed and the plan renumbered (21-42 become 20-41), task 10 reworded, a new
+    task 42: still 1 changed, 1 gone, 1 new; the 22 renumbered rows are unchanged but take
+    their new numbers, and the gone row gives up its number, so no two rows share one (found
+    in the audit of issue 25: the new task 42 and the old row 42 both said task = 42)."""
+    import re
+
+    running = shipped("schedules.toml")
+    text = _next_year(tmp_path, False).read_text(encoding="utf-8")
+    text = text.replace("10.加强疫情防控信息发布工作协调", "10.加强突发事件信息发布工作协调", 1)
+    text = text[: text.index("\t20.")] + text[text.index("\t21.") :]
+    text = re.sub(r"^\t(\d+)\.", lambda m: f"\t{int(m[1]) - (int(m[1]) > 20)}.", text, flags=re.M)
+    text += "\t42.开展政务公开开放日活动，邀请群众代表走进机关。\n\t办公室\n\t2028年10月前\n"
+    table = tmp_path / "2028.txt"
+    table.write_text(text, encoding="utf-8")
+    out = tmp_path / "update.toml"
+    code, _, err = run(capsys, "import", str(table), "--update", str(running), "-o", str(out))
+    assert code == 0, err
+    lines = err.splitlines()
+    assert lines[0] == "40 unchanged (22 of them renumbered), 1 changed, 1 new, 1 gone"
+    assert "renumbered rule-of-law-annual-report: task 42 -> 41" in lines
+    old = {d["id"]: d for d in tomllib.loads(running.read_text(encoding="utf-8"))["deadlines"]}
+    rows = tomllib.loads(out.read_text(encoding="utf-8"))["deadlines"]
+    numbers = [d["task"] for d in rows if "task" in d]
+    assert sorted(numbers) == list(range(1, 43))
+    by_id = {d["id"]: d for d in rows}
+    (gone,) = (i for i, d in old.items() if d.get("task") == 20)
+    assert "task" not in by_id[gone] and by_id[gone]["end"].isoformat() == "2027-12-31"
+    assert by_id["rule-of-law-annual-report"]["task"] == 41
+    code, printed, _ = run(capsys, "check", "--config", str(out))
+    assert code == 0 and "is also deadline" not in printed
+
+
 def test_an_update_never_writes_into_the_running_file(
     tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -1,7 +1,8 @@
 """Next year's 方案 as a reviewed update of the running schedules file. Pure.
 
 The new table's tasks are matched to the running file's task rows (those with a `task`
-number) by the similarity of their requirement, with a bonus for the same number. A matched
+number): the same requirement word for word first (the same number before another), then by
+the similarity of their requirements, with a bonus for the same number. A matched
 task is unchanged when its requirement, 时限 words, section and the offices it names (and which
 of them leads, where the table marks it) are the same; else changed, and only what changed is
 rewritten (a new 时限 brings a new due rule, new offices new lead and cooperate, each with a
@@ -24,7 +25,7 @@ from reminder.importing.offices import MANY_LEADS
 
 MATCH = 0.6  # similarity of requirements that makes two tasks one
 SAME_NUMBER = 0.2  # added to the similarity when the task numbers agree
-COMPARED = ("requirement", "limit", "section", "offices")
+COMPARED = ("requirement", "limit", "section", "offices", "task")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -36,11 +37,17 @@ class Change:
 
     @property
     def state(self) -> str:
+        """new, gone, changed, or unchanged: a task only renumbered (one inserted or removed
+        above it) is unchanged; its number follows the new plan."""
         if self.old is None:
             return "new"
         if self.new is None:
             return "gone"
-        return "changed" if self.fields else "unchanged"
+        return "changed" if set(self.fields) - {"task"} else "unchanged"
+
+    @property
+    def renumbered(self) -> bool:
+        return "task" in self.fields
 
 
 @dataclass(kw_only=True)
@@ -69,6 +76,8 @@ def differs(old: dict[str, Any], new: Mapped) -> tuple[str, ...]:
     out = [k for k, v in now.items() if _norm(old.get(k)) != _norm(v)]
     if _offices(old) != {*new.lead, *new.cooperate} or _lead_moved(old, new):
         out.append("offices")
+    if old.get("task") != new.task.number:
+        out.append("task")
     return tuple(out)
 
 
@@ -81,18 +90,27 @@ def _lead_moved(old: dict[str, Any], new: Mapped) -> bool:
 
 def match(rows: Sequence[dict[str, Any]], mapped: Sequence[Mapped]) -> Update:
     """Each new task paired with the running row it continues, best pairs first."""
-    pairs = []
-    for i, old in enumerate(rows):
-        for j, new in enumerate(mapped):
-            ratio = SequenceMatcher(
-                None, _norm(old.get("requirement")), _norm(new.task.requirement), autojunk=False
-            ).ratio()
-            bonus = SAME_NUMBER if old.get("task") == new.task.number else 0.0
-            if ratio + bonus >= MATCH:
-                pairs.append((ratio + bonus, i, j))
-    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+    texts = [_norm(old.get("requirement")) for old in rows]
+    new_texts = [_norm(new.task.requirement) for new in mapped]
     used_old: dict[int, tuple[int, float]] = {}
     used_new: set[int] = set()
+    # The same requirement word for word is the same task, whatever its number now (a task
+    # inserted above renumbers the rest): taken first, the same number before another. Only
+    # what changed is left to compare pair by pair (500 rows unchanged: no comparison).
+    same: dict[str, list[int]] = {}
+    for j, text in enumerate(new_texts):
+        same.setdefault(text, []).append(j)
+    for numbered in (True, False):
+        for i, old in enumerate(rows):
+            free = [j for j in same.get(texts[i], []) if j not in used_new]
+            if numbered:
+                free = [j for j in free if mapped[j].task.number == old.get("task")]
+            if free and i not in used_old:
+                bonus = SAME_NUMBER if mapped[free[0]].task.number == old.get("task") else 0.0
+                used_old[i] = (free[0], 1.0 + bonus)
+                used_new.add(free[0])
+    pairs = _scored(rows, mapped, texts, new_texts, set(used_old), used_new)
+    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
     for score, i, j in pairs:
         if i not in used_old and j not in used_new:
             used_old[i] = (j, score)
@@ -109,10 +127,42 @@ def match(rows: Sequence[dict[str, Any]], mapped: Sequence[Mapped]) -> Update:
     return update
 
 
+def _scored(
+    rows: Sequence[dict[str, Any]],
+    mapped: Sequence[Mapped],
+    texts: list[str],
+    new_texts: list[str],
+    skip_old: set[int],
+    skip_new: set[int],
+) -> list[tuple[float, int, int]]:
+    """(score, i, j) of every pair not yet matched that scores at least MATCH: the ratio of
+    their texts, plus SAME_NUMBER for the same task number. SequenceMatcher's cheap upper
+    bounds skip the pairs that cannot reach MATCH before the full ratio is worked out."""
+    pairs = []
+    matcher = SequenceMatcher(None, autojunk=False)
+    for j, new in enumerate(mapped):
+        if j in skip_new:
+            continue
+        matcher.set_seq2(new_texts[j])
+        for i, old in enumerate(rows):
+            if i in skip_old:
+                continue
+            bonus = SAME_NUMBER if old.get("task") == new.task.number else 0.0
+            matcher.set_seq1(texts[i])
+            if matcher.real_quick_ratio() + bonus < MATCH or matcher.quick_ratio() + bonus < MATCH:
+                continue
+            if (score := matcher.ratio() + bonus) >= MATCH:
+                pairs.append((score, i, j))
+    return pairs
+
+
 def summary(update: Update) -> list[str]:
     """Lines for the terminal: counts, then each change with its score and old -> new."""
-    counts = ", ".join(f"{update.count(s)} {s}" for s in ("unchanged", "changed", "new", "gone"))
-    lines = [counts]
+    counts = [f"{update.count(s)} {s}" for s in ("unchanged", "changed", "new", "gone")]
+    moved = sum(1 for c in update.changes if c.state == "unchanged" and c.renumbered)
+    if moved:
+        counts[0] += f" ({moved} of them renumbered)"
+    lines = [", ".join(counts)]
     order = {"changed": 0, "new": 1, "gone": 2, "unchanged": 3}
     for c in sorted(update.changes, key=lambda c: order[c.state]):
         if c.state == "changed" and c.old is not None and c.new is not None:
@@ -124,10 +174,16 @@ def summary(update: Update) -> list[str]:
             lines.append(f"new {c.new.id} (task {c.new.task.number}): {c.new.title}")
         elif c.state == "gone" and c.old is not None:
             lines.append(f"gone {c.old['id']} (task {c.old.get('task')}): {c.old.get('title')}")
+        elif c.renumbered and c.old is not None and c.new is not None:
+            lines.append(
+                f"renumbered {c.old['id']}: task {c.old.get('task')} -> {c.new.task.number}"
+            )
     return lines
 
 
 def _shown(old: dict[str, Any], new: Mapped, name: str) -> tuple[str, str]:
+    if name == "task":
+        return str(old.get("task")), str(new.task.number)
     if name == "offices":
         return (
             _who(old.get("lead", ()), old.get("cooperate", ())),
@@ -174,6 +230,8 @@ def rewritten(old: dict[str, Any], new: Mapped, fields: Sequence[str]) -> list[s
     for name in ("requirement", "limit", "section"):
         if name in fields:
             row[name] = getattr(new.task, name)
+    if "task" in fields:
+        row["task"] = new.task.number
     if "requirement" in fields:
         reviews.append("新方案改写了要求：请核对标题和期限")
     if "limit" in fields:
@@ -216,6 +274,17 @@ def _ended(block: list[str], row: dict[str, Any], end: date) -> list[str]:
     return [*block[:at], note, f"end = {end.isoformat()}", *block[at:]]
 
 
+def _numbered(block: list[str], number: int | None, old: object) -> list[str]:
+    """A row's `task = N` line set to the new plan's number, or (None) taken out of a gone row
+    whose number the new plan gives another task, with a comment keeping the old one."""
+    at = next((k for k, ln in enumerate(block) if re.match(r"\s*task\s*=", ln)), None)
+    if at is None:
+        return block
+    if number is None:
+        return [*block[:at], f"# 原任务{old}：新方案中此序号已是另一项", *block[at + 1 :]]
+    return [*block[:at], f"task = {number}", *block[at + 1 :]]
+
+
 def updated_text(
     running: str, rows: Sequence[dict[str, Any]], update: Update, added: Sequence[str], end: date
 ) -> str:
@@ -223,6 +292,7 @@ def updated_text(
     the text of new offices and new rows to append."""
     lines = running.splitlines()
     by_id = {id(c.old): c for c in update.changes if c.old is not None}
+    numbers = {c.new.task.number for c in update.changes if c.new is not None}
     out: list[str] = []
     at = 0
     for (first, last), row in zip(_blocks(lines), rows, strict=True):
@@ -231,8 +301,12 @@ def updated_text(
         change = by_id.get(id(row))
         if change is not None and change.state == "gone":
             block = _ended(block, row, end)
+            if row.get("task") in numbers:
+                block = _numbered(block, None, row.get("task"))
         elif change is not None and change.state == "changed" and change.new is not None:
             block = rewritten(row, change.new, change.fields)
+        elif change is not None and change.renumbered and change.new is not None:
+            block = _numbered(block, change.new.task.number, row.get("task"))
         out += block
         at = last
     out += lines[at:]
