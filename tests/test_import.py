@@ -907,6 +907,17 @@ def test_a_header_cell_that_says_the_first_office_leads(
     assert "# REVIEW:" not in out.read_text(encoding="utf-8")
 
 
+def test_names_match_offices_groups_and_aliases_ignoring_width_spaces_and_brackets(
+    tmp_path: Path,
+) -> None:
+    from reminder.config.loader import load_config
+
+    matcher = Matcher.of(load_config(_district_with_units(tmp_path)))
+    names = ("区 司法局", "区住建局", "区府办", "各镇（街道）", "各镇街道", "区政务服务数据管理局")
+    assert [matcher.id_for(n) for n in names] == ["sfj", "zjj", "zfb", "towns", "towns", "zsj"]
+    assert matcher.proposed_offices == {} and matcher.proposed_groups == {}
+
+
 def test_group_phrases_map_to_the_groups_a_config_has(tmp_path: Path) -> None:
     """区直有关部门 is 区直各有关部门, 局属各单位 and 各有关单位 are 各单位, 其他股室 is 各股室."""
     from reminder.config.loader import load_config
