@@ -1449,6 +1449,22 @@ def test_the_same_table_as_an_update_changes_nothing(
     assert out.read_text(encoding="utf-8") == before == running.read_text(encoding="utf-8")
 
 
+def test_an_update_reads_deadline_headers_written_with_spaces_and_a_comment(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """[[ deadlines ]]  # … is TOML as good as [[deadlines]] (it failed with a traceback)."""
+    text = shipped("schedules.toml").read_text(encoding="utf-8")
+    running = tmp_path / "schedules.toml"
+    running.write_text(text.replace("\n[[deadlines]]\n", "\n[[ deadlines ]]  # 任务\n"), "utf-8")
+    assert running.read_text(encoding="utf-8").count("[[ deadlines ]]  # 任务") == 42
+    table = _next_year(tmp_path, True)
+    out = tmp_path / "update.toml"
+    code, _, err = run(capsys, "import", str(table), "--update", str(running), "-o", str(out))
+    assert code == 0, err
+    assert err.splitlines()[0] == "40 unchanged, 1 changed, 1 new, 1 gone"
+    assert run(capsys, "check", "--config", str(out))[0] == 0
+
+
 def test_an_update_with_one_task_changed_one_gone_and_one_new(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -250,12 +250,14 @@ def rewritten(old: dict[str, Any], new: Mapped, fields: Sequence[str]) -> list[s
 
 
 _HEADER = re.compile(r"^\s*\[\[?\s*[A-Za-z_]")
+# [[deadlines]] as TOML allows it written: spaces inside the brackets, a comment after.
+_DEADLINES = re.compile(r"^\s*\[\[\s*deadlines\s*\]\]\s*(?:#.*)?$")
 
 
 def _blocks(lines: list[str]) -> list[tuple[int, int]]:
     """(first, last + 1) of each [[deadlines]] table in the file's lines, without the comments
     and blank lines that stand above the next table."""
-    heads = [i for i, ln in enumerate(lines) if ln.strip() == "[[deadlines]]"]
+    heads = [i for i, ln in enumerate(lines) if _DEADLINES.match(ln)]
     out = []
     for i in heads:
         j = next((k for k in range(i + 1, len(lines)) if _HEADER.match(lines[k])), len(lines))
