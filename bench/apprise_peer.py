@@ -15,7 +15,7 @@ import sys
 
 import apprise
 
-from bench.common import robot_key
+from bench.keys import robot_key
 
 
 def body(n: int, robots: int) -> str:

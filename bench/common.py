@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from datetime import time as clock_time
 
+from bench.keys import robot_key
 from reminder.calendar.parse import parse_rule
 from reminder.calendar.rules import Offset
 from reminder.config.model import (
@@ -155,10 +156,6 @@ def offices_toml(n: int, channel: str) -> str:
     return "".join(
         f'[[offices]]\nid = "o{i:03d}"\nname = "科室{i:03d}"\n{address(i)}\n\n' for i in range(n)
     )
-
-
-def robot_key(i: int) -> str:
-    return f"key-{i:03d}-abcdefghijklmnop"
 
 
 PG = os.environ.get("REMINDER_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

@@ -14,7 +14,8 @@ from pathlib import Path
 import httpx
 from sqlalchemy import select
 
-from bench.common import Result, robot_key, robots_toml
+from bench.common import Result, robots_toml
+from bench.keys import robot_key
 from bench.robot import Robot
 from reminder.app.runtime import Runtime
 from reminder.clock import FixedClock

@@ -1,9 +1,10 @@
 """Scenario 13: latency-bound fan-out, both sides whole processes. 200 messages to 40 WeCom
 robots answering in 50 ms: one `reminder tick` process on a fresh SQLite file (start-up,
 migrate, sync, plan, ledger, send) against one Apprise process posting the same 200 messages
-to 40 json:// targets (`bench.apprise_peer`: no ledger, no rate limit). Run in pairs, the
-order swapped from pair to pair (this machine's speed drifts); medians of each side and of
-the pairs' ratios."""
+to 40 json:// targets (`bench.apprise_peer`: no ledger, no rate limit). Each side runs as
+`pip install` of it would have it, in an environment of its own (bench/installs.py). Run in
+pairs, the order swapped from pair to pair (this machine's speed drifts); medians of each side
+and of the pairs' ratios."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ import os
 import resource
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 from bench.common import Result, robots_toml
+from bench.installs import venv
 from bench.robot import Robot
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,17 +38,17 @@ def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
     return wall, cpu
 
 
-def _ours(robot: Robot, robots: int, per_robot: int) -> tuple[float, float]:
+def _ours(python: Path, robot: Robot, robots: int, per_robot: int) -> tuple[float, float]:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "schedules.toml"
         path.write_text(robots_toml(robot.url, robots, per_robot, DAY), encoding="utf-8")
         env = {**os.environ, "REMINDER_DATABASE_URL": f"sqlite:///{tmp}/reminder.db"}
-        cmd = [sys.executable, "-m", "reminder", "tick", "--config", str(path)]
+        cmd = [str(python), "-m", "reminder", "tick", "--config", str(path)]
         return timed([*cmd, "--now", f"{DAY}T09:00+08:00"], env)
 
 
-def _peer(robot: Robot, robots: int, per_robot: int) -> tuple[float, float]:
-    cmd = [sys.executable, "-m", "bench.apprise_peer", robot.base, str(robots), str(per_robot)]
+def _peer(python: Path, robot: Robot, robots: int, per_robot: int) -> tuple[float, float]:
+    cmd = [str(python), "-m", "bench.apprise_peer", robot.base, str(robots), str(per_robot)]
     return timed(cmd, dict(os.environ))
 
 
@@ -54,16 +56,18 @@ def run(pairs: int = 5, robots: int = ROBOTS, per_robot: int = PER_ROBOT) -> lis
     total = robots * per_robot
     ours: list[tuple[float, float]] = []
     peer: list[tuple[float, float]] = []
-    with Robot(latency=0.05) as robot:
-        _ours(robot, robots, per_robot)  # warm-up: the interpreter's and the OS's caches
-        _peer(robot, robots, per_robot)
+    with Robot(latency=0.05) as robot, tempfile.TemporaryDirectory() as envs:
+        side = partial(_ours, venv(Path(envs) / "reminder", "reminder"), robot, robots, per_robot)
+        other = partial(_peer, venv(Path(envs) / "apprise", "apprise"), robot, robots, per_robot)
+        side()  # warm-up: the interpreter's and the OS's caches
+        other()
         for i in range(pairs):
             if i % 2:
-                peer.append(_peer(robot, robots, per_robot))
-                ours.append(_ours(robot, robots, per_robot))
+                peer.append(other())
+                ours.append(side())
             else:
-                ours.append(_ours(robot, robots, per_robot))
-                peer.append(_peer(robot, robots, per_robot))
+                ours.append(side())
+                peer.append(other())
         stats = robot.stats()
     assert stats["posts"] == 2 * (pairs + 1) * total, stats
     wall = statistics.median(w for w, _ in ours)
