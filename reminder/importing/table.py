@@ -16,6 +16,7 @@ from reminder.importing.limits import plan_year
 from reminder.importing.offices import FIRST_LEADS, Matcher
 from reminder.importing.readers import Source, excel, pdf, plain, web, word
 from reminder.importing.text import clean
+from reminder.importing.titles import CUT
 
 SUFFIXES = {
     ".docx": "docx",
@@ -38,13 +39,15 @@ class Imported:
     proposed: int
     kinds: Counter[str]
     reviews: int
+    titles_only: int = 0  # of `reviews`, the tasks marked only for a title cut from its sentence
 
     def summary(self) -> str:
         dated, routine = self.kinds.get("deadline", 0), self.kinds.get("routine", 0)
+        titles = f" ({self.titles_only} of them for a shortened title only)"
         return (
             f"{self.tasks} task(s) found; offices: {self.matched} matched, {self.proposed} "
             f"proposed; limits: {dated} dated, {routine} routine; "
-            f"{self.reviews} marked # REVIEW"
+            f"{self.reviews} marked # REVIEW{titles if self.titles_only else ''}"
         )
 
 
@@ -130,6 +133,7 @@ def import_table(
         proposed=len(matcher.proposed_offices) + len(matcher.proposed_groups),
         kinds=Counter(m.limit.kind for m in mapped),
         reviews=sum(1 for m in mapped if m.reviews) + len(matcher.proposed_offices),
+        titles_only=sum(1 for m in mapped if m.reviews and set(m.reviews) == {CUT}),
     )
 
 

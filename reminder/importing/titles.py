@@ -4,7 +4,8 @@ The title comes from the task's own column when the table has one for each task,
 its requirement with the boilerplate that opens many requirements removed (各地、各部门要,
 按照…要求, 根据…, 在…的同时, 进一步, 认真), cut at a clause boundary (，；：, never inside a
 list of 、) to at most 30 characters; a first clause too long only for its time phrase
-(于每年的3月1日前…) loses that phrase, which the due rule carries. The id
+(于每年的3月1日前…) loses that phrase, which the due rule carries. A title cut from its
+sentence is marked for review (# REVIEW), as one taken from a later clause is. The id
 is the pinyin initials of the title ("完善行政规章库" -> "wsxzgzk"), made unique."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 TITLE_CHARS = 30
+CUT = "标题为要求的开头部分（已截短），请核对"  # a title that leaves part of its sentence out
 ID_CHARS = 16
 # Words that open a requirement and say nothing of the task, stripped again and again.
 _OPENERS = re.compile(
@@ -73,11 +75,11 @@ def title_of(requirement: str, own: str = "") -> Title:
         taken += clause
     taken = taken.rstrip("，,、；;：: ")
     if len(taken) >= 6:
-        return Title(text=taken)
+        return Title(text=taken, review=CUT)
     first = re.split(r"[，,；;]", sentence, maxsplit=1)[0]
     undated = _WHEN.sub("", first)
     if undated != first and 6 <= len(undated) <= TITLE_CHARS:
-        return Title(text=undated)  # 于每年的3月1日前发布…《…年度报告》: the due says when
+        return Title(text=undated, review=CUT)  # 于每年的3月1日前发布…: the due says when
     # The first clause is too long (贯彻落实《…》): a later one that says what is done.
     for clause in re.split(r"[，,；;]", sentence)[1:]:
         clause = strip_openers(clause.strip())
