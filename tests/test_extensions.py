@@ -5,8 +5,10 @@ cooperates, the office is told from three working days overdue."""
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
+import docx
 import pytest
 from sqlalchemy import select
 
@@ -96,6 +98,13 @@ def test_a_situation_report_quiets_the_leads_chase_until_its_date_but_not_the_es
         "牵头科室已报送情况说明：数据未齐，计划于2026年4月20日前完成。\n"
     ) in texts[0]
     assert all("牵头科室已报送情况说明：数据未齐，计划于2026年4月20日前完成。" in x for x in texts)
+    # So does the 督办通知单 attached to the first of them.
+    part = next(to_office[0].message.iter_attachments())
+    notice = [p.text for p in docx.Document(io.BytesIO(part.get_content())).paragraphs]
+    assert notice[3] == (
+        "第41项 发布年度报告，截止2026年3月31日，已逾期3个工作日，至今未办结。"
+        "牵头科室已报送情况说明：数据未齐，计划于2026年4月20日前完成。现予督办。"
+    )
     assert "情况说明" not in "".join(body for _, body in sent_texts(harness))  # legal's own
     assert audit(harness) == [("legal", "explain", "office:legal", "2026-04-20：数据未齐")]
 

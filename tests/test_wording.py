@@ -395,3 +395,32 @@ def test_the_closing_carries_the_date_and_the_contact() -> None:
         "2026年3月24日\n"
         "联系人：王科长，电话 3500000"
     )
+
+
+def test_the_wecom_digests_carry_what_a_extension_or_explanation_says_made_inert(
+    config: Config,
+) -> None:
+    """The compact WeCom digest leaves the rest-day line out, but not what the office is told
+    of a 延期 or a lead's 情况说明; a reason typed into a form is no markdown there."""
+    said = (
+        "牵头科室已报送情况说明：见[附件](https://evil.example/x)<font>，计划于2026年2月6日前完成"
+    )
+    items = [
+        replace(
+            item(config, "annual-report", "overdue", "lead", -2, nominal=date(2026, 1, 31)),
+            said_text=said,
+            moved_text=said,
+        ),
+        item(config, "website-check", "routine", "lead", 21, due=date(2026, 3, 31)),
+    ]
+    office = config.offices["office"]
+    got = Renderer().reminder("wecom", office, items, config=config, digest=True)
+    assert got.markdown is not None and got.text is not None
+    inert = "> 牵头科室已报送情况说明：见［附件］(https://evil.example/x)＜font＞，计划于2026年2月6日前完成"
+    assert inert in got.markdown.splitlines()
+    assert "[附件]" not in got.markdown and "<font>" not in got.markdown
+    plain = Renderer().reminder("wecom", office, items, config=config, digest=True, mentions=True)
+    assert f"   {said}" in plain.text.splitlines()  # text, as when it @-mentions: plain words
+    single = Renderer().reminder("wecom", office, items[:1], config=config, digest=False)
+    assert single.markdown is not None
+    assert inert in single.markdown.splitlines() and "[附件]" not in single.markdown

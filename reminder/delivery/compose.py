@@ -284,4 +284,6 @@ class Composer:
             return item
         # An approved 延期's line stands for the rest day the old due date moved off.
         kept = () if said.due is not None or not item.moved_text else (item.moved_text,)
-        return replace(item, moved_text="；".join((*kept, *said.lines)))
+        return replace(
+            item, moved_text="；".join((*kept, *said.lines)), said_text="；".join(said.lines)
+        )

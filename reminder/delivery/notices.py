@@ -44,6 +44,8 @@ class NoticeFacts:
     dated: date
     signature: str
     contact: str
+    explanation: str = ""  # the lead office's latest 情况说明, if it gave one
+    planned: date | None = None  # and the completion it planned there
 
 
 def can_write() -> bool:
@@ -69,6 +71,7 @@ def notice_facts(
     else:
         found = numbers.taken(s, NOTICE, subject)
     moved = submissions.extended_dues(s, [occ.id]).get(occ.id)
+    said = submissions.latest_explanations(s, [occ.id]).get(occ.id)
     due = moved or occ.due
     grant = config.settings.overdue_grant
     leads = set(config.expand(d.lead))
@@ -90,6 +93,8 @@ def notice_facts(
         dated=today,
         signature=config.settings.signature,
         contact=config.settings.contact,
+        explanation=said.reason if said is not None else "",
+        planned=said.until if said is not None else None,
     )
 
 
@@ -114,4 +119,6 @@ def sample_notice(config: Config) -> NoticeFacts:
         dated=date(2027, 2, 10),
         signature=config.settings.signature,
         contact=config.settings.contact,
+        explanation="数据尚未汇总完毕",
+        planned=date(2027, 2, 20),
     )

@@ -114,6 +114,9 @@ class Item:
     provisional_years: list[int]
     color: str
     url: str = ""  # its page (办结, 签收, 反馈), when [web] base_url is set
+    # What it is told of a 延期 or a 情况说明 (delivery/outcomes.py): also in `moved_text`,
+    # and alone where a short form leaves the rest-day line out (the WeCom digests).
+    said_text: str = ""
 
 
 def as_named(config: Config, refs: tuple[str, ...], leave_out: set[str]) -> list[str]:
