@@ -626,6 +626,11 @@ def test_limits(column: str, text: str, kind: str, due: str, review: str) -> Non
         ("牵头单位：区政府办公室；配合单位：区政数局", ("区政府办公室",), ("区政数局",)),
         ("区司法局等有关单位", ("区司法局",), ("有关单位",)),
         ("区人社局负责，区直有关部门参加", ("区人社局",), ("区直有关部门",)),
+        # Names apart only by a space; spaces a PDF left inside a name; a space before a role.
+        ("区政府办公室（牵头） 区政数局", ("区政府办公室",), ("区政数局",)),
+        ("区政府办公室 区政数局 区财政局", ("区政府办公室", "区政数局", "区财政局"), ()),
+        ("区 政数局牵头，区财 政局配合", ("区政数局",), ("区财政局",)),
+        ("办公室 牵头，市场科 配合", ("办公室",), ("市场科",)),
     ],
 )
 def test_responsibility_split(text: str, lead: tuple[str, ...], cooperate: tuple[str, ...]) -> None:

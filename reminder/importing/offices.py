@@ -30,6 +30,14 @@ _QUALIFIERS = re.compile(
     r"各|其他|其它|有关|相关|全体|所有|局属|区直|市直|县直|直属|属下|下属|及|和"
 )
 MANY_LEADS = "列有多个单位且未标明牵头：均作牵头，请核对"
+# A space after a whole office name (or its （牵头）) and before another name separates the
+# two (区政府办公室 区政数局), where other spaces between Chinese characters are a PDF's or
+# Word's (区 政数局); not before role wording (办公室 牵头), which stays with its name.
+_NAME_END = r"(?:室|局|委|办|科|股|中心|所|队|院|站|会|处|部|厅|署|府|街道|镇|乡|）|\))"
+_NAME_GAP = re.compile(
+    rf"({_NAME_END})[ \t\u00a0\u3000]+"
+    r"(?=[\u3400-\u9fff])(?!牵头|负责|配合|协办|参与|协助|参加|按照?职责|分工|等|办理|落实|主办)"
+)
 
 
 # 排在第一位的为牵头单位, 第一个单位为牵头单位, 排名第一的为牵头单位, 首个单位牵头…
@@ -83,7 +91,7 @@ def split(text: str, *, first_leads: bool = False) -> Split:
     Names no words put on a side: the first leads when the document says so (`first_leads`),
     else all lead, with a review; a group never leads beside an office."""
     named: list[tuple[str, str | None]] = []
-    for clause in _CLAUSES.split(clean(text)):
+    for clause in _CLAUSES.split(clean(_NAME_GAP.sub(r"\1、", text))):
         label = _LABEL.match(clause.strip())
         clause = clause.strip()[label.end() :] if label else clause.strip()
         clause, side = _side(clause)
