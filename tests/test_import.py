@@ -1000,6 +1000,15 @@ def test_a_document_without_a_task_table_is_an_error_naming_the_headers_it_saw(
             "2027-06-30",
             "时限栏中“长期坚持”未能识别：只按“2027年6月底”设定，请核对",
         ),
+        # Left as REVIEW by the audit, now read: ten-day parts of a month, the next year.
+        ("3月中旬", None, "yearly 03-20", ""),
+        ("每年3月上旬", None, "yearly 03-10", ""),
+        ("9月下旬", 2027, "2027-09-30", ""),
+        ("2027年2月中旬前", None, "2027-02-20", ""),
+        ("次年1月底前", None, "yearly 01-last", ""),
+        ("次年1月底前", 2027, "2028-01-31", ""),
+        ("次年3月1日前", 2027, "2028-03-01", ""),
+        ("次年2月前", None, "yearly 01-last", ""),
     ],
 )
 def test_limits_as_bureaus_word_them(column: str, plan: int | None, due: str, review: str) -> None:

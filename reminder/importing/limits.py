@@ -12,6 +12,9 @@
   workday N;
 - 每季度 / 每月 / 每半年 -> the period's last working day;
 - 每年至少…一次 / 定期召开 -> yearly 12-31;
+- M月上旬 / 中旬 / 下旬 -> day 10 / 20 / the last of month M (dated as M月 is);
+  次年M月底前 / 次年M月D日前 / 次年M月前 -> yearly, or dated in the year after a one-year
+  plan's (the report on that year);
 - 及时… / 长期开展 / 持续推进 / 定期开展 / 常态化 -> a routine duty (cadence.py picks how often
   it is checked).
 
@@ -80,11 +83,32 @@ def _period(head: str, top: int) -> Make:
     return make
 
 
+_TEN_DAYS = {"上": 10, "中": 20, "下": "last"}  # 上旬 / 中旬 / 下旬: by its last day
+
+
+def _next(plan: int | None) -> int | None:
+    """次年 (the year after the plan's): a year only for a one-year plan, else yearly."""
+    return None if plan is None else plan + 1
+
+
 _DATED: list[tuple[re.Pattern[str], Make]] = [
     (
         re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})[日号]"),
         lambda m, p: _day(_n(m, 1), _n(m, 2), _n(m, 3)),
     ),
+    (
+        re.compile(r"(\d{4})年(\d{1,2})月([上中下])旬"),
+        lambda m, p: _day(_n(m, 1), _n(m, 2), _TEN_DAYS[m[3]]),
+    ),
+    (
+        re.compile(r"次年的?(\d{1,2})月(\d{1,2})[日号]"),
+        lambda m, p: _day(_next(p), _n(m, 1), _n(m, 2)),
+    ),
+    (
+        re.compile(r"次年的?(\d{1,2})月(?:底|末|份)"),
+        lambda m, p: _day(_next(p), _n(m, 1), "last"),
+    ),
+    (re.compile(r"次年的?(\d{1,2})月以?前"), lambda m, p: _before(_next(p), _n(m, 1))),
     (
         re.compile(r"(\d{4})年(\d{1,2})月(?:底|末|份)"),
         lambda m, p: _day(_n(m, 1), _n(m, 2), "last"),
@@ -112,6 +136,10 @@ _DATED: list[tuple[re.Pattern[str], Make]] = [
     (re.compile(r"每年的?(\d{1,2})月(\d{1,2})[日号]"), lambda m, p: _day(None, _n(m, 1), _n(m, 2))),
     (re.compile(r"每年的?(\d{1,2})月(?:底|末|份)"), lambda m, p: _day(None, _n(m, 1), "last")),
     (re.compile(r"每年的?(\d{1,2})月以?前"), lambda m, p: _before(None, _n(m, 1))),
+    (
+        re.compile(r"(?<![\d])(\d{1,2})月([上中下])旬"),
+        lambda m, p: _day(p, _n(m, 1), _TEN_DAYS[m[2]]),
+    ),
     (
         re.compile(r"每年的?(\d{1,2})月(?=$|完成|内|[，,；;。、])"),
         lambda m, p: _day(None, _n(m, 1), "last"),
