@@ -83,7 +83,7 @@ def _period(head: str, top: int) -> Make:
     return make
 
 
-_TEN_DAYS = {"上": 10, "中": 20, "下": "last"}  # 上旬 / 中旬 / 下旬: by its last day
+_TEN_DAYS: dict[str, int | str] = {"上": 10, "中": 20, "下": "last"}  # 上旬 … 下旬: by its end
 
 
 def _next(plan: int | None) -> int | None:
