@@ -137,6 +137,16 @@ def test_commas_for_full_stops_read_the_same() -> None:
     assert comma == parse_notice(published(2025), source="2025.txt")
 
 
+@pytest.mark.parametrize("written", ["12月31日至1月2日", "2022年12月31日至1月2日"])
+def test_a_range_over_new_year_without_its_years_reads_as_with_them(written: str) -> None:
+    """元旦 of 2023 began on 2022-12-31: the notice writes both years, a hand-typed copy may not."""
+    text = published(2023).replace("2022年12月31日至2023年1月2日", written)
+    assert text != published(2023)
+    notice = parse_notice(text, source="notice.txt")
+    assert notice == parse_notice(published(2023), source="notice.txt")
+    assert date(2022, 12, 31) in notice.rest_days()
+
+
 def test_a_notice_that_differs_from_the_package_is_told_date_by_date(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -206,11 +206,18 @@ def _rest_range(sentence: str, where: _Where) -> list[date]:
 
 def _dates(sentence: str, where: _Where) -> list[tuple[date, str]]:
     """Each date of a sentence with its text; a date without its month takes the one before
-    it (10月1日至7日), without its year the one before it or the notice's."""
+    it (10月1日至7日), without its year the one before it or the notice's. A range over New
+    Year written without years (12月31日至1月2日) begins in the year before the notice's."""
     found: list[tuple[date, str]] = []
     year, month = where.year, 0
-    for m in _DATE.finditer(sentence):
+    matches = list(_DATE.finditer(sentence))
+    months = [int(m.group(2) or 0) for m in matches]
+    if len(matches) == 2 and months == [12, 1] and not any(m.group(1) for m in matches):
+        year = where.year - 1  # the second date's month (1月) brings the notice's year back
+    for m in matches:
         year = int(m.group(1)) if m.group(1) else year
+        if m.group(2) == "1" and month == 12 and not m.group(1):
+            year += 1
         month = int(m.group(2)) if m.group(2) else month
         day = int(m.group(3))
         shown = m.group(0)
