@@ -203,7 +203,7 @@ def test_a_digest_lists_overdue_first_then_due_soon_then_routine_with_counts(
         "   具体要求：及时做好规章动态更新。\n"
         "\n"
         "逾期事项请在限期内办结，确实无法按期办结的，请说明原因和计划完成时间。"
-        "其余事项请按时办理。\n"
+        "例行工作请对照自查，落实后逐项确认。其余事项请按时办理。\n"
         "完成后请告知办公室登记。\n"
         "\n"
         "江门市住房城乡建设局办公室（联系电话：0750-0000000）"
@@ -424,3 +424,18 @@ def test_the_wecom_digests_carry_what_a_extension_or_explanation_says_made_inert
     single = Renderer().reminder("wecom", office, items[:1], config=config, digest=False)
     assert single.markdown is not None
     assert inert in single.markdown.splitlines() and "[附件]" not in single.markdown
+
+
+def test_a_digest_of_routine_duties_asks_for_confirmations_not_to_be_on_time(
+    config: Config,
+) -> None:
+    routine = [
+        item(config, "website-check", "routine", "lead", 21, due=date(2026, 3, 31)),
+        item(config, "rules-library", "routine", "cooperate", 21, due=date(2026, 3, 31)),
+    ]
+    office = config.offices["office"]
+    text = Renderer().reminder("email", office, routine, config=config, digest=True).text
+    assert "例行工作请对照自查，落实后逐项确认。" in text and "请按时办理" not in text
+    due_soon = item(config, "annual-report", "before", "lead", 5, due=date(2026, 1, 30))
+    mixed = Renderer().reminder("email", office, [due_soon, *routine], config=config, digest=True)
+    assert "例行工作请对照自查，落实后逐项确认。其余事项请按时办理。" in mixed.text
