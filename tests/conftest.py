@@ -4,6 +4,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -120,6 +121,13 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'reminder.db'}"
         return
+    with pg_database() as url:
+        yield url
+
+
+@contextmanager
+def pg_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database, dropped after."""
     admin = _pg_admin()
     name = f"reminder_test_{uuid.uuid4().hex[:12]}"
     with admin.connect() as conn:

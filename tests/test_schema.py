@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,7 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 from reminder.store.engine import make_engine
 from reminder.store.migrate import alembic_config, current_revision, file_head, upgrade
 from reminder.store.models import Base
-from tests.conftest import _pg_admin
+from tests.conftest import pg_database
 
 
 def _migrated(url: str, to: str = "head") -> Engine:
@@ -37,16 +36,8 @@ def second_url(db_url: str) -> Iterator[str]:
     if db_url.startswith("sqlite"):
         yield db_url.replace("reminder.db", "second.db")
         return
-    admin = _pg_admin()
-    name = f"reminder_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin.url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with pg_database() as url:
+        yield url
 
 
 def _plain(fact: object) -> str:
