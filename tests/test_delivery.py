@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from reminder import labels
 from tests.delivery_harness import KEY_FINANCE, KEY_LEGAL, PASSWORD, Harness, at
 
 
@@ -192,6 +193,21 @@ def test_permanent_error_fails_at_once_and_tells_the_admin_once(
         "错误信息（供技术人员参考）：WeCom errcode 93000: invalid webhook key (error 93000)\n"
     )
     assert "wrong-key-pasted-here" not in body
+
+
+def test_the_alert_words_a_failure_as_the_pages_do(harness: Harness) -> None:
+    """A code with no words of its own is named by what it is, not as a bare 发送失败."""
+    harness.wecom.fail_next(KEY_LEGAL, *["40035"] * 4)  # unknown: retried 3 times, then failed
+    harness.start("2026-03-01 08:00")
+    for moment in ("09:00", "09:01", "09:03", "09:07", "09:07:30"):
+        harness.tick(f"2026-03-31 {moment}")
+    failed = harness.log(office_id="legal")[-1]
+    assert (failed.status, failed.response_code, failed.attempt) == ("failed", "40035", 4)
+    (alert,) = [m for m in harness.smtp.received if m.message["Subject"].startswith("【发送失败】")]
+    body = alert.message.get_body(("plain",)).get_content()
+    said = labels.failure(failed.response_code, failed.error)
+    assert said == "对方服务器返回错误（代码 40035）"
+    assert f"原因：{said}\n" in body
 
 
 def test_a_key_that_looks_like_a_url_gets_the_hint_once_per_pass(

@@ -72,7 +72,7 @@ def failure_facts(s: Session, config: Config, alert: OutboxRow) -> dict[str, Any
     return {
         "office_name": office.name if office else (failed.office_id if failed else "?"),
         "channel": labels.channel(channel),
-        "reason": labels.FAILURES.get(code, "发送失败"),
+        "reason": labels.failure(code or None, error or "failed") or "发送失败",  # as pages say
         "hint": URL_HINT if "a full URL pasted as a key?" in error else "",
         "target": last.target if last else "",
         "task": deadline.task if deadline else None,
