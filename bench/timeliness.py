@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -26,6 +27,7 @@ from bench.common import Result, offices_toml
 ROOT = Path(__file__).resolve().parents[1]
 TZ = ZoneInfo("Asia/Shanghai")
 OFFICES, PER_OFFICE = 200, 5
+_NUMBERED = re.compile(r"^\d+\. ", re.M)
 
 
 class _Robot(BaseHTTPRequestHandler):
@@ -37,7 +39,9 @@ class _Robot(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         at = time.time()
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        items = body["markdown"]["content"].count("**【")  # one bold heading per reminder
+        content = body["markdown"]["content"]
+        # A digest numbers its reminders (1. 第N项 …); a single reminder is one bold heading.
+        items = len(_NUMBERED.findall(content)) or content.count("**【")
         _Robot.arrivals.append((at, items))
         answer = b'{"errcode": 0, "errmsg": "ok"}'
         self.send_response(200)
