@@ -41,10 +41,12 @@ def _timed(args: list[str], cwd: Path) -> tuple[float, float]:
     """Seconds and peak resident MB of one `reminder` command in its own process."""
     env = {**os.environ, "REMINDER_CACHE_DIR": ""}
     env.pop("REMINDER_DATABASE_URL", None)
+    # The peak of this process's own memory (VmHWM, kB): ru_maxrss is kept across the exec
+    # that starts it, so a child of a big bench process (a full run) reported the bench's peak.
     code = (
-        "import resource, sys; from reminder.cli.main import main; rc = main(sys.argv[1:]); "
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); "
-        "sys.exit(rc)"
+        "import re, sys; from reminder.cli.main import main; rc = main(sys.argv[1:]); "
+        "peak = re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()); "
+        "print(peak[1], file=sys.stderr); sys.exit(rc)"
     )
     start = time.perf_counter()
     done = subprocess.run(
