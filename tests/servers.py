@@ -28,6 +28,42 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
+def serving(handler: type[BaseHTTPRequestHandler], *, backlog: int = 5) -> ThreadingHTTPServer:
+    """A local HTTP server on a free port, answering in a daemon thread with a short poll
+    (`stop` waits for it, at the end of every test using the server). `backlog`: how many
+    connections may wait to be accepted (http.server's default is 5)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler, bind_and_activate=False)
+    server.request_queue_size = backlog
+    server.server_bind()
+    server.server_activate()
+    server.daemon_threads = True
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+    )
+    thread.start()
+    return server
+
+
+def stop(server: ThreadingHTTPServer) -> None:
+    server.shutdown()
+    server.server_close()
+
+
+def answer_json(
+    handler: BaseHTTPRequestHandler,
+    status: int,
+    answer: object,
+    content_type: str = "application/json",
+) -> None:
+    """Send `answer` as a JSON body with `status`, as the platforms' APIs answer."""
+    body = json.dumps(answer, ensure_ascii=False).encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
 def free_port() -> int:
     """aiosmtpd's Controller(port=0) does not work: bind a free port first."""
     with socket.socket() as s:
@@ -167,32 +203,17 @@ class FakeWecom:
                     if status == 0:  # hang: never answer within the client's timeout
                         fake.release.wait(5)
                         return
-                body = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                answer_json(self, status, answer)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler, bind_and_activate=False)
         # A real server's backlog, not http.server's 5: several instances each with several
         # sends in flight connect at once, and an overflowing backlog resets connections.
-        self.server.request_queue_size = 128
-        self.server.server_bind()
-        self.server.server_activate()
-        self.server.daemon_threads = True
+        self.server = serving(Handler, backlog=128)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/cgi-bin/webhook/send"
-        # A short poll: shutdown() waits for it, at the end of every test using the robot.
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-        self.thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.release.set()
-        self.server.shutdown()
-        self.server.server_close()
+        stop(self.server)
 
     @contextmanager
     def busy(self, path: str) -> Iterator[None]:

@@ -14,9 +14,11 @@ import json
 import re
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.servers import answer_json, serving, stop
 
 MESSAGES = {
     0: "success",
@@ -87,26 +89,15 @@ class SmsGateway:
                 answer: dict[str, Any] = {"code": code, "msg": MESSAGES.get(code, "error")}
                 if code == 0:
                     answer["data"] = {"id": f"sms-{len(gateway.received)}"}
-                body = json.dumps(answer, ensure_ascii=False).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                answer_json(self, status, answer, "application/json; charset=utf-8")
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = serving(Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/api/sms/send"
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-        self.thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.release.set()
-        self.server.shutdown()
-        self.server.server_close()
+        stop(self.server)
 
     def handle(self, fields: dict[str, list[str]], how: str, auth: str) -> tuple[int, int]:
         with self.lock:
